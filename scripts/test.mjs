@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm test`: every suite in order, stops with a non-zero exit code on the first failure.
+// Checks the tools the suites need first and says clearly what is missing and how to install it.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const APT = 'apt-get install -y chromium python3-torch python3-numpy python3-nibabel python3-pydicom python3-pytest python3-scipy dicom3tools plastimatch dcmtk';
+const need = [
+  ['/usr/bin/chromium', 'Debian chromium (end-to-end tests)'],
+  ['/usr/bin/dciodvfy', 'dicom3tools (DICOM validation)'],
+  ['/usr/bin/plastimatch', 'plastimatch (RTSTRUCT round trip)'],
+  ['/usr/bin/dcmdump', 'dcmtk (dcmdump)'],
+];
+const missing = need.filter(([p]) => !existsSync(p)).map(([, what]) => what);
+const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy, pytest'], { stdio: 'ignore' });
+if (torch.status !== 0) missing.push('Debian python3-torch, python3-numpy, python3-pytest (training tests)');
+if (!existsSync('node_modules')) missing.push('node packages: run `npm ci` (or `npm install`)');
+if (missing.length) {
+  console.error(`npm test: missing prerequisites:\n  - ${missing.join('\n  - ')}\nOn Debian 12, as root: ${APT}\n(.ci/run installs all of them.)`);
+  process.exit(2);
+}
+
+const only = process.argv.slice(2);
+const suites = [
+  ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['unit + gpu (vitest)', 'npx', ['vitest', 'run']],
+  ['python (pytest)', '/usr/bin/python3', ['-m', 'pytest', '-q', 'training/tests']],
+  ['build', 'npx', ['vite', 'build']],
+  ['end-to-end (playwright, chromium)', 'node', ['scripts/e2e.mjs']],
+];
+const t0 = Date.now();
+for (const [name, cmd, args] of suites) {
+  if (only.length && !only.some((o) => name.startsWith(o))) continue;
+  if (name.startsWith('python') && !existsSync('training/tests')) continue;
+  if (name.startsWith('end-to-end') && !existsSync('scripts/e2e.mjs')) continue;
+  console.log(`\n=== ${name} ===`);
+  const t = Date.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  console.log(`=== ${name}: ${r.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - t) / 1000).toFixed(0)} s ===`);
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+console.log(`\nall suites passed in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
