@@ -53,7 +53,11 @@ export type GeometryWarningCode =
   | 'non-axial'
   | 'mixed-matrix'
   | 'duplicate-positions'
-  | 'too-few-slices';
+  | 'too-few-slices'
+  /** Modality is not CT: viewable, not segmentable (added by the loader, issue 2). */
+  | 'not-ct'
+  /** A slice's pixel data could not be decoded; it is filled with -1024 HU (added by the loader, issue 2). */
+  | 'unreadable-slice';
 
 export interface GeometryWarning {
   code: GeometryWarningCode;

@@ -1,0 +1,187 @@
+/**
+ * Series -> CtVolume: geometry from the headers, then every slice decoded straight into one Int16Array
+ * of HU (the only pixel buffer; file bytes are read one at a time and dropped).
+ */
+import { analyzeStack, type StackGeometry } from './geometry';
+import { NATIVE_TRANSFER_SYNTAXES, TS, type DicomHeader } from './header';
+import { decodedFrameToHU, extractFrame, nativeFrameToHU } from './pixels';
+import type { DicomSeries } from './series';
+import type { CtVolume, GeometryWarning, SeriesMeta, SliceRef } from './volume';
+
+export type LoadErrorCode = 'not-loadable' | 'needs-codec' | 'too-large';
+
+/** The series cannot become a volume; `message` is meant for the user. */
+export class VolumeLoadError extends Error {
+  readonly code: LoadErrorCode;
+  constructor(code: LoadErrorCode, message: string) {
+    super(message);
+    this.name = 'VolumeLoadError';
+    this.code = code;
+  }
+}
+
+/** Decodes one compressed frame to stored pixel values (one per pixel). */
+export type CompressedDecoder = (frame: Uint8Array, header: DicomHeader) => Promise<ArrayLike<number>>;
+
+export interface VolumePlan {
+  /** Volume with geometry, meta and warnings; `hu` allocated (filled by the decode step). */
+  volume: CtVolume;
+  /** Headers of the kept slices in volume order (k). */
+  sliceHeaders: DicomHeader[];
+  geometry: StackGeometry;
+}
+
+function metaOf(h: DicomHeader): SeriesMeta {
+  return {
+    modality: h.modality,
+    patientName: h.patientName,
+    patientID: h.patientID,
+    patientBirthDate: h.patientBirthDate,
+    patientSex: h.patientSex,
+    studyInstanceUID: h.studyInstanceUID,
+    studyDate: h.studyDate,
+    studyTime: h.studyTime,
+    studyID: h.studyID,
+    accessionNumber: h.accessionNumber,
+    referringPhysicianName: h.referringPhysicianName,
+    studyDescription: h.studyDescription,
+    seriesInstanceUID: h.seriesInstanceUID,
+    seriesDescription: h.seriesDescription,
+    seriesNumber: h.seriesNumber,
+    frameOfReferenceUID: h.frameOfReferenceUID,
+    patientPosition: h.patientPosition,
+    manufacturer: h.manufacturer,
+    bodyPartExamined: h.bodyPartExamined,
+  };
+}
+
+/** Largest volume we try to allocate (voxels): 1024 x 1024 x 1000 Int16 = 2 GiB is beyond a tab. */
+export const MAX_VOXELS = 512 * 512 * 2000;
+
+/** Geometry, meta and the (zeroed) HU buffer for a series; no pixel data read yet. */
+export function planCtVolume(series: DicomSeries): VolumePlan {
+  if (series.problem) throw new VolumeLoadError('not-loadable', series.problem);
+  const geometry = analyzeStack(series.instances);
+  const sliceHeaders = geometry.order.map((i) => series.instances[i]);
+  const [cols, rows, n] = [geometry.columns, geometry.rows, sliceHeaders.length];
+  if (cols * rows * n > MAX_VOXELS) {
+    throw new VolumeLoadError('too-large', `${cols}x${rows}x${n} voxels is more than this app can hold in a browser tab (${MAX_VOXELS / 1024 / 1024} M voxels).`);
+  }
+  const warnings: GeometryWarning[] = [...geometry.warnings];
+  const first = sliceHeaders[0];
+  if (first.modality !== 'CT') {
+    warnings.unshift({
+      code: 'not-ct',
+      severity: 'error',
+      message: `This is a${/^[AEIOU]/.test(first.modality) ? 'n' : ''} ${first.modality || 'unknown-modality'} series, not CT. It can be viewed, but the model segments CT only.`,
+    });
+  }
+  const slices: SliceRef[] = sliceHeaders.map((h, k) => ({
+    sopInstanceUID: h.sopInstanceUID,
+    sopClassUID: h.sopClassUID,
+    position: geometry.positions[k],
+    normalOffset: geometry.offsets[k],
+    instanceNumber: h.instanceNumber,
+    mediaStorageSOPInstanceUID: h.mediaStorageSOPInstanceUID || undefined,
+  }));
+  const volume: CtVolume = {
+    dims: [cols, rows, n],
+    spacing: [geometry.pixelSpacing[0], geometry.pixelSpacing[1], geometry.sliceSpacing],
+    origin: geometry.positions[0],
+    rowCosines: geometry.rowCosines,
+    colCosines: geometry.colCosines,
+    normal: geometry.normal,
+    hu: new Int16Array(cols * rows * n),
+    slices,
+    meta: metaOf(first),
+    warnings,
+  };
+  return { volume, sliceHeaders, geometry };
+}
+
+export const isNativeSyntax = (ts: string): boolean => NATIVE_TRANSFER_SYNTAXES.has(ts);
+
+/** Decode one file's pixels into slice k of the plan's volume. */
+export async function decodeSliceInto(plan: VolumePlan, k: number, fileBytes: Uint8Array, decoder?: CompressedDecoder): Promise<void> {
+  const h = plan.sliceHeaders[k];
+  const { dims, hu } = plan.volume;
+  const offset = k * dims[0] * dims[1];
+  const frame = extractFrame(fileBytes, h.transferSyntaxUID);
+  if (!frame.encapsulated) {
+    nativeFrameToHU(frame.bytes, h, hu as Int16Array, offset, h.transferSyntaxUID !== TS.explicitBE);
+    return;
+  }
+  if (!decoder) throw new VolumeLoadError('needs-codec', `${h.fileName}: transfer syntax ${h.transferSyntaxUID} needs a codec (pass a CompressedDecoder).`);
+  decodedFrameToHU(await decoder(frame.bytes, h), h, hu as Int16Array, offset);
+}
+
+function unreadable(plan: VolumePlan, failures: { k: number; reason: string }[]): void {
+  if (!failures.length) return;
+  const { dims, hu } = plan.volume;
+  for (const f of failures) hu.fill(-1024, f.k * dims[0] * dims[1], (f.k + 1) * dims[0] * dims[1]);
+  const names = failures.slice(0, 3).map((f) => `${plan.sliceHeaders[f.k].fileName} (${f.reason})`).join('; ');
+  plan.volume.warnings.push({
+    code: 'unreadable-slice',
+    severity: 'error',
+    message: `${failures.length} slice${failures.length > 1 ? 's' : ''} could not be decoded and ${failures.length > 1 ? 'are' : 'is'} shown as air: ${names}${failures.length > 3 ? ', ...' : ''}.`,
+  });
+}
+
+/**
+ * Synchronous build for Node tests and scripts: files in memory, native (uncompressed) transfer syntaxes.
+ * `files[h.fileIndex].bytes` must be the whole file (as given to scanDicomFiles).
+ */
+export function buildCtVolume(series: DicomSeries, files: readonly { bytes: Uint8Array }[]): CtVolume {
+  const plan = planCtVolume(series);
+  const failures: { k: number; reason: string }[] = [];
+  plan.sliceHeaders.forEach((h, k) => {
+    if (!isNativeSyntax(h.transferSyntaxUID)) {
+      throw new VolumeLoadError('needs-codec', `${h.fileName}: compressed transfer syntax ${h.transferSyntaxUID}; use loadCtVolume with a decoder.`);
+    }
+    try {
+      const frame = extractFrame(files[h.fileIndex].bytes, h.transferSyntaxUID);
+      nativeFrameToHU(frame.bytes, h, plan.volume.hu as Int16Array, k * plan.volume.dims[0] * plan.volume.dims[1], h.transferSyntaxUID !== TS.explicitBE);
+    } catch (e) {
+      failures.push({ k, reason: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  unreadable(plan, failures);
+  return plan.volume;
+}
+
+export interface LoadOptions {
+  /** Whole bytes of the file behind a header. */
+  readFile: (h: DicomHeader) => Promise<Uint8Array>;
+  /** Needed only for compressed transfer syntaxes. */
+  decoder?: CompressedDecoder;
+  /** Slices decoded concurrently (the browser decoder runs in workers). */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Asynchronous build: reads each file, decodes it into the volume, drops the file bytes. */
+export async function loadCtVolume(series: DicomSeries, opts: LoadOptions): Promise<CtVolume> {
+  const plan = planCtVolume(series);
+  const n = plan.sliceHeaders.length;
+  const failures: { k: number; reason: string }[] = [];
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < n) {
+      const k = next++;
+      opts.signal?.throwIfAborted();
+      try {
+        await decodeSliceInto(plan, k, await opts.readFile(plan.sliceHeaders[k]), opts.decoder);
+      } catch (e) {
+        if (e instanceof VolumeLoadError) throw e;
+        failures.push({ k, reason: e instanceof Error ? e.message : String(e) });
+      }
+      opts.onProgress?.(++done, n);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, n)) }, worker));
+  failures.sort((a, b) => a.k - b.k);
+  unreadable(plan, failures);
+  return plan.volume;
+}
