@@ -199,7 +199,7 @@ export function validateManifest(json: Json, source = 'manifest.json'): ModelMan
       annotated,
     };
   });
-  if (sources.length === 0) r.field('sources').fail('must name at least one training source');
+  // An empty list is allowed: random-weight development models were trained on nothing.
 
   const metrics = r.field('metrics').array().map((m) => {
     const perOrganR = m.optional('perOrgan');

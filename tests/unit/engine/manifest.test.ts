@@ -63,7 +63,7 @@ describe('manifest validation (CONTRACTS 4)', () => {
       [(m) => m.channels.pop(), 'channels', /34/],
       [(m) => (m.regions[0] = 'skull'), 'regions[0]'],
       [(m) => (m.sources[0].annotated[1] = 'Spinal Cord'), 'sources[0].annotated[1]'],
-      [(m) => (m.sources = []), 'sources'],
+      [(m) => (m.sources = {}), 'sources', /array/],
       [(m) => (m.metrics[0].meanDsc = null), 'metrics[0].meanDsc'],
       [(m) => (m.metrics[0].perOrgan = { Brain: { dsc: 1, hd95Mm: 1 } }), 'metrics[0].perOrgan.Brain'],
       [(m) => (m.weights.dtype = 'int4'), 'weights.dtype'],
@@ -74,6 +74,12 @@ describe('manifest validation (CONTRACTS 4)', () => {
       mutate(m);
       expectFieldError(m, field, text);
     }
+  });
+  test('accepts the committed tiny-random fixture (random weights: no sources, no metrics)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const m = validateManifest(JSON.parse(readFileSync('tests/fixtures/models/tiny-random/manifest.json', 'utf8')));
+    expect(m.input.size).toBe(64);
+    expect(m.sources).toEqual([]);
   });
   test('rejects a non-object', () => {
     expect(() => validateManifest([])).toThrow(ManifestError);
