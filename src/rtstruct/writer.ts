@@ -1,0 +1,252 @@
+/**
+ * RT Structure Set writer (DESIGN 3.6) with dcmjs.
+ *
+ * Keeps the CT's Patient and General Study modules, gets new SOP Instance and Series UIDs, references the CT's
+ * Frame of Reference and every CT image, and writes per ROI its number, name, display colour, AUTOMATIC
+ * generation and ORGAN type, with CLOSED_PLANAR contours that each reference the CT slice they lie on.
+ *
+ * Written in Implicit VR Little Endian, the DICOM default transfer syntax every planning system reads: its
+ * 32-bit value lengths hold a ContourData of any size (Explicit VR limits DS elements to 64 KiB).
+ */
+import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { Contour, OrganContours } from '../contours/extract';
+import type { CtVolume } from '../dicom/volume';
+import { organByChannel } from '../organs';
+import { formatDS } from './ds';
+import { randomUid, seriesUids, type SeriesUids } from './uids';
+
+export const RT_STRUCTURE_SET_STORAGE = '1.2.840.10008.5.1.4.1.1.481.3';
+const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
+/** The Study Component Management SOP class: what RT Referenced Study Sequence items conventionally name. */
+const STUDY_COMPONENT_MANAGEMENT = '1.2.840.10008.3.1.2.3.2';
+const IMPLEMENTATION_CLASS_UID = '2.25.229435761457302398715307271893004178412';
+const IMPLEMENTATION_VERSION = 'AAWEB_0_1';
+
+/** One structure to write. */
+export interface RoiInput {
+  /** ROI Number (unique, >= 1). */
+  number: number;
+  /** ROI Name (TG-263 for the app's organs). */
+  name: string;
+  color: [number, number, number];
+  contours: readonly Contour[];
+  /** RT ROI Interpreted Type (default ORGAN). */
+  interpretedType?: string;
+}
+
+export interface RtStructOptions {
+  /** Structure Set Label (SH, <= 16 chars). */
+  label?: string;
+  /** Time stamp of the structure set (default now). */
+  date?: Date;
+  seriesDescription?: string;
+  seriesNumber?: string;
+  manufacturer?: string;
+  modelName?: string;
+  softwareVersion?: string;
+  /** For tests: fixed UIDs instead of random ones. */
+  sopInstanceUID?: string;
+  seriesInstanceUID?: string;
+}
+
+export interface RtStructResult {
+  bytes: Uint8Array;
+  sopInstanceUID: string;
+  seriesInstanceUID: string;
+  /** The CT UIDs the file references (with fallbacks for empty ones). */
+  referenced: SeriesUids;
+  roiCount: number;
+  contourCount: number;
+}
+
+export class RtStructError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RtStructError';
+  }
+}
+
+/** The app's organs as ROIs: ROI number = channel, TG-263 name and organ colour; organs without contours dropped. */
+export function organRois(organs: readonly OrganContours[], channels?: Iterable<number>): RoiInput[] {
+  const keep = channels ? new Set(channels) : null;
+  return organs
+    .filter((o) => o.contours.length > 0 && (!keep || keep.has(o.channel)))
+    .map((o) => {
+      const organ = organByChannel(o.channel);
+      if (!organ) throw new RtStructError(`no organ for channel ${o.channel}`);
+      return { number: o.channel, name: organ.tg263, color: organ.color, contours: o.contours };
+    });
+}
+
+/** Builds the RTSTRUCT file for `rois` drawn on `volume`. */
+export function buildRtStruct(volume: CtVolume, rois: readonly RoiInput[], options: RtStructOptions = {}): RtStructResult {
+  const ref = seriesUids(volume);
+  const m = volume.meta;
+  const now = options.date ?? new Date();
+  const { da, tm } = dicomDateTime(now);
+  const sopInstanceUID = options.sopInstanceUID ?? randomUid();
+  const seriesInstanceUID = options.seriesInstanceUID ?? randomUid();
+  const numbers = new Set<number>();
+  for (const r of rois) {
+    if (!Number.isInteger(r.number) || r.number < 1 || numbers.has(r.number)) {
+      throw new RtStructError(`ROI number ${r.number} (${r.name}) is not a unique positive integer`);
+    }
+    numbers.add(r.number);
+  }
+
+  const imageRef = (k: number) => ({
+    ReferencedSOPClassUID: ref.sopClassUIDs[k],
+    ReferencedSOPInstanceUID: ref.sopInstanceUIDs[k],
+  });
+  let contourCount = 0;
+  const dataset: NaturalDataset = {
+    // SOP Common
+    SpecificCharacterSet: 'ISO_IR 192', // dcmjs writes text as UTF-8
+    InstanceCreationDate: da,
+    InstanceCreationTime: tm,
+    SOPClassUID: RT_STRUCTURE_SET_STORAGE,
+    SOPInstanceUID: sopInstanceUID,
+    // Patient (copied from the CT)
+    PatientName: pn(m.patientName),
+    PatientID: m.patientID ?? '',
+    PatientBirthDate: m.patientBirthDate ?? '',
+    PatientSex: m.patientSex ?? '',
+    // General Study (copied from the CT)
+    StudyInstanceUID: ref.studyInstanceUID,
+    StudyDate: m.studyDate ?? '',
+    StudyTime: m.studyTime ?? '',
+    ReferringPhysicianName: pn(m.referringPhysicianName),
+    StudyID: m.studyID ?? '',
+    AccessionNumber: m.accessionNumber ?? '',
+    ...(m.studyDescription ? { StudyDescription: m.studyDescription } : {}),
+    // RT Series
+    Modality: 'RTSTRUCT',
+    SeriesInstanceUID: seriesInstanceUID,
+    SeriesNumber: options.seriesNumber ?? '901',
+    SeriesDate: da,
+    SeriesTime: tm,
+    SeriesDescription: options.seriesDescription ?? 'Auto OARs (AttentionAnatomy, not reviewed)',
+    OperatorsName: '',
+    // Frame of Reference (the CT's; the position reference indicator is not kept in SeriesMeta, type 2: empty)
+    FrameOfReferenceUID: ref.frameOfReferenceUID,
+    PositionReferenceIndicator: '',
+    // General Equipment
+    Manufacturer: options.manufacturer ?? 'AttentionAnatomy Web',
+    ManufacturerModelName: options.modelName ?? 'AttentionAnatomy',
+    SoftwareVersions: options.softwareVersion ?? '0.1.0',
+    // Structure Set
+    StructureSetLabel: (options.label ?? 'AutoOAR').slice(0, 16),
+    StructureSetName: 'Auto OARs',
+    StructureSetDate: da,
+    StructureSetTime: tm,
+    ReferencedFrameOfReferenceSequence: [
+      {
+        FrameOfReferenceUID: ref.frameOfReferenceUID,
+        RTReferencedStudySequence: [
+          {
+            ReferencedSOPClassUID: STUDY_COMPONENT_MANAGEMENT,
+            ReferencedSOPInstanceUID: ref.studyInstanceUID,
+            RTReferencedSeriesSequence: [
+              {
+                SeriesInstanceUID: ref.seriesInstanceUID,
+                ContourImageSequence: volume.slices.map((_, k) => imageRef(k)),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+    StructureSetROISequence: rois.map((r) => ({
+      ROINumber: r.number,
+      ReferencedFrameOfReferenceUID: ref.frameOfReferenceUID,
+      ROIName: r.name.slice(0, 64),
+      ROIGenerationAlgorithm: 'AUTOMATIC',
+      ROIGenerationDescription: 'AttentionAnatomy 2.5D U-Net',
+    })),
+    // ROI Contour
+    ROIContourSequence: rois.map((r) => ({
+      ReferencedROINumber: r.number,
+      ROIDisplayColor: r.color.map((c) => Math.max(0, Math.min(255, Math.round(c)))),
+      ...(r.contours.length
+        ? {
+            ContourSequence: r.contours.map((c, i) => {
+              contourCount++;
+              return contourItem(volume, c, i + 1, imageRef(checkSlice(volume, c, r.name)));
+            }),
+          }
+        : {}),
+    })),
+    // RT ROI Observations
+    RTROIObservationsSequence: rois.map((r) => ({
+      ObservationNumber: r.number,
+      ReferencedROINumber: r.number,
+      RTROIInterpretedType: r.interpretedType ?? 'ORGAN',
+      ROIInterpreter: '',
+    })),
+    // Approval: machine output, to be reviewed before clinical use
+    ApprovalStatus: 'UNAPPROVED',
+  };
+
+  const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: RT_STRUCTURE_SET_STORAGE,
+    MediaStorageSOPInstanceUID: sopInstanceUID,
+    TransferSyntaxUID: IMPLICIT_VR_LITTLE_ENDIAN,
+    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
+    ImplementationVersionName: IMPLEMENTATION_VERSION,
+  });
+  const dict = new dcmjs.data.DicomDict(meta);
+  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
+  const bytes = new Uint8Array(dict.write());
+  return { bytes, sopInstanceUID, seriesInstanceUID, referenced: ref, roiCount: rois.length, contourCount };
+}
+
+function checkSlice(volume: CtVolume, c: Contour, name: string): number {
+  if (!Number.isInteger(c.k) || c.k < 0 || c.k >= volume.slices.length) {
+    throw new RtStructError(`${name}: contour on slice ${c.k}, series has ${volume.slices.length}`);
+  }
+  if (c.points.length < 9 || c.points.length % 3 !== 0) {
+    throw new RtStructError(`${name}: contour on slice ${c.k} has ${c.points.length / 3} points (need >= 3)`);
+  }
+  return c.k;
+}
+
+function contourItem(volume: CtVolume, c: Contour, number: number, image: object): NaturalDataset {
+  const zExact = volume.slices[c.k].position[2];
+  const data: string[] = new Array(c.points.length);
+  for (let n = 0; n < c.points.length; n += 3) {
+    data[n] = formatDS(c.points[n], 4);
+    data[n + 1] = formatDS(c.points[n + 1], 4);
+    // z: for axial planes the contour carries the slice's own z; write it with full precision so it reads
+    // back equal to the CT's ImagePositionPatient z.
+    const z = c.points[n + 2];
+    data[n + 2] = z === zExact ? formatDS(z) : formatDS(z, 4);
+  }
+  return {
+    ContourImageSequence: [image],
+    ContourGeometricType: 'CLOSED_PLANAR',
+    NumberOfContourPoints: c.points.length / 3,
+    ContourNumber: number,
+    ContourData: data,
+  };
+}
+
+/** PN: dcmjs 0.52 accepts a plain string and writes it unchanged. */
+function pn(name: string | undefined): string {
+  return (name ?? '').trim();
+}
+
+export function dicomDateTime(d: Date): { da: string; tm: string } {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return {
+    da: `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`,
+    tm: `${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`,
+  };
+}
+
+/** `RS_<patient>_<date>.dcm`: patient ID (else name, else "anonymous") and the export date, file-name safe. */
+export function rtStructFileName(volume: CtVolume, date: Date = new Date()): string {
+  const who = (volume.meta.patientID || volume.meta.patientName || 'anonymous').trim() || 'anonymous';
+  const safe = who.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+|_+$/g, '').slice(0, 64) || 'anonymous';
+  return `RS_${safe}_${dicomDateTime(date).da}.dcm`;
+}
