@@ -29,7 +29,8 @@ def attended_logits(f: torch.Tensor, log_a: torch.Tensor | None) -> torch.Tensor
 
 def recalibrated_log_probs(f: torch.Tensor, log_a: torch.Tensor | None, m: torch.Tensor | None) -> torch.Tensor:
     """log q [B, C, H, W]; channels with m_c = 0 get a large negative value (q_c = 0)."""
-    g = attended_logits(f.float(), log_a.float() if log_a is not None else None)
+    up = (lambda t: t if t.dtype == torch.float64 else t.float())  # noqa: E731  (bf16 logits -> float32)
+    g = attended_logits(up(f), up(log_a) if log_a is not None else None)
     log_p = torch.log_softmax(g, dim=1)
     if m is None:
         return log_p

@@ -1,0 +1,53 @@
+"""Losses of the paper (DESIGN 1): batch Dice, spatially balanced focal loss, region cross-entropy.
+
+All segmentation losses take log q [B, C, H, W] (attention.recalibrated_log_probs: after attention and the
+HPA recalibration) and integer labels y [B, H, W].
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+DICE_SMOOTH = 1.0  # voxels; keeps classes absent from a batch finite and pushes their predicted mass to 0
+
+
+def batch_dice_loss(log_q: torch.Tensor, y: torch.Tensor, classes: torch.Tensor | None = None,
+                    smooth: float = DICE_SMOOTH) -> torch.Tensor:
+    """1 - mean over classes c of (2 sum_n q_nc y_nc + smooth) / (sum_n q_nc + sum_n y_nc + smooth), where the
+    sums run over every voxel of every sample in the batch (one map). `classes`: bool [C] of the channels
+    to average (default: all foreground channels 1..C-1)."""
+    q = log_q.exp()
+    C = q.shape[1]
+    onehot = F.one_hot(y, C).permute(0, 3, 1, 2).to(q.dtype)
+    inter = (q * onehot).sum(dim=(0, 2, 3))
+    denom = q.sum(dim=(0, 2, 3)) + onehot.sum(dim=(0, 2, 3))
+    dice = (2 * inter + smooth) / (denom + smooth)
+    if classes is None:
+        classes = torch.zeros(C, dtype=torch.bool, device=q.device)
+        classes[1:] = True
+    return 1 - dice[classes].mean()
+
+
+def focal_loss(log_q: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, gamma: float = 2.0) -> torch.Tensor:
+    """Spatially balanced focal loss: mean over voxels of -w_y (1 - q_y)^gamma log q_y (w from inverse size)."""
+    lq = log_q.gather(1, y[:, None]).squeeze(1)
+    return (-(weights[y]) * (1 - lq.exp()).pow(gamma) * lq).mean()
+
+
+def region_loss(logits: torch.Tensor, region: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy on the slice's region class; -1 (unknown) is ignored. 0 if the whole batch is unknown."""
+    if (region >= 0).any():
+        return F.cross_entropy(logits.float(), region, ignore_index=-1)
+    return logits.sum() * 0.0
+
+
+def dice_classes(m: torch.Tensor, hpa: bool) -> torch.Tensor:
+    """Channels the batch Dice averages: with HPA those annotated by at least one sample of the batch (an
+    organ nobody annotated has neither labels nor probability mass after recalibration), else all organs."""
+    if hpa:
+        cls = m.amax(dim=0) > 0.5
+    else:
+        cls = torch.ones(m.shape[1], dtype=torch.bool, device=m.device)
+    cls = cls.clone()
+    cls[0] = False
+    return cls
