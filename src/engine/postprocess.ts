@@ -13,12 +13,15 @@ export interface PostprocessGpuOutput {
   layout: PostprocessLayout;
 }
 
-/** Runs the fused program on the active WebGPU backend. `seg` [B,S,S,C] and `attention` [B,C] stay on the GPU. */
+/**
+ * Runs the fused program on the active WebGPU backend. `seg` [B,S,S,C] and `attention` [B,C] stay on
+ * the GPU. Output covers model slices firstSlice..B-1.
+ */
 export function postprocessWebGpu(
   seg: tf.Tensor,
   attention: tf.Tensor,
   params: PostprocessParams,
-  opts: { confidence: boolean; debugFloat?: boolean },
+  opts: { confidence: boolean; debugFloat?: boolean; firstSlice?: number },
 ): PostprocessGpuOutput {
   if (tf.getBackend() !== 'webgpu') throw new Error('postprocessWebGpu needs the webgpu backend');
   const [B, S, S2, C] = seg.shape;
@@ -26,8 +29,10 @@ export function postprocessWebGpu(
     throw new Error(`seg shape ${seg.shape} does not match grid ${params.size} x ${params.mask.length} channels`);
   }
   const backend = tf.backend() as WebGPUBackend;
-  const program = new PostprocessProgram(B, params.cols, params.rows, C, opts);
-  const info = backend.runWebGPUProgram(program, [seg, attention], 'int32', PostprocessProgram.uniformData(params, program.layout));
+  const first = opts.firstSlice ?? 0;
+  if (first < 0 || first >= B) throw new Error(`firstSlice ${first} outside the batch of ${B}`);
+  const program = new PostprocessProgram(B - first, params.cols, params.rows, C, opts);
+  const info = backend.runWebGPUProgram(program, [seg, attention], 'int32', PostprocessProgram.uniformData(params, program.layout, first));
   return { packed: tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor1D, layout: program.layout };
 }
 

@@ -42,7 +42,7 @@ export class PostprocessProgram implements WebGPUProgram {
   variableNames = ['seg', 'att'];
   workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms =
-    'cols : i32, rows : i32, gridSize : i32, wordsPerSlice : i32, labelWords : i32, maskLo : i32, maskHi : i32, ' +
+    'cols : i32, rows : i32, gridSize : i32, wordsPerSlice : i32, labelWords : i32, firstSlice : i32, maskLo : i32, maskHi : i32, ' +
     'u0 : f32, ui : f32, uj : f32, v0 : f32, vi : f32, vj : f32, ';
   readonly layout: PostprocessLayout;
   private readonly channels: number;
@@ -61,8 +61,11 @@ export class PostprocessProgram implements WebGPUProgram {
     this.shaderKey = `aaPostprocess_${channels}_${this.confidence ? 'c' : ''}${this.debugFloat ? 'd' : ''}`;
   }
 
-  /** The program-defined uniforms, in the order of `uniforms`. */
-  static uniformData(p: PostprocessParams, layout: PostprocessLayout): ProgramUniform[] {
+  /**
+   * The program-defined uniforms, in the order of `uniforms`. Output slice b reads model slice
+   * b + firstSlice, so that a batch overlapping the previous one reads back only its new slices.
+   */
+  static uniformData(p: PostprocessParams, layout: PostprocessLayout, firstSlice = 0): ProgramUniform[] {
     let lo = 0;
     let hi = 0;
     p.mask.forEach((m, c) => {
@@ -76,6 +79,7 @@ export class PostprocessProgram implements WebGPUProgram {
       { type: 'int32', data: [p.size] },
       { type: 'int32', data: [layout.wordsPerSlice] },
       { type: 'int32', data: [layout.labelWords] },
+      { type: 'int32', data: [firstSlice] },
       { type: 'int32', data: [lo] },
       { type: 'int32', data: [hi] },
       { type: 'float32', data: [p.u.c0] },
@@ -156,17 +160,18 @@ export class PostprocessProgram implements WebGPUProgram {
         if (index >= uniforms.labelWords) { return; }
         let b = index / uniforms.wordsPerSlice;
         let w = index - b * uniforms.wordsPerSlice;
+        let bs = b + uniforms.firstSlice;
         let npx = uniforms.cols * uniforms.rows;
         var la : array<f32, ${C}>;
         for (var c = 0; c < C; c++) {
-          la[c] = log(max(att[b * C + c], 1e-30));
+          la[c] = log(max(att[bs * C + c], 1e-30));
         }
         var labels = 0u;
         var confs = 0u;
         for (var k = 0; k < 4; k++) {
           let px = w * 4 + k;
           if (px >= npx) { break; }
-          let r = classify(b, px, &la);
+          let r = classify(bs, px, &la);
           labels = labels | (r.label << u32(8 * k));
           ${this.confidence ? 'confs = confs | (u32(floor(r.conf * 255.0 + 0.5)) << u32(8 * k));' : ''}
           ${this.debugFloat ? `result[uniforms.labelWords${this.confidence ? ' * 2' : ''} + b * npx + px] = bitcast<i32>(r.conf);` : ''}

@@ -1,0 +1,278 @@
+/**
+ * The run loop: for every CT slice one prediction (5-plane window, CONTRACTS 3), batched on the active
+ * backend; on WebGPU pre-processing and the fused post-processing run as WGSL programs and only packed
+ * uint8 labels (+ optional uint8 confidence) are read back. Batches are pipelined: batch n+1 is
+ * submitted before batch n is read back. One run at a time; cancel stops within one batch; tensors and
+ * pooled GPU buffers are released at the end of every run. DOM-free (runs under Node/Dawn too).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { CtVolume, LabelVolume } from '../dicom/volume';
+import { protocolMask, type ProtocolId } from '../organs';
+import { activeGpuDevice, releasePooledGpuMemory, takeGpuFault, type BackendName } from './backend';
+import { chooseBatchSize, planBatches } from './batch';
+import { EngineError, isEngineError } from './errors';
+import { gridGeometry } from './grid';
+import type { LoadedModel } from './model';
+import { postprocessWebGpu, unpackSlice } from './postprocess';
+import { TfOpsPostprocessor } from './postprocess.tfops';
+import { GpuPreprocessor, preprocessCpu } from './preprocess';
+import type { PostprocessParams } from './programs/postprocess.ref';
+
+export interface SegmentProgress {
+  done: number;
+  total: number;
+  elapsedS: number;
+  slicesPerS: number;
+  /** NaN until the first batch is done */
+  secondsLeft: number;
+}
+
+export interface SegmentOptions {
+  protocol: ProtocolId;
+  /** Also read back uint8 confidence round(255 max q) (1 more byte per voxel). */
+  confidence?: boolean;
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: SegmentProgress) => void;
+  /** Labels of CT slice k (a view into the result volume, valid after the run). */
+  onSlice?: (k: number, labels: Uint8Array, confidence?: Uint8Array) => void;
+  /** Synchronise after every stage to time it (benchmark); disables pipelining. */
+  profile?: boolean;
+  /** 'tfops' forces the plain-tfjs post-processing (the benchmark baseline) on WebGPU. */
+  postprocess?: 'auto' | 'tfops';
+  /** 'cpu' forces the CPU pre-processing on WebGPU. */
+  preprocess?: 'auto' | 'cpu';
+}
+
+export interface StageTimes {
+  preprocessMs: number;
+  graphMs: number;
+  postprocessMs: number;
+  readbackMs: number;
+}
+
+export interface SegmentReport {
+  backend: BackendName;
+  modelId: string;
+  protocol: ProtocolId;
+  slices: number;
+  slicesDone: number;
+  completed: boolean;
+  batchSize: number;
+  seconds: number;
+  slicesPerS: number;
+  postprocess: 'fused-wgsl' | 'tfjs-ops';
+  preprocess: 'wgsl' | 'cpu';
+  bytesReadBack: number;
+  bytesReadBackPerVoxel: number;
+  bytesUploaded: number;
+  /** Per-stage sums, only with `profile`. */
+  stages?: StageTimes;
+  memoryBefore: tf.MemoryInfo;
+  memoryAfter: tf.MemoryInfo;
+  gpuBytesReleased: number;
+}
+
+export interface SegmentResult {
+  labels: LabelVolume;
+  confidence?: Uint8Array;
+  report: SegmentReport;
+}
+
+let running = false;
+export function isSegmenting(): boolean {
+  return running;
+}
+
+const now = () => performance.now();
+const nextTask = () => new Promise<void>((r) => setTimeout(r, 0));
+
+async function sync(t: tf.Tensor): Promise<void> {
+  const device = activeGpuDevice();
+  if (device) {
+    (tf.backend() as WebGPUBackend).submitQueue();
+    await device.queue.onSubmittedWorkDone();
+    return;
+  }
+  const s = tf.sum(t);
+  await s.data();
+  s.dispose();
+}
+
+function faultError(e?: unknown): EngineError {
+  const f = takeGpuFault();
+  if (f?.lost) return new EngineError('device-lost', `The GPU stopped responding during segmentation (${f.message}). No partial result is kept; press Retry to start again on a fresh GPU device.`, { cause: e });
+  if (f) return new EngineError('internal', `GPU error during segmentation: ${f.message}. Try a smaller batch size or another model.`, { cause: e });
+  if (isEngineError(e)) return e;
+  return new EngineError('internal', `Segmentation failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+/** Segments the whole CT with the loaded model on the active backend. */
+export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: SegmentOptions): Promise<SegmentResult> {
+  if (running) throw new EngineError('busy', 'A segmentation is already running; wait for it or cancel it first.');
+  const blocking = ct.warnings.filter((w) => w.severity === 'error');
+  if (blocking.length) throw new EngineError('geometry', `This series cannot be segmented: ${blocking.map((w) => w.message).join(' ')}`);
+  running = true;
+  const memoryBefore = tf.memory();
+  const backend = tf.getBackend() as BackendName;
+  const spec = model.manifest.input;
+  const g = gridGeometry(ct, spec);
+  const [cols, rows, nSlices] = ct.dims;
+  const npx = cols * rows;
+  const C = model.manifest.channels.length;
+  const device = activeGpuDevice();
+  const fused = backend === 'webgpu' && device !== null && opts.postprocess !== 'tfops';
+  const gpuPre = backend === 'webgpu' && device !== null && opts.preprocess !== 'cpu';
+  const B = opts.batchSize ?? chooseBatchSize(backend, device?.limits ?? null, spec.size, C, npx, nSlices);
+  const params: PostprocessParams = { cols, rows, size: spec.size, u: g.u, v: g.v, mask: protocolMask(opts.protocol) };
+  const labels = new Uint8Array(npx * nSlices);
+  const confidence = opts.confidence ? new Uint8Array(npx * nSlices) : undefined;
+  const stages: StageTimes = { preprocessMs: 0, graphMs: 0, postprocessMs: 0, readbackMs: 0 };
+  let bytesReadBack = 0;
+  let bytesUploaded = 0;
+  let done = 0;
+  const t0 = now();
+  const owned = new Set<tf.Tensor>(); // tensors alive in this run, disposed on any exit
+  const keep = <T extends tf.Tensor>(t: T): T => (owned.add(t), t);
+  const drop = (...ts: tf.Tensor[]) => ts.forEach((t) => (owned.delete(t), t.dispose()));
+  let pre: GpuPreprocessor | null = null;
+  let tfops: TfOpsPostprocessor | null = null;
+  let completed = false;
+  let gpuBytesReleased = 0;
+
+  type Pending = { start: number; count: number; emitFrom: number; read: Promise<void>; tensors: tf.Tensor[] };
+  const emit = (k: number) => {
+    opts.onSlice?.(k, labels.subarray(k * npx, (k + 1) * npx), confidence?.subarray(k * npx, (k + 1) * npx));
+  };
+  const progress = () => {
+    const elapsedS = (now() - t0) / 1000;
+    const rate = done / Math.max(elapsedS, 1e-9);
+    opts.onProgress?.({ done, total: nSlices, elapsedS, slicesPerS: rate, secondsLeft: done ? (nSlices - done) / rate : NaN });
+  };
+
+  try {
+    if (gpuPre) pre = new GpuPreprocessor(ct, g, spec);
+    if (!fused) tfops = new TfOpsPostprocessor(params);
+    opts.onProgress?.({ done: 0, total: nSlices, elapsedS: 0, slicesPerS: 0, secondsLeft: NaN });
+
+    const submit = async (start: number, count: number, emitFrom: number): Promise<Pending> => {
+      const before = new Set(owned);
+      let t = now();
+      const x = keep(pre ? pre.run(start, count) : preprocessCpu(ct, g, spec, start, count));
+      bytesUploaded += pre ? pre.lastUploadBytes : x.size * 4;
+      if (opts.profile) {
+        await sync(x);
+        stages.preprocessMs += now() - t;
+        t = now();
+      }
+      const out = model.execute(x);
+      [out.seg, out.attention, out.region].forEach(keep);
+      if (opts.profile) {
+        await sync(out.seg);
+        stages.graphMs += now() - t;
+        t = now();
+      }
+      let read: Promise<void>;
+      if (fused) {
+        const skip = emitFrom - start; // slices of an overlapping last batch that are already done
+        const { packed, layout } = postprocessWebGpu(out.seg, out.attention, params, { confidence: !!confidence, firstSlice: skip });
+        keep(packed);
+        // Only the packed output must live until it is read; tfjs defers freeing buffers still in use.
+        drop(x, out.seg, out.attention, out.region);
+        if (opts.profile) {
+          await sync(packed);
+          stages.postprocessMs += now() - t;
+        }
+        const tRead = now();
+        read = packed.data().then((words) => {
+          if (opts.profile) stages.readbackMs += now() - tRead;
+          bytesReadBack += (words as Int32Array).byteLength;
+          for (let b = 0; b < count - skip; b++) {
+            const k = emitFrom + b;
+            const s = unpackSlice(words as Int32Array, layout, b);
+            labels.set(s.labels, k * npx);
+            if (confidence && s.confidence) confidence.set(s.confidence, k * npx);
+          }
+        });
+      } else {
+        const skip = emitFrom - start;
+        const r = tfops!.run(out.seg, out.attention, skip);
+        keep(r.labels);
+        keep(r.confidence);
+        drop(x, out.seg, out.attention, out.region);
+        if (opts.profile) {
+          await sync(r.confidence);
+          stages.postprocessMs += now() - t;
+        }
+        const tRead = now();
+        read = Promise.all([r.labels.data(), r.confidence.data()]).then(([l, c]) => {
+          if (opts.profile) stages.readbackMs += now() - tRead;
+          bytesReadBack += (l as Int32Array).byteLength + (c as Float32Array).byteLength;
+          for (let b = 0; b < count - skip; b++) {
+            const k = emitFrom + b;
+            for (let n = 0; n < npx; n++) labels[k * npx + n] = l[b * npx + n];
+            if (confidence) for (let n = 0; n < npx; n++) confidence[k * npx + n] = Math.floor(c[b * npx + n] * 255 + 0.5);
+          }
+        });
+      }
+      read.catch(() => {}); // awaited in finish(); avoids an unhandled rejection while pipelined
+      return { start, count, emitFrom, read, tensors: [...owned].filter((x) => !before.has(x)) };
+    };
+
+    const finish = async (p: Pending) => {
+      await p.read;
+      drop(...p.tensors.filter((t) => owned.has(t)));
+      const fault = takeGpuFault();
+      if (fault) throw faultError();
+      for (let k = p.emitFrom; k < p.start + p.count; k++) emit(k);
+      done += p.start + p.count - p.emitFrom;
+      progress();
+    };
+
+    let pending: Pending | null = null;
+    for (const batch of planBatches(nSlices, B)) {
+      if (opts.signal?.aborted) break;
+      const next: Pending = await submit(batch.start, batch.count, batch.emitFrom);
+      if (pending) await finish(pending);
+      pending = next;
+      if (opts.profile || backend !== 'webgpu') {
+        await finish(pending);
+        pending = null;
+      }
+      await nextTask(); // let the page render and handle input between batches
+    }
+    if (pending) await finish(pending);
+    completed = done === nSlices;
+  } catch (e) {
+    throw faultError(e);
+  } finally {
+    drop(...owned);
+    pre?.dispose();
+    tfops?.dispose();
+    gpuBytesReleased = releasePooledGpuMemory();
+    running = false;
+  }
+  const seconds = (now() - t0) / 1000;
+  const report: SegmentReport = {
+    backend,
+    modelId: model.manifest.id,
+    protocol: opts.protocol,
+    slices: nSlices,
+    slicesDone: done,
+    completed,
+    batchSize: B,
+    seconds,
+    slicesPerS: done / seconds,
+    postprocess: fused ? 'fused-wgsl' : 'tfjs-ops',
+    preprocess: pre ? 'wgsl' : 'cpu',
+    bytesReadBack,
+    bytesReadBackPerVoxel: done ? bytesReadBack / (done * npx) : 0,
+    bytesUploaded,
+    ...(opts.profile ? { stages } : {}),
+    memoryBefore,
+    memoryAfter: tf.memory(),
+    gpuBytesReleased,
+  };
+  return { labels, ...(confidence ? { confidence } : {}), report };
+}

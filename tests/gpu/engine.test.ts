@@ -1,0 +1,133 @@
+/**
+ * The whole engine on a real WebGPU implementation (Dawn) with the committed tiny-random model:
+ * results equal the CPU reference pipeline, memory returns to its starting point after every run and
+ * does not grow over three runs, cancel stops within one batch, one run at a time, device loss is
+ * reported as such and a fresh device works again.
+ */
+import { describe, expect, test } from 'vitest';
+import { gpuEnv, tf } from './setup';
+import { loadModel, type LoadedModel } from '../../src/engine/model';
+import { dirUrl, fileFetch } from '../../src/engine/node/files';
+import { segmentVolume } from '../../src/engine/engine';
+import { gridGeometry } from '../../src/engine/grid';
+import { preprocessReference } from '../../src/engine/programs/preprocess.ref';
+import { postprocessReference } from '../../src/engine/programs/postprocess.ref';
+import { syntheticCt } from '../../src/engine/synthetic';
+import { activeGpuDevice, resetWebGpu } from '../../src/engine/backend';
+import { installDawn } from '../../src/engine/node/dawn';
+import { protocolMask } from '../../src/organs';
+import { EngineError } from '../../src/engine/errors';
+
+const env = await gpuEnv();
+const skip = 'skip' in env ? env.skip : '';
+const MODEL = 'tests/fixtures/models/tiny-random';
+
+async function load(): Promise<LoadedModel> {
+  return loadModel(dirUrl(MODEL), { fetchFunc: fileFetch, cache: false });
+}
+
+describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
+  const ct = syntheticCt({ cols: 100, rows: 84, slices: 11, spacing: [1.6, 1.6, 3] });
+  let model: LoadedModel;
+
+  test('labels equal the CPU reference pipeline; uint8 read back, <= 2 bytes per voxel', async () => {
+    model = await load();
+    const slicesSeen: number[] = [];
+    const r = await segmentVolume(model, ct, { protocol: 'whole', confidence: true, batchSize: 4, onSlice: (k) => slicesSeen.push(k) });
+    expect(r.report.completed).toBe(true);
+    expect(r.report.postprocess).toBe('fused-wgsl');
+    expect(r.report.preprocess).toBe('wgsl');
+    expect(slicesSeen).toEqual([...Array(11).keys()]); // every slice once, in order (last batch overlaps)
+    expect(r.report.bytesReadBackPerVoxel).toBeLessThanOrEqual(2);
+
+    // reference: CPU pre-processing, the graph on the same backend, CPU post-processing
+    const g = gridGeometry(ct, model.manifest.input);
+    const S = model.manifest.input.size;
+    const x = preprocessReference(ct.hu, g, model.manifest.input, 0, 11);
+    const out = model.execute(tf.tensor4d(x, [11, S, S, 5]));
+    const [seg, att] = [(await out.seg.data()) as Float32Array, (await out.attention.data()) as Float32Array];
+    tf.dispose([out.seg, out.attention, out.region]);
+    const ref = postprocessReference(seg, att, 11, { cols: 100, rows: 84, size: S, u: g.u, v: g.v, mask: protocolMask('whole') });
+    let mismatch = 0;
+    let confOff = 0;
+    for (let n = 0; n < ref.labels.length; n++) {
+      if (r.labels[n] !== ref.labels[n]) mismatch++;
+      if (Math.abs(r.confidence![n] - Math.round(ref.confidence[n] * 255)) > 1) confOff++;
+    }
+    // GPU vs CPU pre-processing differ by float rounding, which the random network can amplify a little
+    expect(mismatch / ref.labels.length).toBeLessThan(0.002);
+    expect(confOff / ref.labels.length).toBeLessThan(0.002);
+    expect(new Set(r.labels).size, `labels ${[...new Set(r.labels)]}`).toBeGreaterThan(1);
+  });
+
+  test('tfjs-ops post-processing (baseline) agrees with the fused program', async () => {
+    const a = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3 });
+    const b = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3, postprocess: 'tfops', preprocess: 'cpu' });
+    expect(b.report.postprocess).toBe('tfjs-ops');
+    expect(b.report.bytesReadBackPerVoxel).toBe(8);
+    let mismatch = 0;
+    for (let n = 0; n < a.labels.length; n++) if (a.labels[n] !== b.labels[n]) mismatch++;
+    expect(mismatch / a.labels.length).toBeLessThan(0.002);
+  });
+
+  test('memory: back to the start after each run, no growth over three runs', async () => {
+    const start = tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number };
+    const allocated: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await segmentVolume(model, ct, { protocol: 'head_neck', batchSize: 4 });
+      const m = tf.memory() as typeof start;
+      expect(m.numTensors).toBe(start.numTensors);
+      expect(m.numBytes).toBe(start.numBytes);
+      expect(r.report.memoryAfter.numTensors).toBe(r.report.memoryBefore.numTensors);
+      allocated.push(m.numBytesAllocatedInGPU ?? m.numBytesInGPUAllocated ?? 0);
+    }
+    expect(allocated[2]).toBeLessThanOrEqual(allocated[0]);
+  });
+
+  test('cancel stops within one batch and frees memory; one run at a time', async () => {
+    const before = tf.memory().numTensors;
+    const ac = new AbortController();
+    const p = segmentVolume(model, ct, {
+      protocol: 'whole',
+      batchSize: 2,
+      signal: ac.signal,
+      onProgress: (q) => {
+        if (q.done > 0) ac.abort();
+      },
+    });
+    await expect(segmentVolume(model, ct, { protocol: 'whole' })).rejects.toMatchObject({ code: 'busy' });
+    const r = await p;
+    expect(r.report.completed).toBe(false);
+    // aborted after the first batch was read; at most the batch already in flight completes
+    expect(r.report.slicesDone).toBeLessThanOrEqual(4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('device loss is reported as such; a fresh device works again', async () => {
+    const device = activeGpuDevice()!;
+    let destroyed = false;
+    const run = segmentVolume(model, ct, {
+      protocol: 'whole',
+      batchSize: 2,
+      onProgress: (q) => {
+        if (q.done > 0 && !destroyed) {
+          destroyed = true;
+          device.destroy();
+        }
+      },
+    });
+    const err = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('device-lost');
+    const dawn = (await installDawn())!;
+    const notice = await resetWebGpu({ order: ['webgpu'], gpu: dawn.gpu, adapterOptions: dawn.adapterOptions });
+    expect(notice.backend).toBe('webgpu');
+    model = await load(); // weights live on the device: load again
+    const r = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 4 });
+    expect(r.report.completed).toBe(true);
+    model.dispose();
+  });
+});
