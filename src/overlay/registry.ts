@@ -1,0 +1,37 @@
+/**
+ * One organ overlay per viewer, shared by the organ panel and the engine (which feeds it slice by slice):
+ *
+ *   import { organOverlayFor } from '../overlay';
+ *   const overlay = organOverlayFor(viewer);
+ *   engine.run({ onSlice: (k, labels) => overlay.setSlice(k, labels) });
+ *
+ * A new viewer (new series) replaces the previous overlay.
+ */
+import type { ViewerApi } from '../viewer/viewer';
+import { createOrganOverlay, type OrganOverlay } from './segmentation';
+
+let current: { viewer: ViewerApi; overlay: OrganOverlay } | null = null;
+const listeners = new Set<(overlay: OrganOverlay | null) => void>();
+
+export function organOverlayFor(viewer: ViewerApi): OrganOverlay {
+  if (current?.viewer === viewer) return current.overlay;
+  if (current) {
+    try {
+      current.overlay.destroy();
+    } catch {
+      // the previous viewer's Cornerstone state may already be gone
+    }
+  }
+  current = { viewer, overlay: createOrganOverlay(viewer) };
+  for (const l of listeners) l(current.overlay);
+  return current.overlay;
+}
+
+/** The overlay of the open viewer, if one was created. */
+export const currentOrganOverlay = (): OrganOverlay | null => current?.overlay ?? null;
+
+/** Notified when a new overlay replaces the old one. */
+export function onOrganOverlay(listener: (overlay: OrganOverlay | null) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}

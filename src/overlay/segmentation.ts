@@ -1,0 +1,223 @@
+/**
+ * Cornerstone3D glue for the organ overlays: the app's label map as a 33-segment labelmap segmentation in all
+ * three viewports (colours from src/organs.json), filled in slice by slice as the engine delivers labels, and an
+ * imported structure set as outline-only segmentations (one per non-overlapping layer, see rtstruct/import.ts).
+ *
+ * The labelmap volume shares `labels` (one Uint8Array on the CT grid, CtVolume flat index): the engine writes
+ * slices into it, the RTSTRUCT export reads it, Cornerstone renders it. No copies.
+ */
+import { cache, volumeLoader, type Types as CoreTypes } from '@cornerstonejs/core';
+import { Enums as ToolEnums, segmentation } from '@cornerstonejs/tools';
+import type { CtVolume } from '../dicom/volume';
+import { ORGANS } from '../organs';
+import type { ImportedStructureSet } from '../rtstruct/import';
+import type { ViewerApi } from '../viewer/viewer';
+import { OrganStats } from './organStats';
+import type { OverlayState } from './state';
+
+const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
+
+export interface OrganOverlay {
+  /** The label map on the CT grid (shared with Cornerstone). Do not replace; write through setSlice/setVolume. */
+  readonly labels: Uint8Array;
+  readonly stats: OrganStats;
+  /** Engine callback: labels of CT slice k (cols x rows). Shown at the next animation frame. */
+  setSlice(k: number, labels: Uint8Array): void;
+  /** A whole label volume at once (ground truth, a saved result). */
+  setVolume(labels: Uint8Array): void;
+  clear(): void;
+  /** Applies visibility, opacity and fill/outline to every viewport. */
+  apply(state: OverlayState): void;
+  /** Shows an imported structure set as outlines (replacing any previous one); null removes it. */
+  setImported(set: ImportedStructureSet | null, state: OverlayState): void;
+  /** Called after label data changed (stats are current then). Returns an unsubscribe. */
+  subscribe(listener: () => void): () => void;
+  destroy(): void;
+}
+
+function organColourLUT(): CoreTypes.ColorLUT {
+  const lut: CoreTypes.ColorLUT = [[0, 0, 0, 0]];
+  for (const o of ORGANS) lut[o.channel] = [o.color[0], o.color[1], o.color[2], 255];
+  return lut;
+}
+
+function localLabelVolume(viewer: ViewerApi, volumeId: string, data: Uint8Array): void {
+  const ct: CtVolume = viewer.ct;
+  const ref = cache.getVolume(viewer.volumeId);
+  volumeLoader.createLocalVolume(volumeId, {
+    metadata: { ...(ref?.metadata ?? {}), BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0 } as CoreTypes.Metadata,
+    dimensions: ct.dims,
+    spacing: ct.spacing,
+    origin: ct.origin,
+    direction: [...ct.rowCosines, ...ct.colCosines, ...ct.normal] as CoreTypes.Mat3,
+    scalarData: data,
+    referencedVolumeId: viewer.volumeId,
+  });
+}
+
+function viewportIds(viewer: ViewerApi): string[] {
+  return Object.values(viewer.viewportIds);
+}
+
+export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
+  const ct = viewer.ct;
+  const [cols, rows, nk] = ct.dims;
+  const sliceSize = cols * rows;
+  const labels = new Uint8Array(sliceSize * nk);
+  const stats = OrganStats.forVolume(ct);
+  const segId = `${viewer.volumeId}-organs`;
+  const labelVolumeId = `${viewer.volumeId}-organs-labels`;
+  localLabelVolume(viewer, labelVolumeId, labels);
+  segmentation.addSegmentations([
+    {
+      segmentationId: segId,
+      representation: { type: Labelmap, data: { volumeId: labelVolumeId, referencedVolumeId: viewer.volumeId } },
+      config: {
+        label: 'Auto OARs',
+        segments: Object.fromEntries(ORGANS.map((o) => [o.channel, { label: o.tg263 }])),
+      },
+    },
+  ]);
+  const lut = organColourLUT();
+  for (const vp of viewportIds(viewer)) {
+    segmentation.addLabelmapRepresentationToViewport(vp, [{ segmentationId: segId, config: { colorLUTOrIndex: lut } }]);
+    segmentation.segmentationStyle.setRenderInactiveSegmentations(vp, true);
+  }
+
+  let imported: { set: ImportedStructureSet; segIds: string[]; volumeIds: string[] } | null = null;
+  const listeners = new Set<() => void>();
+  const dirty = new Set<number>();
+  let frame = 0;
+  const flush = () => {
+    frame = 0;
+    if (dirty.size === 0) return;
+    const slices = [...dirty];
+    dirty.clear();
+    segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(segId, slices.length === nk ? undefined : slices);
+    viewer.render();
+    for (const l of listeners) l();
+  };
+  const schedule = () => {
+    if (frame) return;
+    frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 16) as unknown as number);
+  };
+
+  const styleFor = (state: OverlayState, outlineOnly: boolean) => {
+    const fill = !outlineOnly && state.mode === 'fill';
+    const s = {
+      renderFill: fill,
+      renderOutline: outlineOnly || state.mode === 'outline' || fill,
+      fillAlpha: state.opacity,
+      outlineOpacity: outlineOnly || state.mode === 'outline' ? Math.max(0.35, Math.min(1, state.opacity * 2)) : Math.min(1, state.opacity + 0.3),
+      outlineWidth: outlineOnly ? 2 : state.mode === 'outline' ? 2 : 1,
+    };
+    return {
+      ...s,
+      renderFillInactive: s.renderFill,
+      renderOutlineInactive: s.renderOutline,
+      fillAlphaInactive: s.fillAlpha,
+      outlineOpacityInactive: s.outlineOpacity,
+      outlineWidthInactive: s.outlineWidth,
+    };
+  };
+
+  const api: OrganOverlay = {
+    labels,
+    stats,
+    setSlice(k, slice) {
+      if (slice.length !== sliceSize) throw new RangeError(`slice has ${slice.length} labels, the CT slice ${sliceSize}`);
+      labels.set(slice, k * sliceSize);
+      stats.setSlice(k, slice);
+      dirty.add(k);
+      schedule();
+    },
+    setVolume(all) {
+      if (all.length !== labels.length) throw new RangeError(`label volume has ${all.length} voxels, the CT ${labels.length}`);
+      labels.set(all);
+      stats.setVolume(labels);
+      for (let k = 0; k < nk; k++) dirty.add(k);
+      schedule();
+    },
+    clear() {
+      labels.fill(0);
+      stats.clear();
+      for (let k = 0; k < nk; k++) dirty.add(k);
+      schedule();
+    },
+    apply(state) {
+      for (const vp of viewportIds(viewer)) {
+        for (const o of ORGANS) {
+          segmentation.config.visibility.setSegmentIndexVisibility(vp, { segmentationId: segId, type: Labelmap }, o.channel, state.visible.has(o.channel));
+        }
+        segmentation.segmentationStyle.setStyle({ type: Labelmap, viewportId: vp, segmentationId: segId }, styleFor(state, false));
+        if (imported) {
+          imported.segIds.forEach((id, layer) => {
+            segmentation.config.visibility.setSegmentationRepresentationVisibility(vp, { segmentationId: id, type: Labelmap }, state.importedShown);
+            for (const r of imported!.set.rois) {
+              if (r.layer !== layer) continue;
+              segmentation.config.visibility.setSegmentIndexVisibility(vp, { segmentationId: id, type: Labelmap }, r.label, state.importedVisible.has(r.label));
+            }
+            segmentation.segmentationStyle.setStyle({ type: Labelmap, viewportId: vp, segmentationId: id }, styleFor(state, true));
+          });
+        }
+      }
+      viewer.render();
+    },
+    setImported(set, state) {
+      removeImported();
+      if (set) {
+        const segIds: string[] = [];
+        const volumeIds: string[] = [];
+        const importLut: CoreTypes.ColorLUT = [[0, 0, 0, 0]];
+        for (const r of set.rois) importLut[r.label] = [r.color[0], r.color[1], r.color[2], 255];
+        set.layers.forEach((layer, L) => {
+          const id = `${viewer.volumeId}-imported-${L}`;
+          const vid = `${id}-labels`;
+          localLabelVolume(viewer, vid, layer);
+          segmentation.addSegmentations([
+            {
+              segmentationId: id,
+              representation: { type: Labelmap, data: { volumeId: vid, referencedVolumeId: viewer.volumeId } },
+              config: {
+                label: `${set.label || 'Imported'} (${L + 1})`,
+                segments: Object.fromEntries(set.rois.filter((r) => r.layer === L).map((r) => [r.label, { label: r.name }])),
+              },
+            },
+          ]);
+          for (const vp of viewportIds(viewer)) {
+            segmentation.addLabelmapRepresentationToViewport(vp, [{ segmentationId: id, config: { colorLUTOrIndex: importLut } }]);
+          }
+          segIds.push(id);
+          volumeIds.push(vid);
+        });
+        imported = { set, segIds, volumeIds };
+        // keep the app's own organs as the active segmentation (the imported set is for comparison)
+        for (const vp of viewportIds(viewer)) segmentation.activeSegmentation.setActiveSegmentation(vp, segId);
+      }
+      api.apply(state);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    destroy() {
+      if (frame) {
+        if (typeof cancelAnimationFrame === 'function') cancelAnimationFrame(frame);
+        else clearTimeout(frame);
+      }
+      listeners.clear();
+      removeImported();
+      segmentation.removeSegmentation(segId);
+      cache.removeVolumeLoadObject(labelVolumeId);
+    },
+  };
+
+  function removeImported() {
+    if (!imported) return;
+    for (const id of imported.segIds) segmentation.removeSegmentation(id);
+    for (const vid of imported.volumeIds) cache.removeVolumeLoadObject(vid);
+    imported = null;
+  }
+
+  return api;
+}
