@@ -1,0 +1,23 @@
+/**
+ * Right-hand sidebar panels. The engine's SegmentPanel and the overlay's OrganPanel register here:
+ *
+ *   import { SegmentPanel } from '../engine/ui/SegmentPanel';
+ *   export const SIDEBAR_PANELS: SidebarPanel[] = [
+ *     { id: 'segment', title: 'Auto-contouring', Component: SegmentPanel },
+ *     { id: 'organs', title: 'Organs', Component: OrganPanel },
+ *   ];
+ *
+ * A panel is mounted when a CT is open and gets the app state as props (also available via useAppState()).
+ */
+import type { ComponentType } from 'react';
+import type { AppState } from './context';
+
+export type SidebarPanelProps = AppState & { ct: NonNullable<AppState['ct']> };
+
+export interface SidebarPanel {
+  id: string;
+  title: string;
+  Component: ComponentType<SidebarPanelProps>;
+}
+
+export const SIDEBAR_PANELS: SidebarPanel[] = [];

@@ -1,0 +1,25 @@
+/**
+ * Shared Playwright fixtures. Every spec imports `test` and `expect` from here:
+ *  - `requests`: the context's request log; after each test it asserts that no request left the page's
+ *    origin (automatic, DESIGN 1).
+ *  - `pageErrors`: uncaught page errors; a test fails if any occurred.
+ */
+import { test as base, expect } from '@playwright/test';
+import { attachRequestLog, type RequestLog } from './helpers/requestLog';
+
+export const test = base.extend<{ requests: RequestLog; pageErrors: string[] }>({
+  requests: [async ({ context, baseURL }, use) => {
+    const log = await attachRequestLog(context, baseURL!);
+    await use(log);
+    expect(log.foreign.map((r) => `${r.method} ${r.url}`), 'requests that left the page origin').toEqual([]);
+    expect(log.requests.length, 'the request log saw the page load').toBeGreaterThan(0);
+  }, { auto: true }],
+  pageErrors: [async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+    await use(errors);
+    expect(errors, 'uncaught errors in the page').toEqual([]);
+  }, { auto: true }],
+});
+
+export { expect };

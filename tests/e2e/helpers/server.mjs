@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * Static server for the built app (dist/), used by the end-to-end tests. Plain node:http, so the tests
+ * need nothing else. Extra mounts (`--mount /example/=DIR`) serve generated data without copying it
+ * into dist/.
+ *
+ *   node tests/e2e/helpers/server.mjs --root dist --port 4173 [--mount /example/=/tmp/example]
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.bin': 'application/octet-stream',
+  '.dcm': 'application/dicom',
+};
+
+/** Start serving; resolves with { server, url }. `mounts`: { '/example/': '/abs/dir' }. */
+export function startServer({ root = 'dist', port = 0, host = '127.0.0.1', mounts = {} } = {}) {
+  const rootDir = resolve(root);
+  const table = [...Object.entries(mounts).map(([prefix, dir]) => [prefix, resolve(dir)]), ['/', rootDir]];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let pathname;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const [prefix, dir] = table.find(([p]) => pathname.startsWith(p));
+    const file = normalize(join(dir, pathname.slice(prefix.length)));
+    if (file !== dir && !file.startsWith(dir + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    let target = file;
+    if (existsSync(target) && statSync(target).isDirectory()) target = join(target, 'index.html');
+    if (!existsSync(target)) {
+      // SPA fallback only for page routes, never for assets or data (a 404 must stay a 404).
+      if (prefix === '/' && !extname(pathname)) target = join(rootDir, 'index.html');
+      else {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream',
+      'content-length': statSync(target).size,
+      'cache-control': 'no-cache',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(target).pipe(res);
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      const addr = server.address();
+      ok({ server, url: `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}` });
+    });
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const opt = (name, def) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : def;
+  };
+  const mounts = {};
+  args.forEach((a, i) => {
+    if (a === '--mount') {
+      const [prefix, dir] = args[i + 1].split('=');
+      mounts[prefix] = dir;
+    }
+  });
+  const { url } = await startServer({ root: opt('--root', 'dist'), port: Number(opt('--port', 4173)), mounts });
+  console.log(`serving ${opt('--root', 'dist')} at ${url}`);
+}
