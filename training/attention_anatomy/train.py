@@ -41,6 +41,7 @@ class TrainConfig:
     batch: int = 16
     steps: int = 0  # budget in steps (0: use seconds)
     seconds: float = 0.0  # wall-clock budget
+    deadline: float = 0.0  # Unix time; overrides seconds (set after data loading)
     stage_weights: tuple = (20.0, 30.0, 20.0, 20.0)  # the paper's epochs per stage
     lr: tuple = (1e-3, 1e-3, 5e-4, 1e-4)
     focal_gamma: float = 2.0
@@ -104,8 +105,8 @@ def save_checkpoint(path, model, cfg: TrainConfig, data: DeviceData, summary: di
 def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=print) -> dict:
     if cfg.variant not in VARIANTS:
         raise ValueError(f'variant must be one of {VARIANTS}')
-    if not (cfg.steps or cfg.seconds):
-        raise ValueError('give a budget: steps or seconds')
+    if not (cfg.steps or cfg.seconds or cfg.deadline):
+        raise ValueError('give a budget: steps, seconds or deadline')
     dev = torch.device('cuda' if device == 'auto' and torch.cuda.is_available() else ('cpu' if device == 'auto' else device))
     cuda = dev.type == 'cuda'
     torch.manual_seed(cfg.seed)
@@ -127,6 +128,8 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
     logf = log_path.open('w')
     log(f'[{cfg.variant}] {len(data.entries)} training cases ({data.num_slices} slices, sources {data.sources}) '
         f'on {dev}, loaded in {time.time() - t_load:.1f} s; budget {cfg.steps or ""} steps {cfg.seconds or ""} s')
+    if cfg.deadline:
+        cfg.seconds = max(cfg.deadline - time.time(), 1.0)
     aug_base = Augment()
     aug_ft = Augment(elastic_px=cfg.elastic_px)
     t0 = time.time()
@@ -184,6 +187,8 @@ def main(argv=None):
     ap.add_argument('--variant', choices=VARIANTS, default='attention_hpa')
     ap.add_argument('--steps', type=int, default=0, help='budget in optimiser steps')
     ap.add_argument('--seconds', type=float, default=0.0, help='budget in wall-clock seconds (after data loading)')
+    ap.add_argument('--deadline', type=float, default=0.0,
+                    help='stop at this Unix time (the budget becomes deadline - end of data loading); for concurrent runs')
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--size', type=int, default=192, help='model grid S (192 for the product)')
     ap.add_argument('--base', type=int, default=16, help='base channels (16 for the product)')
@@ -194,7 +199,7 @@ def main(argv=None):
     ap.add_argument('--log-every', type=int, default=20)
     args = ap.parse_args(argv)
     cfg = TrainConfig(variant=args.variant, size=args.size, base=args.base, batch=args.batch, steps=args.steps,
-                      seconds=args.seconds, stage_weights=tuple(float(v) for v in args.stage_weights.split(',')),
+                      seconds=args.seconds, deadline=args.deadline, stage_weights=tuple(float(v) for v in args.stage_weights.split(',')),
                       lr=tuple(float(v) for v in args.lr.split(',')), seed=args.seed, log_every=args.log_every)
     train(args.cache, args.out, cfg, args.device)
     return 0

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Train the four variants concurrently on one GPU within a wall-clock budget, evaluate them, and leave the
+# results in $OUT. Run from the repository root (the device tool does), with the cache carried:
+#
+#   device run  carry: [".train-cache"]
+#               command: bash training/device/run_train.sh 480
+#
+# usage: run_train.sh TOTAL_SECONDS [--no-eval] [--batch N] [--variants "unet unet_hpa attention attention_hpa"]
+#   TOTAL_SECONDS  wall clock for everything (start-up, training, evaluation, packing); keep it ~60 s under
+#                  the call's timeout_s. Training gets TOTAL - EVAL_RESERVE - 20 s, starting when the script
+#                  starts (data loading comes out of the training time, so all variants stop together).
+# $OUT receives (at most 8 files): <variant>.pt (4 x ~8 MB), logs.tar.gz (training logs, nvidia-smi),
+#   eval.json + RESULTS.md (evaluation on the cache's val/test splits) and summary.txt.
+# Here (no GPU) it runs the same way on the CPU: bash training/device/run_train.sh 60 --batch 2 (OUT=/tmp/x).
+set -u
+TOTAL=${1:?usage: run_train.sh TOTAL_SECONDS [--no-eval] [--batch N] [--variants LIST]}
+shift
+EVAL=1
+BATCH=32
+VARIANTS="unet unet_hpa attention attention_hpa"
+EXTRA=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-eval) EVAL=0 ;;
+    --batch) BATCH=$2; shift ;;
+    --variants) VARIANTS=$2; shift ;;
+    *) EXTRA+=("$1") ;;
+  esac
+  shift
+done
+OUT=${OUT:-out/device-run}
+CACHE=${CACHE:-.train-cache}
+mkdir -p "$OUT"
+WORK=$(mktemp -d /tmp/aa-train.XXXXXX)
+T0=$(date +%s)
+
+# The Python that has torch: the GPU image's python3; here Debian's /usr/bin/python3.
+PY=${PYTHON:-}
+if [ -z "$PY" ]; then
+  for cand in python3 /usr/bin/python3; do
+    if "$cand" -c 'import torch, numpy, scipy' 2>/dev/null; then PY=$cand; break; fi
+  done
+fi
+[ -n "$PY" ] || { echo "no python with torch, numpy and scipy" >&2; exit 2; }
+export PYTHONPATH="$PWD/training${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
+
+# Unpack: the cache travels as lzma-compressed cases (+ an optional tarball of it).
+if [ ! -f "$CACHE/index.json" ] && [ -f "$CACHE.tar" ]; then tar -xf "$CACHE.tar"; fi
+[ -f "$CACHE/index.json" ] || { echo "no training cache at $CACHE (run attention_anatomy.prepare and carry it)" >&2; exit 2; }
+
+NV=$(echo $VARIANTS | wc -w)
+EVAL_RESERVE=0
+[ "$EVAL" = 1 ] && EVAL_RESERVE=$(( TOTAL / 8 > 40 ? TOTAL / 8 : 40 ))
+DEADLINE=$(( T0 + TOTAL - EVAL_RESERVE - 20 ))
+{
+  echo "start $(date -u +%FT%TZ) python $($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available())')"
+  nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo "no nvidia-smi"
+  echo "variants: $VARIANTS; batch $BATCH; training until $(( DEADLINE - T0 )) s; eval reserve $EVAL_RESERVE s"
+} | tee "$WORK/summary.txt"
+
+pids=()
+for v in $VARIANTS; do
+  "$PY" -m attention_anatomy.train --cache "$CACHE" --out "$WORK" --variant "$v" --batch "$BATCH" \
+    --deadline "$DEADLINE" "${EXTRA[@]}" >"$WORK/$v.stdout" 2>&1 &
+  pids+=($!)
+done
+# a GPU snapshot mid-run (memory, utilisation) for the logs
+( sleep $(( (DEADLINE - T0) / 2 )); nvidia-smi >"$WORK/nvidia-smi.txt" 2>&1 ) &
+snap=$!
+fail=0
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || { echo "training ${pids[$i]} failed" | tee -a "$WORK/summary.txt"; fail=1; }
+done
+kill "$snap" 2>/dev/null
+for v in $VARIANTS; do
+  tail -n 2 "$WORK/$v.stdout" | tee -a "$WORK/summary.txt"
+  [ -f "$WORK/$v.pt" ] && cp "$WORK/$v.pt" "$OUT/"
+done
+echo "training done at $(( $(date +%s) - T0 )) s" | tee -a "$WORK/summary.txt"
+
+if [ "$EVAL" = 1 ] && ls "$WORK"/*.pt >/dev/null 2>&1; then
+  timeout $(( T0 + TOTAL - $(date +%s) - 5 )) "$PY" -m attention_anatomy.evaluate "$WORK" --cache "$CACHE" \
+    --json "$OUT/eval.json" --results "$OUT/RESULTS.md" >"$WORK/eval.stdout" 2>&1
+  echo "evaluation exit $? at $(( $(date +%s) - T0 )) s" | tee -a "$WORK/summary.txt"
+  tail -n 8 "$WORK/eval.stdout" | tee -a "$WORK/summary.txt"
+fi
+cp "$WORK/summary.txt" "$OUT/summary.txt"
+tar -czf "$OUT/logs.tar.gz" -C "$WORK" $(cd "$WORK" && ls *.stdout *.jsonl nvidia-smi.txt 2>/dev/null)
+ls -la "$OUT"
+rm -rf "$WORK"
+exit $fail
