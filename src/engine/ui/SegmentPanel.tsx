@@ -1,0 +1,145 @@
+/**
+ * Auto-contouring panel: backend notice, model and protocol selectors, Segment / Cancel, progress
+ * (slices done, slices/s, time left), errors (once, with Retry where it helps) and a run summary with
+ * the longest main-thread task. Results go out slice by slice through `onSliceLabels`.
+ *
+ * Mount it in the sidebar (src/app/panels.ts) and connect it to the overlay, e.g.
+ *   Component: (p) => <SegmentPanel {...p}
+ *     onStart={() => p.viewer && organOverlayFor(p.viewer).clear()}
+ *     onSliceLabels={(k, labels) => p.viewer && organOverlayFor(p.viewer).setSlice(k, labels)} />
+ */
+import { useRef, useState } from 'react';
+import type { CtVolume, LabelVolume } from '../../dicom/volume';
+import { PROTOCOLS, type ProtocolId } from '../../organs';
+import type { SegmentReport } from '../engine';
+import { watchLongTasks, type LongTaskSummary } from './longTasks';
+import { useEngine } from './useEngine';
+import './segment.css';
+
+export interface SegmentRunReport extends SegmentReport {
+  /** Longest main-thread task during the run (ms). */
+  longestTaskMs: number;
+  longTaskMethod: LongTaskSummary['method'];
+}
+
+export interface SegmentPanelProps {
+  ct: CtVolume;
+  /** False blocks the Segment button (blocking geometry findings). Default: from ct.warnings. */
+  segmentationAllowed?: boolean;
+  /** A run starts: clear any previous result. */
+  onStart?: () => void;
+  /** Labels of CT slice k (cols x rows, channel numbers) as soon as they are read back. */
+  onSliceLabels?: (k: number, labels: Uint8Array) => void;
+  /** The whole label volume after a complete run. */
+  onDone?: (labels: LabelVolume, report: SegmentRunReport) => void;
+  /** The run was cancelled or failed; slices already delivered stay with the caller. */
+  onAbort?: (reason: 'cancelled' | 'error') => void;
+}
+
+const fmtS = (s: number) => (!Number.isFinite(s) ? '…' : s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+
+export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, onDone, onAbort }: SegmentPanelProps) {
+  const [state, engine] = useEngine();
+  const [protocol, setProtocol] = useState<ProtocolId>('whole');
+  const [summary, setSummary] = useState<SegmentRunReport | null>(null);
+  const runCt = useRef<CtVolume | null>(null);
+  const allowed = segmentationAllowed ?? !ct.warnings.some((w) => w.severity === 'error');
+  const running = state.status === 'running' || state.status === 'cancelling';
+  const canRun = allowed && state.status === 'ready';
+
+  async function run() {
+    setSummary(null);
+    runCt.current = ct;
+    onStart?.();
+    const watch = watchLongTasks();
+    const result = await engine.segment(ct, { protocol, onSlice: (k, labels) => onSliceLabels?.(k, labels) });
+    const lt = watch.stop();
+    const report = engine.getState().lastReport;
+    if (report) setSummary({ ...report, longestTaskMs: lt.longestMs, longTaskMethod: lt.method });
+    if (result && report) onDone?.(result.labels, { ...report, longestTaskMs: lt.longestMs, longTaskMethod: lt.method });
+    else onAbort?.(engine.getState().error ? 'error' : 'cancelled');
+  }
+
+  const p = state.progress;
+  const pct = p && p.total ? (100 * p.done) / p.total : 0;
+  const notice = state.notice;
+  const fallback = notice && notice.backend !== 'webgpu';
+
+  return (
+    <div className="seg-panel" data-testid="segment-panel" data-status={state.status} data-backend={notice?.backend ?? ''}>
+      {notice && (
+        <p className={`seg-notice ${fallback ? 'seg-warn' : ''}`} data-testid="backend-notice" title={notice.skipped.map((s) => `${s.backend}: ${s.reason}`).join('\n')}>
+          {notice.message}
+        </p>
+      )}
+      {state.status === 'starting' && <p className="muted">Starting the GPU backend…</p>}
+
+      <label className="seg-row">
+        <span>Model</span>
+        {state.models.length > 1 ? (
+          <select data-testid="model-select" value={state.modelId ?? ''} disabled={running || state.status === 'loading-model'} onChange={(e) => void engine.selectModel(e.target.value)}>
+            {state.models.map((m) => (
+              <option key={m.id} value={m.id}>{m.name}</option>
+            ))}
+          </select>
+        ) : (
+          <span className="seg-value" data-testid="model-name">{state.manifest?.name ?? state.models[0]?.name ?? '–'}</span>
+        )}
+      </label>
+      {state.status === 'loading-model' && (
+        <p className="muted" data-testid="model-loading">Loading model weights… {Math.round(state.loadFraction * 100)}%</p>
+      )}
+      {state.manifest && state.status !== 'loading-model' && (
+        <p className="muted seg-small" data-testid="model-info">
+          v{state.manifest.version} · {state.manifest.input.size}² grid at {state.manifest.input.pixelSpacingMm} mm · weights {state.cacheNote}
+        </p>
+      )}
+
+      <label className="seg-row">
+        <span>Protocol</span>
+        <select data-testid="protocol-select" value={protocol} disabled={running} onChange={(e) => setProtocol(e.target.value as ProtocolId)}>
+          {PROTOCOLS.map((q) => (
+            <option key={q.id} value={q.id}>{q.label}</option>
+          ))}
+        </select>
+      </label>
+
+      <div className="seg-actions">
+        {!running ? (
+          <button className="primary" data-testid="segment-button" disabled={!canRun} onClick={() => void run()} title={allowed ? '' : 'This series cannot be segmented (see Geometry).'}>
+            Segment
+          </button>
+        ) : (
+          <button data-testid="cancel-button" disabled={state.status === 'cancelling'} onClick={() => engine.cancel()}>
+            {state.status === 'cancelling' ? 'Stopping…' : 'Cancel'}
+          </button>
+        )}
+      </div>
+
+      {running && (
+        <div className="seg-progress" data-testid="segment-progress" data-done={p?.done ?? 0} data-total={p?.total ?? ct.dims[2]}>
+          <div className="seg-bar"><div style={{ width: `${pct}%` }} /></div>
+          <p className="seg-small">
+            {p?.done ?? 0} / {p?.total ?? ct.dims[2]} slices
+            {p && p.done > 0 && ` · ${p.slicesPerS.toFixed(1)} slices/s · ${fmtS(p.secondsLeft)} left`}
+          </p>
+        </div>
+      )}
+
+      {state.error && (
+        <div className="seg-error" role="alert" data-testid="segment-error" data-code={state.error.code}>
+          <p>{state.error.message}</p>
+          {state.error.retry && <button onClick={() => void engine.retry()}>Retry</button>}
+        </div>
+      )}
+
+      {summary && !running && (
+        <p className="seg-small" data-testid="segment-summary" data-completed={summary.completed} data-longest-task-ms={summary.longestTaskMs.toFixed(0)} data-slices-per-s={summary.slicesPerS.toFixed(2)}>
+          {summary.completed ? 'Done' : 'Cancelled'}: {summary.slicesDone} of {summary.slices} slices in {fmtS(summary.seconds)} ({summary.slicesPerS.toFixed(1)} slices/s, {summary.backend}
+          {summary.postprocess === 'fused-wgsl' ? ', fused WGSL post-processing' : ''}). Longest main-thread task {summary.longestTaskMs.toFixed(0)} ms.
+        </p>
+      )}
+      {state.manifest && <p className="muted seg-small seg-disclaimer">{state.manifest.disclaimer}</p>}
+    </div>
+  );
+}

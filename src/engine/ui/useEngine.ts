@@ -1,0 +1,17 @@
+/** React binding of the page's EngineController (backend, models and runs survive panel remounts). */
+import { useEffect, useSyncExternalStore } from 'react';
+import { getEngineController, type EngineController, type EngineState } from '../controller';
+import { WASM_PATHS } from './wasmPaths';
+
+export function pageEngine(): EngineController {
+  return getEngineController({ baseUrl: import.meta.env.BASE_URL, backend: { wasmPaths: WASM_PATHS }, cache: true });
+}
+
+export function useEngine(): [EngineState, EngineController] {
+  const c = pageEngine();
+  const state = useSyncExternalStore(c.subscribe, c.getState);
+  useEffect(() => {
+    void c.start();
+  }, [c]);
+  return [state, c];
+}

@@ -1,0 +1,55 @@
+/**
+ * The fallback path (CPU pre-processing, graph on wasm, tfjs-ops post-processing) with the committed
+ * tiny-random model: labels equal the CPU reference pipeline; memory returns to its start.
+ */
+import { describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../../../src/engine/backend';
+import { loadModel } from '../../../src/engine/model';
+import { dirUrl, fileFetch } from '../../../src/engine/node/files';
+import { segmentVolume } from '../../../src/engine/engine';
+import { gridGeometry } from '../../../src/engine/grid';
+import { preprocessReference } from '../../../src/engine/programs/preprocess.ref';
+import { postprocessReference } from '../../../src/engine/programs/postprocess.ref';
+import { syntheticCt } from '../../../src/engine/synthetic';
+import { protocolMask } from '../../../src/organs';
+
+describe('engine on wasm (fallback path)', () => {
+  test('webgpu and webgl unavailable in Node: the notice says why wasm runs', async () => {
+    const notice = await selectBackend({ gpu: null });
+    expect(notice.backend).toBe('wasm');
+    expect(notice.skipped.map((s) => s.backend)).toEqual(['webgpu', 'webgl']);
+    expect(notice.message).toMatch(/WebAssembly/);
+    expect(notice.message).toMatch(/WebGPU failed \(this browser has no WebGPU/);
+    expect(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
+  });
+
+  test('labels equal the reference pipeline', async () => {
+    const model = await loadModel(dirUrl('tests/fixtures/models/tiny-random'), { fetchFunc: fileFetch });
+    const ct = syntheticCt({ cols: 60, rows: 50, slices: 5, spacing: [2.4, 2.4, 3] });
+    const before = tf.memory();
+    const progress: number[] = [];
+    const r = await segmentVolume(model, ct, { protocol: 'abdomen', confidence: true, onProgress: (p) => progress.push(p.done) });
+    expect(r.report.backend).toBe('wasm');
+    expect(r.report.postprocess).toBe('tfjs-ops');
+    expect(r.report.batchSize).toBe(1);
+    expect(progress).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+
+    const g = gridGeometry(ct, model.manifest.input);
+    const S = model.manifest.input.size;
+    const out = model.execute(tf.tensor4d(preprocessReference(ct.hu, g, model.manifest.input, 0, 5), [5, S, S, 5]));
+    const ref = postprocessReference((await out.seg.data()) as Float32Array, (await out.attention.data()) as Float32Array, 5, {
+      cols: 60, rows: 50, size: S, u: g.u, v: g.v, mask: protocolMask('abdomen'),
+    });
+    tf.dispose([out.seg, out.attention, out.region]);
+    let mismatch = 0;
+    for (let n = 0; n < ref.labels.length; n++) {
+      if (r.labels[n] !== ref.labels[n]) mismatch++;
+      expect(Math.abs(r.confidence![n] - Math.round(ref.confidence[n] * 255))).toBeLessThanOrEqual(1);
+    }
+    expect(mismatch).toBeLessThanOrEqual(2);
+    model.dispose();
+  });
+});
