@@ -93,12 +93,9 @@ def predict_case(model, hu: np.ndarray, spacing, spec: GridSpec, device, batch: 
     m = protocol_mask if protocol_mask is not None else torch.ones(NUM_CHANNELS, device=device)
     for s in range(0, K, batch):
         x = xs[s:s + batch]
-        if cuda:
+        if cuda:  # float32 (TF32 convs), closer to the shipped graph than bf16
             x = x.contiguous(memory_format=torch.channels_last)
-            with torch.autocast(device_type='cuda', dtype=torch.bfloat16):
-                f, z, _ = model(x)
-        else:
-            f, z, _ = model(x)
+        f, z, _ = model(x)
         f, z = f.float(), z.float()
         log_a = attention_from_fc4(z)[1] if model.cfg.uses_attention else torch.zeros_like(z)
         fc, inside = logits_to_ct(f, R, C, spacing, spec)
