@@ -192,7 +192,12 @@ def main(argv=None):
     if args.metrics:
         data = json.loads(Path(args.metrics).read_text())
         metrics = [m for m in data.get('results', []) if m.get('variant') == model.cfg.variant]
-        metrics = [{k: m[k] for k in ('dataset', 'meanDsc', 'meanHd95Mm', 'perOrgan')} for m in metrics]
+        # The manifest (src/engine/manifest.ts) needs numbers: organs whose predictions were all empty (no HD95)
+        # stay in RESULTS.md only.
+        metrics = [{'dataset': m['dataset'], 'meanDsc': m['meanDsc'], 'meanHd95Mm': m['meanHd95Mm'],
+                    'perOrgan': {k: {'dsc': v['dsc'], 'hd95Mm': v['hd95Mm']} for k, v in m['perOrgan'].items()
+                                 if v['hd95Mm'] is not None}}
+                   for m in metrics if m['meanDsc'] is not None and m['meanHd95Mm'] is not None]
     manifest = export_model(model, args.out, model_id=args.id, name=name, version=args.version,
                             weight_dtype=args.dtype, sources=sources, metrics=metrics)
     if args.index:
