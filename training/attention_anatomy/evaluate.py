@@ -222,6 +222,7 @@ def main(argv=None):
     ap.add_argument('--device', default='auto')
     ap.add_argument('--json', help='write the metrics here (input of export --metrics)')
     ap.add_argument('--results', help='write the Table-1 markdown here (e.g. training/RESULTS.md)')
+    ap.add_argument('--command', help='command line to record in the results (default: this evaluation command)')
     args = ap.parse_args(argv)
     paths = []
     for p in map(Path, args.checkpoints):
@@ -229,7 +230,8 @@ def main(argv=None):
     order = {v: i for i, v in enumerate(VARIANTS)}
     paths.sort(key=lambda p: order.get(p.stem, 99))
     report = evaluate(paths, args.cache, tuple(args.splits.split(',')), args.device, args.limit)
-    command = 'PYTHONPATH=training /usr/bin/python3 -m attention_anatomy.evaluate ' + ' '.join(argv if argv is not None else sys.argv[1:])
+    command = args.command or ('PYTHONPATH=training /usr/bin/python3 -m attention_anatomy.evaluate '
+                               + ' '.join(argv if argv is not None else sys.argv[1:]))
     report['command'] = command
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))

@@ -132,6 +132,7 @@ def load_phantom(case_dir) -> Case:
     source = info.get('source') or info.get('dataset') or 'phantom'
     if isinstance(source, dict):
         source = source.get('id') or source.get('name') or 'phantom'
-    return Case(f'phantom-{d.name}', str(source), Volume(np.asarray(ct.data).astype(np.int16), ct.affine),
+    cid = d.name if d.name.startswith(str(source)) else f'{source}-{d.name}'
+    return Case(cid, str(source), Volume(np.asarray(ct.data).astype(np.int16), ct.affine),
                 Volume(np.asarray(labels.data).astype(np.uint8), labels.affine),
                 sorted(channel_of(n) for n in names), regions[order], {'seed': info.get('seed')})

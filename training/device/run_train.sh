@@ -13,6 +13,7 @@
 #   eval.json + RESULTS.md (evaluation on the cache's val/test splits) and summary.txt.
 # Here (no GPU) it runs the same way on the CPU: bash training/device/run_train.sh 60 --batch 2 (OUT=/tmp/x).
 set -u
+CMDLINE="$*"
 TOTAL=${1:?usage: run_train.sh TOTAL_SECONDS [--no-eval] [--batch N] [--variants LIST]}
 shift
 EVAL=1
@@ -80,7 +81,9 @@ echo "training done at $(( $(date +%s) - T0 )) s" | tee -a "$WORK/summary.txt"
 
 if [ "$EVAL" = 1 ] && ls "$WORK"/*.pt >/dev/null 2>&1; then
   timeout $(( T0 + TOTAL - $(date +%s) - 5 )) "$PY" -m attention_anatomy.evaluate "$WORK" --cache "$CACHE" \
-    --json "$OUT/eval.json" --results "$OUT/RESULTS.md" >"$WORK/eval.stdout" 2>&1
+    --json "$OUT/eval.json" --results "$OUT/RESULTS.md" \
+    --command "bash training/device/run_train.sh $CMDLINE (training and evaluation, $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || echo cpu))" \
+    >"$WORK/eval.stdout" 2>&1
   echo "evaluation exit $? at $(( $(date +%s) - T0 )) s" | tee -a "$WORK/summary.txt"
   tail -n 8 "$WORK/eval.stdout" | tee -a "$WORK/summary.txt"
 fi
