@@ -12,6 +12,7 @@ import type { CtVolume } from '../dicom/volume';
 import { ORGANS } from '../organs';
 import type { ImportedStructureSet } from '../rtstruct/import';
 import type { ViewerApi } from '../viewer/viewer';
+import { MaskedLabels } from './maskedLabels';
 import { OrganStats } from './organStats';
 import type { OverlayState } from './state';
 
@@ -67,7 +68,9 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   const stats = OrganStats.forVolume(ct);
   const segId = `${viewer.volumeId}-organs`;
   const labelVolumeId = `${viewer.volumeId}-organs-labels`;
-  localLabelVolume(viewer, labelVolumeId, labels);
+  // Cornerstone draws `masked.display` (hidden organs zeroed), the export and the stats read `labels`.
+  const masked = new MaskedLabels(labels, sliceSize, nk);
+  localLabelVolume(viewer, labelVolumeId, masked.display);
   segmentation.addSegmentations([
     {
       segmentationId: segId,
@@ -80,28 +83,41 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   ]);
   const lut = organColourLUT();
   for (const vp of viewportIds(viewer)) {
-    segmentation.addLabelmapRepresentationToViewport(vp, [{ segmentationId: segId, config: { colorLUTOrIndex: lut } }]);
-    segmentation.segmentationStyle.setRenderInactiveSegmentations(vp, true);
+    segmentation.addLabelmapRepresentationToViewport(vp, [{ segmentationId: segId, config: { colorLUTOrIndex: lut, useSliceRendering: true } }]);
+    segmentation.config.style.setRenderInactiveSegmentations(vp, true);
   }
 
-  let imported: { set: ImportedStructureSet; segIds: string[]; volumeIds: string[] } | null = null;
+  let imported: { set: ImportedStructureSet; segIds: string[]; volumeIds: string[]; masked: MaskedLabels[] } | null = null;
   const listeners = new Set<() => void>();
-  const dirty = new Set<number>();
+  /** segmentation id -> slices whose drawn labels changed since the last frame */
+  const dirty = new Map<string, Set<number>>();
+  let labelsChanged = false;
+  const markDirty = (id: string, slices: Iterable<number>) => {
+    let set = dirty.get(id);
+    if (!set) dirty.set(id, (set = new Set()));
+    for (const k of slices) set.add(k);
+  };
   let frame = 0;
   const flush = () => {
     frame = 0;
-    if (dirty.size === 0) return;
-    const slices = [...dirty];
+    for (const [id, set] of dirty) {
+      if (set.size === 0) continue;
+      const slices = [...set];
+      segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(id, slices.length === nk ? undefined : slices);
+    }
     dirty.clear();
-    segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(segId, slices.length === nk ? undefined : slices);
     viewer.render();
-    for (const l of listeners) l();
+    if (labelsChanged) {
+      labelsChanged = false;
+      for (const l of listeners) l();
+    }
   };
   const schedule = () => {
     if (frame) return;
     frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 16) as unknown as number);
   };
 
+  const allSlices = Array.from({ length: nk }, (_, k) => k);
   const styleFor = (state: OverlayState, outlineOnly: boolean) => {
     const fill = !outlineOnly && state.mode === 'fill';
     const s = {
@@ -127,53 +143,60 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
     setSlice(k, slice) {
       if (slice.length !== sliceSize) throw new RangeError(`slice has ${slice.length} labels, the CT slice ${sliceSize}`);
       labels.set(slice, k * sliceSize);
+      masked.refreshSlice(k);
       stats.setSlice(k, slice);
-      dirty.add(k);
+      markDirty(segId, [k]);
+      labelsChanged = true;
       schedule();
     },
     setVolume(all) {
       if (all.length !== labels.length) throw new RangeError(`label volume has ${all.length} voxels, the CT ${labels.length}`);
       labels.set(all);
+      masked.refreshAll();
       stats.setVolume(labels);
-      for (let k = 0; k < nk; k++) dirty.add(k);
+      markDirty(segId, allSlices);
+      labelsChanged = true;
       schedule();
     },
     clear() {
       labels.fill(0);
+      masked.refreshAll();
       stats.clear();
-      for (let k = 0; k < nk; k++) dirty.add(k);
+      markDirty(segId, allSlices);
+      labelsChanged = true;
       schedule();
     },
     apply(state) {
+      markDirty(segId, masked.setShown(state.visible));
+      imported?.masked.forEach((m, L) => markDirty(imported!.segIds[L], m.setShown(state.importedVisible)));
       for (const vp of viewportIds(viewer)) {
-        for (const o of ORGANS) {
-          segmentation.config.visibility.setSegmentIndexVisibility(vp, { segmentationId: segId, type: Labelmap }, o.channel, state.visible.has(o.channel));
-        }
-        segmentation.segmentationStyle.setStyle({ type: Labelmap, viewportId: vp, segmentationId: segId }, styleFor(state, false));
+        // Visibility lives in the drawn buffer (MaskedLabels), not in Cornerstone's per-segment flags: those
+        // zero an outline thickness that vtk.js may read for the neighbouring label.
+        segmentation.config.style.setStyle({ type: Labelmap, viewportId: vp, segmentationId: segId }, styleFor(state, false));
         if (imported) {
-          imported.segIds.forEach((id, layer) => {
+          imported.segIds.forEach((id) => {
             segmentation.config.visibility.setSegmentationRepresentationVisibility(vp, { segmentationId: id, type: Labelmap }, state.importedShown);
-            for (const r of imported!.set.rois) {
-              if (r.layer !== layer) continue;
-              segmentation.config.visibility.setSegmentIndexVisibility(vp, { segmentationId: id, type: Labelmap }, r.label, state.importedVisible.has(r.label));
-            }
-            segmentation.segmentationStyle.setStyle({ type: Labelmap, viewportId: vp, segmentationId: id }, styleFor(state, true));
+            segmentation.config.style.setStyle({ type: Labelmap, viewportId: vp, segmentationId: id }, styleFor(state, true));
           });
         }
       }
-      viewer.render();
+      if (dirty.size) flush();
+      else viewer.render();
     },
     setImported(set, state) {
       removeImported();
       if (set) {
         const segIds: string[] = [];
         const volumeIds: string[] = [];
+        const maskedLayers: MaskedLabels[] = [];
         const importLut: CoreTypes.ColorLUT = [[0, 0, 0, 0]];
         for (const r of set.rois) importLut[r.label] = [r.color[0], r.color[1], r.color[2], 255];
         set.layers.forEach((layer, L) => {
           const id = `${viewer.volumeId}-imported-${L}`;
           const vid = `${id}-labels`;
-          localLabelVolume(viewer, vid, layer);
+          const m = new MaskedLabels(layer, sliceSize, nk);
+          maskedLayers.push(m);
+          localLabelVolume(viewer, vid, m.display);
           segmentation.addSegmentations([
             {
               segmentationId: id,
@@ -185,12 +208,12 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
             },
           ]);
           for (const vp of viewportIds(viewer)) {
-            segmentation.addLabelmapRepresentationToViewport(vp, [{ segmentationId: id, config: { colorLUTOrIndex: importLut } }]);
+            segmentation.addLabelmapRepresentationToViewport(vp, [{ segmentationId: id, config: { colorLUTOrIndex: importLut, useSliceRendering: true } }]);
           }
           segIds.push(id);
           volumeIds.push(vid);
         });
-        imported = { set, segIds, volumeIds };
+        imported = { set, segIds, volumeIds, masked: maskedLayers };
         // keep the app's own organs as the active segmentation (the imported set is for comparison)
         for (const vp of viewportIds(viewer)) segmentation.activeSegmentation.setActiveSegmentation(vp, segId);
       }

@@ -1,0 +1,72 @@
+/**
+ * The label buffer Cornerstone draws: the real labels with hidden values zeroed.
+ *
+ * Why not only Cornerstone's per-segment visibility: its slice renderer (vtk.js ImageMapper) looks up a label's
+ * outline thickness with `int(value * 255.0)` from a normalised texture, which lands on the neighbouring label for
+ * some values, so a hidden organ can keep its outline (seen in Chromium with label 15, SpinalCord). A hidden
+ * organ that is not in the drawn buffer cannot show. Pure: no Cornerstone, no DOM.
+ */
+export class MaskedLabels {
+  /** What the overlay draws; same layout as `source`. */
+  readonly display: Uint8Array;
+  private readonly shown = new Uint8Array(256).fill(1);
+  /** present[k * 256 + v] = 1 when slice k of `source` has label v (so toggles touch only those slices). */
+  private readonly present: Uint8Array;
+
+  constructor(
+    readonly source: Uint8Array,
+    readonly sliceSize: number,
+    readonly slices: number,
+  ) {
+    if (source.length !== sliceSize * slices) throw new RangeError(`source has ${source.length} voxels, expected ${sliceSize * slices}`);
+    this.display = new Uint8Array(source.length);
+    this.present = new Uint8Array(256 * slices);
+    this.refreshAll();
+  }
+
+  isShown(value: number): boolean {
+    return this.shown[value] === 1;
+  }
+
+  /** Shows exactly `values` (others hidden; 0 is never drawn). Returns the slices whose display changed. */
+  setShown(values: Iterable<number>): number[] {
+    const next = new Uint8Array(256);
+    for (const v of values) if (v > 0 && v < 256) next[v] = 1;
+    const changed: number[] = [];
+    for (let v = 1; v < 256; v++) if (next[v] !== this.shown[v]) changed.push(v);
+    this.shown.set(next);
+    this.shown[0] = 0;
+    if (changed.length === 0) return [];
+    const dirty: number[] = [];
+    for (let k = 0; k < this.slices; k++) {
+      if (!changed.some((v) => this.present[k * 256 + v])) continue;
+      this.writeSlice(k);
+      dirty.push(k);
+    }
+    return dirty;
+  }
+
+  /** Slice k of `source` changed: recompute its presence and display. */
+  refreshSlice(k: number): void {
+    const p = k * 256;
+    this.present.fill(0, p, p + 256);
+    const off = k * this.sliceSize;
+    for (let n = off; n < off + this.sliceSize; n++) this.present[p + this.source[n]] = 1;
+    this.writeSlice(k);
+  }
+
+  refreshAll(): void {
+    for (let k = 0; k < this.slices; k++) this.refreshSlice(k);
+  }
+
+  private writeSlice(k: number): void {
+    const off = k * this.sliceSize;
+    const src = this.source;
+    const dst = this.display;
+    const shown = this.shown;
+    for (let n = off; n < off + this.sliceSize; n++) {
+      const v = src[n];
+      dst[n] = shown[v] ? v : 0;
+    }
+  }
+}
