@@ -91,7 +91,10 @@ const nextTask = () => new Promise<void>((r) => setTimeout(r, 0));
 async function sync(t: tf.Tensor): Promise<void> {
   const device = activeGpuDevice();
   if (device) {
-    (tf.backend() as WebGPUBackend).submitQueue();
+    const b = tf.backend() as WebGPUBackend;
+    b.ensureCommandEncoderReady(); // submitQueue needs an encoder, even an empty one
+    b.endComputePassEncoder(); // tfjs keeps a pass open across programs; close it before submitting
+    b.submitQueue();
     await device.queue.onSubmittedWorkDone();
     return;
   }
@@ -100,8 +103,7 @@ async function sync(t: tf.Tensor): Promise<void> {
   s.dispose();
 }
 
-function faultError(e?: unknown): EngineError {
-  const f = takeGpuFault();
+function faultError(e?: unknown, f = takeGpuFault()): EngineError {
   if (f?.lost) return new EngineError('device-lost', `The GPU stopped responding during segmentation (${f.message}). No partial result is kept; press Retry to start again on a fresh GPU device.`, { cause: e });
   if (f) return new EngineError('internal', `GPU error during segmentation: ${f.message}. Try a smaller batch size or another model.`, { cause: e });
   if (isEngineError(e)) return e;
@@ -224,7 +226,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
       await p.read;
       drop(...p.tensors.filter((t) => owned.has(t)));
       const fault = takeGpuFault();
-      if (fault) throw faultError();
+      if (fault) throw faultError(undefined, fault);
       for (let k = p.emitFrom; k < p.start + p.count; k++) emit(k);
       done += p.start + p.count - p.emitFrom;
       progress();
