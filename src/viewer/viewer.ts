@@ -7,7 +7,7 @@
  * slice; always convert with `worldToLps` / `lpsToWorld` (identical for uniformly spaced series).
  */
 import {
-  cache, Enums as CoreEnums, eventTarget, RenderingEngine, setVolumesForViewports, volumeLoader,
+  cache, Enums as CoreEnums, eventTarget, RenderingEngine, setVolumesForViewports, utilities as csUtils, volumeLoader,
   type Types as CoreTypes,
 } from '@cornerstonejs/core';
 import {
@@ -95,6 +95,36 @@ function indexToWorld(ct: CtVolume, ijk: Vec3): Vec3 {
   return out;
 }
 
+/**
+ * createLocalVolume gives every per-slice image the volume origin as its position and no frame of
+ * reference; tools that look up "the image at this plane" (getClosestImageId, labelmaps, annotations)
+ * then find nothing. Give slice k its own plane metadata at its Cornerstone-world position.
+ */
+function registerSliceMetadata(ct: CtVolume, imageIds: readonly string[], frameOfReferenceUID: string): void {
+  imageIds.forEach((imageId, k) => {
+    const position = indexToWorld(ct, [0, 0, k]);
+    csUtils.genericMetadataProvider.add(imageId, {
+      type: CoreEnums.MetadataModules.IMAGE_PLANE,
+      metadata: {
+        frameOfReferenceUID,
+        rows: ct.dims[1],
+        columns: ct.dims[0],
+        imageOrientationPatient: [...ct.rowCosines, ...ct.colCosines],
+        rowCosines: ct.rowCosines,
+        columnCosines: ct.colCosines,
+        imagePositionPatient: position,
+        sliceLocation: ct.slices[k]?.position[2],
+        pixelSpacing: [ct.spacing[1], ct.spacing[0]],
+        rowPixelSpacing: ct.spacing[1],
+        columnPixelSpacing: ct.spacing[0],
+        sliceThickness: ct.spacing[2],
+      },
+    });
+    const image = cache.getImage(imageId);
+    if (image) image.FrameOfReferenceUID = frameOfReferenceUID;
+  });
+}
+
 /** Create the rendering engine, the Cornerstone volume (sharing ct.hu), viewports and tools. */
 export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct: CtVolume): Promise<ViewerApi> {
   await initCornerstone();
@@ -106,6 +136,7 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
   const viewportIds: Record<PlaneId, string> = { axial: `axial-${n}`, sagittal: `sagittal-${n}`, coronal: `coronal-${n}` };
 
   const hu = ct.hu;
+  const metaFor = ct.meta.frameOfReferenceUID || `aa-for-${n}`;
   const volume = volumeLoader.createLocalVolume(volumeId, {
     metadata: {
       BitsAllocated: hu instanceof Int16Array ? 16 : 32,
@@ -118,7 +149,7 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
       SeriesInstanceUID: ct.meta.seriesInstanceUID,
       ImageOrientationPatient: [...ct.rowCosines, ...ct.colCosines],
       PixelSpacing: [ct.spacing[1], ct.spacing[0]],
-      FrameOfReferenceUID: ct.meta.frameOfReferenceUID || `aa-for-${n}`,
+      FrameOfReferenceUID: metaFor,
       Columns: ct.dims[0],
       Rows: ct.dims[1],
       voiLut: [voiRangeOf(DEFAULT_PRESET.window, DEFAULT_PRESET.level)].map((r) => ({
@@ -134,6 +165,7 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
   });
   // The buffer was filled before the volume existed: make sure the texture is (re)built from it.
   volume.invalidate?.();
+  registerSliceMetadata(ct, volume.imageIds, metaFor);
 
   const renderingEngine = new RenderingEngine(renderingEngineId);
   const orientation: Record<PlaneId, CoreEnums.OrientationAxis> = {
@@ -184,15 +216,20 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
     [ZoomTool.toolName]: [{ mouseButton: MouseBindings.Secondary }],
     [StackScrollTool.toolName]: [{ mouseButton: MouseBindings.Wheel }],
   };
+  // Crosshairs only draw the linked reference lines (Enabled: no drag or rotation handles). The
+  // 'crosshairs' left-button mode is our own pointer handler below, which moves the shared centre.
+  let primary: PrimaryTool = 'windowLevel';
   const setPrimaryTool = (tool: PrimaryTool) => {
+    primary = tool;
     for (const [key, name] of Object.entries(primaryTools) as [PrimaryTool, string][]) {
+      if (name === CrosshairsTool.toolName) continue;
       const bindings = [...(fixedBindings[name] ?? [])];
       if (key === tool) bindings.push({ mouseButton: MouseBindings.Primary });
       if (bindings.length) toolGroup.setToolActive(name, { bindings });
-      // Crosshair lines stay visible (and draggable) when another tool has the left button.
       else toolGroup.setToolPassive(name);
     }
   };
+  toolGroup.setToolEnabled(CrosshairsTool.toolName);
   toolGroup.setToolActive(StackScrollTool.toolName, { bindings: fixedBindings[StackScrollTool.toolName] });
   setPrimaryTool('windowLevel');
 
@@ -221,6 +258,34 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
   const lpsToWorld = (lps: Vec3): Vec3 => indexToWorld(ct, lpsToVoxel(ct, lps));
 
   const crosshairs = () => toolGroup.getToolInstance(CrosshairsTool.toolName) as CrosshairsTool | undefined;
+
+  /** Nearest voxel centre: planes then show real slices, never a blend of two. */
+  const snapWorld = (world: Vec3): Vec3 => {
+    const ijk = continuousIndex(ct, world).map((v, a) => Math.max(0, Math.min(ct.dims[a] - 1, Math.round(v)))) as Vec3;
+    return indexToWorld(ct, ijk);
+  };
+  const moveCentre = (world: Vec3) => {
+    const snapped = snapWorld(world);
+    const tool = crosshairs();
+    if (tool) tool.setToolCenter(snapped as CoreTypes.Point3);
+    else for (const p of PLANES) viewport(p).jumpToWorld(snapped as CoreTypes.Point3);
+    renderingEngine.render();
+  };
+  const pointerHandlers = PLANES.map((plane) => {
+    const handler = (e: PointerEvent) => {
+      if (primary !== 'crosshairs') return;
+      if (e.type === 'pointerdown' ? e.button !== 0 : (e.buttons & 1) === 0) return;
+      const r = elements[plane].getBoundingClientRect();
+      const world = viewport(plane).canvasToWorld([e.clientX - r.left, e.clientY - r.top]) as Vec3;
+      if (world.every(Number.isFinite)) moveCentre(world);
+    };
+    elements[plane].addEventListener('pointerdown', handler);
+    elements[plane].addEventListener('pointermove', handler);
+    return () => {
+      elements[plane].removeEventListener('pointerdown', handler);
+      elements[plane].removeEventListener('pointermove', handler);
+    };
+  });
 
   const sliceInfo = (plane: PlaneId): SliceInfo => {
     const cam = viewport(plane).getCamera();
@@ -258,11 +323,7 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
     volumeId,
     toolGroupId,
     jumpTo(lps) {
-      const world = lpsToWorld(lps);
-      const tool = crosshairs();
-      if (tool) tool.setToolCenter(world as CoreTypes.Point3);
-      for (const p of PLANES) viewport(p).jumpToWorld(world as CoreTypes.Point3);
-      renderingEngine.render();
+      moveCentre(lpsToWorld(lps));
     },
     render: () => renderingEngine.render(),
     setPreset: (preset) => {
@@ -296,14 +357,18 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
     },
     destroy() {
       for (const p of PLANES) for (const e of events) elements[p].removeEventListener(e, notify);
+      for (const off of pointerHandlers) off();
       if (pending) cancelAnimationFrame(pending);
       listeners.clear();
       SynchronizerManager.destroySynchronizer(voiSyncId);
       ToolGroupManager.destroyToolGroup(toolGroupId);
       renderingEngine.destroy();
-      // Drop the volume and its per-slice views so the HU buffer can be garbage-collected.
+      // Drop the volume and its per-slice views (only ours: a new viewer may exist already) so the HU
+      // buffer can be garbage-collected.
+      for (const imageId of volume.imageIds) {
+        if (cache.getImageLoadObject(imageId)) cache.removeImageLoadObject(imageId, { force: true });
+      }
       cache.removeVolumeLoadObject(volumeId);
-      cache.purgeCache();
     },
   };
   // Crosshair centre changes do not always fire camera events on every viewport.

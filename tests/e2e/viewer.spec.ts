@@ -69,7 +69,10 @@ for (const position of ['HFS', 'FFS'] as const) {
     // The marker sits at patient left-anterior-superior: go to the top slice, then it must be drawn in
     // the right half and upper half of the axial view, whatever the patient position.
     await page.getByTestId('preset-bone').click();
-    await wheel(page, 'axial', -30);
+    // PageUp scrolls the hovered plane by 10 slices, towards the head like the wheel.
+    const box = (await page.getByTestId('viewport-axial').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('PageUp');
     await page.waitForTimeout(300);
     const axial = await shoot(page.getByTestId('viewport-axial'));
     const c = brightCentroid(axial, 200);
@@ -82,3 +85,23 @@ for (const position of ['HFS', 'FFS'] as const) {
     await expect(page.getByTestId('series-facts')).toContainText(position);
   });
 }
+
+test('crosshairs link the planes: a click moves the other two planes to that point', async ({ page }) => {
+  await page.goto('/');
+  await openFiles(page, syntheticSeries({ slices: 20 }));
+  await waitForViewer(page);
+  const num = async (plane: string) => Number((await sliceText(page, plane)).replace(/[^\d.-]/g, ''));
+  const z0 = await num('axial');
+  await page.getByTestId('tool-crosshairs').click();
+  const box = (await page.getByTestId('viewport-axial').boundingBox())!;
+  // Upper right of the axial view = patient anterior-left = +x, -y in LPS.
+  await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.3);
+  await expect.poll(() => num('sagittal')).toBeGreaterThan(20);
+  await expect.poll(() => num('coronal')).toBeLessThan(-20);
+  expect(await num('axial')).toBe(z0);
+  // The readout names the point under the cursor in the same coordinates.
+  const hu = await page.getByTestId('hu-axial').textContent();
+  const [x, y] = /\((-?[\d.]+), (-?[\d.]+),/.exec(hu ?? '')!.slice(1).map(Number);
+  expect(Math.abs(x - (await num('sagittal')))).toBeLessThan(2.5);
+  expect(Math.abs(y - (await num('coronal')))).toBeLessThan(2.5);
+});

@@ -34,6 +34,5 @@ export async function wheel(page: Page, plane: string, notches: number): Promise
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   for (let i = 0; i < Math.abs(notches); i++) {
     await page.mouse.wheel(0, Math.sign(notches) * 100);
-    await page.waitForTimeout(50);
   }
 }

@@ -19,6 +19,8 @@ export interface SynthOptions {
   seriesUID?: string;
   /** LPS z of the most inferior slice. */
   zMin?: number;
+  /** Only files [from, to) of the series (to write a large series in chunks). */
+  only?: [number, number];
 }
 
 export interface SynthFile {
@@ -53,7 +55,8 @@ export function syntheticSeries(o: SynthOptions = {}): SynthFile[] {
   const y0 = -((rows - 1) / 2) * px;
   const seriesUID = o.seriesUID ?? `1.2.826.0.1.3680043.10.1.${ffs ? 2 : 1}.${n}`;
   const files: SynthFile[] = [];
-  for (let s = 0; s < n; s++) {
+  const [from, to] = o.only ?? [0, n];
+  for (let s = from; s < Math.min(n, to); s++) {
     // Feet-first scanners usually start at the feet end; the file order must not matter anyway.
     const k = ffs ? n - 1 - s : s;
     const z = zMin + k * dz;

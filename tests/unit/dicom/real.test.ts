@@ -13,7 +13,11 @@ const have = existsSync(REAL);
 const walk = (d: string): string[] =>
   readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 const filesOf = (dir: string) => walk(join(REAL, dir)).map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) }));
-const sum = (ct: CtVolume) => ct.hu.reduce((a, v) => a + v, 0);
+const sum = (ct: CtVolume) => {
+  let s = 0;
+  for (const v of ct.hu) s += v;
+  return s;
+};
 const at = (ct: CtVolume, i: number, j: number, k: number) => ct.hu[i + j * ct.dims[0] + k * ct.dims[0] * ct.dims[1]];
 
 describe.skipIf(!have)(`real DICOM series (${have ? REAL : 'skipped: ../shared/data/real is absent'})`, () => {
