@@ -2,7 +2,7 @@
  * The MPR layout: a large axial viewport and sagittal + coronal beside it, each with orientation labels,
  * slice position and window readouts, and the HU under the cursor.
  */
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { CtVolume, Vec3 } from '../dicom/volume';
 import { edgeLabels, type EdgeLabels } from './orientation';
 import { createViewer, PLANE_COLOURS, PLANES, type CursorInfo, type PlaneId, type ViewerApi } from './viewer';
@@ -17,10 +17,11 @@ let queue: Promise<unknown> = Promise.resolve();
 /** Re-render on every viewer change (camera, window, crosshairs). */
 function useViewerVersion(api: ViewerApi | null): number {
   const version = useRef(0);
-  return useSyncExternalStore(
-    (cb) => (api ? api.subscribe(() => { version.current++; cb(); }) : () => {}),
-    () => version.current,
+  const subscribe = useCallback(
+    (cb: () => void) => (api ? api.subscribe(() => { version.current++; cb(); }) : () => {}),
+    [api],
   );
+  return useSyncExternalStore(subscribe, () => version.current);
 }
 
 const fmt = (v: number, d = 1) => (Object.is(v, -0) ? 0 : v).toFixed(d);
