@@ -10,6 +10,7 @@
  * A panel is mounted when a CT is open and gets the app state as props (also available via useAppState()).
  */
 import type { ComponentType } from 'react';
+import { OrganPanel, SegmentPanelWithOverlay } from '../overlay/panels';
 import type { AppState } from './context';
 
 export type SidebarPanelProps = AppState & { ct: NonNullable<AppState['ct']> };
@@ -20,4 +21,7 @@ export interface SidebarPanel {
   Component: ComponentType<SidebarPanelProps>;
 }
 
-export const SIDEBAR_PANELS: SidebarPanel[] = [];
+export const SIDEBAR_PANELS: SidebarPanel[] = [
+  { id: 'segment', title: 'Auto-contouring', Component: SegmentPanelWithOverlay },
+  { id: 'organs', title: 'Organs', Component: OrganPanel },
+];

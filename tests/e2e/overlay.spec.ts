@@ -1,0 +1,113 @@
+/**
+ * Organ overlays end to end: the example CT with its label map (the example's ground truth when it ships one,
+ * else organs drawn on the synthetic fallback), hide one organ (its colour leaves the rendered pixels), export the
+ * RTSTRUCT, and check the downloaded file with dciodvfy and the plastimatch round trip (DESIGN 3.6, 5).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+import { waitForViewer } from './helpers/app';
+import { shoot } from './helpers/pixels';
+import dcmjs, { type NaturalDataset } from 'dcmjs';
+import { countColour, fetchExample, ORGANS } from './overlay-helpers';
+import { DCIODVFY, dciodvfy, PLASTIMATCH, plastimatchRasterize } from '../unit/rtstruct/tools';
+
+const haveTools = existsSync(DCIODVFY) && existsSync(PLASTIMATCH);
+
+/** ROI names of an RTSTRUCT file, read with dcmjs directly. */
+function roiNames(file: string): string[] {
+  const b = readFileSync(file);
+  const dict = dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+  const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
+  return (ds.StructureSetROISequence as NaturalDataset[]).map((r) => String(r.ROIName));
+}
+
+test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRUCT export passes dciodvfy and plastimatch', async ({ page, request }, testInfo) => {
+  test.skip(!haveTools, 'dciodvfy (dicom3tools) or plastimatch not installed');
+  test.setTimeout(240_000);
+  const ex = await fetchExample(request);
+  const [cols, rows, nk] = ex.volume.dims;
+  const voxelMl = (ex.volume.spacing[0] * ex.volume.spacing[1] * ex.volume.spacing[2]) / 1000;
+  const counts = new Map<number, number>();
+  for (const v of ex.labels) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+  expect(counts.size, `organs in the ${ex.source} label map`).toBeGreaterThanOrEqual(3);
+
+  await page.goto('/');
+  await page.getByTestId('open-example').click();
+  await waitForViewer(page);
+  await expect(page.getByTestId('organ-panel')).toBeVisible();
+
+  // labels in through the panel (as a user loading a label map would)
+  await page.getByTestId('load-labelmap-input').setInputFiles({ name: 'labels.nii.gz', mimeType: 'application/gzip', buffer: ex.nifti });
+  const organs = ORGANS.filter((o) => counts.has(o.channel));
+  for (const o of organs) {
+    await expect(page.getByTestId(`organ-${o.tg263}`)).toHaveAttribute('data-present', 'true');
+    const ml = counts.get(o.channel)! * voxelMl;
+    const text = ml >= 100 ? `${ml.toFixed(0)} ml` : ml >= 10 ? `${ml.toFixed(1)} ml` : `${ml.toFixed(2)} ml`;
+    await expect(page.getByTestId(`ml-${o.tg263}`), `${o.tg263} volume`).toHaveText(text);
+  }
+
+  // fill at full opacity: the organ's pixels carry exactly its colour
+  await page.getByTestId('mode-fill').click();
+  await page.getByTestId('overlay-opacity').fill('100');
+  const target = organs.reduce((a, b) => (counts.get(a.channel)! >= counts.get(b.channel)! ? a : b));
+  await page.getByTestId(`organ-${target.tg263}`).locator('.oar-name').click(); // jump to its centre
+  await page.waitForTimeout(800);
+  const axial = page.getByTestId('viewport-axial');
+  await testInfo.attach('organs-shown', { body: await page.screenshot(), contentType: 'image/png' });
+  const before = countColour(await shoot(axial), target.color);
+  console.log(`${target.tg263}: ${before} pixels of its colour in the axial view`);
+  expect(before, `${target.tg263} pixels in the axial view before hiding`).toBeGreaterThan(100);
+
+  await page.getByTestId(`toggle-${target.tg263}`).click();
+  await expect(page.getByTestId(`organ-${target.tg263}`)).toHaveAttribute('data-visible', 'false');
+  await page.waitForTimeout(800);
+  const hidden = await shoot(axial);
+  await testInfo.attach('organ-hidden', { body: await page.screenshot(), contentType: 'image/png' });
+  expect(countColour(hidden, target.color), `${target.tg263} pixels after hiding`).toBeLessThanOrEqual(2);
+  // the same in outline mode: a hidden organ leaves no outline either
+  await page.getByTestId('mode-outline').click();
+  await page.waitForTimeout(800);
+  expect(countColour(await shoot(axial), target.color), `${target.tg263} outline pixels after hiding`).toBeLessThanOrEqual(2);
+  await page.getByTestId('mode-fill').click();
+
+  // export all organs
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
+  expect(download.suggestedFilename()).toMatch(/^RS_[A-Za-z0-9._-]+_\d{8}\.dcm$/);
+  const file = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(file);
+
+  const v = dciodvfy(file);
+  expect(v.output).toMatch(/RTStructureSet/);
+  expect(v.errors, 'dciodvfy errors').toEqual([]);
+
+  expect(roiNames(file).sort()).toEqual(organs.map((o) => o.tg263).sort());
+
+  const { masks } = plastimatchRasterize(file, path.join(ex.dir, 'dicom'), ex.volume);
+  const report: string[] = [];
+  for (const o of organs) {
+    const back = masks.get(o.tg263);
+    expect(back, `plastimatch mask for ${o.tg263}`).toBeDefined();
+    let a = 0;
+    let b = 0;
+    let both = 0;
+    for (let n = 0; n < cols * rows * nk; n++) {
+      const t = ex.labels[n] === o.channel;
+      if (t) a++;
+      if (back![n]) b++;
+      if (t && back![n]) both++;
+    }
+    const dsc = (2 * both) / (a + b);
+    report.push(`${o.tg263} ${(a * voxelMl).toFixed(1)} ml DSC ${dsc.toFixed(4)}`);
+    if (a * voxelMl >= 1) expect(dsc, o.tg263).toBeGreaterThanOrEqual(0.97);
+  }
+  console.log(`e2e plastimatch round trip (${ex.source} labels): ${report.join('; ')}`);
+
+  // visible organs only: the hidden one is left out
+  const [dl2] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-visible').click()]);
+  const file2 = testInfo.outputPath(`visible-${dl2.suggestedFilename()}`);
+  await dl2.saveAs(file2);
+  const names = roiNames(file2);
+  expect(names).not.toContain(target.tg263);
+  expect(names.length).toBe(organs.length - 1);
+});
