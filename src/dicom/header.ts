@@ -160,6 +160,10 @@ export function readHeader(bytes: Uint8Array, fileIndex: number, fileName: strin
     const cut = /overrun|past end|greater than or equal/i.test(msg);
     return { kind: 'corrupt', reason: cut ? `truncated (the file ends inside a DICOM element)` : `unreadable DICOM (${msg})`, needMore: bytes.length < fileSize };
   }
+  if (!dset.elements[PIXEL_DATA] && bytes.length < fileSize) {
+    // The prefix ended on an element boundary before Pixel Data: only the whole file can tell.
+    return { kind: 'corrupt', reason: 'header longer than the bytes read', needMore: true };
+  }
   const hasMeta = !!dset.elements.x00020010;
   const header: DicomHeader = {
     fileIndex,

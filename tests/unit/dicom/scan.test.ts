@@ -112,3 +112,29 @@ describe('coords', () => {
     expect(v[2]).toBeCloseTo(3.5);
   });
 });
+
+describe('scanDicomSources (lazy reads)', () => {
+  it('reads only a prefix of each file, and the whole file when the header does not fit', async () => {
+    const { scanDicomSources } = await import('../../../src/dicom');
+    // 64 x 64 slices: 8 KiB of pixels after a header of well under 1 KiB.
+    const files = [0, 2, 4, 6, 8].map((z, i) => ctSlice({ position: [0, 0, z], instanceNumber: i, rows: 64, columns: 64 }));
+    const reads: (number | undefined)[] = [];
+    const sources = files.map((bytes, i) => ({
+      name: `f${i}`,
+      size: bytes.length,
+      read: async (end?: number) => {
+        reads.push(end);
+        return end === undefined ? bytes : bytes.subarray(0, end);
+      },
+    }));
+    // A 200-byte prefix ends inside the header of every file: each is read again in full.
+    const scan = await scanDicomSources(sources, { prefixBytes: 200 });
+    expect(scan.series[0]?.sliceCount).toBe(5);
+    expect(reads.filter((r) => r === 200)).toHaveLength(5);
+    expect(reads.filter((r) => r === undefined)).toHaveLength(5);
+    // With a prefix that holds the header (but not all pixels), no file is read in full.
+    reads.length = 0;
+    await scanDicomSources(sources, { prefixBytes: 1200 });
+    expect(reads).toEqual([1200, 1200, 1200, 1200, 1200]);
+  });
+});
