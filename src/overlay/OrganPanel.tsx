@@ -146,7 +146,14 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       const grid = readNiftiLabels(new Uint8Array(await file.arrayBuffer()));
       const labels = resampleLabelsToCt(grid, ct, ORGAN_VALUES);
       if (!labels.some((v) => v > 0)) throw new Error('no organ label (values 1-33) falls inside this CT');
-      overlay.setVolume(labels);
+      // Slice by slice, as the engine delivers its result: the same display path, and a large map shows progressively.
+      const [cols, rows, nk] = ct.dims;
+      const size = cols * rows;
+      overlay.clear();
+      for (let k = 0; k < nk; k++) {
+        overlay.setSlice(k, labels.subarray(k * size, (k + 1) * size));
+        if (k % 16 === 15) await new Promise((r) => requestAnimationFrame(r));
+      }
     } catch (e) {
       notify({ id: 'labelmap-load', severity: 'error', title: `${file.name} could not be loaded.`, detail: message(e) });
     } finally {

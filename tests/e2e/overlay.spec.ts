@@ -110,4 +110,31 @@ test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRU
   const names = roiNames(file2);
   expect(names).not.toContain(target.tg263);
   expect(names.length).toBe(organs.length - 1);
+
+  // keyboard: n hides every organ, a shows them all, ] selects the next organ of the table, v toggles it
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const row = (tg: string) => page.getByTestId(`organ-${tg}`);
+  await page.keyboard.press('n');
+  for (const o of organs) await expect(row(o.tg263)).toHaveAttribute('data-visible', 'false');
+  await page.keyboard.press('a');
+  for (const o of organs) await expect(row(o.tg263)).toHaveAttribute('data-visible', 'true');
+  // the target was selected by clicking its name
+  const next = ORGANS[Math.min(ORGANS.findIndex((o) => o.channel === target.channel) + 1, ORGANS.length - 1)];
+  await page.keyboard.press(']');
+  await expect(row(next.tg263)).toHaveClass(/selected/);
+  await page.keyboard.press('v');
+  await expect(row(next.tg263)).toHaveAttribute('data-visible', 'false');
+
+  // import the exported file back: a second structure set, drawn as outlines, toggled per structure
+  await page.getByTestId('import-rtstruct-input').setInputFiles(file);
+  await expect(page.getByTestId('imported-set')).toBeVisible();
+  for (const o of organs) await expect(page.getByTestId(`imported-${o.tg263}`)).toBeVisible();
+  await page.keyboard.press('n'); // own organs off: only the imported outlines remain
+  await page.waitForTimeout(800);
+  const outlined = countColour(await shoot(axial), target.color);
+  expect(outlined, `${target.tg263} imported outline pixels`).toBeGreaterThan(20);
+  expect(outlined, 'an outline, not a fill').toBeLessThan(before / 2);
+  await page.getByTestId(`imported-${target.tg263}`).locator('input[type=checkbox]').click();
+  await page.waitForTimeout(800);
+  expect(countColour(await shoot(axial), target.color), `${target.tg263} imported outline after hiding`).toBeLessThanOrEqual(2);
 });
