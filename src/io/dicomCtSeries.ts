@@ -106,12 +106,9 @@ export function uidFromParts(...parts: (string | number)[]): string {
 /** Decimal string of at most 16 characters (DICOM DS). */
 export function formatDS(v: number): string {
   if (!Number.isFinite(v)) throw new DicomWriteError(`DS value ${v} is not finite`);
+  // JavaScript's shortest round-trip form, exponent included for tiny values (DS allows "1e-7")
   let s = String(Number(v.toPrecision(12)));
-  if (s.includes('e')) s = v.toFixed(6);
-  for (let p = 12; s.length > 16 && p > 1; p--) {
-    s = String(Number(v.toPrecision(p)));
-    if (s.includes('e')) s = v.toExponential(Math.max(0, p - 6));
-  }
+  for (let p = 11; s.length > 16 && p > 1; p--) s = String(Number(v.toPrecision(p)));
   if (s.length > 16) throw new DicomWriteError(`cannot format ${v} as a 16-character DS`);
   return s;
 }

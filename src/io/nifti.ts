@@ -75,10 +75,11 @@ export function affineFromLps(g: { origin: number[]; rowCosines: number[]; colCo
   const flip = [-1, -1, 1];
   const m: Mat4 = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1]];
   for (let r = 0; r < 3; r++) {
-    m[r][0] = flip[r] * g.rowCosines[r] * sx;
-    m[r][1] = flip[r] * g.colCosines[r] * sy;
-    m[r][2] = flip[r] * g.normal[r] * sz;
-    m[r][3] = flip[r] * g.origin[r];
+    // (+ 0 turns -0 into 0, so that the matrix compares and prints cleanly)
+    m[r][0] = flip[r] * g.rowCosines[r] * sx + 0;
+    m[r][1] = flip[r] * g.colCosines[r] * sy + 0;
+    m[r][2] = flip[r] * g.normal[r] * sz + 0;
+    m[r][3] = flip[r] * g.origin[r] + 0;
   }
   return m;
 }

@@ -68,7 +68,7 @@ export function buildAbdomen(b: Builder): void {
   const caudate = b.ell([-16, 14, -540], [20, 18, 32], [0, 0, 0], {}, [lj.dx, lj.dy, lj.dz]);
   const ivcPts: Vec3[] = [[-22, 4, -760], [-20, 2, -690], [-19, 3, -620], [-21, -2, -570], [-22, -10, -530], [-24, -20, -498]];
   const ivc = b.tube(ivcPts, 11, 10);
-  const liver = new Subtract(new Intersect([new SmoothUnion([right, leftLobe, caudate], 28), abdomen]), [gb, kidneyR, stomachRaw], 1.5);
+  const liver = new Subtract(new Intersect([new SmoothUnion([right, leftLobe, caudate], 28), abdomen]), [gb, kidneyR, stomachRaw, b.get('esophagus')], 1.5);
   b.add('Liver', liver, h.liver, 30, { tex: 4, tex2: 3 });
   b.add('hepatic veins', new Union([
     b.tube([[-22, -14, -510], [-55, -30, -540], [-85, -40, -570]], [6, 4, 2.5]),

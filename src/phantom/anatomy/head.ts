@@ -135,7 +135,7 @@ export function buildHead(b: Builder): HeadLandmarks {
   for (const sg of [LEFT, RIGHT]) {
     b.add('pinna', b.ell(side([79, 14, -136], sg), [4, 13, 26], [sg * 0.1, 0, 0]), h.cartilage * 0.5, 0);
     b.add('mastoid', b.ell(side([49, 32, -145], sg), [11, 13, 15]), -350, 0, { tex: 420 });
-    b.add('petrous bone', b.tube([side([56, 30, -134], sg), side([34, 13, -128], sg), side([14, -2, -125], sg)], [10, 9, 6], [8, 8, 6], [0, 0, 1]), h.petrous, 0);
+    b.add('petrous bone', b.tube([side([56, 30, -134], sg), side([34, 13, -128], sg), side([14, -2, -125], sg)], [10, 10, 6], [9, 11, 6], [0, 0, 1]), h.petrous, 0);
     b.add('ear canal', b.tube([side([82, 12, -138], sg), side([58, 12, -137], sg), side([46, 12, -135], sg)], 3.8, 4.2), h.airway, 0);
     b.add('middle ear', b.ell(side([45, 12, -134], sg), [3.2, 6, 6]), -850, 0, { tex: 60 });
     const j = b.jit(`inner-ear-${sg}`, 0.6, 0.06, 0.05);
@@ -151,6 +151,12 @@ export function buildHead(b: Builder): HeadLandmarks {
   }
 
   // ---- jaw: masseters, parotids (around the ramus), mandible, TMJs, teeth ----------------------
+  // the TMJs cap the condyles and the parotids wrap the ramus: shapes first, then painted so that
+  // neighbours only touch (each subtracts the ones it abuts)
+  const tmjs = [LEFT, RIGHT].map((sg) => {
+    const j = b.jit(`tmj-${sg}`, 0.8, 0.08, 0.05);
+    return { sg, j, shape: b.organ(j, side([50, -1, -142], sg), [10, 6, 6], [sg * 0.25, 0, 0], {}, 0.03) };
+  });
   for (const sg of [LEFT, RIGHT]) {
     b.add('masseter', b.ell(side([57, -16, -172], sg), [7, 13, 26], [sg * 0.1, 0.15, 0]), h.muscle, 0, { tex: 4 });
     b.add('medial pterygoid', b.ell(side([36, -4, -172], sg), [5, 10, 22], [sg * -0.2, 0.2, 0]), h.muscle, 0, { tex: 4 });
@@ -158,7 +164,8 @@ export function buildHead(b: Builder): HeadLandmarks {
     const j = b.jit(`parotid-${sg}`, 2, 0.07, 0.06);
     const sup = b.organ(j, side([58, 10, -165], sg), [10, 19, 26], [sg * 0.1, 0, 0], {}, 0.06);
     const deep = b.ell(side([43, 24, -168], sg), [7, 9, 15], [0, 0, 0], {}, [j.dx, j.dy, j.dz]);
-    b.add(sg > 0 ? 'Parotid_L' : 'Parotid_R', new SmoothUnion([sup, deep], 6), h.parotid, sg > 0 ? 11 : 12, { tex: 10, tex2: 6 });
+    const parotid = new Subtract(new SmoothUnion([sup, deep], 6), tmjs.map((t) => t.shape), 1);
+    b.add(sg > 0 ? 'Parotid_L' : 'Parotid_R', parotid, h.parotid, sg > 0 ? 11 : 12, { tex: 10, tex2: 6 });
     b.add('retromandibular vein', b.tube([side([50, 12, -150], sg), side([49, 14, -190], sg)], 2.5), h.bloodVen, -1, { onlyIn: [11, 12] });
   }
   const mj = b.jit('mandible', 1.5, 0.04, 0.03);
@@ -176,34 +183,40 @@ export function buildHead(b: Builder): HeadLandmarks {
     }
     return p;
   };
-  const mandible = new Union(parts(0));
+  // lower teeth belong to the mandible contour; upper teeth sit in the maxilla (unlabelled)
+  const teeth = (upper: boolean): Shape[] => {
+    const k = 0.032, out: Shape[] = [];
+    for (let t = -3; t <= 3; t++) {
+      const x = t * 9.5 * (upper ? 1 : 0.97);
+      const y = (upper ? -68 : -63) + k * x * x;
+      out.push(b.ell([x, y, upper ? -172 : -185], [4.2, 4.2, 6.5], [Math.atan2(2 * k * x, 1), 0, 0], {}, upper ? [0, 0, 0] : jawShift));
+    }
+    return out;
+  };
+  const lowerTeeth = new Union(teeth(false)), upperTeeth = new Union(teeth(true));
+  const mandible = new Subtract(new Union(parts(0)), tmjs.map((t) => t.shape), 0.5);
   b.add('Bone_Mandible', mandible, h.mandibleCortex, 9, { carves: [11, 12] });
   b.add('mandible marrow', new Union(parts(2.4)), h.mandibleMarrow, -1, { tex: 50, onlyIn: [9] });
-  for (const sg of [LEFT, RIGHT]) {
-    const j = b.jit(`tmj-${sg}`, 0.8, 0.08, 0.05);
-    const tmj = b.organ(j, side([50, -1, -142], sg), [10, 6, 6], [sg * 0.25, 0, 0], {}, 0.03);
-    b.add(sg > 0 ? 'Joint_TM_L' : 'Joint_TM_R', tmj, h.muscle + 10, sg > 0 ? 19 : 20, { carves: [9] });
+  b.add('lower teeth', lowerTeeth, h.teeth, 9);
+  b.add('upper teeth', upperTeeth, h.teeth, 0);
+  for (const { sg, j, shape } of tmjs) {
+    b.add(sg > 0 ? 'Joint_TM_L' : 'Joint_TM_R', shape, h.muscle + 10, sg > 0 ? 19 : 20);
     b.add('condyle', b.ell(side([50, -1, -143], sg), [8, 4, 4.2], [sg * 0.25, 0, 0], {}, [j.dx, j.dy, j.dz]), h.mandibleCortex * 0.7, -1, { onlyIn: [19, 20] });
   }
 
-  // ---- oral cavity (10), teeth, tongue air, sublingual (16) and submandibular glands (13, 14) ---
+  // ---- oral cavity (10), tongue air, sublingual (16) and submandibular glands (13, 14) ----------
   const oj = b.jit('oral', 1.5, 0.07, 0.04);
-  const oral = b.organ(oj, [0, -34, -183], [27, 30, 17], [0, 0, 0], { poly: [0, 0.05, 0.08, 0, 0, 0, 0, 0, 0, 0] }, 0.04);
+  const oralEll = b.organ(oj, [0, -34, -183], [27, 30, 17], [0, 0, 0], { poly: [0, 0.05, 0.08, 0, 0, 0, 0, 0, 0, 0] }, 0.04);
+  const oral = new Subtract(oralEll, [mandible, lowerTeeth, upperTeeth], 0.8);
   b.add('Cavity_Oral', oral, h.tongue, 10, { tex: 6 });
   b.add('oral air', new Intersect([oral, new HalfSpace([0, 0, -1], b.P([0, 0, -172 + oj.rng.uniform(-3, 2)]))]), -900, -1, { onlyIn: [10] });
-  for (const [z, lab] of [[-172, 0], [-185, 9]] as const) {
-    const k = 0.032;
-    for (let t = -3; t <= 3; t++) {
-      const x = t * 9.5 * (lab ? 0.97 : 1);
-      const y = (lab ? -63 : -68) + k * x * x;
-      b.add('tooth', b.ell([x, y, z], [4.2, 4.2, 6.5], [Math.atan2(2 * k * x, 1), 0, 0], {}, lab ? jawShift : [0, 0, 0]), h.teeth, lab);
-    }
-  }
   const sj = b.jit('sublingual', 1, 0.1, 0.05);
-  b.add('Glnd_Sublingual', new Union([LEFT, RIGHT].map((sg) => b.organ(sj, side([11.5, -44, -206], sg), [5.2, 13, 4.8], [sg * 0.4, 0, 0], {}, 0.04))), h.sublingual, 16, { tex: 4 });
+  const sublingual = new Subtract(new Union([LEFT, RIGHT].map((sg) => b.organ(sj, side([11.5, -44, -206], sg), [5.2, 13, 4.8], [sg * 0.4, 0, 0], {}, 0.04))), [mandible, oralEll], 1);
+  b.add('Glnd_Sublingual', sublingual, h.sublingual, 16, { tex: 4 });
   for (const sg of [LEFT, RIGHT]) {
     const j = b.jit(`smg-${sg}`, 1.5, 0.1, 0.08);
-    b.add(sg > 0 ? 'Glnd_Submand_L' : 'Glnd_Submand_R', b.organ(j, side([32, -20, -224], sg), [11.5, 15, 11.5], [sg * 0.3, 0, 0], {}, 0.05), h.smg, sg > 0 ? 13 : 14, { tex: 4 });
+    const smg = new Subtract(b.organ(j, side([32, -20, -224], sg), [11.5, 15, 11.5], [sg * 0.3, 0, 0], {}, 0.05), [mandible], 1);
+    b.add(sg > 0 ? 'Glnd_Submand_L' : 'Glnd_Submand_R', smg, h.smg, sg > 0 ? 13 : 14, { tex: 4 });
   }
 
   // ---- pharynx airway and constrictors (2) -----------------------------------------------------
@@ -213,7 +226,8 @@ export function buildHead(b: Builder): HeadLandmarks {
   const outer = new Offset(lumen, 4.6);
   const constrictor = new Intersect([
     new Subtract(outer, [new Offset(lumen, 1.6)]),
-    new HalfSpace([0, -1, 0.15], b.P([0, 0, -200])),
+    // posterior and lateral walls only: behind a plane 2 mm in front of the lumen's centre line
+    new HalfSpace([0, -1, -0.167], b.P([0, -7.6 + cj.dy / hs, -200])),
     new HalfSpace([0, 0, 1], b.P([0, 0, -150])),
     new HalfSpace([0, 0, -1], b.P([0, 0, -262])),
   ]);

@@ -61,13 +61,15 @@ export function buildThorax(b: Builder): void {
   b.keep('esophagus', eso);
 
   // ---- heart (22) -------------------------------------------------------------------------------
-  const hj = b.jit('heart', 4, 0.08, 0.08);
-  const hc = b.P([20, -42, -452]);
-  const centre: Vec3 = [hc[0] + hj.dx, hc[1] + hj.dy, hc[2] + hj.dz];
+  const hj = b.jit('heart', 4, 0.06, 0.08);
+  const fr = b.L(1, -450);
+  // the heart rests on the central tendon: find the diaphragm's top under it (this subject's dome)
+  const hc = b.P([18, -46, -462]);
+  const zDome = hc[2] + aboveDia.sd(hc[0], hc[1], hc[2]);
+  const centre: Vec3 = [hc[0] + hj.dx, hc[1] + hj.dy, zDome + 42 * fr + hj.dz * 0.5];
   const axis = norm3([0.55 + hj.yaw, -0.5 + hj.pitch, -0.67]);
   const R = rotFromAxis(axis, [0, 0, 1]);
-  const fr = b.L(1, -450);
-  const hr: Vec3 = [62 * hj.sx * fr, 52 * hj.sy * fr, 46 * hj.sz * fr];
+  const hr: Vec3 = [67 * hj.sx * fr, 57 * hj.sy * fr, 50 * hj.sz * fr];
   const heartEll = new Ellipsoid(centre, hr, R, { poly: [0, 0, 0.03, 0, 0, 0, 0, 0.04, 0, 0] });
   const heart = new Intersect([heartEll, aboveDia, new Offset(cavity, -3), new HalfSpace([0, 1, 0], [0, b.P([0, 4, 0])[1], 0])]);
   b.add('pericardial fat', new Intersect([new Offset(heart, 3.5), thorax]), h.fat, 0, { tex: 6 });
