@@ -10,6 +10,7 @@ export class MaskedLabels {
   /** What the overlay draws; same layout as `source`. */
   readonly display: Uint8Array;
   private readonly shown = new Uint8Array(256).fill(1);
+  private readonly lut = new Uint8Array(256);
   /** present[k * 256 + v] = 1 when slice k of `source` has label v (so toggles touch only those slices). */
   private readonly present: Uint8Array;
 
@@ -63,10 +64,10 @@ export class MaskedLabels {
     const off = k * this.sliceSize;
     const src = this.source;
     const dst = this.display;
-    const shown = this.shown;
-    for (let n = off; n < off + this.sliceSize; n++) {
-      const v = src[n];
-      dst[n] = shown[v] ? v : 0;
-    }
+    // value -> drawn value: a table lookup, no branch per voxel (a slice is 262 144 voxels at 512 x 512)
+    const lut = this.lut;
+    for (let v = 0; v < 256; v++) lut[v] = this.shown[v] ? v : 0;
+    lut[0] = 0;
+    for (let n = off, end = off + this.sliceSize; n < end; n++) dst[n] = lut[src[n]];
   }
 }
