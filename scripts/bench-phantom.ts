@@ -19,11 +19,11 @@ const matrix = arg('matrix', 512), slices = arg('slices', 400), seed = arg('seed
 const workers = arg('workers', Math.min(4, availableParallelism()));
 
 // slice spacing giving exactly `slices` slices over this subject's whole-body range
-const probe = planCase({ seed, region: 'whole', matrix: 16, slice: 1, position: 'HFS' });
+const probe = planCase({ seed, region: 'whole', matrix: 16, spacing: 30, slice: 1, position: 'HFS' });
 const range = probe.geometry.positions.length - 1;
 let slice = range / (slices - 1);
-for (let i = 0; i < 20 && planCase({ seed, region: 'whole', matrix: 16, slice, position: 'HFS' }).geometry.positions.length !== slices; i++) {
-  slice *= planCase({ seed, region: 'whole', matrix: 16, slice, position: 'HFS' }).geometry.positions.length > slices ? 1.0005 : 0.9995;
+for (let i = 0; i < 20 && planCase({ seed, region: 'whole', matrix: 16, spacing: 30, slice, position: 'HFS' }).geometry.positions.length !== slices; i++) {
+  slice *= planCase({ seed, region: 'whole', matrix: 16, spacing: 30, slice, position: 'HFS' }).geometry.positions.length > slices ? 1.0005 : 0.9995;
 }
 slice = Math.round(slice * 1e6) / 1e6;
 

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GENERATOR_VERSION } from '../src/phantom/generate';
+import { GENERATOR_VERSION, planCase, planFingerprint } from '../src/phantom/generate';
 import { runPhantom, type RunOptions } from './phantom';
 
 export const EXAMPLE_OPTIONS = { seed: 20261126, region: 'whole', matrix: 192, slice: 5, position: 'HFS' } as const;
@@ -20,7 +20,12 @@ interface IndexJson {
   files: string[];
   labels: string;
   case: string;
-  phantom: { version: string; options: typeof EXAMPLE_OPTIONS };
+  phantom: { version: string; fingerprint: string; options: typeof EXAMPLE_OPTIONS };
+}
+
+/** Changes whenever the generator would produce different voxels for the example's options. */
+function fingerprint(): string {
+  return planFingerprint(planCase({ ...EXAMPLE_OPTIONS }));
 }
 
 function upToDate(dir: string): boolean {
@@ -28,7 +33,7 @@ function upToDate(dir: string): boolean {
   if (!existsSync(idx)) return false;
   try {
     const j = JSON.parse(readFileSync(idx, 'utf8')) as IndexJson;
-    if (j.phantom?.version !== GENERATOR_VERSION || JSON.stringify(j.phantom.options) !== JSON.stringify(EXAMPLE_OPTIONS)) return false;
+    if (j.phantom?.version !== GENERATOR_VERSION || j.phantom.fingerprint !== fingerprint() || JSON.stringify(j.phantom.options) !== JSON.stringify(EXAMPLE_OPTIONS)) return false;
     return [...j.files, j.labels, j.case].every((f) => existsSync(join(dir, f)));
   } catch {
     return false;
@@ -56,7 +61,7 @@ async function main(): Promise<void> {
     files: dicom,
     labels: 'labels.nii.gz',
     case: 'case.json',
-    phantom: { version: GENERATOR_VERSION, options: EXAMPLE_OPTIONS },
+    phantom: { version: GENERATOR_VERSION, fingerprint: fingerprint(), options: EXAMPLE_OPTIONS },
   };
   writeFileSync(join(dir, 'index.json'), JSON.stringify(index, null, 1) + '\n');
   const bytes = [...dicom, 'labels.nii.gz', 'case.json', 'index.json'].reduce((s, f) => s + statSync(join(dir, f)).size, 0);

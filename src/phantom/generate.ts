@@ -32,6 +32,19 @@ export function planCase(options: ScanOptions): CasePlan {
   return { options: opts, subject, anatomy, geometry };
 }
 
+/**
+ * A short fingerprint of everything that shapes the voxels (layers, their HU, labels and bounds, the
+ * scan geometry): cached outputs such as the bundled example are regenerated when it changes.
+ */
+export function planFingerprint(p: CasePlan): string {
+  const r = (v: number): number => Math.round(v * 100) / 100;
+  const parts = p.anatomy.layers.map((l) => `${l.name}|${r(l.hu)}|${l.label}|${Array.from(l.shape.box, r).join(',')}|${l.tex ?? 0}|${l.tex2 ?? 0}`);
+  parts.push(JSON.stringify(p.geometry.positions.slice(0, 2)), String(p.geometry.positions.length), GENERATOR_VERSION);
+  let h = 0;
+  for (const s of parts) h = hash32(s, h);
+  return h.toString(16).padStart(8, '0');
+}
+
 /** Image noise sd for this grid: quantum noise grows as voxels shrink. */
 export function noiseSigma(p: CasePlan): number {
   const g = p.geometry;

@@ -87,7 +87,7 @@ export function planScan(s: Subject, o: ScanOptions, skinBox: Float64Array, back
   const need = width + 24;
   let spacing = o.spacing ?? q(Math.max(0.6, need / N, r.uniform(0.6, 1.2)), 4);
   if (o.spacing === undefined && spacing > 1.2 && need / N <= 1.2) spacing = 1.2;
-  if (!(spacing > 0.05 && spacing < 20)) throw new RangeError(`pixel spacing must be in (0.05, 20) mm, got ${spacing}`);
+  if (!(spacing > 0.05 && spacing <= 50)) throw new RangeError(`pixel spacing must be in (0.05, 50] mm, got ${spacing}`);
   spacing = q(spacing, 4);
   const fov = N * spacing;
   // image centre (anatomy coordinates): body midline with some off-centring, couch in view when it fits

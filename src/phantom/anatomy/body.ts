@@ -2,16 +2,16 @@
  * Body envelope: couch, skin, subcutaneous fat, muscle wall, the trunk cavity (filled with mediastinal /
  * visceral fat before the organs go in) and the diaphragm that divides it.
  */
-import { HeightSolid, Intersect, Offset, type ProfileKey, Shell, SmoothUnion, Subtract, ZProfile, type Shape } from '../shapes';
+import { HalfSpace, HeightSolid, Intersect, Offset, type ProfileKey, Shell, SmoothUnion, Subtract, ZProfile, type Shape } from '../shapes';
 import { zOf, type Subject } from '../subject';
-import type { Builder } from './builder';
+import { LEFT, RIGHT, type Builder } from './builder';
 
 /** Muscle-wall (frame) cross-sections, canonical: z, half width a, half depth b, centre y. */
 const FRAME: [number, number, number, number][] = [
-  [-195, 52, 55, 8],
-  [-240, 50, 52, 12],
-  [-275, 53, 54, 14],
-  [-300, 72, 62, 14],
+  [-195, 52, 60, 14],
+  [-240, 50, 60, 20],
+  [-275, 53, 60, 20],
+  [-300, 72, 64, 16],
   [-322, 138, 84, 15],
   [-345, 160, 98, 12],
   [-380, 153, 106, 8],
@@ -86,12 +86,14 @@ export function buildBody(b: Builder): BodyParts {
   const shoulders = s.sex === 'M' ? r.gauss(1.04, 0.04) : r.gauss(0.94, 0.04);
   const hips = s.sex === 'M' ? r.gauss(0.97, 0.04) : r.gauss(1.06, 0.04);
   const belly = 1 + 0.12 * (s.visceral - 1);
+  const shapeSq = r.gauss(0, 0.025), shapeFlat = r.gauss(0, 0.04);
   const widthAt = (z: number): number => (z > -400 && z < -300 ? shoulders : z < -700 ? hips : 1);
   const frameKeys: ProfileKey[] = FRAME.map(([z, a, bb, cy]) => ({
     z: zOf(s, z), cx: 0, cy: cy * s.fy,
     a: a * s.fx * widthAt(z) * (z < -560 && z > -760 ? belly : 1),
     b: bb * s.fy * (z < -560 && z > -760 ? belly : 1),
-    square: z < -320 ? 0.06 : 0, flatBack: z < -320 ? 0.12 : 0,
+    // per-subject shape: squarer or rounder trunks, flatter or rounder backs
+    square: z < -320 ? 0.06 + shapeSq : 0, flatBack: z < -320 ? 0.12 + shapeFlat : 0,
   }));
   const skinKeys: ProfileKey[] = frameKeys.map((k, i) => {
     const [f, l, bk] = fatAt(FRAME[i][0]).map((v) => v * s.fat);
@@ -105,16 +107,22 @@ export function buildBody(b: Builder): BodyParts {
   const face = b.ell([0, -25, -162], [63, 72, 80], [0, 0, 0], { poly: [0, 0, 0, 0.0, 0, 0, 0, 0, -0.04, 0] });
   const nose = b.ell([0, -86, -142], [10, 14, 25], [0, -0.35, 0]);
   const scalp = 3 + 2 * s.fat;
-  const skin = new SmoothUnion([cranium, face, nose, skinTrunk], 22);
+  // breasts (female, and some male adipose tissue) in front of the pectoral muscles
+  const breastSize = s.sex === 'F' ? r.uniform(0.7, 1.25) * (0.7 + 0.3 * s.fat) : 0;
+  const breasts = breastSize > 0 ? [LEFT, RIGHT].map((sg) => b.ell([sg * 78, -98 - 8 * s.fat, -428], [58 * breastSize, 34 * breastSize * (0.7 + 0.3 * s.fat), 52 * breastSize], [sg * 0.3, 0, 0], { poly: [0, 0, -0.06, 0, 0, 0, 0, 0, 0, 0] })) : [];
+  const skin = new SmoothUnion([cranium, face, nose, skinTrunk, ...breasts], 22);
   const frame = new SmoothUnion([new Offset(cranium, -scalp), new Offset(face, -4 - 2 * s.fat), frameTrunk], 18);
 
   const backY = Math.max(...skinKeys.map((k) => k.cy + k.b * (1 + Math.abs(k.egg ?? 0)))) + 1;
   buildCouch(b, backY);
 
   const h = s.hu;
+  buildHeadrest(b, cranium, backY);
   b.add('body fat', skin, h.fat, 0, { tex: 6, tex2: 5 });
   b.add('skin', new Shell(skin, 2), h.skin, 0);
+  for (const br of breasts) b.add('breast', new Intersect([new Offset(br, -3), skin]), h.fat + 70, 0, { tex: 45, tex2: 30 });
   b.add('muscle wall', frameTrunk, h.muscle, 0, { tex: 5 });
+  addMuscles(b, frameKeys);
   b.add('head soft tissue', new SmoothUnion([new Offset(cranium, -scalp), new Offset(face, -4 - 2 * s.fat)], 10), h.muscle - 12, 0, { tex: 12, tex2: 10 });
   b.add('nose', nose, h.muscle - 10, 0);
 
@@ -179,6 +187,48 @@ function diaphragm(s: Subject): (x: number, y: number, out: Float64Array) => voi
     out[1] = (f(x + 0.5, y) - h0) / 0.5;
     out[2] = (f(x, y + 0.5) - h0) / 0.5;
   };
+}
+
+/**
+ * Named muscles inside the muscle wall, each outlined by a thin intermuscular fat plane as on CT:
+ * erector spinae, rectus abdominis, pectoralis major, glutei.
+ */
+function addMuscles(b: Builder, frameKeys: ProfileKey[]): void {
+  const s = b.s, h = s.hu;
+  const muscles: Shape[] = [];
+  for (const sg of [LEFT, RIGHT]) {
+    // erector spinae: beside the spinous processes, T1 to the sacrum
+    const zs = [-292, -340, -400, -460, -520, -580, -640, -700, -750, -790];
+    muscles.push(new ZProfile(zs.map((z) => {
+      const lumbar = z < -560 ? 1 : 0;
+      return { z: zOf(s, z), cx: sg * (27 + 6 * lumbar) * s.fx, cy: (spineY(z) + 50 + 4 * lumbar) * s.fy, a: (15 + 8 * lumbar) * s.fx, b: (17 + 8 * lumbar) * s.fy };
+    })));
+    // rectus abdominis: a strap in the anterior abdominal wall, xiphoid to pubis
+    const front = frameKeys.filter((k) => k.z <= zOf(s, -500) && k.z >= zOf(s, -860));
+    if (front.length >= 2) {
+      muscles.push(new ZProfile(front.map((k) => ({ z: k.z, cx: sg * 33 * s.fx, cy: k.cy - k.b + 7.5, a: 28 * s.fx, b: 5.5 * s.fy }))));
+    }
+    muscles.push(b.ell([sg * 74, -77, -372], [58, 9, 40], [sg * 0.38, 0, 0]));
+    muscles.push(b.ell([sg * 78, 66, -805], [50, 36, 62], [sg * -0.3, 0, 0]));
+  }
+  const frame = new ZProfile(frameKeys);
+  for (const m of muscles) {
+    b.add('intermuscular fat', new Intersect([new Offset(m, 2.2), frame]), h.fat + 15, 0, { tex: 8 });
+    b.add('muscle', new Intersect([m, new Offset(frame, -1)]), h.muscle + 3, 0, { tex: 4 });
+  }
+}
+
+/** Foam head support filling the gap between the occiput and the couch. */
+function buildHeadrest(b: Builder, cranium: Shape, backY: number): void {
+  const s = b.s;
+  const headBack = cranium.box[3];
+  if (backY - headBack < 8) return;
+  const z0 = zOf(s, 40), z1 = zOf(s, -215);
+  const cy = 0.5 * (backY + headBack) + 12, half = 0.5 * (backY - headBack) + 16;
+  const block = new ZProfile([{ z: z1, cx: 0, cy, a: 80, b: half }, { z: z0, cx: 0, cy, a: 80, b: half }]);
+  const rest = new Subtract(new Intersect([block, new HalfSpace([0, -1, 0], [0, headBack - 22, 0])]), [new Offset(cranium, 1.5)]);
+  b.add('headrest', rest, -935, 0, { tex: 6 });
+  b.add('headrest cover', new Shell(rest, 1.5), -150, 0);
 }
 
 function buildCouch(b: Builder, backY: number): void {

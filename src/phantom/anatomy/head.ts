@@ -108,13 +108,21 @@ export function buildHead(b: Builder): HeadLandmarks {
   b.add('Pituitary', b.organ(pj, [0, -20, -105], [6.2, 4.6, 3.3], [0, 0, 0], {}, 0.03), h.brain + 10, 7);
 
   // ---- face: facial skeleton, sinuses, orbits, eyes -------------------------------------------
-  b.add('maxilla', b.ell([0, -50, -146], [50, 30, 30], [0, 0, 0], { poly: [0, 0.1, 0, 0, 0, 0, 0, 0, 0, 0] }), 420, 0, { tex: 80 });
+  // midface: soft tissue with thin-walled air spaces (sinuses, nasal cavity), cheekbones, alveolar ridge
+  b.add('midface', b.ell([0, -50, -146], [50, 30, 30], [0, 0, 0], { poly: [0, 0.1, 0, 0, 0, 0, 0, 0, 0, 0] }), h.muscle - 8, 0, { tex: 10 });
+  const upperArch: Vec3[] = [-3, -2, -1, 0, 1, 2, 3].map((t) => [t * 10, -66 + 0.032 * (t * 10) ** 2, -168]);
+  b.add('alveolar ridge', b.tube(upperArch, 7, 8), h.cortical * 0.55, 0, { tex: 60 });
   for (const sg of [LEFT, RIGHT]) {
+    b.add('zygoma', b.ell(side([47, -58, -134], sg), [9, 12, 12]), h.cortical * 0.6, 0, { tex: 80 });
     b.add('zygomatic arch', b.tube([side([48, -52, -128], sg), side([60, -30, -131], sg), side([63, -8, -133], sg)], 3.5, 5), h.cortical, 0);
-    b.add('maxillary sinus', b.ell(side([26, -54, -150], sg), [12, 15, 16]), -970, 0, { tex: 15 });
+    const sinus = b.ell(side([26, -54, -150], sg), [12, 15, 16]);
+    b.add('maxillary sinus wall', new Offset(sinus, 1.8), h.cortical * 0.6, 0);
+    b.add('maxillary sinus', sinus, -970, 0, { tex: 15 });
     b.add('orbit wall', b.ell(side([31, -56, -112], sg), [20, 27, 19]), h.cortical * 0.7, 0);
   }
-  b.add('nasal cavity', b.ell([0, -62, -147], [12, 30, 23]), -900, 0, { tex: 120 });
+  const nasal = b.ell([0, -62, -147], [12, 30, 23]);
+  b.add('nasal wall', new Offset(nasal, 1.5), h.cortical * 0.5, 0);
+  b.add('nasal cavity', nasal, -900, 0, { tex: 120 });
   b.add('nasal septum', b.ell([0, -62, -147], [1.2, 28, 20]), 300, 0);
   for (const sg of [LEFT, RIGHT]) b.add('turbinate', b.tube([side([8, -78, -152], sg), side([9, -40, -154], sg)], 3.5, 5), h.muscle, 0);
   b.add('ethmoid cells', b.ell([0, -66, -114], [10, 17, 12]), -650, 0, { tex: 250 });

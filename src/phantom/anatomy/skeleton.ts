@@ -144,7 +144,8 @@ export function buildSkeleton(b: Builder, junctionZ: number): void {
   const wide = s.sex === 'F' ? 1.06 : 1;
   for (const sg of [LEFT, RIGHT]) {
     const yaw = sg > 0 ? -2.57 : 2.57;
-    const wing = b.ell(side([80 * wide, 12, -736], sg), [7, 64, 47], [yaw, 0, 0], { poly: [0, 0, 0.05, 0, 0, 0, 0, 0, 0, 0] });
+    // the wings flare: crest lateral to the acetabulum, the plate tilted outwards
+    const wing = b.ell(side([84 * wide, 12, -738], sg), [7, 64, 47], [yaw, 0, sg * 0.45], { poly: [0, 0, 0.05, 0, 0, 0, 0, 0, 0, 0] });
     const ilium = b.ell(side([86 * wide, 4, -800], sg), [17, 27, 34], [sg * 0.3, 0, 0]);
     const acetab = b.ell(side([86 * wide, -2, -838], sg), [22, 28, 22]);
     const pubis = b.tube([side([78 * wide, -24, -838], sg), side([42, -58, -858], sg), side([7, -66, -862], sg)], [10, 9, 8], [11, 10, 12]);
