@@ -49,23 +49,31 @@ let lastFactoryError = '';
 
 function describeAdapter(a: GPUAdapter): string {
   const i = a.info;
-  return [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ').trim() || 'WebGPU adapter';
+  const name = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ').trim() || 'unnamed adapter';
+  // Core adapters expose 'core-features-and-limits'; compatibility-mode ones (llvmpipe over GL ES) do not.
+  return a.features.has('core-features-and-limits' as GPUFeatureName) ? name : `${name}, compatibility mode`;
+}
+
+function isSwiftShader(a: GPUAdapter): boolean {
+  const i = a.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  return !!i.isFallbackAdapter || /swiftshader/i.test(`${i.vendor} ${i.architecture} ${i.description}`);
 }
 
 function webgpuFactory(gpu: GPU, extra?: GPURequestAdapterOptions) {
   return async (): Promise<WebGPUBackend> => {
     lastFactoryError = '';
     try {
-      const tries: GPURequestAdapterOptions[] = [
-        ...(extra ? [extra] : []),
-        { powerPreference: 'high-performance' },
-        // Software adapters (llvmpipe over OpenGL ES) only exist in compatibility mode.
-        { featureLevel: 'compatibility' },
-      ];
-      let adapter: GPUAdapter | null = null;
-      for (const t of tries) {
-        adapter = await gpu.requestAdapter(t).catch(() => null);
-        if (adapter) break;
+      const request = (o: GPURequestAdapterOptions) => gpu.requestAdapter(o).catch(() => null);
+      let adapter: GPUAdapter | null = extra ? await request(extra) : null;
+      if (!adapter) {
+        const core = await request({ powerPreference: 'high-performance' });
+        // Without a usable GPU Chromium offers SwiftShader in core mode, while Mesa llvmpipe (about 10x
+        // faster, DESIGN 6) only appears in compatibility mode: prefer it over SwiftShader.
+        if (core && !isSwiftShader(core)) adapter = core;
+        else {
+          const compat = await request({ featureLevel: 'compatibility' });
+          adapter = compat && !isSwiftShader(compat) ? compat : (core ?? compat);
+        }
       }
       if (!adapter) throw new Error('no WebGPU adapter (requestAdapter returned null)');
       const l = adapter.limits;

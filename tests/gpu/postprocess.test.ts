@@ -59,6 +59,8 @@ const cases: Case[] = [
   { name: 'flipped axes, thorax, odd size', cols: 37, rows: 29, spacing: [0.8, 0.9, 3], rowCosines: [-1, 0, 0], colCosines: [0, -1, 0], S: 16, s: 2, batch: 2, protocol: 'thorax', scale: 6 },
   // in-plane rotation by 90 degrees (u depends on j), abdomen
   { name: 'rotated 90 degrees, abdomen', cols: 40, rows: 40, spacing: [1, 1, 2], rowCosines: [0, 1, 0], colCosines: [-1, 0, 0], S: 20, s: 2.2, batch: 2, protocol: 'abdomen', scale: 10 },
+  // the real sizes: a 512 x 512 slice from the 192 x 192 grid (float32 positions near 200 matter here)
+  { name: 'full size: 512 x 512 from S = 192', cols: 512, rows: 512, spacing: [0.9765625, 0.9765625, 2.5], S: 192, s: 2, batch: 1, protocol: 'whole', scale: 6 },
   // larger logits: softmax saturates, exercises the max-subtraction
   { name: 'large logits, head & neck', cols: 32, rows: 32, spacing: [1.5, 1.5, 2], S: 16, s: 3, batch: 1, protocol: 'head_neck', scale: 60 },
 ];

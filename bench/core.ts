@@ -1,0 +1,144 @@
+/**
+ * The benchmark itself, DOM-free: runs in a Chromium page (bench/page.ts) and in Node through Dawn
+ * (bench/node.ts, and on the lent NVIDIA GPU via bench/gpu-entry.mjs). On the active backend:
+ *  1. warm-up (compiles every pipeline once, for both post-processing variants);
+ *  2. end to end: the whole series as the app runs it (pipelined, no syncs): slices/s;
+ *  3. stages: a profiled run (sync after each stage): upload + pre-processing, graph, post-processing,
+ *     readback, per slice, with the engine's own post-processing (fused WGSL on WebGPU);
+ *  4. baseline: the same profiled run with the plain tfjs-ops post-processing and its full readback
+ *     (int32 labels + float32 confidence) on WebGPU; ratio baseline / fused.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendNotice } from '../src/engine/backend';
+import { segmentVolume, type SegmentReport } from '../src/engine/engine';
+import type { LoadedModel } from '../src/engine/model';
+import { syntheticCt } from '../src/engine/synthetic';
+
+export interface BenchConfig {
+  slices: number;
+  size: number;
+  /** slices of the profiled stage run (0 = all) */
+  profileSlices: number;
+  /** slices of the baseline run */
+  baselineSlices: number;
+  batchSize?: number;
+  /** skip the end-to-end run over all slices (only stages + baseline) */
+  skipE2e?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface StageRow {
+  slices: number;
+  preprocessMs: number;
+  graphMs: number;
+  postprocessMs: number;
+  readbackMs: number;
+  bytesPerSlice: number;
+  bytesPerVoxel: number;
+  postprocess: SegmentReport['postprocess'];
+}
+
+export interface BenchResult {
+  where: string;
+  backend: string;
+  device: string;
+  model: { id: string; size: number };
+  ct: { cols: number; rows: number; slices: number };
+  batchSize: number;
+  e2e: { slices: number; seconds: number; slicesPerS: number } | null;
+  /** per-slice ms of the engine's own path */
+  stages: StageRow;
+  /** per-slice ms of the tfjs-ops post-processing + full readback (WebGPU only) */
+  baseline: StageRow | null;
+  /** baseline / fused: post-processing alone, and post-processing + readback */
+  ratio: { post: number; postAndReadback: number } | null;
+  memory: { numTensorsBefore: number; numTensorsAfter: number };
+}
+
+function row(r: SegmentReport): StageRow {
+  const s = r.stages!;
+  const n = r.slicesDone;
+  return {
+    slices: n,
+    preprocessMs: s.preprocessMs / n,
+    graphMs: s.graphMs / n,
+    postprocessMs: s.postprocessMs / n,
+    readbackMs: s.readbackMs / n,
+    bytesPerSlice: r.bytesReadBack / n,
+    bytesPerVoxel: r.bytesReadBackPerVoxel,
+    postprocess: r.postprocess,
+  };
+}
+
+export async function runBench(model: LoadedModel, notice: BackendNotice, where: string, cfg: BenchConfig): Promise<BenchResult> {
+  const log = cfg.log ?? (() => {});
+  const mk = (slices: number) => syntheticCt({ cols: cfg.size, rows: cfg.size, slices });
+  const numTensorsBefore = tf.memory().numTensors;
+  const webgpu = notice.backend === 'webgpu';
+  const base = { protocol: 'whole' as const, batchSize: cfg.batchSize };
+
+  log(`[${where}] warm-up`);
+  const warm = await segmentVolume(model, mk(Math.min(cfg.slices, cfg.batchSize ?? 4)), { ...base, profile: true });
+  const batchSize = cfg.batchSize ?? warm.report.batchSize;
+  if (webgpu) await segmentVolume(model, mk(1), { ...base, batchSize: 1, profile: true, postprocess: 'tfops', preprocess: 'cpu' });
+
+  let e2e: BenchResult['e2e'] = null;
+  if (!cfg.skipE2e) {
+    log(`[${where}] end to end, ${cfg.slices} slices`);
+    const r = await segmentVolume(model, mk(cfg.slices), { ...base, batchSize });
+    e2e = { slices: cfg.slices, seconds: r.report.seconds, slicesPerS: r.report.slicesPerS };
+  }
+
+  const nStage = cfg.profileSlices > 0 ? Math.min(cfg.profileSlices, cfg.slices) : cfg.slices;
+  log(`[${where}] stages, ${nStage} slices`);
+  const stages = row((await segmentVolume(model, mk(nStage), { ...base, batchSize, profile: true })).report);
+
+  let baseline: StageRow | null = null;
+  let ratio: BenchResult['ratio'] = null;
+  if (webgpu) {
+    const nBase = Math.min(cfg.baselineSlices, cfg.slices);
+    log(`[${where}] baseline (tfjs ops + full readback), ${nBase} slices`);
+    // Same pre-processing as the fused run; only the post-processing differs.
+    baseline = row((await segmentVolume(model, mk(nBase), { ...base, batchSize: Math.min(batchSize, nBase), profile: true, postprocess: 'tfops' })).report);
+    ratio = {
+      post: baseline.postprocessMs / stages.postprocessMs,
+      postAndReadback: (baseline.postprocessMs + baseline.readbackMs) / (stages.postprocessMs + stages.readbackMs),
+    };
+  }
+  return {
+    where,
+    backend: notice.backend,
+    device: notice.device,
+    model: { id: model.manifest.id, size: model.manifest.input.size },
+    ct: { cols: cfg.size, rows: cfg.size, slices: cfg.slices },
+    batchSize,
+    e2e,
+    stages,
+    baseline,
+    ratio,
+    memory: { numTensorsBefore, numTensorsAfter: tf.memory().numTensors },
+  };
+}
+
+const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+
+/** The table `npm run bench` prints. */
+export function formatTable(results: BenchResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(`\n${r.where}: ${r.backend} on ${r.device}`);
+    lines.push(`  model ${r.model.id} (S = ${r.model.size}), CT ${r.ct.cols} x ${r.ct.rows} x ${r.ct.slices}, batch ${r.batchSize}`);
+    if (r.e2e) lines.push(`  end to end: ${r.e2e.slices} slices in ${f(r.e2e.seconds, 2)} s = ${f(r.e2e.slicesPerS, 2)} slices/s`);
+    const s = r.stages;
+    lines.push(`  per slice (${s.slices} slices profiled, ms): upload+pre ${f(s.preprocessMs, 2)} | graph ${f(s.graphMs, 2)} | post ${f(s.postprocessMs, 2)} (${s.postprocess}) | readback ${f(s.readbackMs, 2)} | ${f(s.bytesPerSlice / 1024, 0)} KiB read back (${f(s.bytesPerVoxel, 2)} B/voxel)`);
+    lines.push(`  profiled throughput: ${f(1000 / (s.preprocessMs + s.graphMs + s.postprocessMs + s.readbackMs), 2)} slices/s`);
+    if (r.baseline && r.ratio) {
+      const b = r.baseline;
+      lines.push(`  baseline tfjs ops (${b.slices} slices, ms/slice): post ${f(b.postprocessMs, 2)} | readback ${f(b.readbackMs, 2)} | ${f(b.bytesPerSlice / 1024, 0)} KiB read back (${f(b.bytesPerVoxel, 2)} B/voxel)`);
+      lines.push(`  fused vs baseline: post ${f(r.ratio.post, 1)}x faster, post+readback ${f(r.ratio.postAndReadback, 1)}x faster, ${f(b.bytesPerSlice / s.bytesPerSlice, 1)}x fewer bytes read back`);
+    } else {
+      lines.push('  (no fused WGSL path on this backend: its post-processing is the tfjs-ops one)');
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,86 @@
+/**
+ * `npm run bench [-- flags]`: the engine benchmark on every backend available in headless Chromium
+ * (WebGPU on Mesa llvmpipe, WebGL, wasm) and in Node through Dawn, for a generated series.
+ *
+ *   --slices N           series length (default 300)       --size N        matrix (default 512)
+ *   --profile-slices N   slices of the profiled stage run (default 64)
+ *   --baseline-slices N  slices of the tfjs-ops baseline run (default 16)
+ *   --batch N            batch size (default: from the adapter's limits)
+ *   --model DIR          model package (default public/models/dev-random, else the tiny-random fixture)
+ *   --backends LIST      comma list of chromium-webgpu, chromium-webgl, chromium-wasm, node-dawn (default all)
+ *   --skip-e2e           no end-to-end run over all slices (stages and baseline only)
+ *   --json FILE          also write the results as JSON
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createServer } from 'vite';
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { formatTable, type BenchResult } from '../bench/core';
+import { benchNodeDawn, parseArgs } from '../bench/node';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/e2e/helpers/launch';
+
+const root = path.resolve(import.meta.dirname, '..');
+const argv = process.argv.slice(2);
+let backends = ['chromium-webgpu', 'chromium-webgl', 'chromium-wasm', 'node-dawn'];
+const bi = argv.indexOf('--backends');
+if (bi >= 0) {
+  backends = argv[bi + 1].split(',');
+  argv.splice(bi, 2);
+}
+const defaultModel = existsSync(path.join(root, 'public/models/dev-random/model.json')) ? 'public/models/dev-random' : 'tests/fixtures/models/tiny-random';
+const args = parseArgs(argv, { model: defaultModel });
+const modelDir = path.resolve(root, args.model);
+if (!existsSync(path.join(modelDir, 'model.json'))) {
+  console.error(`bench: no model at ${modelDir} (make dev-random as training/README.md says, or pass --model DIR)`);
+  process.exit(2);
+}
+console.log(`bench: model ${path.relative(root, modelDir)}, ${args.size} x ${args.size} x ${args.slices} synthetic CT; backends ${backends.join(', ')}`);
+
+const results: (BenchResult | { where: string; skipped: string })[] = [];
+
+const browserBackends = backends.filter((b) => b.startsWith('chromium-')).map((b) => b.slice('chromium-'.length));
+if (browserBackends.length) {
+  const server = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+  await server.listen();
+  const base = server.resolvedUrls!.local[0];
+  const modelUrl = modelDir.startsWith(path.join(root, 'public') + path.sep) ? `/${path.relative(path.join(root, 'public'), modelDir)}/` : `/@fs${modelDir}/`;
+  for (const backend of browserBackends) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'aa-bench-'));
+    const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    try {
+      const page = await context.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'log' && m.text().startsWith('[')) console.error(m.text());
+      });
+      const q = new URLSearchParams({ backend, model: modelUrl, slices: String(args.slices), size: String(args.size), profile: String(args.profileSlices), baseline: String(args.baselineSlices) });
+      if (args.batchSize) q.set('batch', String(args.batchSize));
+      if (args.skipE2e) q.set('skipE2e', '1');
+      await page.goto(`${base}bench/index.html?${q}`);
+      await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 0, polling: 1000 });
+      const out = await page.evaluate(() => window.__bench!);
+      if (out.result) results.push(out.result);
+      else results.push({ where: `chromium-${backend}`, skipped: out.error?.split('\n')[0] ?? 'unknown error' });
+    } catch (e) {
+      results.push({ where: `chromium-${backend}`, skipped: (e as Error).message });
+    } finally {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  await server.close();
+}
+if (backends.includes('node-dawn')) {
+  try {
+    results.push(await benchNodeDawn({ ...args, model: modelDir }));
+  } catch (e) {
+    results.push({ where: 'node-dawn', skipped: (e as Error).message });
+  }
+}
+
+const ok = results.filter((r): r is BenchResult => !('skipped' in r));
+console.log(formatTable(ok));
+for (const r of results) if ('skipped' in r) console.log(`\n${r.where}: not available (${r.skipped})`);
+if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 1));
+process.exit(0);

@@ -1,0 +1,111 @@
+/**
+ * The engine in the app (headless Chromium, WebGPU on Mesa llvmpipe): Segment on the example, labels
+ * arriving slice by slice with progress, cancel, a broken model manifest, and the fallback notice when
+ * WebGPU is missing. Models are served from the committed tiny-random fixture (page.route), so the
+ * spec needs no generated model and stays quick.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { waitForViewer } from './helpers/app';
+
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/models/tiny-random');
+
+async function serveTinyModel(page: Page, mutateManifest?: (m: any) => void) {
+  await page.route('**/models/index.json', (route) =>
+    route.fulfill({ json: { models: [{ id: 'tiny-random', name: 'Tiny random (test)', path: 'models/tiny-random/', default: true }] } }),
+  );
+  await page.route('**/models/tiny-random/*', (route) => {
+    const name = path.basename(new URL(route.request().url()).pathname);
+    if (name === 'manifest.json' && mutateManifest) {
+      const m = JSON.parse(readFileSync(path.join(FIXTURE, name), 'utf8'));
+      mutateManifest(m);
+      return route.fulfill({ json: m });
+    }
+    return route.fulfill({ body: readFileSync(path.join(FIXTURE, name)), contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+  });
+}
+
+async function openExample(page: Page) {
+  await page.goto('/');
+  await page.getByTestId('open-example').click();
+  await waitForViewer(page);
+}
+
+test('Segment on the example: WebGPU notice, progress, labels slice by slice, summary', async ({ page }) => {
+  await serveTinyModel(page);
+  await openExample(page);
+  const panel = page.getByTestId('segment-panel');
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('backend-notice')).toContainText('Running on WebGPU');
+  await expect(page.getByTestId('model-name')).toContainText('Tiny random');
+  await page.getByTestId('protocol-select').selectOption('whole');
+
+  // Count slices as the overlay would receive them: progress attributes sampled while running.
+  await page.getByTestId('segment-button').click();
+  const progress = page.getByTestId('segment-progress');
+  await expect(progress).toBeVisible();
+  const total = Number(await progress.getAttribute('data-total'));
+  expect(total).toBeGreaterThan(10);
+  const seen = new Set<number>();
+  await expect
+    .poll(async () => {
+      const d = await progress.getAttribute('data-done').catch(() => null);
+      if (d !== null) seen.add(Number(d));
+      return page.getByTestId('segment-summary').count();
+    }, { timeout: 120_000, intervals: [50] })
+    .toBe(1);
+  // labels arrived in several steps, not all at once at the end
+  expect([...seen].filter((d) => d > 0 && d < total).length).toBeGreaterThan(0);
+  await expect(progress).toContainText(/slices/).catch(() => {}); // hidden once done
+  const summary = page.getByTestId('segment-summary');
+  await expect(summary).toHaveAttribute('data-completed', 'true');
+  await expect(summary).toContainText(`${total} of ${total} slices`);
+  await expect(summary).toContainText('fused WGSL');
+  const longest = Number(await summary.getAttribute('data-longest-task-ms'));
+  test.info().annotations.push({ type: 'longest main-thread task (ms)', description: String(longest) });
+  console.log(`engine e2e: ${total} slices, ${await summary.getAttribute('data-slices-per-s')} slices/s, longest main-thread task ${longest} ms`);
+  expect(longest).toBeLessThan(1000);
+  await expect(panel).toHaveAttribute('data-status', 'ready');
+});
+
+test('cancel stops the run and the engine is ready again', async ({ page }) => {
+  await serveTinyModel(page);
+  await openExample(page);
+  const panel = page.getByTestId('segment-panel');
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await page.getByTestId('segment-button').click();
+  await expect(page.getByTestId('segment-progress')).toBeVisible();
+  await page.getByTestId('cancel-button').click();
+  await expect(page.getByTestId('segment-summary')).toHaveAttribute('data-completed', 'false', { timeout: 60_000 });
+  await expect(panel).toHaveAttribute('data-status', 'ready');
+  await expect(page.getByTestId('segment-button')).toBeEnabled();
+});
+
+test('a broken manifest: the error names the field, once', async ({ page }) => {
+  await serveTinyModel(page, (m) => {
+    m.channels[5] = 'Eye_Left';
+  });
+  await openExample(page);
+  const err = page.getByTestId('segment-error');
+  await expect(err).toHaveCount(1, { timeout: 60_000 });
+  await expect(err).toHaveAttribute('data-code', 'manifest');
+  await expect(err).toContainText('field "channels[5]"');
+  await expect(err).toContainText('Eye_R');
+  await expect(page.getByTestId('segment-button')).toBeDisabled();
+});
+
+test('without WebGPU the notice says which backend runs and why', async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+  });
+  await serveTinyModel(page);
+  await openExample(page);
+  const panel = page.getByTestId('segment-panel');
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  const notice = page.getByTestId('backend-notice');
+  await expect(notice).toContainText(/Running on (WebGL|WebAssembly)/);
+  await expect(notice).toContainText('WebGPU failed (this browser has no WebGPU');
+  await expect(panel).not.toHaveAttribute('data-backend', 'webgpu');
+});
