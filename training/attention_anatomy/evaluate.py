@@ -130,7 +130,6 @@ def evaluate(checkpoints: list, cache: str, splits=('val', 'test'), device='auto
              workers: int = 0) -> dict:
     dev = torch.device('cuda' if device == 'auto' and torch.cuda.is_available() else ('cpu' if device == 'auto' else device))
     index = read_index(cache)
-    lut = code_lut()
     results, trained = [], {}
     models = []
     for path in checkpoints:
@@ -151,7 +150,7 @@ def evaluate(checkpoints: list, cache: str, splits=('val', 'test'), device='auto
         t0 = time.time()
         for e in entries:
             codes, ref = read_case_arrays(cache, e)
-            hu = lut[codes]
+            hu = code_lut(e.get('codec', 'fine'))[codes]
             ref_masked = np.where(np.isin(ref, e['annotated']), ref, 0)
             for model in models:
                 spec_m = GridSpec(**{**index['grid'], 'size': model.cfg.size})
@@ -223,6 +222,9 @@ def main(argv=None):
     ap.add_argument('--json', help='write the metrics here (input of export --metrics)')
     ap.add_argument('--results', help='write the Table-1 markdown here (e.g. training/RESULTS.md)')
     ap.add_argument('--command', help='command line to record in the results (default: this evaluation command)')
+    ap.add_argument('--merge', action='append', default=[],
+                    help='eval.json of another run of the same checkpoints (other splits, e.g. the GPU run) to merge '
+                         'into --json / --results (repeatable)')
     args = ap.parse_args(argv)
     paths = []
     for p in map(Path, args.checkpoints):
@@ -233,6 +235,13 @@ def main(argv=None):
     command = args.command or ('PYTHONPATH=training /usr/bin/python3 -m attention_anatomy.evaluate '
                                + ' '.join(argv if argv is not None else sys.argv[1:]))
     report['command'] = command
+    for other_path in args.merge:
+        other = json.loads(Path(other_path).read_text())
+        have = {(r['variant'], r['split']) for r in report['results']}
+        report['results'] += [r for r in other['results'] if (r['variant'], r['split']) not in have]
+        report['trained'] = {**other.get('trained', {}), **report['trained']}
+        command += f"; merged with {other_path}: {other.get('command', '')}"
+        report['command'] = command
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
     if args.results:

@@ -46,7 +46,15 @@ def main(argv=None):
     ap.add_argument('--openkbp', help='OpenKBP root with train/ and val/ (e.g. ../shared/data/openkbp)')
     ap.add_argument('--phantom', action='append', default=[], help='phantom dataset folder for training (repeatable)')
     ap.add_argument('--phantom-test', action='append', default=[], help='held-out phantom folder (evaluation only)')
+    ap.add_argument('--test-out', help='write the --phantom-test cases to this separate cache (e.g. out/eval-cache) so '
+                                       'that the training cache stays small enough to carry; default: --out')
     ap.add_argument('--limit', type=int, default=0, help='at most this many cases per source and split (smoke tests)')
+    ap.add_argument('--openkbp-train', type=int, default=0,
+                    help='use only the first N OpenKBP train patients (by number), to fit the carry budget')
+    ap.add_argument('--phantom-limit', type=int, action='append', default=[],
+                    help='cases to take from the matching --phantom folder (repeatable, same order)')
+    ap.add_argument('--phantom-codec', choices=['fine', 'coarse'], default='coarse',
+                    help='CT quantisation of phantom cases (coarse: 9 HU steps in soft tissue; default)')
     args = ap.parse_args(argv)
 
     spec = GridSpec()
@@ -57,8 +65,8 @@ def main(argv=None):
     entries, summary = [], {}
     t0 = time.time()
 
-    def add(case, split):
-        entries.append(write_case(out, case, split, spec))
+    def add(case, split, codec='fine'):
+        entries.append(write_case(out, case, split, spec, codec))
         if split == 'train':
             s = summary.setdefault(case.source, {'cases': 0, 'annotated': set()})
             s['cases'] += 1
@@ -68,14 +76,27 @@ def main(argv=None):
     if args.openkbp:
         for split, dest in (('train', 'train'), ('val', 'val')):
             dirs = openkbp_dirs(args.openkbp, split)
-            for d in dirs[:args.limit or None]:
+            n = args.limit or (args.openkbp_train if split == 'train' else 0) or None
+            for d in dirs[:n]:
                 add(load_openkbp(d), dest)
-    for folder in args.phantom:
-        for d in phantom_case_dirs(folder)[:args.limit or None]:
-            add(load_phantom(d), 'train')
+    for i, folder in enumerate(args.phantom):
+        n = args.limit or (args.phantom_limit[i] if i < len(args.phantom_limit) else 0) or None
+        for d in phantom_case_dirs(folder)[:n]:
+            add(load_phantom(d), 'train', args.phantom_codec)
+    test_entries = []
+    if args.test_out:
+        test_dir = Path(args.test_out)
+        if test_dir.exists():
+            shutil.rmtree(test_dir)
+        test_dir.mkdir(parents=True)
     for folder in args.phantom_test:
         for d in phantom_case_dirs(folder)[:args.limit or None]:
-            add(load_phantom(d), 'test')
+            case = load_phantom(d)
+            if args.test_out:
+                test_entries.append(write_case(test_dir, case, 'test', spec, args.phantom_codec))
+                print(f'{case.id}: test -> {test_dir}', flush=True)
+            else:
+                add(case, 'test', args.phantom_codec)
     sources = []
     for sid, s in summary.items():
         annotated = sorted(s['annotated'])
@@ -85,6 +106,8 @@ def main(argv=None):
                         'description': SOURCE_DESCRIPTIONS.get(sid, f'{sid} dataset'), 'cases': s['cases'],
                         'annotated': [CHANNEL_NAMES[c] for c in annotated]})
     write_index(out, entries, spec, sources)
+    if args.test_out:
+        write_index(test_dir, test_entries, spec, sources)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f'{len(entries)} cases in {out} ({size / 1e6:.1f} MB) in {time.time() - t0:.0f} s')
     return 0

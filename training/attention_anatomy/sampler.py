@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .cache import code_lut, read_case_arrays, read_index
+from .cache import CODEC_IDS, code_lut, read_case_arrays, read_index
 from .grid import GridSpec
 from .organs import NUM_CHANNELS
 
@@ -80,8 +80,9 @@ class DeviceData:
             masks[i, e['annotated']] = 1
         self.masks = torch.from_numpy(masks).to(dev)
         self.regions = torch.tensor(np.concatenate([e['regions'] for e in entries]), dtype=torch.long, device=dev)
-        lut = np.asarray(self.spec.normalise(code_lut()), np.float32)
-        self.lut = torch.from_numpy(lut).to(dev)
+        luts = np.stack([self.spec.normalise(code_lut(c)) for c in CODEC_IDS]).astype(np.float32)
+        self.lut = torch.from_numpy(luts).to(dev)  # [codecs, 256]
+        self.codec = torch.tensor([CODEC_IDS[e.get('codec', 'fine')] for e in entries], device=dev)
         # Each source gets the same share of samples (the sources differ a lot in size); uniform within.
         src = [e['source'] for e in entries]
         if source_balance:
@@ -113,7 +114,9 @@ class DeviceData:
         wk = (fk - k0.float())[:, :, None, None]
         g0, g1 = self.start[case][:, None] + k0, self.start[case][:, None] + k1
         x_lo = spec.normalise(spec.hu_min)
-        planes = (1 - wk) * self.lut[self.ct[g0].long()] + wk * self.lut[self.ct[g1].long()]  # [B, P, H, W]
+        flat, base = self.lut.view(-1), (self.codec[case] * 256)[:, None, None, None]
+        dec = lambda codes: flat[codes.long() + base]  # noqa: E731  (per-case codec)
+        planes = (1 - wk) * dec(self.ct[g0]) + wk * dec(self.ct[g1])  # [B, P, H, W]
 
         grid = self._grid(case, B, S, aug, gen)
         x = F.grid_sample(planes - x_lo, grid, mode='bilinear', padding_mode='zeros', align_corners=True) + x_lo

@@ -102,6 +102,8 @@ def test_hu_codes_quantise_within_bounds():
     err = np.abs(back - hu)
     assert err[(hu > -200) & (hu < 250)].max() <= 1.6
     assert err.max() <= 12
+    coarse = np.abs(code_lut('coarse')[hu_to_code(hu, 'coarse')] - hu)
+    assert coarse[(hu > -200) & (hu < 250)].max() <= 4.6 and coarse.max() <= 8.1
 
 
 def test_sampler_without_augmentation_matches_reference(tmp_path):
@@ -117,11 +119,12 @@ def test_sampler_without_augmentation_matches_reference(tmp_path):
         aff[:3, 3] = [-40.0 + n, 13.0, -100.0]
         cases.append(Case(f'c{n}', 'synthetic', Volume(hu, aff), Volume(lab, aff.copy()), [1, 2, 3],
                           np.zeros(K, np.int8)))
-    entries = [write_case(tmp_path, c, 'train', spec) for c in cases]
+    codecs = ['fine', 'coarse']
+    entries = [write_case(tmp_path, c, 'train', spec, codecs[n]) for n, c in enumerate(cases)]
     write_index(tmp_path, entries, spec, [])
     data = DeviceData(tmp_path, ('train',), 'cpu', spec)
     for ci, c in enumerate(cases):
-        quantised = Volume(code_lut()[hu_to_code(c.ct.data)].astype(np.float64), c.ct.affine)
+        quantised = Volume(code_lut(codecs[ci])[hu_to_code(c.ct.data, codecs[ci])].astype(np.float64), c.ct.affine)
         for k in (0, 3, c.ct.data.shape[0] - 1):
             b = data.batch(torch.tensor([ci]), torch.tensor([k]), Augment.none())
             ref = sample_window(quantised, k, spec)
