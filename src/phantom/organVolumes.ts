@@ -15,7 +15,7 @@
  * | 10 | Cavity_Oral            | 30 - 130   | oral cavity incl. tongue, RT contours 40-100 ml                                |
  * | 11 | Parotid_L (and R)      | 10 - 50    | CT parotid volume 15-35 ml (mean ~25)                                          |
  * | 13 | Glnd_Submand_L (and R) | 3 - 16     | CT submandibular gland 6-10 ml                                                 |
- * | 15 | SpinalCord             | 12 - 40    | whole cord (foramen magnum to conus) ~20-30 ml incl. partial volume            |
+ * | 15 | SpinalCord             | 12 - 45    | whole cord (foramen magnum to conus) ~20-30 ml incl. partial volume            |
  * | 16 | Glnd_Sublingual        | 1 - 8      | paired sublingual glands 2-4 g each (ICRP 89 salivary glands)                  |
  * | 17 | Lobe_Temporal_L (and R)| 35 - 120   | MRI temporal lobe 60-100 ml; RT temporal-lobe contours 45-90 ml                |
  * | 19 | Joint_TM_L (and R)     | 0.3 - 3.5  | condylar head and joint space, 10-20 mm mediolateral                            |
@@ -39,7 +39,7 @@
 
 export const ORGAN_VOLUME_RANGES_ML: Record<number, [number, number]> = {
   1: [18, 45], 2: [4, 25], 3: [0.1, 1.0], 4: [0.1, 1.0], 5: [5, 10], 6: [5, 10], 7: [0.2, 1.0], 8: [10, 50],
-  9: [40, 120], 10: [30, 130], 11: [10, 50], 12: [10, 50], 13: [3, 16], 14: [3, 16], 15: [12, 40], 16: [1, 8],
+  9: [40, 120], 10: [30, 130], 11: [10, 50], 12: [10, 50], 13: [3, 16], 14: [3, 16], 15: [12, 45], 16: [1, 8],
   17: [35, 120], 18: [35, 120], 19: [0.3, 3.5], 20: [0.3, 3.5], 21: [15, 60], 22: [350, 1000], 23: [1000, 3500],
   24: [1100, 3800], 25: [15, 70], 26: [10, 90], 27: [70, 260], 28: [70, 260], 29: [800, 5000], 30: [900, 2600],
   31: [30, 130], 32: [60, 450], 33: [100, 1200],

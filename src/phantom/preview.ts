@@ -101,7 +101,11 @@ export function renderPreview(g: ScanGeometry, hu: Int16Array, labels: Uint8Arra
     }
   }
   if (!(ax1 > ax0)) { ax0 = b.x0; ax1 = b.x1; ay0 = b.y0; ay1 = b.y1; }
-  const cols = Math.min(3, axialZ.length), rowsA = Math.ceil(axialZ.length / cols);
+  // leave out the couch below the patient: the back lies within ~90 mm of the deepest organ
+  let labY = -Infinity;
+  for (let c = 1; c < 34; c++) if (sum[c * 4 + 3]) labY = Math.max(labY, sum[c * 4 + 1] / sum[c * 4 + 3]);
+  if (labY > -Infinity) ay1 = Math.min(ay1, labY + 110);
+  const cols = Math.min(4, axialZ.length), rowsA = Math.ceil(axialZ.length / cols);
   const aw = Math.round((ax1 - ax0 + 10) / mm), ah = Math.round((ay1 - ay0 + 10) / mm);
   const width = coronalYs.length * (W + 4) + D + 4 + cols * (aw + 3);
   const height = Math.max(H, rowsA * (ah + 3));

@@ -133,7 +133,7 @@ export function buildHead(b: Builder): HeadLandmarks {
     b.add('lateral rectus', b.tube([side([43, -62, -112], sg), side([28, -34, -110], sg)], 2.2, 4), h.muscle, 0);
     b.add('medial rectus', b.tube([side([20, -62, -112], sg), side([19, -34, -110], sg)], 2.2, 4), h.muscle, 0);
     const ej = b.jit(`eye-${sg}`, 1, 0.025, 0.03);
-    const eye = b.organ(ej, side([32, -66, -112], sg), [11.8, 12.1, 11.6], [0, 0, 0], {}, 0.01);
+    const eye = b.organ(ej, side([32, -66, -112], sg), [12, 12.3, 11.8], [0, 0, 0], {}, 0.01);
     b.add(sg > 0 ? 'Eye_L' : 'Eye_R', eye, h.muscle, sg > 0 ? 5 : 6);
     b.add('vitreous', new Offset(eye, -1.1), h.vitreous, -1);
     b.add('lens', new Ellipsoid(add3(b.P(side([32, -75.5, -112], sg)), [ej.dx, ej.dy, ej.dz]), [4.5 * hs, 1.9 * hs, 4.5 * hs]), h.lens, -1, { onlyIn: [5, 6] });
@@ -219,7 +219,7 @@ export function buildHead(b: Builder): HeadLandmarks {
   b.add('Cavity_Oral', oral, h.tongue, 10, { tex: 6 });
   b.add('oral air', new Intersect([oral, new HalfSpace([0, 0, -1], b.P([0, 0, -172 + oj.rng.uniform(-3, 2)]))]), -900, -1, { onlyIn: [10] });
   const sj = b.jit('sublingual', 1, 0.1, 0.05);
-  const sublingual = new Subtract(new Union([LEFT, RIGHT].map((sg) => b.organ(sj, side([11.5, -44, -206], sg), [5.2, 13, 4.8], [sg * 0.4, 0, 0], {}, 0.04))), [mandible, oralEll], 1);
+  const sublingual = new Subtract(new Union([LEFT, RIGHT].map((sg) => b.organ(sj, side([12, -44, -208], sg), [6, 14, 5.5], [sg * 0.4, 0, 0], {}, 0.04))), [mandible, oralEll], 1);
   b.add('Glnd_Sublingual', sublingual, h.sublingual, 16, { tex: 4 });
   for (const sg of [LEFT, RIGHT]) {
     const j = b.jit(`smg-${sg}`, 1.5, 0.1, 0.08);

@@ -72,11 +72,11 @@ export function buildSkeleton(b: Builder, junctionZ: number): void {
   canalKeys.push({ z: zOf(s, -770), cx: 0, cy: 62 * s.fy, a: 9 * s.fx, b: 5 * s.fy });
   const canal = new ZProfile(canalKeys.filter((k) => k.z <= junctionZ));
   b.add('spinal canal', canal, h.csf, 0);
-  const cj = b.jit('cord', 0.6, 0.05, 0);
+  const cj = b.jit('cord', 0.6, 0.035, 0);
   const cordLevels = LEVELS.filter((l) => l.z > -625);
   const cordPts: Vec3[] = [[0, 28, -140], ...cordLevels.map((l) => [0, canalY(l) - 0.5, l.z] as Vec3), [0, 40, -640]];
   // cervical and lumbar enlargements, conus tapering
-  const r2 = cordPts.map((p) => (p[2] > -150 ? 7 : p[2] > -230 ? 6.2 : p[2] > -290 ? 7 : p[2] > -520 ? 4.6 : p[2] > -600 ? 5.2 : p[2] > -630 ? 3 : 1.2));
+  const r2 = cordPts.map((p) => (p[2] > -150 ? 6.5 : p[2] > -230 ? 5.8 : p[2] > -290 ? 6.5 : p[2] > -520 ? 4.2 : p[2] > -600 ? 4.8 : p[2] > -630 ? 3 : 1.2));
   const r3 = r2.map((v) => v * 0.78);
   const cord = b.tube(cordPts, r2, r3, [0, 1, 0], [cj.dx, cj.dy, 0], cj.sx);
   b.add('SpinalCord', new Intersect([cord, new HalfSpace([0, 0, 1], [0, 0, junctionZ])]), h.cord, 15);
