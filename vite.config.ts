@@ -20,7 +20,12 @@ export default defineConfig({
     ],
   },
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 8000 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 8000,
+    // batch.html: the no-click page of `npm run segment` (src/batch/page.ts).
+    rolldownOptions: { input: { main: 'index.html', batch: 'batch.html' } },
+  },
   server: { port: 5173 },
   preview: { port: 4173 },
 });

@@ -1,0 +1,354 @@
+/**
+ * Input discovery for `npm run segment` (Node I/O): every --input becomes series jobs.
+ *
+ * - A NIfTI file (.nii / .nii.gz) is one CT volume.
+ * - A folder is walked recursively (hidden entries skipped). DICOM files are grouped into series by the
+ *   app's own scanner (scanDicomSources: headers only); every CT series is a job, other image series are
+ *   noted and skipped, unreadable files are reported as a problem of the input. NIfTI files in a folder
+ *   are CT volumes when their datatype is not 8-bit and their name does not say label/seg/mask (so an
+ *   OpenKBP folder yields ct.nii.gz and not labels.nii.gz).
+ * - References: `--reference PATH` belongs to the --input before it; `--reference auto` looks next to each
+ *   series: a NIfTI label map beside a NIfTI CT (labels.nii.gz + meta.json in OpenKBP), an RTSTRUCT in the
+ *   input that references the DICOM series, or a label map in the series folder or its parent (the phantom
+ *   layout DIR/dicom/ + DIR/labels.nii.gz).
+ */
+import { openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { Gunzip } from 'fflate';
+import { scanDicomSources, type DicomSeries, type FileSource } from '../dicom/series';
+import { readRtStruct } from '../rtstruct/reader';
+import { niftiCaseName } from './niftiCt';
+import { classifyReference, isNiftiPath, ReferenceError, type ReferenceSpec } from './reference';
+
+export interface InputArg {
+  path: string;
+  /** A path, 'auto', or undefined. */
+  reference?: string;
+}
+
+export interface JobFile {
+  path: string;
+  /** Path relative to the input (for messages). */
+  name: string;
+  size: number;
+}
+
+export interface SeriesJob {
+  /** Output folder name, unique in the run. */
+  name: string;
+  input: string;
+  kind: 'dicom' | 'nifti';
+  files: JobFile[];
+  /** DICOM: the scanner's series key, so the page picks the same series. */
+  seriesKey?: string;
+  /** For messages: "CT 'Head' #3 (77 images)". */
+  label: string;
+  seriesInstanceUID?: string;
+  reference: ReferenceSpec | null;
+  /** Why no reference was found (auto), or why the given one was not used. */
+  referenceNote?: string;
+}
+
+export interface InputProblem {
+  input: string;
+  message: string;
+}
+
+export interface Discovery {
+  jobs: SeriesJob[];
+  problems: InputProblem[];
+  notes: string[];
+}
+
+export class DiscoveryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DiscoveryError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// files
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.isFile()) out.push(p);
+    else if (e.isSymbolicLink()) {
+      const s = statSync(p, { throwIfNoEntry: false });
+      if (s?.isDirectory()) walk(p, out);
+      else if (s?.isFile()) out.push(p);
+    }
+  }
+  return out;
+}
+
+function readPrefix(path: string, n: number): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const got = readSync(fd, buf, 0, n, 0);
+    return new Uint8Array(buf.buffer, buf.byteOffset, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file on disk as the scanner's lazily read source. */
+export function nodeFileSource(path: string, name: string, size: number): FileSource {
+  return { name, size, read: async (end) => readPrefix(path, end ?? size) };
+}
+
+export interface NiftiHeaderInfo {
+  datatype: number;
+  dims: number[];
+}
+
+/** NIfTI-1 datatype code and dims from the first bytes of a .nii / .nii.gz (null when unreadable). */
+export function niftiHeader(path: string): NiftiHeaderInfo | null {
+  let head = readPrefix(path, 64 * 1024);
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const parts: Uint8Array[] = [];
+    let n = 0;
+    const g = new Gunzip((chunk) => {
+      parts.push(chunk);
+      n += chunk.length;
+    });
+    try {
+      g.push(head, false);
+    } catch {
+      return null;
+    }
+    head = new Uint8Array(n);
+    let o = 0;
+    for (const p of parts) {
+      head.set(p, o);
+      o += p.length;
+    }
+  }
+  if (head.length < 348) return null;
+  const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const le = v.getInt32(0, true) === 348;
+  if (!le && v.getInt32(0, false) !== 348) return null;
+  const ndim = v.getInt16(40, le);
+  if (ndim < 1 || ndim > 7) return null;
+  return { datatype: v.getInt16(70, le), dims: Array.from({ length: ndim }, (_, i) => v.getInt16(42 + 2 * i, le)) };
+}
+
+const LABEL_NAME = /(label|seg|mask|gt|truth|struct|roi)/i;
+const EIGHT_BIT = new Set([2, 256]); // uint8, int8
+
+/** Whether a NIfTI found in a folder is taken as a CT volume (see the header comment). */
+export function looksLikeCtNifti(name: string, datatype: number | null): boolean {
+  return datatype !== null && !EIGHT_BIT.has(datatype) && !LABEL_NAME.test(basename(name));
+}
+
+const sameGrid = (dims: readonly number[], want: readonly number[]) =>
+  want.every((d, i) => (dims[i] ?? 1) === d) && dims.slice(want.length).every((d) => d === 1);
+
+// ---------------------------------------------------------------------------------------------
+// names
+
+export function sanitizeName(s: string): string {
+  const t = s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+|_+$/g, '').slice(0, 80);
+  return t || 'series';
+}
+
+/** Makes names unique in order of appearance: a, a-2, a-3. */
+export function uniqueNames(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((n) => {
+    let name = n;
+    for (let i = 2; used.has(name.toLowerCase()); i++) name = `${n}-${i}`;
+    used.add(name.toLowerCase());
+    return name;
+  });
+}
+
+function inputBaseName(input: string): string {
+  return isNiftiPath(input) ? niftiCaseName(resolve(input)) : basename(resolve(input));
+}
+
+function dicomSeriesName(s: DicomSeries, input: string, relDir: string): string {
+  const parts = [s.patientID, s.seriesNumber && `s${s.seriesNumber}`, s.seriesDescription].filter(Boolean);
+  return parts.length ? parts.join('_') : `${inputBaseName(input)}_${relDir.split(sep).join('_') || 'series'}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// references
+
+function commonDir(paths: readonly string[]): string {
+  if (!paths.length) return '';
+  let d = dirname(paths[0]);
+  while (!paths.every((p) => p === d || p.startsWith(d + sep)) && d !== dirname(d)) d = dirname(d);
+  return d;
+}
+
+/**
+ * A label map in `dir` for a CT of grid `dims` (auto references): a NIfTI named like labels whose grid
+ * matches, with a legend (a label map without one is only used when named explicitly, as its values
+ * would be a guess). labels.nii(.gz) first, then by name.
+ */
+function labelMapIn(dir: string, dims: readonly number[], exclude: string): { spec?: ReferenceSpec; note?: string } {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => isNiftiPath(f) && join(dir, f) !== exclude && LABEL_NAME.test(f)).sort();
+  } catch {
+    return {};
+  }
+  names.sort((a, b) => Number(/^labels?\.nii/i.test(b)) - Number(/^labels?\.nii/i.test(a)));
+  let note: string | undefined;
+  for (const f of names) {
+    const p = join(dir, f);
+    const h = niftiHeader(p);
+    if (!h || !sameGrid(h.dims, dims)) continue;
+    const spec = classifyReference(p);
+    if (spec.kind === 'labelmap' && spec.legend) return { spec };
+    note ??= `${p} fits the grid but has no legend (meta.json, case.json, ${f.replace(/\.nii(\.gz)?$/i, '')}.json or labels*.json); give it with --reference to read its values as organ channels`;
+  }
+  return note ? { note } : {};
+}
+
+interface RtStructFile {
+  path: string;
+  referenced: Set<string>;
+  frameOfReference: Set<string>;
+}
+
+function readRtStructRefs(path: string): RtStructFile | null {
+  try {
+    const ss = readRtStruct(readPrefix(path, statSync(path).size));
+    return { path, referenced: new Set(ss.referencedSOPInstanceUIDs), frameOfReference: new Set(ss.frameOfReferenceUIDs.filter(Boolean)) };
+  } catch {
+    return null;
+  }
+}
+
+function autoReference(job: Omit<SeriesJob, 'name' | 'reference'>, series: DicomSeries | null, rtstructs: RtStructFile[]): { spec: ReferenceSpec | null; note?: string } {
+  if (job.kind === 'dicom' && series) {
+    const uids = new Set(series.instances.map((h) => h.sopInstanceUID).filter(Boolean));
+    const fors = new Set(series.instances.map((h) => h.frameOfReferenceUID).filter(Boolean));
+    const hit = rtstructs.find((r) => [...r.referenced].some((u) => uids.has(u))) ?? rtstructs.find((r) => [...r.frameOfReference].some((u) => fors.has(u)));
+    if (hit) return { spec: { kind: 'rtstruct', path: hit.path } };
+    const first = series.instances[0];
+    const dims = [first.columns, first.rows, series.sliceCount];
+    const dir = commonDir(job.files.map((f) => f.path));
+    const here = labelMapIn(dir, dims, '');
+    const lab = here.spec ? here : labelMapIn(dirname(dir), dims, '');
+    if (lab.spec) return { spec: lab.spec };
+    return { spec: null, note: here.note ?? lab.note ?? 'no reference found next to the series (an RTSTRUCT referencing it, or a label map of its grid with a legend)' };
+  }
+  const ct = job.files[0].path;
+  const h = niftiHeader(ct);
+  const lab = h ? labelMapIn(dirname(ct), h.dims.slice(0, 3), ct) : {};
+  if (lab.spec) return { spec: lab.spec };
+  return { spec: null, note: lab.note ?? `no label map of the same grid with a legend found next to ${basename(ct)}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// discovery
+
+interface Found {
+  job: Omit<SeriesJob, 'name' | 'reference'>;
+  series: DicomSeries | null;
+  proposedName: string;
+}
+
+async function discoverOne(input: string, problems: InputProblem[], notes: string[]): Promise<{ found: Found[]; rtstructs: RtStructFile[] }> {
+  const abs = resolve(input);
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (!st) {
+    problems.push({ input, message: 'does not exist' });
+    return { found: [], rtstructs: [] };
+  }
+  if (st.isFile()) {
+    if (!isNiftiPath(abs)) {
+      problems.push({ input, message: 'is a file but not a NIfTI volume (.nii/.nii.gz); give DICOM series as a folder' });
+      return { found: [], rtstructs: [] };
+    }
+    const name = niftiCaseName(abs);
+    return { found: [{ job: { input, kind: 'nifti', files: [{ path: abs, name: basename(abs), size: st.size }], label: `NIfTI ${basename(abs)}` }, series: null, proposedName: name }], rtstructs: [] };
+  }
+  const files = walk(abs);
+  const found: Found[] = [];
+  const dicomCandidates: JobFile[] = [];
+  let labelNiftis = 0;
+  for (const p of files) {
+    const size = statSync(p).size;
+    const name = relative(abs, p);
+    if (isNiftiPath(p)) {
+      if (looksLikeCtNifti(name, niftiHeader(p)?.datatype ?? null)) {
+        found.push({ job: { input, kind: 'nifti', files: [{ path: p, name, size }], label: `NIfTI ${name}` }, series: null, proposedName: niftiCaseName(name.includes(sep) ? name : join(basename(abs), name)) });
+      } else labelNiftis++;
+    } else dicomCandidates.push({ path: p, name, size });
+  }
+  if (labelNiftis) notes.push(`${input}: ${labelNiftis} NIfTI file(s) taken as labels, not CT (8-bit or named label/seg/mask)`);
+  const scan = await scanDicomSources(dicomCandidates.map((f) => nodeFileSource(f.path, f.name, f.size)));
+  if (scan.corrupt.length) {
+    const eg = scan.corrupt.slice(0, 3).map((c) => `${c.fileName} (${c.reason})`).join('; ');
+    problems.push({ input, message: `${scan.corrupt.length} DICOM file(s) could not be read and were left out: ${eg}${scan.corrupt.length > 3 ? '; ...' : ''}` });
+  }
+  for (const s of scan.series) {
+    const jf = s.instances.map((h) => dicomCandidates[h.fileIndex]);
+    const label = `${s.modality} '${s.seriesDescription || 'no description'}' #${s.seriesNumber || '?'} (${s.instances.length} images)`;
+    if (s.modality !== 'CT') {
+      notes.push(`${input}: skipped ${label}: not CT`);
+      continue;
+    }
+    const relDir = relative(abs, commonDir(jf.map((f) => f.path)));
+    found.push({
+      job: { input, kind: 'dicom', files: jf, seriesKey: s.key, label, seriesInstanceUID: s.seriesInstanceUID },
+      series: s,
+      proposedName: dicomSeriesName(s, input, relDir),
+    });
+  }
+  if (!found.length && !scan.corrupt.length) problems.push({ input, message: 'holds no CT series and no NIfTI CT volume' });
+  const rtstructs = scan.nonImage
+    .filter((o) => o.modality === 'RTSTRUCT')
+    .map((o) => readRtStructRefs(join(abs, o.fileName)))
+    .filter((r): r is RtStructFile => r !== null);
+  return { found, rtstructs };
+}
+
+/**
+ * Discovers the series of every input and pairs references. Throws DiscoveryError for a reference that
+ * cannot apply (missing path, one NIfTI reference for several series).
+ */
+export async function discoverInputs(inputs: readonly InputArg[]): Promise<Discovery> {
+  const problems: InputProblem[] = [];
+  const notes: string[] = [];
+  const pending: { found: Found; reference: ReferenceSpec | null; referenceNote?: string }[] = [];
+  for (const arg of inputs) {
+    const { found, rtstructs } = await discoverOne(arg.path, problems, notes);
+    let explicit: ReferenceSpec | null = null;
+    if (arg.reference && arg.reference !== 'auto') {
+      try {
+        explicit = classifyReference(arg.reference);
+      } catch (e) {
+        throw new DiscoveryError(e instanceof ReferenceError ? e.message : String(e));
+      }
+      if (explicit.kind !== 'rtstruct' && found.length > 1) {
+        throw new DiscoveryError(`--reference ${arg.reference} is one ${explicit.kind === 'masks' ? 'mask folder' : 'label map'} but --input ${arg.path} holds ${found.length} series; give one series per --input, or use --reference auto`);
+      }
+    }
+    const single = found.length === 1;
+    for (const f of found) {
+      if (single) f.proposedName = inputBaseName(arg.path);
+      if (explicit) pending.push({ found: f, reference: explicit });
+      else if (arg.reference === 'auto') {
+        const a = autoReference(f.job, f.series, rtstructs);
+        pending.push({ found: f, reference: a.spec, referenceNote: a.note });
+      } else pending.push({ found: f, reference: null });
+    }
+  }
+  const names = uniqueNames(pending.map((p) => sanitizeName(p.found.proposedName)));
+  const jobs: SeriesJob[] = pending.map((p, i) => ({
+    ...p.found.job,
+    name: names[i],
+    reference: p.reference,
+    ...(p.referenceNote ? { referenceNote: p.referenceNote } : {}),
+  }));
+  return { jobs, problems, notes };
+}

@@ -1,0 +1,213 @@
+/**
+ * The headless page of `npm run segment` (batch.html): the app's own pipeline with no clicks.
+ *
+ * DICOM: the job's files are scanned and loaded exactly as the app opens a folder (scanDicomSources ->
+ * loadCtVolume with the browser's codecs), segmented by the page's EngineController (the object behind
+ * the Segment button: same backend selection, model loading and run loop), and exported with the same
+ * exportRtStruct the Export button calls. NIfTI: the file becomes a CtVolume (niftiCt.ts) and takes the
+ * same engine path. Results go back to Node as binary POSTs; see protocol.ts.
+ *
+ * It can also be opened by hand in any browser at the server's /batch.html while `npm run segment` runs.
+ */
+import { loadCtVolume, VolumeLoadError, type CompressedDecoder } from '../dicom/build';
+import { segmentationAllowed } from '../dicom/geometry';
+import { scanDicomSources, type FileSource } from '../dicom/series';
+import type { CtVolume } from '../dicom/volume';
+import { EngineController } from '../engine/controller';
+import { isEngineError } from '../engine/errors';
+import { WASM_PATHS } from '../engine/ui/wasmPaths';
+import { exportRtStruct } from '../overlay/export';
+import { ctFromNifti } from './niftiCt';
+import {
+  API, type CtGeometry, type FatalMessage, type InputFile, type Job, type JobFailure, type JobResult, type JobStage,
+  type ModelSummary, type NextAnswer, type PageConfig, type ProgressMessage,
+} from './protocol';
+
+const logEl = document.getElementById('log');
+function log(line: string) {
+  if (logEl) logEl.textContent += `\n${line}`;
+}
+
+class StageError extends Error {
+  constructor(readonly stage: JobStage, readonly code: string | undefined, message: string) {
+    super(message);
+    this.name = 'StageError';
+  }
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function post(url: string, body: BodyInit, type: string): Promise<void> {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': type } });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text().catch(() => '')}`);
+}
+const postJson = (url: string, value: unknown) => post(url, JSON.stringify(value), 'application/json');
+const postBytes = (url: string, bytes: Uint8Array) => post(url, new Blob([bytes as Uint8Array<ArrayBuffer>]), 'application/octet-stream');
+
+/** A served input file read lazily; `read(end)` asks for a byte range so a scan reads headers only. */
+function httpSource(f: InputFile): FileSource {
+  return {
+    name: f.name,
+    size: f.size,
+    read: async (end) => {
+      if (end !== undefined && end <= 0) return new Uint8Array(0);
+      const res = await fetch(f.url, end === undefined ? {} : { headers: { Range: `bytes=0-${end - 1}` } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+  };
+}
+
+/** The viewer's codec workers (Cornerstone) are loaded only when a series is compressed. */
+const lazyDecoder: CompressedDecoder = async (frame, h) => (await import('../viewer/decoder')).browserDecoder(frame, h);
+
+function progressSender(job: Job) {
+  let last = 0;
+  return (p: ProgressMessage, force = false) => {
+    const now = performance.now();
+    if (!force && now - last < 500) return;
+    last = now;
+    void postJson(API.progress(job.id), p).catch(() => {});
+  };
+}
+
+async function loadInput(job: Job, send: ReturnType<typeof progressSender>): Promise<{ ct: CtVolume; nifti?: JobResult['nifti'] }> {
+  const input = job.input;
+  if (input.kind === 'nifti') {
+    const res = await fetch(input.file.url);
+    if (!res.ok) throw new StageError('load', 'not-loadable', `${input.file.name}: HTTP ${res.status}`);
+    const nifti = ctFromNifti(new Uint8Array(await res.arrayBuffer()), job.name);
+    return { ct: nifti.volume, nifti: { sliceOrder: nifti.sliceOrder, dims: nifti.niftiDims, affine: nifti.niftiAffine } };
+  }
+  const sources = input.files.map(httpSource);
+  const scan = await scanDicomSources(sources, { onProgress: (p) => send({ stage: 'load', done: 0, total: p.total }) });
+  const series = scan.series.find((s) => s.key === input.seriesKey);
+  if (!series) {
+    const why = scan.corrupt.length ? ` (${scan.corrupt.length} files unreadable: ${scan.corrupt.slice(0, 2).map((c) => `${c.fileName}: ${c.reason}`).join('; ')})` : '';
+    throw new StageError('load', 'not-loadable', `the series was not found among the files${why}`);
+  }
+  const ct = await loadCtVolume(series, {
+    readFile: (h) => sources[h.fileIndex].read(),
+    decoder: lazyDecoder,
+    concurrency: 4,
+    onProgress: (done, total) => send({ stage: 'load', done, total }),
+  });
+  return { ct };
+}
+
+function geometryOf(ct: CtVolume): CtGeometry {
+  const { hu: _hu, ...rest } = ct;
+  return rest;
+}
+
+function failureOf(e: unknown, stage: JobStage): JobFailure {
+  if (e instanceof StageError) return { stage: e.stage, code: e.code, message: e.message };
+  if (e instanceof VolumeLoadError || isEngineError(e)) return { stage, code: e.code, message: e.message };
+  return { stage, message: e instanceof Error ? e.message : String(e) };
+}
+
+async function runJob(engine: EngineController, cfg: PageConfig, job: Job, modelLoadMs: number | undefined): Promise<void> {
+  const send = progressSender(job);
+  let stage: JobStage = 'load';
+  try {
+    let t = performance.now();
+    const { ct, nifti } = await loadInput(job, send);
+    const loadMs = performance.now() - t;
+    if (!segmentationAllowed(ct.warnings)) {
+      // The app disables the Segment button for these; the engine would refuse them too.
+      const blocking = ct.warnings.filter((w) => w.severity === 'error').map((w) => w.message);
+      throw new StageError('load', 'geometry', `This series cannot be segmented: ${blocking.join(' ')}`);
+    }
+
+    stage = 'inference';
+    t = performance.now();
+    const unsubscribe = engine.subscribe(() => {
+      const p = engine.getState().progress;
+      if (p) send({ stage: 'inference', done: p.done, total: p.total, slicesPerS: p.slicesPerS }, p.done === p.total);
+    });
+    const result = await engine.segment(ct, { protocol: cfg.protocol }).finally(unsubscribe);
+    const inferenceMs = performance.now() - t;
+    const state = engine.getState();
+    if (!result || !state.lastReport || !state.notice || !state.manifest) {
+      const err = state.error;
+      // The controller stays in 'error' until retried: recover it for the next series.
+      if (state.status === 'error') await engine.retry();
+      throw new StageError('inference', err?.code, err?.message ?? 'the segmentation did not complete');
+    }
+
+    stage = 'rtstruct';
+    t = performance.now();
+    const rs = job.input.kind === 'dicom' ? exportRtStruct(ct, result.labels) : null;
+    const rtstructMs = performance.now() - t;
+
+    stage = 'upload';
+    t = performance.now();
+    send({ stage: 'upload', done: 0, total: 1 }, true);
+    await postBytes(API.labels(job.id), result.labels);
+    if (rs) await postBytes(API.rtstruct(job.id), rs.bytes);
+    const uploadMs = performance.now() - t;
+
+    const m = state.manifest;
+    const model: ModelSummary = {
+      id: m.id, name: m.name, version: m.version, variant: m.variant, inputSize: m.input.size, pixelSpacingMm: m.input.pixelSpacingMm, metrics: m.metrics,
+    };
+    const out: JobResult = {
+      ct: geometryOf(ct),
+      ...(nifti ? { nifti } : {}),
+      engine: state.lastReport,
+      backend: state.notice,
+      model,
+      ...(modelLoadMs !== undefined ? { modelLoadMs } : {}),
+      timesMs: { load: loadMs, inference: inferenceMs, rtstruct: rtstructMs, upload: uploadMs },
+      ...(rs ? { rtstruct: { bytes: rs.bytes.length, roiCount: rs.roiCount, contourCount: rs.contourCount, sopInstanceUID: rs.sopInstanceUID, fileName: rs.fileName } } : {}),
+      labelBytes: result.labels.length,
+    };
+    await postJson(API.result(job.id), out);
+    log(`${job.name}: done`);
+  } catch (e) {
+    const f = failureOf(e, stage);
+    log(`${job.name}: failed at ${f.stage}: ${f.message}`);
+    await postJson(API.failure(job.id), f);
+  }
+}
+
+async function main() {
+  const cfg = await getJson<PageConfig>(API.config);
+  const engine = new EngineController({
+    baseUrl: import.meta.env.BASE_URL,
+    backend: { ...(cfg.backend ? { order: [cfg.backend] } : {}), wasmPaths: WASM_PATHS },
+    // A fresh browser profile every run: an IndexedDB copy of the weights would never be read again.
+    cache: false,
+  });
+  const t0 = performance.now();
+  await engine.start();
+  const started = engine.getState();
+  if (started.status !== 'ready') {
+    const fatal: FatalMessage = { message: started.error?.message ?? `the engine did not start (${started.status})` };
+    await postJson(API.fatal, fatal);
+    return;
+  }
+  if (started.modelId !== cfg.modelId) {
+    await postJson(API.fatal, { message: `model "${cfg.modelId}" was asked for, "${started.modelId}" loaded` } satisfies FatalMessage);
+    return;
+  }
+  let modelLoadMs: number | undefined = performance.now() - t0;
+  log(started.notice?.message ?? '');
+  for (;;) {
+    const next = await getJson<NextAnswer>(API.next);
+    if ('done' in next) break;
+    await runJob(engine, cfg, next, modelLoadMs);
+    modelLoadMs = undefined;
+  }
+  log('all series done');
+}
+
+main().catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  log(`fatal: ${message}`);
+  void postJson(API.fatal, { message } satisfies FatalMessage).catch(() => {});
+});
