@@ -9,7 +9,8 @@
  *     (int32 labels + float32 confidence) on WebGPU; ratio baseline / fused.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendNotice } from '../src/engine/backend';
+import { activeGpuDevice, type BackendNotice } from '../src/engine/backend';
+import { chooseBatchSize } from '../src/engine/batch';
 import { segmentVolume, type SegmentReport } from '../src/engine/engine';
 import type { LoadedModel } from '../src/engine/model';
 import { syntheticCt } from '../src/engine/synthetic';
@@ -24,6 +25,8 @@ export interface BenchConfig {
   batchSize?: number;
   /** skip the end-to-end run over all slices (only stages + baseline) */
   skipE2e?: boolean;
+  /** extra end-to-end runs with these batch sizes */
+  sweep?: number[];
   log?: (line: string) => void;
 }
 
@@ -45,6 +48,8 @@ export interface BenchResult {
   model: { id: string; size: number };
   ct: { cols: number; rows: number; slices: number };
   batchSize: number;
+  /** first run (compiles every pipeline): seconds for one batch */
+  warmupSeconds: number;
   e2e: { slices: number; seconds: number; slicesPerS: number } | null;
   /** per-slice ms of the engine's own path */
   stages: StageRow;
@@ -53,6 +58,7 @@ export interface BenchResult {
   /** baseline / fused: post-processing alone, and post-processing + readback */
   ratio: { post: number; postAndReadback: number } | null;
   memory: { numTensorsBefore: number; numTensorsAfter: number };
+  sweep: { batch: number; seconds: number; slicesPerS: number }[];
 }
 
 function row(r: SegmentReport): StageRow {
@@ -75,11 +81,13 @@ export async function runBench(model: LoadedModel, notice: BackendNotice, where:
   const mk = (slices: number) => syntheticCt({ cols: cfg.size, rows: cfg.size, slices });
   const numTensorsBefore = tf.memory().numTensors;
   const webgpu = notice.backend === 'webgpu';
-  const base = { protocol: 'whole' as const, batchSize: cfg.batchSize };
+  const base: { protocol: 'whole'; batchSize?: number } = { protocol: 'whole', batchSize: cfg.batchSize };
 
-  log(`[${where}] warm-up`);
-  const warm = await segmentVolume(model, mk(Math.min(cfg.slices, cfg.batchSize ?? 4)), { ...base, profile: true });
-  const batchSize = cfg.batchSize ?? warm.report.batchSize;
+  const S = model.manifest.input.size;
+  const batchSize = cfg.batchSize ?? chooseBatchSize(notice.backend, activeGpuDevice()?.limits ?? null, S, model.manifest.channels.length, cfg.size * cfg.size, cfg.slices);
+  base.batchSize = batchSize;
+  log(`[${where}] warm-up, batch ${batchSize}`);
+  const warm = await segmentVolume(model, mk(batchSize), { ...base, profile: true });
   if (webgpu) await segmentVolume(model, mk(1), { ...base, batchSize: 1, profile: true, postprocess: 'tfops', preprocess: 'cpu' });
 
   let e2e: BenchResult['e2e'] = null;
@@ -92,6 +100,14 @@ export async function runBench(model: LoadedModel, notice: BackendNotice, where:
   const nStage = cfg.profileSlices > 0 ? Math.min(cfg.profileSlices, cfg.slices) : cfg.slices;
   log(`[${where}] stages, ${nStage} slices`);
   const stages = row((await segmentVolume(model, mk(nStage), { ...base, batchSize, profile: true })).report);
+
+  const sweep: BenchResult['sweep'] = [];
+  for (const b of cfg.sweep ?? []) {
+    log(`[${where}] sweep: batch ${b}`);
+    await segmentVolume(model, mk(b), { ...base, batchSize: b });
+    const r = await segmentVolume(model, mk(cfg.slices), { ...base, batchSize: b });
+    sweep.push({ batch: b, seconds: r.report.seconds, slicesPerS: r.report.slicesPerS });
+  }
 
   let baseline: StageRow | null = null;
   let ratio: BenchResult['ratio'] = null;
@@ -112,11 +128,13 @@ export async function runBench(model: LoadedModel, notice: BackendNotice, where:
     model: { id: model.manifest.id, size: model.manifest.input.size },
     ct: { cols: cfg.size, rows: cfg.size, slices: cfg.slices },
     batchSize,
+    warmupSeconds: warm.report.seconds,
     e2e,
     stages,
     baseline,
     ratio,
     memory: { numTensorsBefore, numTensorsAfter: tf.memory().numTensors },
+    sweep,
   };
 }
 
@@ -127,11 +145,12 @@ export function formatTable(results: BenchResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
     lines.push(`\n${r.where}: ${r.backend} on ${r.device}`);
-    lines.push(`  model ${r.model.id} (S = ${r.model.size}), CT ${r.ct.cols} x ${r.ct.rows} x ${r.ct.slices}, batch ${r.batchSize}`);
+    lines.push(`  model ${r.model.id} (S = ${r.model.size}), CT ${r.ct.cols} x ${r.ct.rows} x ${r.ct.slices}, batch ${r.batchSize}; first batch incl. pipeline compilation ${f(r.warmupSeconds, 2)} s`);
     if (r.e2e) lines.push(`  end to end: ${r.e2e.slices} slices in ${f(r.e2e.seconds, 2)} s = ${f(r.e2e.slicesPerS, 2)} slices/s`);
     const s = r.stages;
     lines.push(`  per slice (${s.slices} slices profiled, ms): upload+pre ${f(s.preprocessMs, 2)} | graph ${f(s.graphMs, 2)} | post ${f(s.postprocessMs, 2)} (${s.postprocess}) | readback ${f(s.readbackMs, 2)} | ${f(s.bytesPerSlice / 1024, 0)} KiB read back (${f(s.bytesPerVoxel, 2)} B/voxel)`);
     lines.push(`  profiled throughput: ${f(1000 / (s.preprocessMs + s.graphMs + s.postprocessMs + s.readbackMs), 2)} slices/s`);
+    for (const w of r.sweep) lines.push(`  batch ${w.batch}: ${r.ct.slices} slices in ${f(w.seconds, 2)} s = ${f(w.slicesPerS, 1)} slices/s`);
     if (r.baseline && r.ratio) {
       const b = r.baseline;
       lines.push(`  baseline tfjs ops (${b.slices} slices, ms/slice): post ${f(b.postprocessMs, 2)} | readback ${f(b.readbackMs, 2)} | ${f(b.bytesPerSlice / 1024, 0)} KiB read back (${f(b.bytesPerVoxel, 2)} B/voxel)`);

@@ -37,6 +37,7 @@ export function parseArgs(argv: string[], defaults: Partial<NodeBenchArgs> = {})
     else if (k === '--json') (a.json = v), i++;
     else if (k === '--skip-e2e') a.skipE2e = true;
     else if (k === '--check') a.check = true;
+    else if (k === '--sweep') (a.sweep = v.split(',').map(Number)), i++;
     else if (k.startsWith('--')) throw new Error(`unknown flag ${k}`);
   }
   return a;

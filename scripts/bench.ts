@@ -9,6 +9,7 @@
  *   --model DIR          model package (default public/models/dev-random, else the tiny-random fixture)
  *   --backends LIST      comma list of chromium-webgpu, chromium-webgl, chromium-wasm, node-dawn (default all)
  *   --skip-e2e           no end-to-end run over all slices (stages and baseline only)
+ *   --sweep 8,16,32      Node/Dawn only: extra end-to-end runs with these batch sizes
  *   --json FILE          also write the results as JSON
  */
 import { existsSync, writeFileSync } from 'node:fs';

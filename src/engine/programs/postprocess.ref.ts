@@ -28,17 +28,10 @@ export interface PostprocessResult {
 /** Smallest attention weight used in log a; sigmoid only underflows to 0 for fc4 < -103. */
 export const ATTENTION_FLOOR = 1e-30;
 
-const f32 = Math.fround;
-
-/**
- * Model coordinates of CT pixel (i, j), or null when the pixel centre lies outside the model grid.
- * Evaluated in float32 in the shader's order: at u ~ 200 one float32 step is 1.5e-5 pixel, which moves
- * the softmax by up to ~5e-5 for steep logits, more than the 1e-5 the shader is held to. Rounding the
- * positions the same way makes the comparison test the shader's math, not the rounding of positions.
- */
+/** Model coordinates of CT pixel (i, j), or null when the pixel centre lies outside the model grid. */
 export function ctPixelToModel(p: Pick<PostprocessParams, 'size' | 'u' | 'v'>, i: number, j: number): [number, number] | null {
-  const u = f32(f32(f32(p.u.c0) + f32(f32(p.u.ci) * i)) + f32(f32(p.u.cj) * j));
-  const v = f32(f32(f32(p.v.c0) + f32(f32(p.v.ci) * i)) + f32(f32(p.v.cj) * j));
+  const u = p.u.c0 + p.u.ci * i + p.u.cj * j;
+  const v = p.v.c0 + p.v.ci * i + p.v.cj * j;
   const S = p.size;
   // The grid covers its pixels' areas, [-0.5, S - 0.5]; inside it, sampling clamps at the edge pixels.
   if (u < -0.5 || u > S - 0.5 || v < -0.5 || v > S - 0.5) return null;

@@ -34,6 +34,21 @@ export function postprocessLayout(batch: number, cols: number, rows: number, con
 
 export type ProgramUniform = { type: 'int32' | 'float32' | 'uint32'; data: number[] };
 
+/**
+ * Splits x = c0 + ci*i + cj*j (0 <= i < cols, 0 <= j < rows) into hi + lo: the hi coefficients are
+ * multiples of q = 2^-m with m chosen so that every hi product and partial sum is a multiple of q below
+ * 2^23 q, hence exact in float32 in any evaluation order; lo (|lo| < q (cols + rows)) carries the rest.
+ * Returned as vec4 (c0, ci, cj, 0) each.
+ */
+export function splitAffine(a: { c0: number; ci: number; cj: number }, cols: number, rows: number): { hi: number[]; lo: number[] } {
+  const M = Math.abs(a.c0) + Math.abs(a.ci) * cols + Math.abs(a.cj) * rows + 2;
+  const m = 22 - Math.ceil(Math.log2(M));
+  const q = 2 ** -m;
+  const h = (x: number) => Math.round(x / q) * q;
+  const hi = [h(a.c0), h(a.ci), h(a.cj)];
+  return { hi: [...hi, 0], lo: [a.c0 - hi[0], a.ci - hi[1], a.cj - hi[2], 0] };
+}
+
 export class PostprocessProgram implements WebGPUProgram {
   outputShape: number[];
   shaderKey: string;
@@ -43,7 +58,7 @@ export class PostprocessProgram implements WebGPUProgram {
   workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms =
     'cols : i32, rows : i32, gridSize : i32, wordsPerSlice : i32, labelWords : i32, firstSlice : i32, maskLo : i32, maskHi : i32, ' +
-    'u0 : f32, ui : f32, uj : f32, v0 : f32, vi : f32, vj : f32, ';
+    'uH : vec4<f32>, uL : vec4<f32>, vH : vec4<f32>, vL : vec4<f32>, ';
   readonly layout: PostprocessLayout;
   private readonly channels: number;
   private readonly confidence: boolean;
@@ -73,6 +88,8 @@ export class PostprocessProgram implements WebGPUProgram {
       if (c < 32) lo |= 1 << c;
       else hi |= 1 << (c - 32);
     });
+    const u = splitAffine(p.u, p.cols, p.rows);
+    const v = splitAffine(p.v, p.cols, p.rows);
     return [
       { type: 'int32', data: [p.cols] },
       { type: 'int32', data: [p.rows] },
@@ -82,12 +99,10 @@ export class PostprocessProgram implements WebGPUProgram {
       { type: 'int32', data: [firstSlice] },
       { type: 'int32', data: [lo] },
       { type: 'int32', data: [hi] },
-      { type: 'float32', data: [p.u.c0] },
-      { type: 'float32', data: [p.u.ci] },
-      { type: 'float32', data: [p.u.cj] },
-      { type: 'float32', data: [p.v.c0] },
-      { type: 'float32', data: [p.v.ci] },
-      { type: 'float32', data: [p.v.cj] },
+      { type: 'float32', data: u.hi },
+      { type: 'float32', data: u.lo },
+      { type: 'float32', data: v.hi },
+      { type: 'float32', data: v.lo },
     ];
   }
 
@@ -96,6 +111,25 @@ export class PostprocessProgram implements WebGPUProgram {
     return `
       const C : i32 = ${C};
       struct Px { label : u32, conf : f32 };
+      struct GridCoord { cell : i32, frac : f32, outside : bool };
+
+      // Position c0 + ci*i + cj*j split into a part that float32 holds exactly (hi: multiples of a
+      // power of two, see splitAffine) and a small remainder (lo), so that the bilinear weight is
+      // accurate to ~1e-8 pixel whether or not the compiler fuses multiply-adds.
+      fn gridCoord(h : vec4<f32>, l : vec4<f32>, i : i32, j : i32, S : i32) -> GridCoord {
+        let hi = h.x + h.y * f32(i) + h.z * f32(j);
+        let lo = l.x + l.y * f32(i) + l.z * f32(j);
+        var cell = floor(hi);
+        var frac = (hi - cell) + lo;
+        let step = floor(frac);
+        cell += step;
+        frac -= step;
+        let pos = cell + frac;
+        if (pos < -0.5 || pos > f32(S) - 0.5) { return GridCoord(0, 0.0, true); }
+        if (cell < 0.0) { return GridCoord(0, 0.0, false); }
+        if (cell >= f32(S - 1)) { return GridCoord(S - 1, 0.0, false); }
+        return GridCoord(i32(cell), frac, false);
+      }
 
       fn inProtocol(c : i32) -> bool {
         if (c < 32) { return ((uniforms.maskLo >> u32(c)) & 1) != 0; }
@@ -103,23 +137,20 @@ export class PostprocessProgram implements WebGPUProgram {
       }
 
       fn classify(b : i32, px : i32, la : ptr<function, array<f32, ${C}>>) -> Px {
-        let i = f32(px % uniforms.cols);
-        let j = f32(px / uniforms.cols);
-        let u = uniforms.u0 + uniforms.ui * i + uniforms.uj * j;
-        let v = uniforms.v0 + uniforms.vi * i + uniforms.vj * j;
+        let i = px % uniforms.cols;
+        let j = px / uniforms.cols;
         let S = uniforms.gridSize;
-        let Sf = f32(S);
-        if (u < -0.5 || u > Sf - 0.5 || v < -0.5 || v > Sf - 0.5) {
+        let cu = gridCoord(uniforms.uH, uniforms.uL, i, j, S);
+        let cv = gridCoord(uniforms.vH, uniforms.vL, i, j, S);
+        if (cu.outside || cv.outside) {
           return Px(0u, 0.0);
         }
-        let uc = clamp(u, 0.0, Sf - 1.0);
-        let vc = clamp(v, 0.0, Sf - 1.0);
-        let x0 = i32(floor(uc));
-        let y0 = i32(floor(vc));
+        let x0 = cu.cell;
+        let y0 = cv.cell;
         let x1 = min(x0 + 1, S - 1);
         let y1 = min(y0 + 1, S - 1);
-        let wu = uc - f32(x0);
-        let wv = vc - f32(y0);
+        let wu = cu.frac;
+        let wv = cv.frac;
         let w00 = (1.0 - wu) * (1.0 - wv);
         let w10 = wu * (1.0 - wv);
         let w01 = (1.0 - wu) * wv;

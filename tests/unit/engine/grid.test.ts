@@ -122,3 +122,27 @@ describe('pre-processing reference', () => {
     expect(at(1, 6, 4, 2)).toBeCloseTo(-1, 6);
   });
 });
+
+describe('float32-exact split of the CT -> model positions (post-processing shader)', () => {
+  test('hi parts are exact in float32 in any order; hi + lo is the position', async () => {
+    const { splitAffine } = await import('../../../src/engine/programs/postprocess.webgpu');
+    const f = Math.fround;
+    let s = 3;
+    const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let t = 0; t < 200; t++) {
+      const cols = 1 + Math.floor(rand() * 1024);
+      const rows = 1 + Math.floor(rand() * 1024);
+      const a = { c0: (rand() - 0.5) * 800, ci: (rand() - 0.5) * 6, cj: (rand() - 0.5) * 6 };
+      const { hi, lo } = splitAffine(a, cols, rows);
+      for (const x of [...hi, ...lo]) expect(f(x)).toBe(x); // representable as uniforms
+      for (const [i, j] of [[0, 0], [cols - 1, rows - 1], [Math.floor(rand() * cols), Math.floor(rand() * rows)]]) {
+        const exact = hi[0] + hi[1] * i + hi[2] * j;
+        expect(f(f(hi[0] + f(hi[1] * i)) + f(hi[2] * j))).toBe(exact); // separate roundings
+        expect(f(f(hi[2] * j) + f(hi[0] + hi[1] * i))).toBe(exact); // fused / reordered
+        const lov = lo[0] + lo[1] * i + lo[2] * j;
+        expect(Math.abs(lov)).toBeLessThan(8); // its float32 rounding (~|lo| * 6e-8) is what remains
+        expect(exact + lov).toBeCloseTo(a.c0 + a.ci * i + a.cj * j, 9);
+      }
+    }
+  });
+});
