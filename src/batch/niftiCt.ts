@@ -29,7 +29,7 @@ export interface NiftiCt {
 
 /** RAS column c of the affine as an LPS vector. */
 function lpsColumn(a: number[][], c: number): Vec3 {
-  return [-a[0][c], -a[1][c], a[2][c]];
+  return [-a[0][c] + 0, -a[1][c] + 0, a[2][c] + 0]; // + 0: no -0 components
 }
 
 function lpsPoint(a: number[][], k: number): Vec3 {
@@ -56,7 +56,7 @@ export function ctFromNiftiImage(img: NiftiImage, name: string): NiftiCt {
   const sx = Math.hypot(...col0);
   const sy = Math.hypot(...col1);
   if (!(sx > 0 && sy > 0)) throw new VolumeLoadError('not-loadable', `${name}: the NIfTI affine has a zero voxel size`);
-  const iop = [...col0.map((v) => v / sx), ...col1.map((v) => v / sy)];
+  const iop = [...col0.map((v) => v / sx + 0), ...col1.map((v) => v / sy + 0)];
   const slices: SliceGeometryInput[] = Array.from({ length: nz }, (_, k) => ({
     imagePositionPatient: lpsPoint(a, k),
     imageOrientationPatient: iop,

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError } from '../../../src/batch/args';
+import { commandLine } from '../../../src/batch/run';
+
+describe('segment command line', () => {
+  it('defaults', () => {
+    const o = parseArgs(['--input', 'a', '--out', 'o']);
+    expect(o).toEqual({ inputs: [{ path: 'a' }], out: 'o', protocol: 'whole', model: null, backend: null, build: true, timeoutMin: 60, dist: null });
+  });
+
+  it('each --reference belongs to the --input before it', () => {
+    const o = parseArgs(['--input', 'a', '--reference', 'ra', '--input', 'b', '--input', 'c', '--reference', 'rc', '--out', 'o']);
+    expect(o.inputs).toEqual([{ path: 'a', reference: 'ra' }, { path: 'b' }, { path: 'c', reference: 'rc' }]);
+  });
+
+  it('"--reference auto" once applies to every input without its own reference', () => {
+    const o = parseArgs(['--input', 'a', '--reference', 'x.nii.gz', '--input', 'b', '--reference', 'auto', '--input', 'c', '--out', 'o']);
+    expect(o.inputs).toEqual([{ path: 'a', reference: 'x.nii.gz' }, { path: 'b', reference: 'auto' }, { path: 'c', reference: 'auto' }]);
+  });
+
+  it('protocol spellings, backend, model, timeout, build flags', () => {
+    const o = parseArgs(['--input', 'a', '--out', 'o', '--protocol', 'head-neck', '--backend', 'wasm', '--model', 'm', '--timeout', '2.5', '--no-build', '--dist', 'd']);
+    expect(o).toMatchObject({ protocol: 'head_neck', backend: 'wasm', model: 'm', timeoutMin: 2.5, build: false, dist: 'd' });
+    expect(parseArgs(['--input', 'a', '--out', 'o', '--protocol', 'head_neck']).protocol).toBe('head_neck');
+  });
+
+  it.each([
+    [['--out', 'o'], /--input/],
+    [['--input', 'a'], /--out/],
+    [['--reference', 'r', '--input', 'a', '--out', 'o'], /must follow/],
+    [['--input', 'a', '--reference', 'r', '--reference', 's', '--out', 'o'], /two --reference/],
+    [['--input', 'a', '--out', 'o', '--protocol', 'pelvis'], /--protocol/],
+    [['--input', 'a', '--out', 'o', '--backend', 'cuda'], /--backend/],
+    [['--input', '--out', 'o'], /--input needs a value/],
+    [['--input', 'a', '--out', 'o', '--bogus'], /unknown option/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(UsageError);
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  it('records the command line with shell quoting', () => {
+    expect(commandLine(['--input', 'a b', '--out', "it's"])).toBe(`npm run segment -- --input 'a b' --out 'it'\\''s'`);
+  });
+});
