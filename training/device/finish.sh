@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # After the GPU run: ship its results. Run here, in the repository root, on the folder the device tool
 # returned (files_at), e.g.  bash training/device/finish.sh /work/.device/<...>
-#   - training/RESULTS.md      <- RESULTS.md of the run (the four-variant Table 1)
+#   - training/RESULTS.md      <- the run's Table 1 (OpenKBP val, evaluated on the GPU) merged with the held-out
+#                                 whole-body phantoms evaluated here on the CPU from out/eval-cache (about 12 min;
+#                                 skipped when that cache is absent or with NO_PHANTOM_EVAL=1)
 #   - training/runs/<date>/    <- checkpoints, eval.json, logs (gitignored)
 #   - public/models/aa-hpa-v1/ <- AttentionAnatomy + HPA exported (float16) with the measured metrics,
 #                                 made the default in public/models/index.json
@@ -18,6 +20,14 @@ cp "$RUN"/* "$DEST"/
 if [ -f "$RUN/RESULTS.md" ]; then cp "$RUN/RESULTS.md" training/RESULTS.md; fi
 METRICS=()
 [ -f "$RUN/eval.json" ] && METRICS=(--metrics "$RUN/eval.json")
+EVAL_CACHE=${EVAL_CACHE:-out/eval-cache}
+if [ -f "$EVAL_CACHE/index.json" ] && [ "${NO_PHANTOM_EVAL:-0}" != 1 ]; then
+  MERGE=()
+  [ -f "$RUN/eval.json" ] && MERGE=(--merge "$RUN/eval.json")
+  $PY -m attention_anatomy.evaluate "$DEST" --cache "$EVAL_CACHE" --splits test --device cpu \
+    --json "$DEST/eval-merged.json" --results training/RESULTS.md "${MERGE[@]}"
+  METRICS=(--metrics "$DEST/eval-merged.json")
+fi
 $PY -m attention_anatomy.export --checkpoint "$RUN/attention_hpa.pt" "${METRICS[@]}" --id "$ID" \
   --out "public/models/$ID" --index public/models/index.json --default
 du -sh "public/models/$ID"
