@@ -225,10 +225,16 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   const server = await startBatchServer(dist, queue);
   const browser = await launchChromium();
   let fatal: string | null = null;
+  const foreign = new Set<string>();
   try {
     const context: BrowserContext = browser.context;
     const pageErrors: string[] = [];
     let page: Page | null = null;
+    // DESIGN 1: nothing leaves the machine. Anything not served by our own server is reported.
+    context.on('request', (r) => {
+      const u = r.url();
+      if (!u.startsWith(`${server.url}/`) && !/^(data|blob):/.test(u)) foreign.add(u);
+    });
     const lastError = () => (pageErrors.length ? `; last page error: ${pageErrors[pageErrors.length - 1]}` : '');
     const open = async () => {
       const p = await context.newPage();
@@ -267,6 +273,11 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   }
   await queue.drained();
   if (fatal) queue.markRemaining(`not run: ${fatal}`);
+  if (foreign.size) {
+    const msg = `the page requested ${foreign.size} URL(s) outside the local server: ${[...foreign].slice(0, 3).join(', ')}`;
+    err(msg);
+    info.notes.push(msg);
+  }
   const outcomes = queue.outcomes.filter((x): x is SeriesOutcome => x !== undefined);
   writeSummary(outcomes, queue);
   const failed = outcomes.filter((x) => x.status === 'failed').length;
