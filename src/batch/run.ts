@@ -32,6 +32,8 @@ interface Current {
   id: number;
   job: SeriesJob;
   startedAt: number;
+  /** Last stage the page reported (for timeout messages). */
+  stage: ProgressMessage['stage'];
   labels?: Uint8Array;
   rtstruct?: Uint8Array;
   timer?: NodeJS.Timeout;
@@ -85,7 +87,7 @@ class JobQueue implements Broker {
     this.requests++;
     await this.processing;
     // A page that asks again while a series is open was restarted (crash, timeout): that series failed.
-    if (this.current) this.fail(this.current, { stage: 'inference', message: 'the page restarted before the series finished' });
+    if (this.current) this.fail(this.current, { stage: this.current.stage, message: 'the page restarted before the series finished' });
     await this.processing;
     if (this.cursor >= this.jobs.length) {
       this.resolveFinished();
@@ -93,10 +95,10 @@ class JobQueue implements Broker {
     }
     const id = ++this.cursor;
     const job = this.jobs[id - 1];
-    const cur: Current = { id, job, startedAt: performance.now() };
+    const cur: Current = { id, job, startedAt: performance.now(), stage: 'load' };
     cur.timer = setTimeout(() => {
       if (this.current !== cur) return;
-      this.fail(cur, { stage: 'inference', message: `no result after ${this.timeoutMs / 60000} min (--timeout)` });
+      this.fail(cur, { stage: cur.stage, message: `no result after ${this.timeoutMs / 60000} min (--timeout)` });
       this.onTimeout();
     }, this.timeoutMs);
     this.current = cur;
@@ -123,7 +125,9 @@ class JobQueue implements Broker {
   }
 
   progress(id: number, p: ProgressMessage): void {
-    if (this.current?.id === id) this.progressOut.update(p);
+    if (this.current?.id !== id) return;
+    this.current.stage = p.stage;
+    this.progressOut.update(p);
   }
 
   labels(id: number, bytes: Uint8Array): void {
@@ -163,7 +167,7 @@ class JobQueue implements Broker {
 
   /** After a crash or a fatal error: the open series failed. */
   abortCurrent(message: string): void {
-    if (this.current) this.fail(this.current, { stage: 'inference', message });
+    if (this.current) this.fail(this.current, { stage: this.current.stage, message });
   }
 
   /** Series never handed out (after a fatal error). */
@@ -272,7 +276,7 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
     await server.close();
   }
   await queue.drained();
-  if (fatal) queue.markRemaining(`not run: ${fatal}`);
+  if (fatal) queue.markRemaining(fatal);
   if (foreign.size) {
     const msg = `the page requested ${foreign.size} URL(s) outside the local server: ${[...foreign].slice(0, 3).join(', ')}`;
     err(msg);
