@@ -24,7 +24,7 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 8000,
     // batch.html: the no-click page of `npm run segment` (src/batch/page.ts).
-    rolldownOptions: { input: { main: 'index.html', batch: 'batch.html' } },
+    rolldownOptions: { input: { index: 'index.html', batch: 'batch.html' } },
   },
   server: { port: 5173 },
   preview: { port: 4173 },
