@@ -88,13 +88,19 @@ export function isSegmenting(): boolean {
 const now = () => performance.now();
 const nextTask = () => new Promise<void>((r) => setTimeout(r, 0));
 
+/** Submits what tfjs has recorded (WebGPU only). */
+function flushGpu(): void {
+  if (!activeGpuDevice()) return;
+  const b = tf.backend() as WebGPUBackend;
+  b.ensureCommandEncoderReady(); // submitQueue needs an encoder, even an empty one
+  b.endComputePassEncoder(); // tfjs keeps a pass open across programs; close it before submitting
+  b.submitQueue();
+}
+
 async function sync(t: tf.Tensor): Promise<void> {
   const device = activeGpuDevice();
   if (device) {
-    const b = tf.backend() as WebGPUBackend;
-    b.ensureCommandEncoderReady(); // submitQueue needs an encoder, even an empty one
-    b.endComputePassEncoder(); // tfjs keeps a pass open across programs; close it before submitting
-    b.submitQueue();
+    flushGpu();
     await device.queue.onSubmittedWorkDone();
     return;
   }
@@ -141,6 +147,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   let pre: GpuPreprocessor | null = null;
   let tfops: TfOpsPostprocessor | null = null;
   let completed = false;
+  let closed = false;
   let gpuBytesReleased = 0;
 
   type Pending = { start: number; count: number; emitFrom: number; read: Promise<void>; tensors: tf.Tensor[] };
@@ -188,6 +195,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
         }
         const tRead = now();
         read = packed.data().then((words) => {
+          if (closed) return; // a batch abandoned by a cancel
           if (opts.profile) stages.readbackMs += now() - tRead;
           bytesReadBack += (words as Int32Array).byteLength;
           for (let b = 0; b < count - skip; b++) {
@@ -209,6 +217,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
         }
         const tRead = now();
         read = Promise.all([r.labels.data(), r.confidence.data()]).then(([l, c]) => {
+          if (closed) return;
           if (opts.profile) stages.readbackMs += now() - tRead;
           bytesReadBack += (l as Int32Array).byteLength + (c as Float32Array).byteLength;
           for (let b = 0; b < count - skip; b++) {
@@ -232,26 +241,30 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
       progress();
     };
 
+    // Pipelined: batch n+1 is on the GPU while batch n is read back. A cancel takes effect at the next
+    // batch boundary: the batch being read is delivered, the one already submitted is abandoned.
     let pending: Pending | null = null;
     for (const batch of planBatches(nSlices, B)) {
       if (opts.signal?.aborted) break;
       const next: Pending = await submit(batch.start, batch.count, batch.emitFrom);
       if (pending) await finish(pending);
       pending = next;
-      if (opts.profile || backend !== 'webgpu') {
-        await finish(pending);
+      if (opts.profile || backend !== 'webgpu' || opts.signal?.aborted) {
+        if (!opts.signal?.aborted) await finish(pending);
         pending = null;
       }
       await nextTask(); // let the page render and handle input between batches
     }
-    if (pending) await finish(pending);
+    if (pending && !opts.signal?.aborted) await finish(pending);
     completed = done === nSlices;
   } catch (e) {
     throw faultError(e);
   } finally {
+    closed = true;
     drop(...owned);
     pre?.dispose();
     tfops?.dispose();
+    flushGpu(); // tfjs frees buffers of disposed in-flight tensors at its next submit
     gpuBytesReleased = releasePooledGpuMemory();
     running = false;
   }
