@@ -27,6 +27,8 @@ export interface BenchConfig {
   skipE2e?: boolean;
   /** extra end-to-end runs with these batch sizes */
   sweep?: number[];
+  /** Chromium: watches main-thread long tasks during the end-to-end run */
+  watchLongTasks?: () => { stop: () => { longestMs: number } };
   log?: (line: string) => void;
 }
 
@@ -59,6 +61,8 @@ export interface BenchResult {
   ratio: { post: number; postAndReadback: number } | null;
   memory: { numTensorsBefore: number; numTensorsAfter: number };
   sweep: { batch: number; seconds: number; slicesPerS: number }[];
+  /** Chromium only: longest main-thread task during the end-to-end run (ms) */
+  longestTaskMs?: number;
 }
 
 function row(r: SegmentReport): StageRow {
@@ -91,9 +95,13 @@ export async function runBench(model: LoadedModel, notice: BackendNotice, where:
   if (webgpu) await segmentVolume(model, mk(1), { ...base, batchSize: 1, profile: true, postprocess: 'tfops', preprocess: 'cpu' });
 
   let e2e: BenchResult['e2e'] = null;
+  let longestTaskMs: number | undefined;
   if (!cfg.skipE2e) {
     log(`[${where}] end to end, ${cfg.slices} slices`);
-    const r = await segmentVolume(model, mk(cfg.slices), { ...base, batchSize });
+    const ct = mk(cfg.slices); // generating the series is not part of the measurement
+    const watch = cfg.watchLongTasks?.();
+    const r = await segmentVolume(model, ct, { ...base, batchSize });
+    if (watch) longestTaskMs = watch.stop().longestMs;
     e2e = { slices: cfg.slices, seconds: r.report.seconds, slicesPerS: r.report.slicesPerS };
   }
 
@@ -135,6 +143,7 @@ export async function runBench(model: LoadedModel, notice: BackendNotice, where:
     ratio,
     memory: { numTensorsBefore, numTensorsAfter: tf.memory().numTensors },
     sweep,
+    ...(longestTaskMs !== undefined ? { longestTaskMs } : {}),
   };
 }
 
@@ -149,6 +158,7 @@ export function formatTable(results: BenchResult[]): string {
     if (r.e2e) lines.push(`  end to end: ${r.e2e.slices} slices in ${f(r.e2e.seconds, 2)} s = ${f(r.e2e.slicesPerS, 2)} slices/s`);
     const s = r.stages;
     lines.push(`  per slice (${s.slices} slices profiled, ms): upload+pre ${f(s.preprocessMs, 2)} | graph ${f(s.graphMs, 2)} | post ${f(s.postprocessMs, 2)} (${s.postprocess}) | readback ${f(s.readbackMs, 2)} | ${f(s.bytesPerSlice / 1024, 0)} KiB read back (${f(s.bytesPerVoxel, 2)} B/voxel)`);
+    if (r.longestTaskMs !== undefined) lines.push(`  longest main-thread task during the end-to-end run: ${f(r.longestTaskMs, 0)} ms`);
     lines.push(`  profiled throughput: ${f(1000 / (s.preprocessMs + s.graphMs + s.postprocessMs + s.readbackMs), 2)} slices/s`);
     for (const w of r.sweep) lines.push(`  batch ${w.batch}: ${r.ct.slices} slices in ${f(w.seconds, 2)} s = ${f(w.slicesPerS, 1)} slices/s`);
     if (r.baseline && r.ratio) {

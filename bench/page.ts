@@ -6,6 +6,7 @@
  */
 import { selectBackend, type BackendName } from '../src/engine/backend';
 import { loadModel } from '../src/engine/model';
+import { watchLongTasks } from '../src/engine/ui/longTasks';
 import { WASM_PATHS } from '../src/engine/ui/wasmPaths';
 import { runBench, type BenchResult } from './core';
 
@@ -35,6 +36,7 @@ async function main() {
     baselineSlices: num('baseline', 16),
     batchSize: q.has('batch') ? num('batch', 1) : undefined,
     skipE2e: q.get('skipE2e') === '1',
+    watchLongTasks,
     log,
   });
   model.dispose();

@@ -39,6 +39,8 @@ export interface BackendOptions {
 interface GpuState {
   device: GPUDevice;
   adapterDescription: string;
+  /** SwiftShader, llvmpipe and the like: WebGPU without GPU acceleration */
+  software: boolean;
   lost: GPUDeviceLostInfo | null;
   /** First uncaptured error (validation / out-of-memory) since the last check. */
   error: GPUError | null;
@@ -90,7 +92,9 @@ function webgpuFactory(gpu: GPU, extra?: GPURequestAdapterOptions) {
           maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
         },
       });
-      const state: GpuState = { device, adapterDescription: describeAdapter(adapter), lost: null, error: null };
+      const desc = describeAdapter(adapter);
+      const software = isSwiftShader(adapter) || /llvmpipe|lavapipe|softpipe|software/i.test(desc) || (!adapter.features.has('core-features-and-limits' as GPUFeatureName) && !/nvidia|amd|intel|apple|qualcomm|arm/i.test(desc));
+      const state: GpuState = { device, adapterDescription: desc, software, lost: null, error: null };
       void device.lost.then((info) => {
         state.lost = info;
       });
@@ -163,7 +167,11 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
         : name === 'webgpu'
           ? ''
           : ' (as requested)';
-      const slow = name === 'webgpu' ? '' : ' Segmentation will be slower than on WebGPU.';
+      const slow = name !== 'webgpu'
+        ? ' Segmentation will be slower than on WebGPU.'
+        : gpuState?.software
+          ? ' This adapter is a software renderer (no GPU acceleration): segmentation will be slow.'
+          : '';
       return { backend: name, device, message: `Running on ${LABEL[name]} (${device})${why}.${slow}`, skipped };
     } catch (e) {
       skipped.push({ backend: name, reason: e instanceof Error ? e.message : String(e) });

@@ -175,8 +175,12 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
         stages.preprocessMs += now() - t;
         t = now();
       }
+      // Off WebGPU the graph and the tfjs-ops post-processing compute on the calling thread: give the
+      // page a turn between them so that no task spans a whole slice.
+      if (!fused && !opts.profile) await nextTask();
       const out = model.execute(x);
       [out.seg, out.attention, out.region].forEach(keep);
+      if (!fused && !opts.profile) await nextTask();
       if (opts.profile) {
         await sync(out.seg);
         stages.graphMs += now() - t;

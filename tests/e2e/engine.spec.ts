@@ -40,6 +40,7 @@ test('Segment on the example: WebGPU notice, progress, labels slice by slice, su
   const panel = page.getByTestId('segment-panel');
   await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   await expect(page.getByTestId('backend-notice')).toContainText('Running on WebGPU');
+  await expect(page.getByTestId('backend-notice')).toContainText('software renderer'); // llvmpipe here
   await expect(page.getByTestId('model-name')).toContainText('Tiny random');
   await page.getByTestId('protocol-select').selectOption('whole');
 
