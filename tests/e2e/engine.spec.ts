@@ -4,13 +4,14 @@
  * WebGPU is missing. Models are served from the committed tiny-random fixture (page.route), so the
  * spec needs no generated model and stays quick.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { waitForViewer } from './helpers/app';
+import { openFolder, waitForViewer } from './helpers/app';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/models/tiny-random');
+const REAL = path.resolve(import.meta.dirname, '../../../shared/data/real');
 
 async function serveTinyModel(page: Page, mutateManifest?: (m: any) => void) {
   await page.route('**/models/index.json', (route) =>
@@ -113,4 +114,29 @@ test('without WebGPU the notice says which backend runs and why', async ({ page 
   await expect(notice).toContainText(/Running on (WebGL|WebAssembly)/);
   await expect(notice).toContainText('WebGPU failed (this browser has no WebGPU');
   await expect(panel).not.toHaveAttribute('data-backend', 'webgpu');
+});
+
+test('weights come from IndexedDB on the next visit', async ({ page }) => {
+  await serveTinyModel(page);
+  await openExample(page);
+  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('model-info')).toContainText('stored in IndexedDB');
+  await openExample(page); // a new page load in the same browser profile
+  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('model-info')).toContainText('loaded from IndexedDB');
+});
+
+test('Segment on a real series (totalseg-example: 512 x 512, JPEG 2000, empty UIDs)', async ({ page }) => {
+  const dir = `${REAL}/totalseg-example/example_ct_dicom`;
+  test.skip(!existsSync(dir), `../shared/data/real is absent (looked in ${dir})`);
+  test.setTimeout(300_000);
+  await serveTinyModel(page);
+  await page.goto('/');
+  await openFolder(page, dir);
+  await waitForViewer(page);
+  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await page.getByTestId('segment-button').click();
+  const summary = page.getByTestId('segment-summary');
+  await expect(summary).toHaveAttribute('data-completed', 'true', { timeout: 240_000 });
+  await expect(summary).toContainText('20 of 20 slices');
 });

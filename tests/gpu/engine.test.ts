@@ -136,3 +136,45 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
     model.dispose();
   });
 });
+
+describe.skipIf(!!skip)('controller on WebGPU (Dawn): device loss, Retry', () => {
+  test('a lost device puts the controller in error with Retry; Retry re-creates device and model', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { EngineController } = await import('../../src/engine/controller');
+    const files: Record<string, string> = {
+      'app:/models/index.json': '',
+      'app:/models/tiny/manifest.json': `${MODEL}/manifest.json`,
+      'app:/models/tiny/model.json': `${MODEL}/model.json`,
+      'app:/models/tiny/group1-shard1of1.bin': `${MODEL}/group1-shard1of1.bin`,
+    };
+    const fetchFunc = (async (input: RequestInfo | URL) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url === 'app:/models/index.json') return new Response(JSON.stringify({ models: [{ id: 'tiny', name: 'Tiny', path: 'models/tiny/' }] }));
+      return files[url] ? new Response(new Uint8Array(await readFile(files[url]))) : new Response('', { status: 404 });
+    }) as typeof fetch;
+    const dawn = (await installDawn())!;
+    const c = new EngineController({ baseUrl: 'app:/', fetchFunc, backend: { order: ['webgpu'], gpu: dawn.gpu, adapterOptions: dawn.adapterOptions } });
+    await c.start();
+    expect(c.getState().status).toBe('ready');
+    const ct = syntheticCt({ cols: 64, rows: 64, slices: 80, spacing: [2, 2, 3] }); // several batches of 32
+    let killed = false;
+    const r = await c.segment(ct, {
+      protocol: 'whole',
+      onSlice: () => {
+        if (!killed) {
+          killed = true;
+          activeGpuDevice()!.destroy();
+        }
+      },
+    });
+    expect(r).toBeNull();
+    expect(c.getState().status).toBe('error');
+    expect(c.getState().error?.code).toBe('device-lost');
+    expect(c.getState().error?.retry).toBe(true);
+    await c.retry();
+    expect(c.getState().status).toBe('ready');
+    const again = await c.segment(ct, { protocol: 'whole' });
+    expect(again?.report.completed).toBe(true);
+    c.dispose();
+  });
+});
