@@ -121,7 +121,6 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   if (running) throw new EngineError('busy', 'A segmentation is already running; wait for it or cancel it first.');
   const blocking = ct.warnings.filter((w) => w.severity === 'error');
   if (blocking.length) throw new EngineError('geometry', `This series cannot be segmented: ${blocking.map((w) => w.message).join(' ')}`);
-  running = true;
   const memoryBefore = tf.memory();
   const backend = tf.getBackend() as BackendName;
   const spec = model.manifest.input;
@@ -160,6 +159,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     opts.onProgress?.({ done, total: nSlices, elapsedS, slicesPerS: rate, secondsLeft: done ? (nSlices - done) / rate : NaN });
   };
 
+  running = true; // everything that may throw before this point leaves no state behind
   try {
     if (gpuPre) pre = new GpuPreprocessor(ct, g, spec);
     if (!fused) tfops = new TfOpsPostprocessor(params);

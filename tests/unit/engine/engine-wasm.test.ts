@@ -53,3 +53,18 @@ describe('engine on wasm (fallback path)', () => {
     model.dispose();
   });
 });
+
+describe('engine guards', () => {
+  test('a geometry error or a blocking warning leaves the engine free for the next run', async () => {
+    const { EngineError } = await import('../../../src/engine/errors');
+    const model = await loadModel(dirUrl('tests/fixtures/models/tiny-random'), { fetchFunc: fileFetch });
+    const sagittal = syntheticCt({ cols: 20, rows: 20, slices: 3, rowCosines: [0, 1, 0], colCosines: [0, 0, -1] });
+    await expect(segmentVolume(model, sagittal, { protocol: 'whole' })).rejects.toMatchObject({ code: 'geometry' });
+    const blocked = syntheticCt({ cols: 20, rows: 20, slices: 3 });
+    blocked.warnings.push({ code: 'too-few-slices', severity: 'error', message: 'Only 3 slices.' });
+    await expect(segmentVolume(model, blocked, { protocol: 'whole' })).rejects.toBeInstanceOf(EngineError);
+    const ok = await segmentVolume(model, syntheticCt({ cols: 20, rows: 20, slices: 3, spacing: [3, 3, 3] }), { protocol: 'whole' });
+    expect(ok.report.completed).toBe(true);
+    model.dispose();
+  });
+});
