@@ -43,7 +43,8 @@ const results: (BenchResult | { where: string; skipped: string })[] = [];
 
 const browserBackends = backends.filter((b) => b.startsWith('chromium-')).map((b) => b.slice('chromium-'.length));
 if (browserBackends.length) {
-  const server = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+  // No file watching / HMR: an edit in the tree must not reload the page in the middle of a run.
+  const server = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
   await server.listen();
   const base = server.resolvedUrls!.local[0];
   const modelUrl = modelDir.startsWith(path.join(root, 'public') + path.sep) ? `/${path.relative(path.join(root, 'public'), modelDir)}/` : `/@fs${modelDir}/`;

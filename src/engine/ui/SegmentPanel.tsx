@@ -8,7 +8,7 @@
  *     onStart={() => p.viewer && organOverlayFor(p.viewer).clear()}
  *     onSliceLabels={(k, labels) => p.viewer && organOverlayFor(p.viewer).setSlice(k, labels)} />
  */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CtVolume, LabelVolume } from '../../dicom/volume';
 import { PROTOCOLS, type ProtocolId } from '../../organs';
 import type { SegmentReport } from '../engine';
@@ -47,16 +47,43 @@ export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, 
   const running = state.status === 'running' || state.status === 'cancelling';
   const canRun = allowed && state.status === 'ready';
 
+  // A new series (or closing the panel) cancels the run of the old one and stops its deliveries.
+  useEffect(
+    () => () => {
+      if (runCt.current === ct) {
+        runCt.current = null;
+        engine.cancel();
+      }
+    },
+    [ct, engine],
+  );
+
   async function run() {
     setSummary(null);
     runCt.current = ct;
     onStart?.();
+    const previous = engine.getState().lastReport;
     const watch = watchLongTasks();
-    const result = await engine.segment(ct, { protocol, onSlice: (k, labels) => onSliceLabels?.(k, labels) });
+    let result: Awaited<ReturnType<typeof engine.segment>> = null;
+    try {
+      result = await engine.segment(ct, {
+        protocol,
+        onSlice: (k, labels) => {
+          if (runCt.current === ct) onSliceLabels?.(k, labels);
+        },
+      });
+    } catch (e) {
+      console.warn('segmentation did not start:', e); // busy / not ready: the button state prevents this
+    }
+    const current = runCt.current === ct;
+    runCt.current = null;
     const lt = watch.stop();
-    const report = engine.getState().lastReport;
-    if (report) setSummary({ ...report, longestTaskMs: lt.longestMs, longTaskMethod: lt.method });
-    if (result && report) onDone?.(result.labels, { ...report, longestTaskMs: lt.longestMs, longTaskMethod: lt.method });
+    if (!current) return; // the series changed meanwhile
+    const last = engine.getState().lastReport;
+    const report = last !== previous ? last : null; // a failed run leaves no report of its own
+    const full = report ? { ...report, longestTaskMs: lt.longestMs, longTaskMethod: lt.method } : null;
+    if (full) setSummary(full);
+    if (result && full) onDone?.(result.labels, full);
     else onAbort?.(engine.getState().error ? 'error' : 'cancelled');
   }
 
