@@ -140,3 +140,34 @@ test('Segment on a real series (totalseg-example: 512 x 512, JPEG 2000, empty UI
   await expect(summary).toHaveAttribute('data-completed', 'true', { timeout: 240_000 });
   await expect(summary).toContainText('20 of 20 slices');
 });
+
+test('two installed models: the selector switches between them', async ({ page }) => {
+  await page.route('**/models/index.json', (route) =>
+    route.fulfill({ json: { models: [
+      { id: 'tiny-a', name: 'Tiny A', path: 'models/tiny-a/' },
+      { id: 'tiny-b', name: 'Tiny B', path: 'models/tiny-b/', default: true },
+    ] } }),
+  );
+  const fetched: string[] = [];
+  await page.route(/\/models\/tiny-[ab]\/[^/]+$/, (route) => {
+    const url = new URL(route.request().url()).pathname;
+    fetched.push(url);
+    const name = path.basename(url);
+    const m = name === 'manifest.json' ? JSON.parse(readFileSync(path.join(FIXTURE, name), 'utf8')) : null;
+    if (m) {
+      m.id = url.includes('tiny-a') ? 'tiny-a' : 'tiny-b'; // separate cache entries
+      return route.fulfill({ json: m });
+    }
+    return route.fulfill({ body: readFileSync(path.join(FIXTURE, name)) });
+  });
+  await openExample(page);
+  const panel = page.getByTestId('segment-panel');
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  const select = page.getByTestId('model-select');
+  await expect(select).toHaveValue('tiny-b'); // the default
+  await expect(select.locator('option')).toHaveText(['Tiny A', 'Tiny B']);
+  await select.selectOption('tiny-a');
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(select).toHaveValue('tiny-a');
+  expect(fetched.some((u) => u.endsWith('/models/tiny-a/model.json'))).toBe(true);
+});
