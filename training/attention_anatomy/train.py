@@ -49,6 +49,7 @@ class TrainConfig:
     seed: int = 0
     log_every: int = 20
     checkpoint_every_s: float = 120.0
+    init: str = ''  # continue from this checkpoint's weights (same variant, size and base)
     extra: dict = field(default_factory=dict)
 
     def fractions(self) -> list[float]:
@@ -119,6 +120,11 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
     t_load = time.time()
     data = DeviceData(cache, ('train',), dev, GridSpec(size=cfg.size))
     model = build_model(ModelConfig(size=cfg.size, base=cfg.base, variant=cfg.variant)).to(dev)
+    if cfg.init:
+        ck = torch.load(cfg.init, map_location='cpu')
+        if ck['config'] != model.cfg.to_dict():
+            raise ValueError(f'--init {cfg.init}: model config {ck["config"]} differs from {model.cfg.to_dict()}')
+        model.load_state_dict(ck['model'])
     if cuda:
         model = model.to(memory_format=torch.channels_last)
     focal_w = torch.tensor(data.index['focalWeights'], dtype=torch.float32, device=dev)
@@ -197,10 +203,13 @@ def main(argv=None):
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--device', default='auto', help='auto | cpu | cuda | cuda:N')
     ap.add_argument('--log-every', type=int, default=20)
+    ap.add_argument('--init', default='', help='start from this checkpoint (continued training; e.g. with '
+                    '--stage-weights 0,30,20,20 to skip region pre-training)')
     args = ap.parse_args(argv)
     cfg = TrainConfig(variant=args.variant, size=args.size, base=args.base, batch=args.batch, steps=args.steps,
                       seconds=args.seconds, deadline=args.deadline, stage_weights=tuple(float(v) for v in args.stage_weights.split(',')),
-                      lr=tuple(float(v) for v in args.lr.split(',')), seed=args.seed, log_every=args.log_every)
+                      lr=tuple(float(v) for v in args.lr.split(',')), seed=args.seed, log_every=args.log_every,
+                      init=args.init)
     train(args.cache, args.out, cfg, args.device)
     return 0
 

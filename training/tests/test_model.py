@@ -92,3 +92,25 @@ def test_a_few_training_steps_lower_the_loss(tmp_path, variant, stage):
     after = loss()
     assert after['total'] < 0.8 * before['total'], (before, after)
     assert after['dice'] < before['dice']
+
+
+def test_init_continues_from_a_checkpoint_and_rejects_another_shape(tmp_path):
+    from attention_anatomy.train import train
+    spec = GridSpec(size=32, spacing=2.0)
+    (tmp_path / 'cache').mkdir()
+    cache = tiny_cache(tmp_path / 'cache', spec)
+    first = TrainConfig(variant='attention_hpa', size=32, base=4, batch=2, steps=3, log_every=1)
+    train(str(cache), str(tmp_path / 'a'), first, 'cpu', log=lambda *_: None)
+    ck_a = torch.load(tmp_path / 'a' / 'attention_hpa.pt')
+    # zero steps of a continued run leave the weights exactly as loaded
+    cont = TrainConfig(variant='attention_hpa', size=32, base=4, batch=2, steps=1, log_every=1,
+                       stage_weights=(0, 30, 20, 20), lr=(0, 0, 0, 0), init=str(tmp_path / 'a' / 'attention_hpa.pt'))
+    train(str(cache), str(tmp_path / 'b'), cont, 'cpu', log=lambda *_: None)
+    ck_b = torch.load(tmp_path / 'b' / 'attention_hpa.pt')
+    w = 'enc.0.c1.conv.weight'
+    assert torch.equal(ck_a['model'][w], ck_b['model'][w])
+    fresh = build_model(ModelConfig(size=32, base=4, variant='attention_hpa')).state_dict()[w]
+    assert not torch.equal(fresh, ck_a['model'][w])
+    with pytest.raises(ValueError, match='differs'):
+        train(str(cache), str(tmp_path / 'c'), TrainConfig(variant='attention_hpa', size=32, base=8, batch=2, steps=1,
+                                                           init=str(tmp_path / 'a' / 'attention_hpa.pt')), 'cpu')
