@@ -59,3 +59,18 @@ def test_fast_windows_and_back_mapping_match_the_reference():
     ref, ref_inside = model_to_ct(f[0].numpy(), u, v)
     np.testing.assert_array_equal(inside.numpy(), ref_inside)
     np.testing.assert_allclose(got[0].numpy(), ref, atol=1e-5)
+
+
+def test_results_markdown_table_and_appended_section():
+    from attention_anatomy.evaluate import results_markdown
+    row = lambda v, d: {'variant': v, 'split': 'val', 'dataset': 'OpenKBP val (n=2)', 'cases': 2, 'meanDsc': d,
+                        'meanHd95Mm': 4.3, 'emptyPredictions': 0, 'perOrgan': {'Brainstem': {'dsc': d, 'hd95Mm': 4.3}}}
+    report = {'results': [row('unet', 0.5), row('attention_hpa', 0.75)], 'trained': {}}
+    md = results_markdown(report, 'cmd', {'sources': []})
+    assert md.startswith('# AttentionAnatomy: evaluation results')
+    assert '## OpenKBP val (n=2)' in md
+    brainstem = next(line for line in md.splitlines() if line.startswith('| Brainstem'))
+    assert brainstem == '| Brainstem | 0.500 | 4.3 | 0.750 | 4.3 |'
+    sec = results_markdown({'results': [row('attention_hpa', 0.8)], 'trained': {}}, 'cmd2', {'sources': []}, 'Shipped')
+    assert sec.startswith('## Shipped') and '### OpenKBP val (n=2)' in sec and '# AttentionAnatomy' not in sec
+    assert '0.800' in sec and '0.500' not in sec
