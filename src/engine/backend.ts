@@ -15,6 +15,18 @@ import { EngineError } from './errors';
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
 
+/**
+ * The backend order a page URL asks for: `?backend=wasm` or a list, `?backend=webgl,wasm` (for a machine
+ * whose GPU is slow or broken). Unknown names are dropped; undefined (the default order) when none is left.
+ */
+export function backendOrderFromQuery(search: string): readonly BackendName[] | undefined {
+  const raw = new URLSearchParams(search).get('backend');
+  if (!raw) return undefined;
+  const known: readonly string[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+  const order = [...new Set(raw.split(',').map((s) => s.trim().toLowerCase()))].filter((s) => known.includes(s)) as BackendName[];
+  return order.length ? order : undefined;
+}
+
 export interface BackendNotice {
   backend: BackendName;
   /** The GPU adapter (WebGPU) or renderer (WebGL) when known. */

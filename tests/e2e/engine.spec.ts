@@ -116,6 +116,17 @@ test('without WebGPU the notice says which backend runs and why', async ({ page 
   await expect(panel).not.toHaveAttribute('data-backend', 'webgpu');
 });
 
+test('?backend=wasm in the page URL runs WebAssembly although WebGPU is there, and the notice says so', async ({ page }) => {
+  await serveTinyModel(page);
+  await page.goto('/?backend=wasm');
+  await page.getByTestId('open-example').click();
+  await waitForViewer(page);
+  const panel = page.getByTestId('segment-panel');
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(panel).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('backend-notice')).toContainText('as requested');
+});
+
 test('weights come from IndexedDB on the next visit', async ({ page }) => {
   await serveTinyModel(page);
   await openExample(page);

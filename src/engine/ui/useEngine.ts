@@ -1,10 +1,15 @@
 /** React binding of the page's EngineController (backend, models and runs survive panel remounts). */
 import { useEffect, useSyncExternalStore } from 'react';
+import { backendOrderFromQuery } from '../backend';
 import { getEngineController, type EngineController, type EngineState } from '../controller';
 import { WASM_PATHS } from './wasmPaths';
 
 export function pageEngine(): EngineController {
-  return getEngineController({ baseUrl: import.meta.env.BASE_URL, backend: { wasmPaths: WASM_PATHS }, cache: true });
+  return getEngineController({
+    baseUrl: import.meta.env.BASE_URL,
+    backend: { wasmPaths: WASM_PATHS, order: backendOrderFromQuery(window.location.search) },
+    cache: true,
+  });
 }
 
 export function useEngine(): [EngineState, EngineController] {
