@@ -7,7 +7,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { launchChromium } from '../tests/e2e/helpers/launch';
-// @ts-expect-error plain ESM helper without type declarations
 import { startServer } from '../tests/e2e/helpers/server.mjs';
 
 const out = resolve(process.argv[2] ?? 'docs/images/viewer.png');
