@@ -134,11 +134,17 @@ def update_index(index_path, model_id: str, name: str, default: bool) -> dict:
     return index
 
 
-def load_checkpoint(path) -> tuple[AttentionAnatomy, dict]:
+def load_checkpoint_dict(path) -> dict:
+    """The saved dict (weights, config, focal weights, summary). torch >= 2.6 defaults to weights_only=True,
+    which refuses the plain-Python metadata; our own checkpoints are trusted input."""
     try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=False)  # torch >= 1.13
+        return torch.load(path, map_location='cpu', weights_only=False)  # torch >= 1.13
     except TypeError:
-        ckpt = torch.load(path, map_location='cpu')
+        return torch.load(path, map_location='cpu')
+
+
+def load_checkpoint(path) -> tuple[AttentionAnatomy, dict]:
+    ckpt = load_checkpoint_dict(path)
     model = build_model(ModelConfig.from_dict(ckpt['config']))
     model.load_state_dict(ckpt['model'])
     return model.eval(), ckpt

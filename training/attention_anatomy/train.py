@@ -25,6 +25,7 @@ from pathlib import Path
 import torch
 
 from .attention import attention_from_fc4, recalibrated_log_probs
+from .export import load_checkpoint_dict
 from .grid import GridSpec
 from .losses import batch_dice_loss, dice_classes, focal_loss, region_loss
 from .model import VARIANTS, ModelConfig, build_model
@@ -121,7 +122,7 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
     data = DeviceData(cache, ('train',), dev, GridSpec(size=cfg.size))
     model = build_model(ModelConfig(size=cfg.size, base=cfg.base, variant=cfg.variant)).to(dev)
     if cfg.init:
-        ck = torch.load(cfg.init, map_location='cpu')
+        ck = load_checkpoint_dict(cfg.init)
         if ck['config'] != model.cfg.to_dict():
             raise ValueError(f'--init {cfg.init}: model config {ck["config"]} differs from {model.cfg.to_dict()}')
         model.load_state_dict(ck['model'])

@@ -9,6 +9,7 @@
 #   TOTAL_SECONDS  wall clock for everything (start-up, training, evaluation, packing); keep it ~60 s under
 #                  the call's timeout_s. Training gets TOTAL - EVAL_RESERVE - 20 s, starting when the script
 #                  starts (data loading comes out of the training time, so all variants stop together).
+# With TEST_CACHE=DIR (e.g. out/eval-cache, carried too) the evaluation also scores that cache's test split.
 # $OUT receives (at most 8 files): <variant>.pt (4 x ~8 MB), logs.tar.gz (training logs, nvidia-smi),
 #   eval.json + RESULTS.md (evaluation on the cache's val/test splits) and summary.txt.
 # Here (no GPU) it runs the same way on the CPU: bash training/device/run_train.sh 60 --batch 2 (OUT=/tmp/x).
@@ -50,8 +51,10 @@ if [ ! -f "$CACHE/index.json" ] && [ -f "$CACHE.tar" ]; then tar -xf "$CACHE.tar
 [ -f "$CACHE/index.json" ] || { echo "no training cache at $CACHE (run attention_anatomy.prepare and carry it)" >&2; exit 2; }
 
 NV=$(echo $VARIANTS | wc -w)
+# seconds kept for the evaluation (env EVAL_RESERVE overrides the default TOTAL/8, at least 40)
+RESERVE=${EVAL_RESERVE:-$(( TOTAL / 8 > 40 ? TOTAL / 8 : 40 ))}
 EVAL_RESERVE=0
-[ "$EVAL" = 1 ] && EVAL_RESERVE=$(( TOTAL / 8 > 40 ? TOTAL / 8 : 40 ))
+[ "$EVAL" = 1 ] && EVAL_RESERVE=$RESERVE
 DEADLINE=$(( T0 + TOTAL - EVAL_RESERVE - 20 ))
 {
   echo "start $(date -u +%FT%TZ) python $($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available())')"
@@ -80,15 +83,27 @@ done
 echo "training done at $(( $(date +%s) - T0 )) s" | tee -a "$WORK/summary.txt"
 
 if [ "$EVAL" = 1 ] && ls "$WORK"/*.pt >/dev/null 2>&1; then
+  GPU_NAME=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || true)
+  MERGE=()
+  # The held-out whole-body phantoms (split test) live in their own cache: TEST_CACHE, when carried.
+  if [ -n "${TEST_CACHE:-}" ] && [ -f "$TEST_CACHE/index.json" ]; then
+    timeout $(( (T0 + TOTAL - $(date +%s)) / 3 )) "$PY" -m attention_anatomy.evaluate "$WORK" --cache "$TEST_CACHE" \
+      --splits test --json "$WORK/eval-test.json" \
+      --command "TEST_CACHE=$TEST_CACHE bash training/device/run_train.sh $CMDLINE (evaluation on ${GPU_NAME:-cpu})" \
+      >"$WORK/eval-test.stdout" 2>&1
+    echo "test evaluation exit $? at $(( $(date +%s) - T0 )) s" | tee -a "$WORK/summary.txt"
+    tail -n 4 "$WORK/eval-test.stdout" | tee -a "$WORK/summary.txt"
+    [ -f "$WORK/eval-test.json" ] && MERGE=(--merge "$WORK/eval-test.json")
+  fi
   timeout $(( T0 + TOTAL - $(date +%s) - 5 )) "$PY" -m attention_anatomy.evaluate "$WORK" --cache "$CACHE" \
-    --json "$OUT/eval.json" --results "$OUT/RESULTS.md" \
-    --command "bash training/device/run_train.sh $CMDLINE (training and evaluation, $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || echo cpu))" \
+    --json "$OUT/eval.json" --results "$OUT/RESULTS.md" "${MERGE[@]}" \
+    --command "bash training/device/run_train.sh $CMDLINE (training and evaluation, ${GPU_NAME:-cpu})" \
     >"$WORK/eval.stdout" 2>&1
   echo "evaluation exit $? at $(( $(date +%s) - T0 )) s" | tee -a "$WORK/summary.txt"
   tail -n 8 "$WORK/eval.stdout" | tee -a "$WORK/summary.txt"
 fi
 cp "$WORK/summary.txt" "$OUT/summary.txt"
-tar -czf "$OUT/logs.tar.gz" -C "$WORK" $(cd "$WORK" && ls *.stdout *.jsonl nvidia-smi.txt 2>/dev/null)
+tar -czf "$OUT/logs.tar.gz" -C "$WORK" $(cd "$WORK" && ls *.stdout *.jsonl eval-test.json nvidia-smi.txt 2>/dev/null)
 ls -la "$OUT"
 rm -rf "$WORK"
 exit $fail
