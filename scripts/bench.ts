@@ -6,7 +6,7 @@
  *   --profile-slices N   slices of the profiled stage run (default 64)
  *   --baseline-slices N  slices of the tfjs-ops baseline run (default 16)
  *   --batch N            batch size (default: from the adapter's limits)
- *   --model DIR          model package (default public/models/dev-random, else the tiny-random fixture)
+ *   --model DIR          model package (default public/models/aa-hpa-v1, else dev-random, else the tiny-random fixture)
  *   --backends LIST      comma list of chromium-webgpu, chromium-webgl, chromium-wasm, node-dawn (default all)
  *   --skip-e2e           no end-to-end run over all slices (stages and baseline only)
  *   --sweep 8,16,32      Node/Dawn only: extra end-to-end runs with these batch sizes
@@ -30,7 +30,7 @@ if (bi >= 0) {
   backends = argv[bi + 1].split(',');
   argv.splice(bi, 2);
 }
-const defaultModel = existsSync(path.join(root, 'public/models/dev-random/model.json')) ? 'public/models/dev-random' : 'tests/fixtures/models/tiny-random';
+const defaultModel = ['public/models/aa-hpa-v1', 'public/models/dev-random', 'tests/fixtures/models/tiny-random'].find((d) => existsSync(path.join(root, d, 'model.json')))!;
 const args = parseArgs(argv, { model: defaultModel });
 const modelDir = path.resolve(root, args.model);
 if (!existsSync(path.join(modelDir, 'model.json'))) {
