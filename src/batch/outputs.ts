@@ -9,6 +9,7 @@ import type { CtVolume } from '../dicom/volume';
 import { affineFromLps, writeNifti, type Mat4 } from '../io/nifti';
 import { OrganStats } from '../overlay/organStats';
 import { organByChannel, type ProtocolId } from '../organs';
+import { implausibleVolume } from '../organVolumes';
 import type { SeriesJob } from './discover';
 import { labelsToNiftiOrder } from './niftiCt';
 import type { JobResult } from './protocol';
@@ -67,7 +68,11 @@ export function labelsNifti(result: JobResult, labels: Uint8Array, description: 
 function organVolumes(ct: CtVolume, labels: Uint8Array) {
   const stats = OrganStats.forVolume(ct);
   stats.setVolume(labels);
-  return stats.all().map((s) => ({ channel: s.channel, organ: organByChannel(s.channel)?.tg263 ?? '', voxels: s.voxels, volumeMl: r3(s.volumeMl), sliceRange: s.sliceRange }));
+  return stats.all().map((s) => {
+    const warning = s.voxels > 0 ? implausibleVolume(s.channel, s.volumeMl) : null;
+    return { channel: s.channel, organ: organByChannel(s.channel)?.tg263 ?? '', voxels: s.voxels, volumeMl: r3(s.volumeMl), sliceRange: s.sliceRange,
+      ...(warning ? { warning } : {}) };
+  });
 }
 
 /** Writes the three files of a finished series and returns its outcome for the summary. */

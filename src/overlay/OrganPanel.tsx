@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'r
 import type { SidebarPanelProps } from '../app/panels';
 import { voxelToLps } from '../dicom/coords';
 import { GROUP_LABELS, ORGANS, type OrganGroup } from '../organs';
+import { implausibleVolume } from '../organVolumes';
 import { importStructureSet, type ImportedStructureSet } from '../rtstruct/import';
 import { readRtStruct } from '../rtstruct/reader';
 import type { Vec3 } from '../dicom/volume';
@@ -205,6 +206,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
                 const s = statBy.get(o.channel);
                 const has = (s?.voxels ?? 0) > 0;
                 const visible = state.visible.has(o.channel);
+                const warn = has ? implausibleVolume(o.channel, s!.volumeMl) : null;
                 return (
                   <li key={o.channel} className={`oar-organ${has ? '' : ' absent'}${selected === o.channel ? ' selected' : ''}`}
                     data-testid={`organ-${o.tg263}`} data-visible={visible} data-present={has}>
@@ -216,7 +218,10 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
                       <span className="oar-tg">{o.tg263}</span>
                       <span className="oar-plain">{o.plain}</span>
                     </button>
-                    <span className="oar-num" data-testid={`ml-${o.tg263}`}>{has ? fmtMl(s!.volumeMl) : '–'}</span>
+                    <span className={`oar-num${warn ? ' oar-implausible' : ''}`} data-testid={`ml-${o.tg263}`} title={warn ?? undefined}>
+                      {warn && <span aria-label="implausible volume" data-testid={`implausible-${o.tg263}`}>⚠ </span>}
+                      {has ? fmtMl(s!.volumeMl) : '–'}
+                    </span>
                     <span className="oar-num oar-slices" title="Slice range (1-based, inferior to superior)">
                       {s?.sliceRange ? `${s.sliceRange[0] + 1}–${s.sliceRange[1] + 1}` : ''}
                     </span>

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { ORGAN_VOLUME_RANGES_ML } from '../../src/organVolumes';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = resolve(REPO, process.env.BATCH_E2E_DIST ?? 'dist');
@@ -126,6 +127,11 @@ test('two phantom series: RS.dcm (dciodvfy clean), labels.nii.gz, report.json; s
     expect(report.reference.kind).toBe('labelmap');
     for (const k of ['load', 'inference', 'rtstruct', 'upload', 'write', 'metrics']) expect(report.timingsS[k]).toBeGreaterThanOrEqual(0);
     expect(report.organs).toHaveLength(33);
+    // an organ bigger than 1.5 x the top of its adult range carries the panel's warning, and only then
+    for (const o of report.organs as { channel: number; volumeMl: number; warning?: string }[]) {
+      const tooBig = o.volumeMl > ORGAN_VOLUME_RANGES_ML[o.channel][1] * 1.5;
+      expect(o.warning === undefined, `${CHANNEL_NAMES[o.channel]} ${o.volumeMl} ml: warning ${o.warning}`).toBe(!tooBig);
+    }
     series.push({ name, pred: join(dir, 'labels.nii.gz'), ref: join(phantom(name), 'labels.nii.gz'), annotated: caseJson.annotatedChannels as number[], report });
   }
 

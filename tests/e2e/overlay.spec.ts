@@ -9,7 +9,8 @@ import { expect, test } from './fixtures';
 import { waitForViewer } from './helpers/app';
 import { shoot } from './helpers/pixels';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
-import { countColour, fetchExample, ORGANS } from './overlay-helpers';
+import { countColour, fetchExample, ORGANS, writeNifti } from './overlay-helpers';
+import { ORGAN_VOLUME_RANGES_ML } from '../../src/organVolumes';
 import { DCIODVFY, dciodvfy, PLASTIMATCH, plastimatchRasterize } from '../unit/rtstruct/tools';
 
 const haveTools = existsSync(DCIODVFY) && existsSync(PLASTIMATCH);
@@ -46,6 +47,8 @@ test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRU
     const text = ml >= 100 ? `${ml.toFixed(0)} ml` : ml >= 10 ? `${ml.toFixed(1)} ml` : `${ml.toFixed(2)} ml`;
     await expect(page.getByTestId(`ml-${o.tg263}`), `${o.tg263} volume`).toHaveText(text);
   }
+  // ground-truth organs have adult volumes: none is flagged as larger than the organ can be
+  await expect(page.locator('[data-testid^="implausible-"]')).toHaveCount(0);
 
   // fill at full opacity: the organ's pixels carry exactly its colour
   await page.getByTestId('mode-fill').click();
@@ -137,4 +140,31 @@ test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRU
   await page.getByTestId(`imported-${target.tg263}`).locator('input[type=checkbox]').click();
   await page.waitForTimeout(800);
   expect(countColour(await shoot(axial), target.color), `${target.tg263} imported outline after hiding`).toBeLessThanOrEqual(2);
+});
+
+test('a contour larger than its organ can be is flagged in the panel; a plausible one is not', async ({ page, request }) => {
+  const ex = await fetchExample(request);
+  const [cols, rows, nk] = ex.volume.dims;
+  const voxelMl = (ex.volume.spacing[0] * ex.volume.spacing[1] * ex.volume.spacing[2]) / 1000;
+  // a box labelled Pituitary (adult 0.2-1 ml) of about 20 ml, and one labelled Eye_L (5-10 ml) of about 7 ml
+  const pit = ORGANS.find((o) => o.tg263 === 'Pituitary')!, eye = ORGANS.find((o) => o.tg263 === 'Eye_L')!;
+  const labels = new Uint8Array(cols * rows * nk);
+  const box = (ch: number, ml: number, i0: number) => {
+    const side = Math.max(1, Math.round(Math.cbrt(ml / voxelMl)));
+    for (let k = 0; k < Math.min(side, nk); k++) for (let j = 0; j < side; j++) for (let i = 0; i < side; i++)
+      labels[(i0 + i) + (rows / 2 + j) * cols + k * cols * rows] = ch;
+  };
+  box(pit.channel, 20, 10);
+  box(eye.channel, 7, Math.floor(cols / 2) + 10);
+  await page.goto('/');
+  await page.getByTestId('open-example').click();
+  await waitForViewer(page);
+  await page.getByTestId('load-labelmap-input').setInputFiles({ name: 'boxes.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, ex.volume)) });
+  await expect(page.getByTestId('organ-Pituitary')).toHaveAttribute('data-present', 'true');
+  await expect(page.getByTestId('organ-Eye_L')).toHaveAttribute('data-present', 'true');
+  const pitMl = [...labels].filter((v) => v === pit.channel).length * voxelMl;
+  expect(pitMl, 'the test box is above the flag threshold').toBeGreaterThan(ORGAN_VOLUME_RANGES_ML[pit.channel][1] * 1.5);
+  await expect(page.getByTestId('implausible-Pituitary')).toBeVisible();
+  await expect(page.getByTestId('ml-Pituitary')).toHaveAttribute('title', /more than this organ can be \(adult 0\.2–1 ml\)/);
+  await expect(page.getByTestId('implausible-Eye_L')).toHaveCount(0);
 });

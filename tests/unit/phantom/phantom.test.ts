@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ORGANS, REGIONS } from '../../../src/organs';
 import { generateCase, type PhantomCase } from '../../../src/phantom/generate';
-import { ORGAN_VOLUME_RANGES_ML } from '../../../src/phantom/organVolumes';
+import { ORGAN_VOLUME_RANGES_ML } from '../../../src/organVolumes';
 
 let whole: PhantomCase;
 let head: PhantomCase;

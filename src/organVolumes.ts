@@ -1,6 +1,7 @@
 /**
- * Plausible adult volume ranges (ml) of the 33 organs as contoured on CT, used to size the phantom's
- * organs and checked by the tests. The ranges are deliberately wide (about the 2nd to 98th percentile
+ * Plausible adult volume ranges (ml) of the 33 organs as contoured on CT: the phantom tests check its
+ * organs against them, and the organ panel and the batch report flag a contour larger than the organ can
+ * be (`implausibleVolume`). The ranges are deliberately wide (about the 2nd to 98th percentile
  * of adults) because the phantom varies habitus and organ size per seed.
  *
  * | ch | organ                  | range ml   | basis                                                                          |
@@ -44,3 +45,19 @@ export const ORGAN_VOLUME_RANGES_ML: Record<number, [number, number]> = {
   24: [1100, 3800], 25: [15, 70], 26: [10, 90], 27: [70, 260], 28: [70, 260], 29: [800, 5000], 30: [900, 2600],
   31: [30, 130], 32: [60, 450], 33: [100, 1200],
 };
+
+/** How far above the top of the adult range a contour may go before it is flagged (wide on purpose). */
+export const IMPLAUSIBLE_FACTOR = 1.5;
+
+/**
+ * A message when a contour's volume is above what the whole organ can be (top of the adult range x
+ * IMPLAUSIBLE_FACTOR): almost always false-positive voxels away from the organ. Small volumes are never
+ * flagged, since a scan may cover only part of an organ. Pure.
+ */
+export function implausibleVolume(channel: number, volumeMl: number): string | null {
+  const range = ORGAN_VOLUME_RANGES_ML[channel];
+  if (!range || !(volumeMl > range[1] * IMPLAUSIBLE_FACTOR)) return null;
+  const ml = (v: number) => (v >= 10 ? v.toFixed(0) : String(v));
+  return `${volumeMl >= 10 ? volumeMl.toFixed(0) : volumeMl.toFixed(2)} ml is more than this organ can be (adult ${ml(range[0])}–${ml(range[1])} ml): ` +
+    'likely false-positive voxels away from the organ; review before use';
+}
