@@ -4,43 +4,55 @@ the measurement behind the README's "Keeping only the largest 3D component" sent
 
 usage: PYTHONPATH=training /usr/bin/python3 training/analysis/largest_component.py CHECKPOINT.pt [OUT.json]
 """
-import sys, json, time
-import numpy as np, torch
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
 from scipy import ndimage as ndi
+
 from attention_anatomy.cache import code_lut, read_case_arrays, read_index
+from attention_anatomy.evaluate import aggregate, predict_case
 from attention_anatomy.export import load_checkpoint
-from attention_anatomy.evaluate import predict_case
 from attention_anatomy.grid import GridSpec
 from attention_anatomy.metrics import score_case
-from attention_anatomy.organs import CHANNEL_NAMES
+
+_26 = ndi.generate_binary_structure(3, 3)
+
+
+def largest_component_per_organ(pred: np.ndarray) -> np.ndarray:
+    out = pred.copy()
+    for c in np.unique(pred):
+        if c == 0:
+            continue
+        lab, n = ndi.label(pred == c, structure=_26)
+        if n > 1:
+            keep = 1 + int(np.argmax(np.bincount(lab.ravel())[1:]))
+            out[(lab > 0) & (lab != keep)] = 0
+    return out
+
+
 torch.set_num_threads(2)
 model, _ = load_checkpoint(sys.argv[1])
 res = {}
 for cache, split in (('out/eval-cache', 'test'), ('.train-cache', 'val')):
     index = read_index(cache)
     spec = GridSpec(**{**index['grid'], 'size': model.cfg.size})
+    entries = [e for e in index['cases'] if e['split'] == split]
+    organs = sorted({c for e in entries for c in e['annotated']})
     rows = {'raw': [], 'lcc': []}
     t0 = time.time()
-    for e in [e for e in index['cases'] if e['split'] == split]:
+    for e in entries:
         codes, ref = read_case_arrays(cache, e)
         hu = code_lut(e.get('codec', 'fine'))[codes]
         ref = np.where(np.isin(ref, e['annotated']), ref, 0)
         pred = predict_case(model, hu, e['spacing'], spec, torch.device('cpu'))
-        lcc = pred.copy()
-        for c in np.unique(pred):
-            if c == 0: continue
-            lab, n = ndi.label(pred == c, structure=ndi.generate_binary_structure(3, 3))
-            if n > 1:
-                sizes = np.bincount(lab.ravel())[1:]
-                lcc[(lab > 0) & (lab != 1 + int(np.argmax(sizes)))] = 0
         rows['raw'].append(score_case(pred, ref, e['spacing'], e['annotated']))
-        rows['lcc'].append(score_case(lcc, ref, e['spacing'], e['annotated']))
-    for k, pcs in rows.items():
-        per = {}
-        for pc in pcs:
-            for c, v in pc.items(): per.setdefault(c, []).append(v)
-        dsc = {CHANNEL_NAMES[c]: float(np.mean([v['dsc'] for v in vs])) for c, vs in per.items()}
-        hd = {CHANNEL_NAMES[c]: float(np.mean([v['hd95Mm'] for v in vs if v['hd95Mm'] is not None] or [np.nan])) for c, vs in per.items()}
-        res[f'{split}-{k}'] = {'meanDsc': float(np.mean(list(dsc.values()))), 'meanHd95': float(np.nanmean(list(hd.values()))), 'dsc': dsc, 'hd': hd}
-        print(split, k, round(res[f'{split}-{k}']['meanDsc'], 4), round(res[f'{split}-{k}']['meanHd95'], 2), f'{time.time()-t0:.0f}s', flush=True)
-json.dump(res, open(sys.argv[2] if len(sys.argv) > 2 else 'out/largest_component.json', 'w'), indent=1)
+        rows['lcc'].append(score_case(largest_component_per_organ(pred), ref, e['spacing'], e['annotated']))
+    for k, per_case in rows.items():
+        res[f'{split}-{k}'] = agg = aggregate(per_case, organs)  # the same means as attention_anatomy.evaluate
+        print(split, k, agg['meanDsc'], agg['meanHd95Mm'], f'{time.time() - t0:.0f}s', flush=True)
+
+Path(sys.argv[2] if len(sys.argv) > 2 else 'out/largest_component.json').write_text(json.dumps(res, indent=1))

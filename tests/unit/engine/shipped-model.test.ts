@@ -1,9 +1,10 @@
 /**
  * The shipped model: every model public/models/index.json lists is in the repository (a fresh clone has
- * no gitignored development models), the default package validates and stays under the 40 MB budget, and
- * its trained weights contour a phantom the training never saw (seed 777; training/make_phantoms.sh uses 1000 +
- * 100 x source + i, and 9000 + i for the held-out cases) in Node on wasm, through the engine's own pipeline. Scored against the phantom's exact
- * labels; random weights of the same architecture score about 0 here.
+ * no gitignored development models), the default package stays under the 40 MB budget, and its trained
+ * weights contour a phantom the training never saw in Node on wasm, through the engine's own pipeline.
+ * Seed 777: training/make_phantoms.sh uses 1000 + 100 x source + i for training and 9000 + i for the
+ * held-out cases. Scored against the phantom's exact labels; random weights of the same architecture
+ * score about 0 here.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
