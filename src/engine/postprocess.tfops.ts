@@ -9,7 +9,7 @@
  * per CT pixel, with indices built once per series.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ATTENTION_FLOOR, ctPixelToModel, type PostprocessParams } from './programs/postprocess.ref';
+import { ATTENTION_FLOOR, bilinearTap, ctPixelToModel, newTap, type PostprocessParams } from './programs/postprocess.ref';
 
 type Resize = { boxes: tf.Tensor2D; transpose: boolean };
 
@@ -54,6 +54,7 @@ export class TfOpsPostprocessor {
     const idx = [0, 1, 2, 3].map(() => new Int32Array(plan ? 0 : npx));
     const w = [0, 1, 2, 3].map(() => new Float32Array(plan ? 0 : npx));
     const inside = new Int32Array(npx);
+    const tap = newTap();
     for (let j = 0; j < p.rows; j++) {
       for (let i = 0; i < p.cols; i++) {
         const n = j * p.cols + i;
@@ -61,16 +62,9 @@ export class TfOpsPostprocessor {
         if (!uv) continue;
         inside[n] = 1;
         if (plan) continue;
-        const uc = Math.min(Math.max(uv[0], 0), S - 1);
-        const vc = Math.min(Math.max(uv[1], 0), S - 1);
-        const u0 = Math.floor(uc);
-        const v0 = Math.floor(vc);
-        const u1 = Math.min(u0 + 1, S - 1);
-        const v1 = Math.min(v0 + 1, S - 1);
-        const wu = uc - u0;
-        const wv = vc - v0;
-        [v0 * S + u0, v0 * S + u1, v1 * S + u0, v1 * S + u1].forEach((q, c) => (idx[c][n] = q));
-        [(1 - wu) * (1 - wv), wu * (1 - wv), (1 - wu) * wv, wu * wv].forEach((q, c) => (w[c][n] = q));
+        const t = bilinearTap(S, uv[0], uv[1], tap);
+        [t.y0 * S + t.x0, t.y0 * S + t.x1, t.y1 * S + t.x0, t.y1 * S + t.x1].forEach((q, c) => (idx[c][n] = q));
+        [t.w00, t.w10, t.w01, t.w11].forEach((q, c) => (w[c][n] = q));
       }
     }
     // q = p R with R[c][c] = m_c (c >= 1), R[0][0] = 1, R[c][0] = 1 - m_c

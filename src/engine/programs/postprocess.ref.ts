@@ -39,6 +39,102 @@ export function ctPixelToModel(p: Pick<PostprocessParams, 'size' | 'u' | 'v'>, i
 }
 
 /**
+ * The bilinear tap of model position (u, v), clamped at the grid edge: grid points (x0|x1, y0|y1) and
+ * the four weights. The ONE bilinear sampling of the logits on the CPU (reference, fast kernel, tfjs-ops
+ * indices); w00 multiplies (x0, y0), w10 (x1, y0), w01 (x0, y1), w11 (x1, y1).
+ */
+export interface BilinearTap {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  w00: number;
+  w10: number;
+  w01: number;
+  w11: number;
+}
+
+export function newTap(): BilinearTap {
+  return { x0: 0, x1: 0, y0: 0, y1: 0, w00: 0, w10: 0, w01: 0, w11: 0 };
+}
+
+export function bilinearTap(S: number, u: number, v: number, out: BilinearTap = newTap()): BilinearTap {
+  const uc = Math.min(Math.max(u, 0), S - 1);
+  const vc = Math.min(Math.max(v, 0), S - 1);
+  const u0 = Math.floor(uc);
+  const v0 = Math.floor(vc);
+  const wu = uc - u0;
+  const wv = vc - v0;
+  out.x0 = u0;
+  out.y0 = v0;
+  out.x1 = Math.min(u0 + 1, S - 1);
+  out.y1 = Math.min(v0 + 1, S - 1);
+  out.w00 = (1 - wu) * (1 - wv);
+  out.w10 = wu * (1 - wv);
+  out.w01 = (1 - wu) * wv;
+  out.w11 = wu * wv;
+  return out;
+}
+
+/** log a_c as the reference uses it: log(max(a_c, ATTENTION_FLOOR)), for slice b. */
+export function logAttention(attention: ArrayLike<number>, b: number, C: number, out = new Float64Array(C)): Float64Array {
+  for (let c = 0; c < C; c++) out[c] = Math.log(Math.max(attention[b * C + c], ATTENTION_FLOOR));
+  return out;
+}
+
+/** Scratch space of classifyPixel (float64, one per caller). */
+export interface PixelScratch {
+  f: Float64Array;
+  prob: Float64Array;
+  q: Float64Array;
+  /** q of the winning label, set by classifyPixel */
+  confidence: number;
+}
+
+export function pixelScratch(C: number): PixelScratch {
+  return { f: new Float64Array(C), prob: new Float64Array(C), q: new Float64Array(C), confidence: 0 };
+}
+
+/**
+ * The label of one CT pixel inside the grid, whose tap into model slice `sliceBase` (= b S S C) of
+ * `seg` is `t`; logA from logAttention(). Sets s.confidence. Every CPU path that must match the
+ * reference bit for bit calls this function.
+ */
+export function classifyPixel(seg: ArrayLike<number>, sliceBase: number, S: number, t: BilinearTap, logA: Float64Array, mask: Uint8Array, s: PixelScratch): number {
+  const C = mask.length;
+  const { f, prob, q } = s;
+  const b00 = sliceBase + (t.y0 * S + t.x0) * C;
+  const b10 = sliceBase + (t.y0 * S + t.x1) * C;
+  const b01 = sliceBase + (t.y1 * S + t.x0) * C;
+  const b11 = sliceBase + (t.y1 * S + t.x1) * C;
+  for (let c = 0; c < C; c++) {
+    f[c] = t.w00 * seg[b00 + c] + t.w10 * seg[b10 + c] + t.w01 * seg[b01 + c] + t.w11 * seg[b11 + c];
+  }
+  // attention: p_c = a_c exp(f_c) / sum_k a_k exp(f_k), evaluated as softmax(f + log a)
+  let zmax = -Infinity;
+  for (let c = 0; c < C; c++) {
+    prob[c] = f[c] + logA[c];
+    zmax = Math.max(zmax, prob[c]);
+  }
+  let total = 0;
+  for (let c = 0; c < C; c++) {
+    prob[c] = Math.exp(prob[c] - zmax);
+    total += prob[c];
+  }
+  for (let c = 0; c < C; c++) prob[c] /= total;
+  // recalibration: organs outside the protocol move their probability into background
+  q[0] = prob[0];
+  for (let c = 1; c < C; c++) {
+    q[c] = mask[c] ? prob[c] : 0;
+    if (!mask[c]) q[0] += prob[c];
+  }
+  let best = 0;
+  for (let c = 1; c < C; c++) if (q[c] > q[best]) best = c; // first maximum wins ties
+  s.confidence = q[best];
+  return best;
+}
+
+/**
  * seg: [B, S, S, C] logits (NHWC, row = v, column = u); attention: [B, C].
  */
 export function postprocessReference(seg: Float32Array, attention: Float32Array, batch: number, p: PostprocessParams): PostprocessResult {
@@ -49,54 +145,17 @@ export function postprocessReference(seg: Float32Array, attention: Float32Array,
   if (attention.length !== batch * C) throw new Error(`attention has ${attention.length} values, expected ${batch}x${C}`);
   const labels = new Uint8Array(batch * npx);
   const confidence = new Float32Array(batch * npx);
-  const f = new Float64Array(C);
-  const prob = new Float64Array(C);
-  const q = new Float64Array(C);
+  const scratch = pixelScratch(C);
+  const tap = newTap();
   for (let b = 0; b < batch; b++) {
+    const logA = logAttention(attention, b, C);
     for (let j = 0; j < p.rows; j++) {
       for (let i = 0; i < p.cols; i++) {
         const n = b * npx + j * p.cols + i;
         const uv = ctPixelToModel(p, i, j);
         if (!uv) continue; // label 0, confidence 0
-        // bilinear sample of the logits, clamped at the grid edge
-        const uc = Math.min(Math.max(uv[0], 0), S - 1);
-        const vc = Math.min(Math.max(uv[1], 0), S - 1);
-        const u0 = Math.floor(uc);
-        const v0 = Math.floor(vc);
-        const u1 = Math.min(u0 + 1, S - 1);
-        const v1 = Math.min(v0 + 1, S - 1);
-        const wu = uc - u0;
-        const wv = vc - v0;
-        const at = (uu: number, vv: number) => ((b * S + vv) * S + uu) * C;
-        const b00 = at(u0, v0);
-        const b10 = at(u1, v0);
-        const b01 = at(u0, v1);
-        const b11 = at(u1, v1);
-        for (let c = 0; c < C; c++) {
-          f[c] = (1 - wu) * (1 - wv) * seg[b00 + c] + wu * (1 - wv) * seg[b10 + c] + (1 - wu) * wv * seg[b01 + c] + wu * wv * seg[b11 + c];
-        }
-        // attention: p_c = a_c exp(f_c) / sum_k a_k exp(f_k), evaluated as softmax(f + log a)
-        let zmax = -Infinity;
-        for (let c = 0; c < C; c++) {
-          prob[c] = f[c] + Math.log(Math.max(attention[b * C + c], ATTENTION_FLOOR));
-          zmax = Math.max(zmax, prob[c]);
-        }
-        let total = 0;
-        for (let c = 0; c < C; c++) {
-          prob[c] = Math.exp(prob[c] - zmax);
-          total += prob[c];
-        }
-        for (let c = 0; c < C; c++) prob[c] /= total;
-        // recalibration: organs outside the protocol move their probability into background
-        q[0] = prob[0];
-        for (let c = 1; c < C; c++) {
-          q[c] = p.mask[c] ? prob[c] : 0;
-          if (!p.mask[c]) q[0] += prob[c];
-        }
-        let best = 0;
-        for (let c = 1; c < C; c++) if (q[c] > q[best]) best = c; // first maximum wins ties
-        labels[n] = best;
-        confidence[n] = q[best];
+        labels[n] = classifyPixel(seg, b * S * S * C, S, bilinearTap(S, uv[0], uv[1], tap), logA, p.mask, scratch);
+        confidence[n] = scratch.confidence;
       }
     }
   }
