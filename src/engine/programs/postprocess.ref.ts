@@ -77,7 +77,7 @@ export function bilinearTap(S: number, u: number, v: number, out: BilinearTap = 
 }
 
 /** log a_c as the reference uses it: log(max(a_c, ATTENTION_FLOOR)), for slice b. */
-export function logAttention(attention: ArrayLike<number>, b: number, C: number, out = new Float64Array(C)): Float64Array {
+export function logAttention(attention: ArrayLike<number>, b: number, C: number, out: Float64Array = new Float64Array(C)): Float64Array {
   for (let c = 0; c < C; c++) out[c] = Math.log(Math.max(attention[b * C + c], ATTENTION_FLOOR));
   return out;
 }
