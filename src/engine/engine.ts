@@ -16,6 +16,7 @@ import { gridGeometry } from './grid';
 import type { LoadedModel } from './model';
 import { postprocessWebGpu, unpackSlice } from './postprocess';
 import { TfOpsPostprocessor } from './postprocess.tfops';
+import { FastPostprocessor } from './programs/postprocess.fast';
 import { GpuPreprocessor, preprocessCpu } from './preprocess';
 import type { PostprocessParams } from './programs/postprocess.ref';
 
@@ -39,8 +40,12 @@ export interface SegmentOptions {
   onSlice?: (k: number, labels: Uint8Array, confidence?: Uint8Array) => void;
   /** Synchronise after every stage to time it (benchmark); disables pipelining. */
   profile?: boolean;
-  /** 'tfops' forces the plain-tfjs post-processing (the benchmark baseline) on WebGPU. */
-  postprocess?: 'auto' | 'tfops';
+  /**
+   * 'auto': fused WGSL on WebGPU, the typed-array kernel on wasm / cpu, tfjs ops on WebGL. 'tfops'
+   * forces the plain-tfjs post-processing (the benchmark baseline, on any backend); 'cpu' forces the
+   * typed-array kernel (logits read back).
+   */
+  postprocess?: 'auto' | 'tfops' | 'cpu';
   /** 'cpu' forces the CPU pre-processing on WebGPU. */
   preprocess?: 'auto' | 'cpu';
 }
@@ -62,7 +67,7 @@ export interface SegmentReport {
   batchSize: number;
   seconds: number;
   slicesPerS: number;
-  postprocess: 'fused-wgsl' | 'tfjs-ops';
+  postprocess: 'fused-wgsl' | 'tfjs-ops' | 'cpu-kernel';
   preprocess: 'wgsl' | 'cpu';
   bytesReadBack: number;
   bytesReadBackPerVoxel: number;
@@ -129,7 +134,9 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   const npx = cols * rows;
   const C = model.manifest.channels.length;
   const device = activeGpuDevice();
-  const fused = backend === 'webgpu' && device !== null && opts.postprocess !== 'tfops';
+  const postMode = opts.postprocess ?? 'auto';
+  const fused = backend === 'webgpu' && device !== null && postMode === 'auto';
+  const cpuPost = !fused && (postMode === 'cpu' || (postMode === 'auto' && (backend === 'wasm' || backend === 'cpu')));
   const gpuPre = backend === 'webgpu' && device !== null && opts.preprocess !== 'cpu';
   const B = opts.batchSize ?? chooseBatchSize(backend, device?.limits ?? null, spec.size, C, npx, nSlices);
   const params: PostprocessParams = { cols, rows, size: spec.size, u: g.u, v: g.v, mask: protocolMask(opts.protocol) };
@@ -145,6 +152,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   const drop = (...ts: tf.Tensor[]) => ts.forEach((t) => (owned.delete(t), t.dispose()));
   let pre: GpuPreprocessor | null = null;
   let tfops: TfOpsPostprocessor | null = null;
+  let fast: FastPostprocessor | null = null;
   let completed = false;
   let closed = false;
   let gpuBytesReleased = 0;
@@ -162,7 +170,9 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   running = true; // everything that may throw before this point leaves no state behind
   try {
     if (gpuPre) pre = new GpuPreprocessor(ct, g, spec);
-    if (!fused) tfops = new TfOpsPostprocessor(params);
+    if (cpuPost) fast = new FastPostprocessor(params);
+    else if (!fused) tfops = new TfOpsPostprocessor(params);
+    const confFloat = confidence && cpuPost ? new Float32Array(npx) : undefined;
     opts.onProgress?.({ done: 0, total: nSlices, elapsedS: 0, slicesPerS: 0, secondsLeft: NaN });
 
     const submit = async (start: number, count: number, emitFrom: number): Promise<Pending> => {
@@ -208,6 +218,24 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
             labels.set(s.labels, k * npx);
             if (confidence && s.confidence) confidence.set(s.confidence, k * npx);
           }
+        });
+      } else if (fast) {
+        // Typed-array kernel: read the logits of the model grid back, labels bit-identical to the reference.
+        const skip = emitFrom - start;
+        const kernel = fast;
+        drop(x, out.region);
+        const tRead = now();
+        read = Promise.all([out.seg.data(), out.attention.data()]).then(([s, a]) => {
+          if (closed) return;
+          const t1 = now();
+          if (opts.profile) stages.readbackMs += t1 - tRead;
+          bytesReadBack += (s as Float32Array).byteLength + (a as Float32Array).byteLength;
+          for (let b = skip; b < count; b++) {
+            const k = emitFrom + b - skip;
+            kernel.run(s as Float32Array, a as Float32Array, b, labels.subarray(k * npx, (k + 1) * npx), confFloat);
+            if (confidence && confFloat) for (let n = 0; n < npx; n++) confidence[k * npx + n] = Math.floor(confFloat[n] * 255 + 0.5);
+          }
+          if (opts.profile) stages.postprocessMs += now() - t1;
         });
       } else {
         const skip = emitFrom - start;
@@ -283,7 +311,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     batchSize: B,
     seconds,
     slicesPerS: done / seconds,
-    postprocess: fused ? 'fused-wgsl' : 'tfjs-ops',
+    postprocess: fused ? 'fused-wgsl' : cpuPost ? 'cpu-kernel' : 'tfjs-ops',
     preprocess: pre ? 'wgsl' : 'cpu',
     bytesReadBack,
     bytesReadBackPerVoxel: done ? bytesReadBack / (done * npx) : 0,

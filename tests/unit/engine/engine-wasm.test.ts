@@ -1,5 +1,5 @@
 /**
- * The fallback path (CPU pre-processing, graph on wasm, tfjs-ops post-processing) with the committed
+ * The fallback path (CPU pre-processing, graph on wasm, typed-array post-processing) with the committed
  * tiny-random model: labels equal the CPU reference pipeline; memory returns to its start.
  */
 import { describe, expect, test } from 'vitest';
@@ -31,7 +31,7 @@ describe('engine on wasm (fallback path)', () => {
     const progress: number[] = [];
     const r = await segmentVolume(model, ct, { protocol: 'abdomen', confidence: true, onProgress: (p) => progress.push(p.done) });
     expect(r.report.backend).toBe('wasm');
-    expect(r.report.postprocess).toBe('tfjs-ops');
+    expect(r.report.postprocess).toBe('cpu-kernel'); // was 'tfjs-ops' before the typed-array kernel (issue 13)
     expect(r.report.batchSize).toBe(1);
     expect(progress).toEqual([0, 1, 2, 3, 4, 5]);
     expect(tf.memory().numTensors).toBe(before.numTensors);

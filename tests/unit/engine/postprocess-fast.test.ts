@@ -15,6 +15,7 @@ import { defaultModel, validateModelIndex } from '../../../src/engine/manifest';
 import { loadModel } from '../../../src/engine/model';
 import { dirUrl, fileFetch } from '../../../src/engine/node/files';
 import { gridGeometry } from '../../../src/engine/grid';
+import { segmentVolume } from '../../../src/engine/engine';
 import { preprocessReference } from '../../../src/engine/programs/preprocess.ref';
 import { postprocessReference, type PostprocessParams } from '../../../src/engine/programs/postprocess.ref';
 import { FastPostprocessor } from '../../../src/engine/programs/postprocess.fast';
@@ -211,4 +212,28 @@ describe('fast CPU post-processing on the shipped model (wasm)', () => {
     const ref = postprocessReference(seg, att, B, { cols: ct.dims[0], rows: ct.dims[1], size: Sm, u: g.u, v: g.v, mask: protocolMask('thorax') });
     expect(new Set(ref.labels).size).toBeGreaterThan(4); // the slab shows several organs
   }, 240_000);
+});
+
+describe('engine on wasm with the typed-array kernel', () => {
+  test('labels equal the reference pipeline exactly; the tfjs-ops baseline stays callable', async () => {
+    expect((await selectBackend({ gpu: null })).backend).toBe('wasm');
+    const model = await loadModel(dirUrl('tests/fixtures/models/tiny-random'), { fetchFunc: fileFetch });
+    const ct = syntheticCt({ cols: 64, rows: 52, slices: 4, spacing: [2.2, 2.4, 3] });
+    const before = tf.memory().numTensors;
+    const r = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3 });
+    expect(r.report.postprocess).toBe('cpu-kernel');
+    expect(tf.memory().numTensors).toBe(before);
+    const base = await segmentVolume(model, ct, { protocol: 'whole', postprocess: 'tfops' });
+    expect(base.report.postprocess).toBe('tfjs-ops');
+    const g = gridGeometry(ct, model.manifest.input);
+    const S = model.manifest.input.size;
+    const out = model.execute(tf.tensor4d(preprocessReference(ct.hu, g, model.manifest.input, 0, 4), [4, S, S, 5]));
+    const ref = postprocessReference((await out.seg.data()) as Float32Array, (await out.attention.data()) as Float32Array, 4, {
+      cols: 64, rows: 52, size: S, u: g.u, v: g.v, mask: protocolMask('whole'),
+    });
+    tf.dispose([out.seg, out.attention, out.region]);
+    model.dispose();
+    expect(Array.from(r.labels)).toEqual(Array.from(ref.labels));
+    expect(new Set(ref.labels).size).toBeGreaterThan(1);
+  });
 });
