@@ -2,9 +2,11 @@
  * `npm run bench [-- flags]`: the engine benchmark on every backend available in headless Chromium
  * (WebGPU on Mesa llvmpipe, WebGL, wasm) and in Node through Dawn, for a generated series.
  *
- *   --slices N           series length (default 300)       --size N        matrix (default 512)
- *   --profile-slices N   slices of the profiled stage run (default 64)
- *   --baseline-slices N  slices of the tfjs-ops baseline run (default 16)
+ *   --slices N           series length (default 24)        --size N        matrix (default 512)
+ *   --profile-slices N   slices of the profiled stage run (default 8)
+ *   --baseline-slices N  slices of the tfjs-ops baseline run (default 2)
+ * The defaults finish in under 10 minutes on the 2-core machine; the printed LONG_RUN line says how to
+ * get the long figures (whole-body 600 slices on wasm, the former 300 / 64 / 16 defaults).
  *   --batch N            batch size (default: from the adapter's limits)
  *   --model DIR          model package (default public/models/aa-hpa-v1, else dev-random, else the tiny-random fixture)
  *   --backends LIST      comma list of chromium-webgpu, chromium-webgl, chromium-wasm, node-dawn (default all)
@@ -31,7 +33,12 @@ if (bi >= 0) {
   argv.splice(bi, 2);
 }
 const defaultModel = ['public/models/aa-hpa-v1', 'public/models/dev-random', 'tests/fixtures/models/tiny-random'].find((d) => existsSync(path.join(root, d, 'model.json')))!;
-const args = parseArgs(argv, { model: defaultModel });
+// Defaults sized to finish in under 10 minutes on this 2-core machine without a GPU (LONG_RUN for the full figures).
+const args = parseArgs(argv, { model: defaultModel, slices: 24, profileSlices: 8, baselineSlices: 2 });
+const LONG_RUN =
+  'long runs: `npm run bench -- --backends chromium-wasm --slices 600` (whole-body 600 x 512 x 512 on wasm, ~5 min here), ' +
+  '`npm run bench -- --slices 300 --profile-slices 64 --baseline-slices 16` (the former defaults, hours on llvmpipe), ' +
+  'bench/device.sh on an NVIDIA GPU (bench/README.md)';
 const modelDir = path.resolve(root, args.model);
 if (!existsSync(path.join(modelDir, 'model.json'))) {
   console.error(`bench: no model at ${modelDir} (make dev-random as training/README.md says, or pass --model DIR)`);
@@ -59,7 +66,8 @@ if (browserBackends.length) {
       const q = new URLSearchParams({ backend, model: modelUrl, slices: String(args.slices), size: String(args.size), profile: String(args.profileSlices), baseline: String(args.baselineSlices) });
       if (args.batchSize) q.set('batch', String(args.batchSize));
       if (args.skipE2e) q.set('skipE2e', '1');
-      await page.goto(`${base}bench/index.html?${q}`);
+      // the dev server transforms and pre-bundles on first load: slow on a loaded 2-core machine
+      await page.goto(`${base}bench/index.html?${q}`, { timeout: 300_000 });
       await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 0, polling: 1000 });
       const out = await page.evaluate(() => window.__bench!);
       if (out.result) results.push(out.result);
@@ -84,5 +92,6 @@ if (backends.includes('node-dawn')) {
 const ok = results.filter((r): r is BenchResult => !('skipped' in r));
 console.log(formatTable(ok));
 for (const r of results) if ('skipped' in r) console.log(`\n${r.where}: not available (${r.skipped})`);
+console.log(`\n${LONG_RUN}`);
 if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 1));
 process.exit(0);
