@@ -41,7 +41,10 @@ export interface StageRow {
   readbackMs: number;
   bytesPerSlice: number;
   bytesPerVoxel: number;
+  /** CT bytes uploaded per slice (2 with each int16 slice uploaded once) */
+  uploadBytesPerSlice: number;
   postprocess: SegmentReport['postprocess'];
+  preprocess: SegmentReport['preprocess'];
 }
 
 export interface BenchResult {
@@ -58,6 +61,8 @@ export interface BenchResult {
   stages: StageRow;
   /** per-slice ms of the tfjs-ops post-processing + full readback (where the engine's own path is another) */
   baseline: StageRow | null;
+  /** WebGPU: the same profiled stage run with the former per-batch slab upload (issue 13 before / after) */
+  preBaseline: StageRow | null;
   /** baseline / own path: post-processing alone, and post-processing + readback */
   ratio: { post: number; postAndReadback: number } | null;
   memory: { numTensorsBefore: number; numTensorsAfter: number };
@@ -77,7 +82,9 @@ function row(r: SegmentReport): StageRow {
     readbackMs: s.readbackMs / n,
     bytesPerSlice: r.bytesReadBack / n,
     bytesPerVoxel: r.bytesReadBackPerVoxel,
+    uploadBytesPerSlice: r.bytesUploaded / n,
     postprocess: r.postprocess,
+    preprocess: r.preprocess,
   };
 }
 
@@ -110,6 +117,12 @@ export async function runBench(model: LoadedModel, notice: BackendNotice, where:
   log(`[${where}] stages, ${nStage} slices`);
   const stages = row((await segmentVolume(model, mk(nStage), { ...base, batchSize, profile: true })).report);
 
+  let preBaseline: StageRow | null = null;
+  if (stages.preprocess === 'wgsl') {
+    log(`[${where}] pre-processing baseline (slab of every batch uploaded), ${nStage} slices`);
+    preBaseline = row((await segmentVolume(model, mk(nStage), { ...base, batchSize, profile: true, preprocess: 'slab' })).report);
+  }
+
   const sweep: BenchResult['sweep'] = [];
   for (const b of cfg.sweep ?? []) {
     log(`[${where}] sweep: batch ${b}`);
@@ -140,6 +153,7 @@ export async function runBench(model: LoadedModel, notice: BackendNotice, where:
     warmupSeconds: warm.report.seconds,
     e2e,
     stages,
+    preBaseline,
     baseline,
     ratio,
     memory: { numTensorsBefore, numTensorsAfter: tf.memory().numTensors },
@@ -159,6 +173,11 @@ export function formatTable(results: BenchResult[]): string {
     if (r.e2e) lines.push(`  end to end: ${r.e2e.slices} slices in ${f(r.e2e.seconds, 2)} s = ${f(r.e2e.slicesPerS, 2)} slices/s`);
     const s = r.stages;
     lines.push(`  per slice (${s.slices} slices profiled, ms): upload+pre ${f(s.preprocessMs, 2)} | graph ${f(s.graphMs, 2)} | post ${f(s.postprocessMs, 2)} (${s.postprocess}) | readback ${f(s.readbackMs, 2)} | ${f(s.bytesPerSlice / 1024, 0)} KiB read back (${f(s.bytesPerVoxel, 2)} B/voxel)`);
+    const pb = r.preBaseline;
+    if (pb) {
+      const mb = (x: number) => f(x / 2 ** 20, 2);
+      lines.push(`  upload+pre: ring (each CT slice uploaded once) ${f(s.preprocessMs, 2)} ms, ${mb(s.uploadBytesPerSlice)} MiB/slice | former slab per batch ${f(pb.preprocessMs, 2)} ms, ${mb(pb.uploadBytesPerSlice)} MiB/slice: ${f(pb.preprocessMs / s.preprocessMs, 2)}x time, ${f(pb.uploadBytesPerSlice / s.uploadBytesPerSlice, 2)}x bytes`);
+    }
     if (r.longestTaskMs !== undefined) lines.push(`  longest main-thread task during the end-to-end run: ${f(r.longestTaskMs, 0)} ms`);
     lines.push(`  profiled throughput: ${f(1000 / (s.preprocessMs + s.graphMs + s.postprocessMs + s.readbackMs), 2)} slices/s`);
     for (const w of r.sweep) lines.push(`  batch ${w.batch}: ${r.ct.slices} slices in ${f(w.seconds, 2)} s = ${f(w.slicesPerS, 1)} slices/s`);

@@ -46,8 +46,11 @@ export interface SegmentOptions {
    * typed-array kernel (logits read back).
    */
   postprocess?: 'auto' | 'tfops' | 'cpu';
-  /** 'cpu' forces the CPU pre-processing on WebGPU. */
-  preprocess?: 'auto' | 'cpu';
+  /**
+   * 'cpu' forces the CPU pre-processing on WebGPU; 'slab' the former WGSL path that uploads each
+   * batch's whole slab (the benchmark baseline of the default ring, which uploads every slice once).
+   */
+  preprocess?: 'auto' | 'cpu' | 'slab';
 }
 
 export interface StageTimes {
@@ -68,7 +71,7 @@ export interface SegmentReport {
   seconds: number;
   slicesPerS: number;
   postprocess: 'fused-wgsl' | 'tfjs-ops' | 'cpu-kernel';
-  preprocess: 'wgsl' | 'cpu';
+  preprocess: 'wgsl' | 'wgsl-slab' | 'cpu';
   bytesReadBack: number;
   bytesReadBackPerVoxel: number;
   bytesUploaded: number;
@@ -169,7 +172,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
 
   running = true; // everything that may throw before this point leaves no state behind
   try {
-    if (gpuPre) pre = new GpuPreprocessor(ct, g, spec);
+    if (gpuPre) pre = new GpuPreprocessor(ct, g, spec, { batch: B, mode: opts.preprocess === 'slab' ? 'slab' : 'ring' });
     if (cpuPost) fast = new FastPostprocessor(params);
     else if (!fused) tfops = new TfOpsPostprocessor(params);
     const confFloat = confidence && cpuPost ? new Float32Array(npx) : undefined;
@@ -312,7 +315,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     seconds,
     slicesPerS: done / seconds,
     postprocess: fused ? 'fused-wgsl' : cpuPost ? 'cpu-kernel' : 'tfjs-ops',
-    preprocess: pre ? 'wgsl' : 'cpu',
+    preprocess: pre ? (pre.mode === 'ring' ? 'wgsl' : 'wgsl-slab') : 'cpu',
     bytesReadBack,
     bytesReadBackPerVoxel: done ? bytesReadBack / (done * npx) : 0,
     bytesUploaded,

@@ -1,6 +1,7 @@
 /**
- * Pre-processing on the GPU (same math as preprocess.ref.ts): reads a slab of raw CT slices (int16
- * packed two per i32 word, or float32) and the slice offsets, writes the model input [B, S, S, 5].
+ * Pre-processing on the GPU (same math as preprocess.ref.ts): reads raw CT slices (int16 packed two per
+ * i32 word, or float32) from a ring of slices or a contiguous slab, and the slice offsets, writes the
+ * model input [B, S, S, 5].
  * Uploading the raw int16 slab moves 2 bytes per CT voxel instead of 4 bytes per model input value,
  * and keeps the resampling off the main thread. One invocation per model pixel (all 5 planes).
  */
@@ -17,7 +18,7 @@ export class PreprocessProgram implements WebGPUProgram {
   variableNames = ['ct', 'offs'];
   workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms =
-    'cols : i32, rows : i32, gridSize : i32, pixels : i32, kStart : i32, slabFirst : i32, nSlices : i32, ' +
+    'cols : i32, rows : i32, gridSize : i32, pixels : i32, kStart : i32, slabFirst : i32, nSlices : i32, slots : i32, stride : i32, ' +
     'i0 : f32, iu : f32, iv : f32, id : f32, j0 : f32, ju : f32, jv : f32, jd : f32, o0 : f32, ou : f32, ov : f32, od : f32, ' +
     'huMin : f32, huMax : f32, huOffset : f32, huScale : f32, ';
   private readonly ctFloat: boolean;
@@ -30,11 +31,15 @@ export class PreprocessProgram implements WebGPUProgram {
     this.shaderKey = `aaPreprocess_${ctFloat ? 'f32' : 'i16'}`;
   }
 
-  static uniformData(g: GridGeometry, spec: HuIntensity, batch: number, kStart: number, slabFirst: number): ProgramUniform[] {
+  /**
+   * CT slice k is read from slot (k - slabFirst) mod slots, `stride` values apart: a ring of slices
+   * (slabFirst 0, slots = ring capacity) or one contiguous slab (slabFirst = its first slice, slots huge).
+   */
+  static uniformData(g: GridGeometry, spec: HuIntensity, batch: number, kStart: number, slabFirst: number, ring: { slots: number; stride: number }): ProgramUniform[] {
     const f = (v: number): ProgramUniform => ({ type: 'float32', data: [v] });
     const i = (v: number): ProgramUniform => ({ type: 'int32', data: [v] });
     return [
-      i(g.cols), i(g.rows), i(g.size), i(batch * g.size * g.size), i(kStart), i(slabFirst), i(g.slices),
+      i(g.cols), i(g.rows), i(g.size), i(batch * g.size * g.size), i(kStart), i(slabFirst), i(g.slices), i(ring.slots), i(ring.stride),
       f(g.i.c0), f(g.i.cu), f(g.i.cv), f(g.i.cd), f(g.j.c0), f(g.j.cu), f(g.j.cv), f(g.j.cd), f(g.o.c0), f(g.o.cu), f(g.o.cv), f(g.o.cd),
       f(spec.huMin), f(spec.huMax), f(spec.huOffset), f(spec.huScale),
     ];
@@ -50,7 +55,7 @@ export class PreprocessProgram implements WebGPUProgram {
       struct Sl { k0 : i32, k1 : i32, w : f32 };
 
       fn voxel(k : i32, i : i32, j : i32) -> f32 {
-        let idx = (k - uniforms.slabFirst) * uniforms.cols * uniforms.rows + j * uniforms.cols + i;
+        let idx = ((k - uniforms.slabFirst) % uniforms.slots) * uniforms.stride + j * uniforms.cols + i;
         ${read}
       }
 
