@@ -11,6 +11,7 @@ import type { CtVolume, LabelVolume } from '../dicom/volume';
 import { protocolMask, type ProtocolId } from '../organs';
 import { activeGpuDevice, releasePooledGpuMemory, takeGpuFault, type BackendName } from './backend';
 import { chooseBatchSize, planBatches } from './batch';
+import { cleanupLabelsAsync, type OrganCleanup } from './cleanup';
 import { EngineError, isEngineError } from './errors';
 import { gridGeometry } from './grid';
 import type { LoadedModel } from './model';
@@ -43,6 +44,19 @@ export interface SegmentOptions {
   postprocess?: 'auto' | 'tfops';
   /** 'cpu' forces the CPU pre-processing on WebGPU. */
   preprocess?: 'auto' | 'cpu';
+  /**
+   * Per-organ connected-component clean-up of a completed run (cleanup.ts; default on). Slices it
+   * changes are delivered again through onSlice, so the overlay shows the cleaned labels.
+   */
+  cleanup?: boolean;
+}
+
+/** What the clean-up did (organs with removals only); null when off or the run did not complete. */
+export interface CleanupSummary {
+  ms: number;
+  voxelsRemoved: number;
+  slicesChanged: number;
+  organs: OrganCleanup[];
 }
 
 export interface StageTimes {
@@ -72,6 +86,8 @@ export interface SegmentReport {
   memoryBefore: tf.MemoryInfo;
   memoryAfter: tf.MemoryInfo;
   gpuBytesReleased: number;
+  /** Connected-component clean-up after the run (not counted in `seconds`). */
+  cleanup: CleanupSummary | null;
 }
 
 export interface SegmentResult {
@@ -273,6 +289,12 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     running = false;
   }
   const seconds = (now() - t0) / 1000;
+  let cleanup: CleanupSummary | null = null;
+  if (completed && opts.cleanup !== false) {
+    const c = await cleanupLabelsAsync(labels, ct.dims, ct.spacing);
+    for (const k of c.changedSlices) emit(k); // the overlay and any other listener get the final labels
+    cleanup = { ms: c.ms, voxelsRemoved: c.voxelsRemoved, slicesChanged: c.changedSlices.length, organs: c.organs.filter((o) => o.voxelsRemoved > 0) };
+  }
   const report: SegmentReport = {
     backend,
     modelId: model.manifest.id,
@@ -292,6 +314,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     memoryBefore,
     memoryAfter: tf.memory(),
     gpuBytesReleased,
+    cleanup,
   };
   return { labels, ...(confidence ? { confidence } : {}), report };
 }
