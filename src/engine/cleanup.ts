@@ -1,7 +1,7 @@
 /**
  * Clean-up after the network: per organ, 3D connected components (26-connected) of the uint8 label volume,
  * and the organ's rule from cleanup.rules.json (shared with training/attention_anatomy/cleanup.py, which
- * gives identical output): keep the largest component, keep others only when they are big relative to it
+ * gives identical output): drop components too big to be the organ (tiny organs only), keep the largest, keep others only when they are big relative to it
  * and close to it, drop the rest (islands far from the organ) to background.
  *
  * Components are found on runs (maximal x-runs of one label in a row) with union-find, so memory and time
@@ -21,6 +21,8 @@ export interface CleanupRule {
   minMl: number;
   /** ... and its bounding box is at most this far (mm) from the largest's. */
   maxGapMm: number;
+  /** Components above this volume (ml) are dropped before anything else (null: no limit). */
+  maxComponentMl: number | null;
 }
 
 /** Rule per organ channel (1..33); channels without a rule are not touched. */
@@ -36,7 +38,7 @@ export function rulesFromTable(table: { classes: Record<string, Partial<CleanupR
     const c = table.classes[cls];
     if (!organ) throw new Error(`cleanup rules: unknown organ ${name}`);
     if (!c) throw new Error(`cleanup rules: ${name} has unknown class ${cls}`);
-    out.set(organ.channel, { maxComponents: c.maxComponents ?? null, minFraction: c.minFraction ?? 0, minMl: c.minMl ?? 0, maxGapMm: c.maxGapMm ?? 0 });
+    out.set(organ.channel, { maxComponents: c.maxComponents ?? null, minFraction: c.minFraction ?? 0, minMl: c.minMl ?? 0, maxGapMm: c.maxGapMm ?? 0, maxComponentMl: c.maxComponentMl ?? null });
   }
   return out;
 }
@@ -290,9 +292,10 @@ export function boxGapSquaredMm(a: readonly number[], b: readonly number[], spac
  */
 export function decide(comps: readonly ComponentStat[], rule: CleanupRule, spacing: Vec3, voxelMl: number): boolean[] {
   const keep = comps.map(() => false);
-  if (!comps.length) return keep;
-  // largest first; ties by raster order (stable sort)
-  const order = comps.map((_, i) => i).sort((i, j) => comps[j].count - comps[i].count || i - j);
+  const cap = rule.maxComponentMl;
+  // largest first; ties by raster order; components too big to be the organ are not candidates
+  const order = comps.map((_, i) => i).filter((i) => cap === null || comps[i].count * voxelMl <= cap).sort((i, j) => comps[j].count - comps[i].count || i - j);
+  if (!order.length) return keep;
   const big = comps[order[0]];
   keep[order[0]] = true;
   let kept = 1;

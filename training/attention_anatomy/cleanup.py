@@ -2,7 +2,8 @@
 the same rule and parameters the app's engine applies (src/engine/cleanup.ts), with identical output
 (training/tests/test_cleanup.py runs both on the same volumes).
 
-Per organ channel: 26-connected components; the largest is kept (ties: first voxel first in raster order,
+Per organ channel: 26-connected components; those above maxComponentMl (when set) are dropped first;
+of the rest the largest is kept (ties: first voxel first in raster order,
 x fastest); another is kept when fewer than maxComponents are kept so far (largest first), its voxel count
 >= minFraction x the largest's, its volume >= minMl and its bounding box is within maxGapMm of the
 largest's (empty voxels between the boxes per axis x spacing, Euclidean). Dropped voxels become 0.
@@ -29,13 +30,15 @@ class Rule:
     min_fraction: float
     min_ml: float
     max_gap_mm: float
+    max_component_ml: float | None = None
 
 
 def rules_from_table(table: dict) -> dict[int, Rule]:
     out = {}
     for name, cls in table['organs'].items():
         c = table['classes'][cls]
-        out[channel_of(name)] = Rule(c.get('maxComponents'), float(c.get('minFraction', 0)), float(c.get('minMl', 0)), float(c.get('maxGapMm', 0)))
+        out[channel_of(name)] = Rule(c.get('maxComponents'), float(c.get('minFraction', 0)), float(c.get('minMl', 0)), float(c.get('maxGapMm', 0)),
+                                     None if c.get('maxComponentMl') is None else float(c['maxComponentMl']))
     return out
 
 
@@ -54,9 +57,10 @@ def box_gap_squared_mm(a, b, spacing) -> float:
 def decide(comps: list[tuple[int, list[int]]], rule: Rule, spacing, voxel_ml: float) -> list[bool]:
     """comps: (voxel count, box) in raster order of their first voxel. Twin of decide() in cleanup.ts."""
     keep = [False] * len(comps)
-    if not comps:
+    cap = rule.max_component_ml
+    order = sorted((i for i in range(len(comps)) if cap is None or comps[i][0] * voxel_ml <= cap), key=lambda i: (-comps[i][0], i))
+    if not order:
         return keep
-    order = sorted(range(len(comps)), key=lambda i: (-comps[i][0], i))
     big = comps[order[0]]
     keep[order[0]] = True
     kept = 1
@@ -91,7 +95,7 @@ def cleanup_labels(pred: np.ndarray, spacing, rules: dict[int, Rule] | None = No
         crop = pred[sl] == c
         lab, n = ndi.label(crop, structure=_26)
         rule = rules.get(c)
-        if rule is None or n == 1:
+        if rule is None or (n == 1 and rule.max_component_ml is None):
             if report is not None:
                 report.append({'channel': c, 'components': n, 'kept': n, 'voxelsRemoved': 0})
             continue

@@ -49,6 +49,12 @@ def test_tiny_pair_and_bowel_rules():
     np.testing.assert_array_equal(out, vol([['P...', '....', 'EE..']], {'P': P, 'E': E}))
     out = cleanup_labels(vol([['GGG.GG.G', '........', 'BB.B.BBB']], {'G': G, 'B': B}), (10, 10, 10))
     np.testing.assert_array_equal(out, vol([['GGG.GG..', '........', 'BB...BBB']], {'G': G, 'B': B}))
+    # blobs over 1.5 ml cannot be a pituitary: at 1 ml voxels only the single voxel stays, at 8 ml none
+    pit = vol([['PP..P', '.....', 'PPP..']], {'P': P})
+    np.testing.assert_array_equal(cleanup_labels(pit, (10, 10, 10)), vol([['....P', '.....', '.....']], {'P': P}))
+    report = []
+    assert not cleanup_labels(pit, (20, 20, 20), report=report).any()
+    assert report == [{'channel': P, 'components': 3, 'kept': 0, 'voxelsRemoved': 6}]
 
 
 def random_labels(seed, shape, channels):

@@ -21,7 +21,8 @@ describe('the rule table', () => {
     expect(CLEANUP_RULES.get(ch('Ear_Internal_L'))!.maxComponents).toBe(1);
     expect(CLEANUP_RULES.get(ch('Glnd_Sublingual'))!.maxComponents).toBe(2);
     expect(CLEANUP_RULES.get(ch('Bag_Bowel'))!.maxComponents).toBeNull();
-    expect(CLEANUP_RULES.get(ch('Liver'))).toEqual({ maxComponents: null, minFraction: 0.1, minMl: 0, maxGapMm: 20 });
+    expect(CLEANUP_RULES.get(ch('Liver'))).toEqual({ maxComponents: null, minFraction: 0.1, minMl: 0, maxGapMm: 20, maxComponentMl: null });
+    expect(CLEANUP_RULES.get(ch('Pituitary'))!.maxComponentMl).toBe(1.5);
   });
 });
 
@@ -36,7 +37,7 @@ describe('boxGapSquaredMm / decide', () => {
   });
 
   test('largest kept; ties go to the first; fraction, ml, gap and count limits', () => {
-    const rule: CleanupRule = { maxComponents: 3, minFraction: 0.5, minMl: 2, maxGapMm: 10 };
+    const rule: CleanupRule = { maxComponents: 3, minFraction: 0.5, minMl: 2, maxGapMm: 10, maxComponentMl: null };
     const at = (x: number) => [x, x, 0, 0, 0, 0];
     // spacing 1 mm, voxelMl 1: counts 4 (first), 10 (largest), 5 (ok), 5 far (gap 19), 1 (too small)
     const comps = [{ count: 4, box: at(0) }, { count: 10, box: at(5) }, { count: 5, box: at(8) }, { count: 5, box: at(25) }, { count: 1, box: at(6) }];
@@ -48,6 +49,10 @@ describe('boxGapSquaredMm / decide', () => {
     expect(decide(comps, { ...rule, minFraction: 0, maxComponents: null }, [1, 1, 1], 1)).toEqual([true, true, true, false, false]);
     expect(decide([{ count: 3, box: at(9) }, { count: 3, box: at(0) }], { ...rule, maxComponents: 1 }, [1, 1, 1], 1)).toEqual([true, false]);
     expect(decide([], rule, [1, 1, 1], 1)).toEqual([]);
+    // maxComponentMl: the 10-voxel component is too big to be the organ; the largest of the rest leads
+    // (comp 2 leads; comp 0 is 4 >= 2.5 voxels, 7 mm away: kept too)
+    expect(decide(comps, { ...rule, maxComponentMl: 9 }, [1, 1, 1], 1)).toEqual([true, false, true, false, false]);
+    expect(decide(comps, { ...rule, maxComponentMl: 0.5 }, [1, 1, 1], 1)).toEqual([false, false, false, false, false]);
   });
 });
 
@@ -113,6 +118,17 @@ describe('cleanupLabels', () => {
     const { labels, dims } = vol([['P..P', '....', 'EE.E']], { P, E });
     const { labels: out } = cleanupLabels(labels, dims, [0.5, 0.5, 0.5]);
     expect(Array.from(out)).toEqual(Array.from(vol([['P...', '....', 'EE..']], { P, E }).labels));
+  });
+
+  test('a pituitary blob bigger than 1.5 ml is dropped whole (the 598 ml pituitary on the example CT)', () => {
+    const P = ch('Pituitary');
+    const { labels, dims } = vol([['PP..P', '.....', 'PPP..']], { P });
+    // 10 mm voxels = 1 ml: the 3- and 2-voxel blobs exceed 1.5 ml, the single voxel is the one kept
+    expect(Array.from(cleanupLabels(labels, dims, [10, 10, 10]).labels)).toEqual(Array.from(vol([['....P', '.....', '.....']], { P }).labels));
+    // at 20 mm even that voxel (8 ml) cannot be a pituitary: none left
+    const none = cleanupLabels(labels, dims, [20, 20, 20]);
+    expect(none.labels.every((v) => v === 0)).toBe(true);
+    expect(none.report.organs).toEqual([{ channel: P, components: 3, kept: 0, voxelsRemoved: 6 }]);
   });
 
   test('sublingual glands: the two largest components; bowel bag: every loop of at least 2 ml', () => {
