@@ -5,10 +5,11 @@
  * cleans the labels with the engine's own rule and scores both with the batch's DSC / HD95 (CONTRACTS 6).
  * Also lists every organ volume flagged as implausible (src/organVolumes.ts) before and after.
  *
- *   tsx scripts/eval-real.ts --set "NAME=OUTDIR" [--set ...] --json OUT.json --md OUT.md
+ *   tsx scripts/eval-real.ts --set "NAME=OUTDIR[,OUTDIR...]" [--set ...] --json OUT.json --md OUT.md
  *                            [--results training/RESULTS.md] [--command "how the OUTDIRs were made"]
  *
- * `--results` replaces (or appends) the section between the markers below in that file.
+ * A set may span several output folders (e.g. two batch runs over halves of one data set); a series name
+ * seen twice counts once. `--results` replaces (or appends) the section between the markers below in that file.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -163,10 +164,12 @@ const o = args(process.argv.slice(2));
 const sets: SetEval[] = [];
 for (const set of o.sets) {
   const series: SeriesEval[] = [];
-  for (const e of readdirSync(set.dir).sort()) {
-    const dir = join(set.dir, e);
+  const seen = new Set<string>();
+  const dirs = set.dir.split(',').flatMap((d) => readdirSync(d).map((e) => ({ e, dir: join(d, e) })));
+  for (const { e, dir } of dirs.sort((a, b) => (a.e < b.e ? -1 : a.e > b.e ? 1 : 0))) {
     const rp = join(dir, 'report.json');
-    if (!existsSync(rp)) continue;
+    if (!existsSync(rp) || seen.has(e)) continue;
+    seen.add(e);
     const report = JSON.parse(readFileSync(rp, 'utf8'));
     if (report.failed || !report.reference || report.reference.error) {
       console.error(`${set.name}/${e}: skipped (${report.failed?.message ?? report.reference?.error ?? 'no reference'})`);
