@@ -23,6 +23,8 @@ export interface CleanupRule {
   maxGapMm: number;
   /** Components above this volume (ml) are dropped before anything else (null: no limit). */
   maxComponentMl: number | null;
+  /** Distance to any kept component instead of to the largest (tubes broken along their length). */
+  chain: boolean;
 }
 
 /** Rule per organ channel (1..33); channels without a rule are not touched. */
@@ -38,7 +40,7 @@ export function rulesFromTable(table: { classes: Record<string, Partial<CleanupR
     const c = table.classes[cls];
     if (!organ) throw new Error(`cleanup rules: unknown organ ${name}`);
     if (!c) throw new Error(`cleanup rules: ${name} has unknown class ${cls}`);
-    out.set(organ.channel, { maxComponents: c.maxComponents ?? null, minFraction: c.minFraction ?? 0, minMl: c.minMl ?? 0, maxGapMm: c.maxGapMm ?? 0, maxComponentMl: c.maxComponentMl ?? null });
+    out.set(organ.channel, { maxComponents: c.maxComponents ?? null, minFraction: c.minFraction ?? 0, minMl: c.minMl ?? 0, maxGapMm: c.maxGapMm ?? 0, maxComponentMl: c.maxComponentMl ?? null, chain: c.chain ?? false });
   }
   return out;
 }
@@ -299,15 +301,29 @@ export function decide(comps: readonly ComponentStat[], rule: CleanupRule, spaci
   const big = comps[order[0]];
   keep[order[0]] = true;
   let kept = 1;
+  const full = () => rule.maxComponents !== null && kept >= rule.maxComponents;
   const maxGap2 = rule.maxGapMm * rule.maxGapMm;
-  for (const i of order.slice(1)) {
-    if (rule.maxComponents !== null && kept >= rule.maxComponents) break;
-    const c = comps[i];
-    if (c.count < rule.minFraction * big.count) continue;
-    if (c.count * voxelMl < rule.minMl) continue;
-    if (boxGapSquaredMm(c.box, big.box, spacing) > maxGap2) continue;
-    keep[i] = true;
-    kept++;
+  const cands = order.slice(1).filter((i) => comps[i].count >= rule.minFraction * big.count && comps[i].count * voxelMl >= rule.minMl);
+  if (!rule.chain) {
+    for (const i of cands) {
+      if (full()) break;
+      if (boxGapSquaredMm(comps[i].box, big.box, spacing) > maxGap2) continue;
+      keep[i] = true;
+      kept++;
+    }
+    return keep;
+  }
+  // chain: within maxGapMm of any kept component (breadth first from the largest, candidates largest first)
+  const queue = [order[0]];
+  for (let q = 0; q < queue.length && !full(); q++) {
+    const from = comps[queue[q]].box;
+    for (const i of cands) {
+      if (full()) break;
+      if (keep[i] || boxGapSquaredMm(comps[i].box, from, spacing) > maxGap2) continue;
+      keep[i] = true;
+      kept++;
+      queue.push(i);
+    }
   }
   return keep;
 }

@@ -6,7 +6,8 @@ Per organ channel: 26-connected components; those above maxComponentMl (when set
 of the rest the largest is kept (ties: first voxel first in raster order,
 x fastest); another is kept when fewer than maxComponents are kept so far (largest first), its voxel count
 >= minFraction x the largest's, its volume >= minMl and its bounding box is within maxGapMm of the
-largest's (empty voxels between the boxes per axis x spacing, Euclidean). Dropped voxels become 0.
+largest's (or, with chain, of any kept component: tubes broken along their length) (empty voxels between
+the boxes per axis x spacing, Euclidean). Dropped voxels become 0.
 
 Arrays are [K, R, C] (slice, row, column) with spacing (column, row, slice) in mm, as in metrics.py.
 """
@@ -31,6 +32,7 @@ class Rule:
     min_ml: float
     max_gap_mm: float
     max_component_ml: float | None = None
+    chain: bool = False
 
 
 def rules_from_table(table: dict) -> dict[int, Rule]:
@@ -38,7 +40,8 @@ def rules_from_table(table: dict) -> dict[int, Rule]:
     for name, cls in table['organs'].items():
         c = table['classes'][cls]
         out[channel_of(name)] = Rule(c.get('maxComponents'), float(c.get('minFraction', 0)), float(c.get('minMl', 0)), float(c.get('maxGapMm', 0)),
-                                     None if c.get('maxComponentMl') is None else float(c['maxComponentMl']))
+                                     None if c.get('maxComponentMl') is None else float(c['maxComponentMl']),
+                                     bool(c.get('chain', False)))
     return out
 
 
@@ -64,19 +67,32 @@ def decide(comps: list[tuple[int, list[int]]], rule: Rule, spacing, voxel_ml: fl
     big = comps[order[0]]
     keep[order[0]] = True
     kept = 1
+    full = lambda: rule.max_components is not None and kept >= rule.max_components  # noqa: E731
     max_gap2 = rule.max_gap_mm * rule.max_gap_mm
-    for i in order[1:]:
-        if rule.max_components is not None and kept >= rule.max_components:
-            break
-        n, box = comps[i]
-        if n < rule.min_fraction * big[0]:
-            continue
-        if n * voxel_ml < rule.min_ml:
-            continue
-        if box_gap_squared_mm(box, big[1], spacing) > max_gap2:
-            continue
-        keep[i] = True
-        kept += 1
+    cands = [i for i in order[1:] if comps[i][0] >= rule.min_fraction * big[0] and comps[i][0] * voxel_ml >= rule.min_ml]
+    if not rule.chain:
+        for i in cands:
+            if full():
+                break
+            if box_gap_squared_mm(comps[i][1], big[1], spacing) > max_gap2:
+                continue
+            keep[i] = True
+            kept += 1
+        return keep
+    # chain: within max_gap_mm of any kept component (breadth first from the largest, candidates largest first)
+    queue = [order[0]]
+    q = 0
+    while q < len(queue) and not full():
+        src = comps[queue[q]][1]
+        q += 1
+        for i in cands:
+            if full():
+                break
+            if keep[i] or box_gap_squared_mm(comps[i][1], src, spacing) > max_gap2:
+                continue
+            keep[i] = True
+            kept += 1
+            queue.append(i)
     return keep
 
 

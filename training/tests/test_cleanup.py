@@ -57,6 +57,16 @@ def test_tiny_pair_and_bowel_rules():
     assert report == [{'channel': P, 'components': 3, 'kept': 0, 'voxelsRemoved': 6}]
 
 
+def test_cord_chain():
+    C = channel_of('SpinalCord')
+    column = 'CC.....CC...CCCCC...CC...CC...'
+    pred = np.array([[[1 if c == 'C' else 0]] for c in column], dtype=np.uint8) * C
+    report = []
+    out = cleanup_labels(pred, (10, 10, 10), report=report)
+    assert ''.join('C' if v else '.' for v in out.ravel()) == '.......CC...CCCCC...CC...CC...'
+    assert report == [{'channel': C, 'components': 5, 'kept': 4, 'voxelsRemoved': 2}]
+
+
 def random_labels(seed, shape, channels):
     rng = np.random.default_rng(seed)
     fields = np.stack([ndi.gaussian_filter(rng.standard_normal(shape), 1.2) for _ in channels])
@@ -72,6 +82,7 @@ CASES = [
     (2, (12, 20, 16), (3.0, 3.0, 5.0), ['SpinalCord', 'Lung_L', 'Ear_Internal_L', 'Bag_Bowel', 'Kidney_R']),
     (3, (20, 14, 18), (0.8, 0.8, 2.5), ['Brainstem', 'Parotid_L', 'Glnd_Sublingual', 'Esophagus', 'Stomach', 'Heart']),
     (4, (6, 30, 33), (7.8, 7.8, 2.5), ['Parotid_R', 'Pituitary', 'Bag_Bowel', 'Pancreas']),
+    (5, (60, 8, 9), (4.0, 4.0, 3.0), ['SpinalCord', 'Esophagus', 'Trachea', 'Musc_Constrict']),  # chains along z
 ]
 
 

@@ -21,7 +21,7 @@ describe('the rule table', () => {
     expect(CLEANUP_RULES.get(ch('Ear_Internal_L'))!.maxComponents).toBe(1);
     expect(CLEANUP_RULES.get(ch('Glnd_Sublingual'))!.maxComponents).toBe(2);
     expect(CLEANUP_RULES.get(ch('Bag_Bowel'))!.maxComponents).toBeNull();
-    expect(CLEANUP_RULES.get(ch('Liver'))).toEqual({ maxComponents: null, minFraction: 0.1, minMl: 0, maxGapMm: 20, maxComponentMl: null });
+    expect(CLEANUP_RULES.get(ch('Liver'))).toEqual({ maxComponents: null, minFraction: 0.1, minMl: 0, maxGapMm: 20, maxComponentMl: null, chain: false });
     expect(CLEANUP_RULES.get(ch('Pituitary'))!.maxComponentMl).toBe(1.5);
   });
 });
@@ -37,7 +37,7 @@ describe('boxGapSquaredMm / decide', () => {
   });
 
   test('largest kept; ties go to the first; fraction, ml, gap and count limits', () => {
-    const rule: CleanupRule = { maxComponents: 3, minFraction: 0.5, minMl: 2, maxGapMm: 10, maxComponentMl: null };
+    const rule: CleanupRule = { maxComponents: 3, minFraction: 0.5, minMl: 2, maxGapMm: 10, maxComponentMl: null, chain: false };
     const at = (x: number) => [x, x, 0, 0, 0, 0];
     // spacing 1 mm, voxelMl 1: counts 4 (first), 10 (largest), 5 (ok), 5 far (gap 19), 1 (too small)
     const comps = [{ count: 4, box: at(0) }, { count: 10, box: at(5) }, { count: 5, box: at(8) }, { count: 5, box: at(25) }, { count: 1, box: at(6) }];
@@ -138,6 +138,20 @@ describe('cleanupLabels', () => {
     // 10 mm voxels = 1 ml: the lone B voxel (1 ml) goes, the 2- and 3-voxel loops stay
     const { labels: out } = cleanupLabels(labels, dims, [10, 10, 10]);
     expect(Array.from(out)).toEqual(Array.from(vol([['GGG.GG..', '........', 'BB...BBB']], { G, B }).labels));
+  });
+
+  test('spinal cord broken along its length: a chain of pieces each within 40 mm of a kept one', () => {
+    const C = ch('SpinalCord');
+    // one voxel column, 10 mm voxels: pieces at z 0-1 | 7-8 | 12-16 (largest) | 20-21 | 25-26
+    const column = 'CC.....CC...CCCCC...CC...CC...';
+    const { labels, dims } = vol([...column].map((c) => [c]), { C });
+    const { labels: out, report } = cleanupLabels(labels, dims, [10, 10, 10]);
+    // 25-26 is 80 mm from the largest but 30 mm from 20-21 (kept): kept; 0-1 is 50 mm from 7-8: dropped
+    expect([...out].map((v) => (v ? 'C' : '.')).join('')).toBe('.......CC...CCCCC...CC...CC...');
+    expect(report.organs).toEqual([{ channel: C, components: 5, kept: 4, voxelsRemoved: 2 }]);
+    // the same column as a compact organ (distance to the largest only, 20 mm): only the largest stays
+    const compact = new Map([[C, { ...CLEANUP_RULES.get(ch('Liver'))! }]]);
+    expect([...cleanupLabels(labels, dims, [10, 10, 10], compact).labels].map((v) => (v ? 'C' : '.')).join('')).toBe('............CCCCC.............');
   });
 
   test('an empty volume and a volume without rules for its labels are unchanged', () => {
