@@ -141,7 +141,7 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
     },
     // the engine's connected-component clean-up (src/engine/cleanup.ts); null: off (--no-cleanup)
     cleanup: e.cleanup
-      ? { ms: r1(e.cleanup.ms), voxelsRemoved: e.cleanup.voxelsRemoved, slicesChanged: e.cleanup.slicesChanged,
+      ? { ms: r1(e.cleanup.ms), finalMs: r1(e.cleanup.finalMs ?? e.cleanup.ms), voxelsRemoved: e.cleanup.voxelsRemoved, slicesChanged: e.cleanup.slicesChanged,
           organs: e.cleanup.organs.map((o) => ({ organ: organByChannel(o.channel)?.tg263 ?? String(o.channel), components: o.components, kept: o.kept, voxelsRemoved: o.voxelsRemoved })) }
       : null,
     slices: ct.dims[2],
