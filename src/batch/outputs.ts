@@ -139,6 +139,11 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
       slices: e.slices, slicesPerS: r1(e.slicesPerS), seconds: r3(e.seconds), batchSize: e.batchSize,
       preprocess: e.preprocess, postprocess: e.postprocess, bytesReadBackPerVoxel: r3(e.bytesReadBackPerVoxel),
     },
+    // the engine's connected-component clean-up (src/engine/cleanup.ts); null: off (--no-cleanup)
+    cleanup: e.cleanup
+      ? { ms: r1(e.cleanup.ms), finalMs: r1(e.cleanup.finalMs ?? e.cleanup.ms), voxelsRemoved: e.cleanup.voxelsRemoved, slicesChanged: e.cleanup.slicesChanged,
+          organs: e.cleanup.organs.map((o) => ({ organ: organByChannel(o.channel)?.tg263 ?? String(o.channel), components: o.components, kept: o.kept, voxelsRemoved: o.voxelsRemoved })) }
+      : null,
     slices: ct.dims[2],
     warnings: ct.warnings,
     organs: organVolumes(ct, labels),

@@ -129,7 +129,7 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
       const p = engine.getState().progress;
       if (p) send({ stage: 'inference', done: p.done, total: p.total, slicesPerS: p.slicesPerS }, p.done === p.total);
     });
-    const result = await engine.segment(ct, { protocol: cfg.protocol }).finally(unsubscribe);
+    const result = await engine.segment(ct, { protocol: cfg.protocol, cleanup: cfg.cleanup !== false }).finally(unsubscribe);
     const inferenceMs = performance.now() - t;
     const state = engine.getState();
     if (!result || !state.lastReport || !state.notice || !state.manifest) {

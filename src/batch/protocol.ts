@@ -32,6 +32,8 @@ export interface PageConfig {
   /** Marked default in the served models/index.json, so the controller loads it first and only. */
   modelId: string;
   protocol: ProtocolId;
+  /** false: no connected-component clean-up (--no-cleanup); absent = on. */
+  cleanup?: boolean;
 }
 
 export interface InputFile {

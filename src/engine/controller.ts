@@ -42,6 +42,8 @@ export interface RunRequest {
   protocol: ProtocolId;
   confidence?: boolean;
   onSlice?: (k: number, labels: Uint8Array, confidence?: Uint8Array) => void;
+  /** Connected-component clean-up after the run (default on; engine.ts SegmentOptions.cleanup). */
+  cleanup?: boolean;
 }
 
 const initial: EngineState = {
@@ -136,6 +138,7 @@ export class EngineController {
         confidence: req.confidence,
         signal: this.abort.signal,
         onSlice: req.onSlice,
+        ...(req.cleanup === false ? { cleanup: false } : {}),
         onProgress: (progress) => this.set({ progress }),
       });
       this.set({ status: 'ready', lastReport: r.report });

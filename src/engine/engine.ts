@@ -11,6 +11,7 @@ import type { CtVolume, LabelVolume } from '../dicom/volume';
 import { protocolMask, type ProtocolId } from '../organs';
 import { activeGpuDevice, releasePooledGpuMemory, takeGpuFault, type BackendName } from './backend';
 import { chooseBatchSize, planBatches } from './batch';
+import { CleanupScan, type OrganCleanup } from './cleanup';
 import { EngineError, isEngineError } from './errors';
 import { gridGeometry } from './grid';
 import type { LoadedModel } from './model';
@@ -51,6 +52,24 @@ export interface SegmentOptions {
    * batch's whole slab (the benchmark baseline of the default ring, which uploads every slice once).
    */
   preprocess?: 'auto' | 'cpu' | 'slab';
+  /**
+   * Per-organ connected-component clean-up of a completed run (cleanup.ts; default on). Each slice is
+   * scanned as soon as it is delivered (while the next batch computes); after the last one the rule is
+   * applied and the slices it changes are delivered again through onSlice, so the overlay shows the
+   * cleaned labels.
+   */
+  cleanup?: boolean;
+}
+
+/** What the clean-up did (organs with removals only); null when off or the run did not complete. */
+export interface CleanupSummary {
+  /** CPU time in all (slice scans during the run + the rule after it) */
+  ms: number;
+  /** of which after the last slice (what the run's end waits for) */
+  finalMs: number;
+  voxelsRemoved: number;
+  slicesChanged: number;
+  organs: OrganCleanup[];
 }
 
 export interface StageTimes {
@@ -80,6 +99,8 @@ export interface SegmentReport {
   memoryBefore: tf.MemoryInfo;
   memoryAfter: tf.MemoryInfo;
   gpuBytesReleased: number;
+  /** Connected-component clean-up after the run (not counted in `seconds`). */
+  cleanup: CleanupSummary | null;
 }
 
 export interface SegmentResult {
@@ -144,6 +165,8 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   const B = opts.batchSize ?? chooseBatchSize(backend, device?.limits ?? null, spec.size, C, npx, nSlices);
   const params: PostprocessParams = { cols, rows, size: spec.size, u: g.u, v: g.v, mask: protocolMask(opts.protocol) };
   const labels = new Uint8Array(npx * nSlices);
+  const scan = opts.cleanup === false ? null : new CleanupScan(labels, ct.dims, ct.spacing);
+  let scanMs = 0;
   const confidence = opts.confidence ? new Uint8Array(npx * nSlices) : undefined;
   const stages: StageTimes = { preprocessMs: 0, graphMs: 0, postprocessMs: 0, readbackMs: 0 };
   let bytesReadBack = 0;
@@ -271,7 +294,14 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
       drop(...p.tensors.filter((t) => owned.has(t)));
       const fault = takeGpuFault();
       if (fault) throw faultError(undefined, fault);
-      for (let k = p.emitFrom; k < p.start + p.count; k++) emit(k);
+      for (let k = p.emitFrom; k < p.start + p.count; k++) {
+        emit(k);
+        if (scan?.slicesDone === k) {
+          const t = now();
+          scan.addSlice();
+          scanMs += now() - t;
+        }
+      }
       done += p.start + p.count - p.emitFrom;
       progress();
     };
@@ -304,6 +334,14 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     running = false;
   }
   const seconds = (now() - t0) / 1000;
+  let cleanup: CleanupSummary | null = null;
+  if (completed && scan?.slicesDone === nSlices) {
+    const t = now();
+    const c = scan.apply();
+    const finalMs = now() - t;
+    for (const k of c.changedSlices) emit(k); // the overlay and any other listener get the final labels
+    cleanup = { ms: scanMs + finalMs, finalMs, voxelsRemoved: c.voxelsRemoved, slicesChanged: c.changedSlices.length, organs: c.organs.filter((o) => o.voxelsRemoved > 0) };
+  }
   const report: SegmentReport = {
     backend,
     modelId: model.manifest.id,
@@ -323,6 +361,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     memoryBefore,
     memoryAfter: tf.memory(),
     gpuBytesReleased,
+    cleanup,
   };
   return { labels, ...(confidence ? { confidence } : {}), report };
 }

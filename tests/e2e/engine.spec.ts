@@ -69,6 +69,10 @@ test('Segment on the example: WebGPU notice, progress, labels slice by slice, su
   await expect(summary).toHaveAttribute('data-completed', 'true');
   await expect(summary).toContainText(`${total} of ${total} slices`);
   await expect(summary).toContainText('fused WGSL');
+  // the connected-component clean-up ran after the last slice (random weights leave islands to remove);
+  // the slices it changed went to the overlay again through onSlice (unit test engine-wasm.test.ts)
+  await expect(summary).toContainText(/Clean-up: \d+ island voxels removed from \d+ organs/);
+  expect(Number(await summary.getAttribute('data-cleanup-removed'))).toBeGreaterThan(0);
   const longest = Number(await summary.getAttribute('data-longest-task-ms'));
   test.info().annotations.push({ type: 'longest main-thread task (ms)', description: String(longest) });
   console.log(`engine e2e: ${total} slices, ${await summary.getAttribute('data-slices-per-s')} slices/s, longest main-thread task ${longest} ms`);

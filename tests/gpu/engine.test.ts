@@ -33,7 +33,7 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
   test('labels equal the CPU reference pipeline; uint8 read back, <= 2 bytes per voxel', async () => {
     model = await load();
     const slicesSeen: number[] = [];
-    const r = await segmentVolume(model, ct, { protocol: 'whole', confidence: true, batchSize: 4, onSlice: (k) => slicesSeen.push(k) });
+    const r = await segmentVolume(model, ct, { protocol: 'whole', confidence: true, batchSize: 4, cleanup: false, onSlice: (k) => slicesSeen.push(k) });
     expect(r.report.completed).toBe(true);
     expect(r.report.postprocess).toBe('fused-wgsl');
     expect(r.report.preprocess).toBe('wgsl');
@@ -61,8 +61,8 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
   });
 
   test('tfjs-ops post-processing (baseline) agrees with the fused program', async () => {
-    const a = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3 });
-    const b = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3, postprocess: 'tfops', preprocess: 'cpu' });
+    const a = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3, cleanup: false });
+    const b = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3, postprocess: 'tfops', preprocess: 'cpu', cleanup: false });
     expect(b.report.postprocess).toBe('tfjs-ops');
     expect(b.report.bytesReadBackPerVoxel).toBe(8);
     let mismatch = 0;

@@ -8,6 +8,9 @@ then attention, recalibration with the `whole` protocol (all organs) and argmax:
 post-processing. Metrics (metrics.py, CONTRACTS 6) are computed in 3D on the CT grid against the
 reference labels, for the organs the case annotates. Splits: `val` (OpenKBP val) and `test` (held-out
 whole-body phantoms). The CT comes from the cache (uint8 codes: <= 1.5 HU error in soft tissue).
+With --cleanup every case is also scored after the engine's per-organ connected-component clean-up
+(cleanup.py, the rule of src/engine/cleanup.rules.json): results carry a `cleanup` entry and the markdown a
+before/after table per split.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from .attention import attention_from_fc4
+from .cleanup import cleanup_labels
 from .cache import code_lut, read_case_arrays, read_index
 from .export import VARIANT_NAMES, load_checkpoint
 from .grid import GridSpec
@@ -126,8 +130,13 @@ def aggregate(per_case: list[dict], organs: list[int]) -> dict:
             'perOrgan': per_organ, 'emptyPredictions': empty}
 
 
+def score_cleaned(pred, ref, spacing, annotated) -> dict:
+    """score_case after the connected-component clean-up (runs in the scoring pool)."""
+    return score_case(cleanup_labels(pred, spacing), ref, spacing, annotated)
+
+
 def evaluate(checkpoints: list, cache: str, splits=('val', 'test'), device='auto', limit: int = 0, log=print,
-             workers: int = 0) -> dict:
+             workers: int = 0, cleanup: bool = False) -> dict:
     dev = torch.device('cuda' if device == 'auto' and torch.cuda.is_available() else ('cpu' if device == 'auto' else device))
     index = read_index(cache)
     results, trained = [], {}
@@ -146,6 +155,7 @@ def evaluate(checkpoints: list, cache: str, splits=('val', 'test'), device='auto
         if not entries:
             continue
         futures = {m.cfg.variant: [] for m in models}
+        cleaned = {m.cfg.variant: [] for m in models}
         organs = sorted({c for e in entries for c in e['annotated']})
         t0 = time.time()
         for e in entries:
@@ -156,6 +166,8 @@ def evaluate(checkpoints: list, cache: str, splits=('val', 'test'), device='auto
                 spec_m = GridSpec(**{**index['grid'], 'size': model.cfg.size})
                 pred = predict_case(model, hu, e['spacing'], spec_m, dev)
                 futures[model.cfg.variant].append(pool.submit(score_case, pred, ref_masked, e['spacing'], e['annotated']))
+                if cleanup:
+                    cleaned[model.cfg.variant].append(pool.submit(score_cleaned, pred, ref_masked, e['spacing'], e['annotated']))
         per_case = {v: [f.result() for f in fs] for v, fs in futures.items()}
         log(f'{split}: {len(entries)} cases x {len(models)} models in {time.time() - t0:.0f} s')
         for model in models:
@@ -163,6 +175,8 @@ def evaluate(checkpoints: list, cache: str, splits=('val', 'test'), device='auto
             results.append({'variant': model.cfg.variant, 'split': split,
                             'dataset': f'{DATASET_NAMES.get(split, split)} (n={len(entries)})', 'cases': len(entries),
                             **agg})
+            if cleanup:
+                results[-1]['cleanup'] = aggregate([f.result() for f in cleaned[model.cfg.variant]], organs)
     pool.shutdown()
     return {'results': results, 'trained': trained, 'device': str(dev)}
 
@@ -210,7 +224,30 @@ def results_markdown(report: dict, command: str, cache_index: dict, title: str =
             f"**{_fmt(by_v[v]['meanDsc'], 3)}** | **{_fmt(by_v[v]['meanHd95Mm'], 1)}**" for v in vs) + ' |')
         lines.append('| empty predictions | ' + ' | '.join(f"{by_v[v]['emptyPredictions']} | " for v in vs) + '|')
         lines.append('')
+        lines += cleanup_markdown([by_v[v] for v in vs], f'{h}#')
     return '\n'.join(lines) + '\n'
+
+
+def cleanup_markdown(rows: list[dict], h: str) -> list[str]:
+    """Before/after the connected-component clean-up, for the results that carry one (--cleanup)."""
+    rows = [r for r in rows if r.get('cleanup')]
+    if not rows:
+        return []
+    lines = [f'{h} {rows[0]["dataset"]}: before / after the connected-component clean-up', '',
+             '| organ | ' + ' | '.join(f'{VARIANT_NAMES[r["variant"]]} DSC before | after | HD95 before | after' for r in rows) + ' |',
+             '|---|' + '---|---|---|---|' * len(rows)]
+    names = [o['tg263'] for o in ORGANS if any(o['tg263'] in r['perOrgan'] for r in rows)]
+    for name in names:
+        cells = []
+        for r in rows:
+            b, a = r['perOrgan'].get(name, {}), r['cleanup']['perOrgan'].get(name, {})
+            cells += [_fmt(b.get('dsc'), 3), _fmt(a.get('dsc'), 3), _fmt(b.get('hd95Mm'), 1), _fmt(a.get('hd95Mm'), 1)]
+        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
+    lines.append('| **average** | ' + ' | '.join(
+        f"**{_fmt(r['meanDsc'], 3)}** | **{_fmt(r['cleanup']['meanDsc'], 3)}** | **{_fmt(r['meanHd95Mm'], 1)}** | "
+        f"**{_fmt(r['cleanup']['meanHd95Mm'], 1)}**" for r in rows) + ' |')
+    lines.append('')
+    return lines
 
 
 def main(argv=None):
@@ -226,6 +263,8 @@ def main(argv=None):
     ap.add_argument('--append', metavar='TITLE', help='append the tables to --results as a section with this title '
                     '(e.g. a longer-trained model next to the equal-budget comparison) instead of overwriting it')
     ap.add_argument('--command', help='command line to record in the results (default: this evaluation command)')
+    ap.add_argument('--cleanup', action='store_true',
+                    help='also score after the per-organ connected-component clean-up (before/after tables)')
     ap.add_argument('--merge', action='append', default=[],
                     help='eval.json of another run of the same checkpoints (other splits, e.g. the GPU run) to merge '
                          'into --json / --results (repeatable)')
@@ -235,7 +274,7 @@ def main(argv=None):
         paths += sorted(p.glob('*.pt')) if p.is_dir() else [p]
     order = {v: i for i, v in enumerate(VARIANTS)}
     paths.sort(key=lambda p: order.get(p.stem, 99))
-    report = evaluate(paths, args.cache, tuple(args.splits.split(',')), args.device, args.limit)
+    report = evaluate(paths, args.cache, tuple(args.splits.split(',')), args.device, args.limit, cleanup=args.cleanup)
     command = args.command or ('PYTHONPATH=training /usr/bin/python3 -m attention_anatomy.evaluate '
                                + ' '.join(argv if argv is not None else sys.argv[1:]))
     report['command'] = command
@@ -254,7 +293,8 @@ def main(argv=None):
             md = Path(args.results).read_text().rstrip('\n') + '\n\n' + md
         Path(args.results).write_text(md)
     for r in report['results']:
-        print(f"{r['variant']:14s} {r['dataset']}: mean DSC {r['meanDsc']}, mean HD95 {r['meanHd95Mm']} mm")
+        print(f"{r['variant']:14s} {r['dataset']}: mean DSC {r['meanDsc']}, mean HD95 {r['meanHd95Mm']} mm"
+              + (f"; after clean-up {r['cleanup']['meanDsc']}, {r['cleanup']['meanHd95Mm']} mm" if r.get('cleanup') else ''))
     return 0
 
 

@@ -1,4 +1,6 @@
 """Metrics (CONTRACTS 6) on a hand-computed case, and the evaluator's fast resampling against grid.py."""
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -74,3 +76,42 @@ def test_results_markdown_table_and_appended_section():
     sec = results_markdown({'results': [row('attention_hpa', 0.8)], 'trained': {}}, 'cmd2', {'sources': []}, 'Shipped')
     assert sec.startswith('## Shipped') and '### OpenKBP val (n=2)' in sec and '# AttentionAnatomy' not in sec
     assert '0.800' in sec and '0.500' not in sec
+
+
+def test_evaluate_cleanup_scores_before_and_after(tmp_path, monkeypatch):
+    """--cleanup: every case scored as predicted and after the clean-up; the island a prediction adds to the
+    reference costs DSC before and nothing after (the rule drops a fragment under 10 % of the organ)."""
+    import attention_anatomy.evaluate as ev
+    from attention_anatomy.cache import read_case_arrays, read_index
+    from attention_anatomy.grid import GridSpec
+    from test_model import tiny_cache
+
+    cache = tiny_cache(tmp_path, GridSpec(size=32, spacing=2.0))
+    idx = json.loads((cache / 'index.json').read_text())
+    for c in idx['cases']:
+        c['split'] = 'val'
+    (cache / 'index.json').write_text(json.dumps(idx))
+    refs = [read_case_arrays(str(cache), e)[1] for e in read_index(str(cache))['cases']]
+
+    class Dummy:
+        cfg = type('Cfg', (), {'variant': 'attention_hpa', 'size': 32})()
+        def to(self, *a, **k):
+            return self
+
+    calls = iter(range(2))
+    def fake_predict(model, hu, spacing, spec, dev):
+        pred = refs[next(calls)].copy()
+        pred[0, 0:2, 0:2] = 1  # a 4-voxel island of organ 1 away from its disc
+        return pred
+
+    monkeypatch.setattr(ev, 'load_checkpoint', lambda p: (Dummy(), {}))
+    monkeypatch.setattr(ev, 'predict_case', fake_predict)
+    report = ev.evaluate(['x.pt'], str(cache), splits=('val',), device='cpu', workers=1, cleanup=True)
+    (r,) = report['results']
+    before, after = r['perOrgan']['Brainstem'], r['cleanup']['perOrgan']['Brainstem']
+    assert before['dsc'] < 0.995 and after['dsc'] == 1.0 and after['hd95Mm'] == 0.0
+    assert r['perOrgan']['Musc_Constrict']['dsc'] == r['cleanup']['perOrgan']['Musc_Constrict']['dsc'] == 1.0
+    md = ev.results_markdown(report, 'cmd', {'sources': []})
+    assert '### OpenKBP val (n=2): before / after the connected-component clean-up' in md
+    line = next(x for x in md.splitlines() if x.startswith('| Brainstem') and x.count('|') == 6)
+    assert line.split(' | ')[2] == '1.000'

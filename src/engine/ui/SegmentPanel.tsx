@@ -161,9 +161,10 @@ export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, 
       )}
 
       {summary && !running && (
-        <p className="seg-small" data-testid="segment-summary" data-completed={summary.completed} data-longest-task-ms={summary.longestTaskMs.toFixed(0)} data-slices-per-s={summary.slicesPerS.toFixed(2)}>
+        <p className="seg-small" data-testid="segment-summary" data-completed={summary.completed} data-longest-task-ms={summary.longestTaskMs.toFixed(0)} data-slices-per-s={summary.slicesPerS.toFixed(2)} data-cleanup-removed={summary.cleanup?.voxelsRemoved ?? ''}>
           {summary.completed ? 'Done' : 'Cancelled'}: {summary.slicesDone} of {summary.slices} slices in {fmtS(summary.seconds)} ({summary.slicesPerS.toFixed(1)} slices/s, {summary.backend}
           {summary.postprocess === 'fused-wgsl' ? ', fused WGSL post-processing' : ''}). Longest main-thread task {summary.longestTaskMs.toFixed(0)} ms.
+          {summary.cleanup && ` Clean-up: ${summary.cleanup.voxelsRemoved ? `${summary.cleanup.voxelsRemoved} island voxels removed from ${summary.cleanup.organs.length} organs` : 'nothing to remove'} (${summary.cleanup.ms.toFixed(0)} ms CPU, ${summary.cleanup.finalMs.toFixed(0)} ms after the last slice).`}
         </p>
       )}
       {state.manifest && <p className="muted seg-small seg-disclaimer">{state.manifest.disclaimer}</p>}

@@ -5,7 +5,7 @@ import { commandLine } from '../../../src/batch/run';
 describe('segment command line', () => {
   it('defaults', () => {
     const o = parseArgs(['--input', 'a', '--out', 'o']);
-    expect(o).toEqual({ inputs: [{ path: 'a' }], out: 'o', protocol: 'whole', model: null, backend: null, build: true, timeoutMin: 60, dist: null });
+    expect(o).toEqual({ inputs: [{ path: 'a' }], out: 'o', protocol: 'whole', model: null, backend: null, build: true, timeoutMin: 60, dist: null, cleanup: true });
   });
 
   it('each --reference belongs to the --input before it', () => {
@@ -22,6 +22,10 @@ describe('segment command line', () => {
     const o = parseArgs(['--input', 'a', '--out', 'o', '--protocol', 'head-neck', '--backend', 'wasm', '--model', 'm', '--timeout', '2.5', '--no-build', '--dist', 'd']);
     expect(o).toMatchObject({ protocol: 'head_neck', backend: 'wasm', model: 'm', timeoutMin: 2.5, build: false, dist: 'd' });
     expect(parseArgs(['--input', 'a', '--out', 'o', '--protocol', 'head_neck']).protocol).toBe('head_neck');
+  });
+
+  it('--no-cleanup turns the connected-component clean-up off', () => {
+    expect(parseArgs(['--input', 'a', '--out', 'o', '--no-cleanup']).cleanup).toBe(false);
   });
 
   it.each([

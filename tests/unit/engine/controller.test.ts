@@ -37,8 +37,16 @@ describe('engine controller', () => {
     const seen: number[] = [];
     const r = await c.segment(ct, { protocol: 'whole', onSlice: (k) => seen.push(k) });
     expect(r?.labels.length).toBe(40 * 40 * 3);
-    expect(seen).toEqual([0, 1, 2]);
+    expect(seen.slice(0, 3)).toEqual([0, 1, 2]);
+    // then the slices the connected-component clean-up changed, once more (random weights: islands)
+    const cleanup = c.getState().lastReport?.cleanup;
+    expect(cleanup?.slicesChanged).toBeGreaterThan(0);
+    expect(seen.length).toBe(3 + cleanup!.slicesChanged);
     expect(c.getState().lastReport?.completed).toBe(true);
+    const off: number[] = [];
+    await c.segment(ct, { protocol: 'whole', cleanup: false, onSlice: (k) => off.push(k) });
+    expect(off).toEqual([0, 1, 2]); // RunRequest.cleanup false reaches the engine
+    expect(c.getState().lastReport?.cleanup).toBeNull();
     expect(statuses).toContain('running');
     expect(c.getState().status).toBe('ready');
   });

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../../src/engine/backend';
 import { loadModel } from '../../../src/engine/model';
 import { dirUrl, fileFetch } from '../../../src/engine/node/files';
+import { cleanupLabels } from '../../../src/engine/cleanup';
 import { segmentVolume } from '../../../src/engine/engine';
 import { gridGeometry } from '../../../src/engine/grid';
 import { preprocessReference } from '../../../src/engine/programs/preprocess.ref';
@@ -29,7 +30,9 @@ describe('engine on wasm (fallback path)', () => {
     const ct = syntheticCt({ cols: 60, rows: 50, slices: 5, spacing: [2.4, 2.4, 3] });
     const before = tf.memory();
     const progress: number[] = [];
-    const r = await segmentVolume(model, ct, { protocol: 'abdomen', confidence: true, onProgress: (p) => progress.push(p.done) });
+    // cleanup off: the raw network labels (the clean-up has its own test below)
+    const r = await segmentVolume(model, ct, { protocol: 'abdomen', confidence: true, cleanup: false, onProgress: (p) => progress.push(p.done) });
+    expect(r.report.cleanup).toBeNull();
     expect(r.report.backend).toBe('wasm');
     expect(r.report.postprocess).toBe('cpu-kernel'); // was 'tfjs-ops' before the typed-array kernel (issue 13)
     expect(r.report.batchSize).toBe(1);
@@ -50,6 +53,24 @@ describe('engine on wasm (fallback path)', () => {
       expect(Math.abs(r.confidence![n] - Math.round(ref.confidence[n] * 255))).toBeLessThanOrEqual(1);
     }
     expect(mismatch).toBeLessThanOrEqual(2);
+    model.dispose();
+  });
+
+  test('clean-up on by default: final labels = cleanupLabels(raw), changed slices delivered again, reported', async () => {
+    const model = await loadModel(dirUrl('tests/fixtures/models/tiny-random'), { fetchFunc: fileFetch });
+    const ct = syntheticCt({ cols: 60, rows: 50, slices: 6, spacing: [2.4, 2.4, 3] });
+    const raw = await segmentVolume(model, ct, { protocol: 'whole', cleanup: false });
+    const expected = cleanupLabels(raw.labels, ct.dims, ct.spacing);
+    expect(expected.report.voxelsRemoved).toBeGreaterThan(0); // random weights: islands everywhere
+    const seen = new Map<number, Uint8Array>(); // the last delivery of every slice, as a listener keeps it
+    // batches of 4 over 6 slices: the last batch overlaps (slices scanned as delivered, each once)
+    const r = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 4, onSlice: (k, labels) => seen.set(k, labels.slice()) });
+    expect(Array.from(r.labels)).toEqual(Array.from(expected.labels));
+    const npx = ct.dims[0] * ct.dims[1];
+    for (let k = 0; k < ct.dims[2]; k++) expect(Array.from(seen.get(k)!), `slice ${k}`).toEqual(Array.from(expected.labels.subarray(k * npx, (k + 1) * npx)));
+    expect(r.report.cleanup).toMatchObject({ voxelsRemoved: expected.report.voxelsRemoved, slicesChanged: expected.report.changedSlices.length });
+    expect(r.report.cleanup!.organs).toEqual(expected.report.organs.filter((o) => o.voxelsRemoved > 0));
+    expect(r.report.cleanup!.finalMs).toBeLessThanOrEqual(r.report.cleanup!.ms);
     model.dispose();
   });
 });
