@@ -220,10 +220,10 @@ describe('engine on wasm with the typed-array kernel', () => {
     const model = await loadModel(dirUrl('tests/fixtures/models/tiny-random'), { fetchFunc: fileFetch });
     const ct = syntheticCt({ cols: 64, rows: 52, slices: 4, spacing: [2.2, 2.4, 3] });
     const before = tf.memory().numTensors;
-    const r = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3 });
+    const r = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3, cleanup: false });
     expect(r.report.postprocess).toBe('cpu-kernel');
     expect(tf.memory().numTensors).toBe(before);
-    const base = await segmentVolume(model, ct, { protocol: 'whole', postprocess: 'tfops' });
+    const base = await segmentVolume(model, ct, { protocol: 'whole', postprocess: 'tfops', cleanup: false });
     expect(base.report.postprocess).toBe('tfjs-ops');
     const g = gridGeometry(ct, model.manifest.input);
     const S = model.manifest.input.size;
