@@ -16,7 +16,7 @@ import { join } from 'node:path';
 
 export const ORTHANC_BIN = '/usr/sbin/Orthanc';
 export const DICOMWEB_PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
-/** User-defined series metadata the contouring node uses to claim a series (see src/pacs/node/README.md). */
+/** User-defined series metadata the contouring node uses to claim a series (src/pacs/node/claim.ts, README "Use with a PACS"). */
 export const CLAIM_METADATA = { AutoContourClaim: 4242 };
 
 export function orthancMissing(): string | null {
