@@ -3,7 +3,9 @@
  * four user errors (wrong URL, wrong password, no DICOMweb, study without CT). Skipped, saying why, when
  * Debian orthanc / orthanc-dicomweb are not installed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticSeries } from '../../e2e/helpers/synthetic';
@@ -71,6 +73,37 @@ describe.skipIf(!!missing)(`DICOMweb client against Orthanc${missing ? ` (skippe
     const scan = await scanDicomSources(sources);
     expect(scan.series).toHaveLength(1);
     expect(scan.series[0].sliceCount).toBe(ctFiles.length);
+  });
+
+  it('retrieves a JPEG 2000 series as stored (no transcoding)', async () => {
+    // TotalSegmentator's example series has empty UIDs, which Orthanc refuses: fill them (dcmodify,
+    // header only; the JPEG 2000 pixel data stays as it is) in a temporary copy.
+    const J2K = '../shared/data/real/totalseg-example/example_ct_dicom';
+    const tmp = mkdtempSync(join(tmpdir(), 'aa-j2k-'));
+    try {
+      const files = readdirSync(J2K).sort().slice(0, 3).map((f) => {
+        const p = join(tmp, f);
+        copyFileSync(join(J2K, f), p);
+        chmodSync(p, 0o644);
+        const r = spawnSync('dcmodify', ['-nb', '-i', '(0008,0016)=1.2.840.10008.5.1.4.1.1.2', '-i', `(0008,0018)=${f.replace(/^CT\./, '')}`,
+          '-i', '(0020,000d)=1.2.826.0.1.3680043.10.97', '-i', '(0020,000e)=1.2.826.0.1.3680043.10.97.1', '-i', '(0010,0020)=J2K-1', p], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        return p;
+      });
+      for (const f of files) await pacs.upload(readFileSync(f));
+      const [study] = await client.searchStudies({ patient: 'J2K-1' });
+      const [series] = await client.ctSeries(study.studyUID);
+      expect(series.seriesUID).toBe('1.2.826.0.1.3680043.10.97.1');
+      const got = await client.retrieveSeries(study.studyUID, series.seriesUID);
+      expect(got).toHaveLength(files.length);
+      const originals = new Set(files.map((f) => readFileSync(f).toString('base64')));
+      for (const g of got) {
+        expect(originals.has(Buffer.from(g.bytes).toString('base64'))).toBe(true);
+        expect(Buffer.from(g.bytes.subarray(0, 400)).toString('latin1')).toContain('1.2.840.10008.1.2.4.90');
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('stores an instance with STOW-RS into its study', async () => {
