@@ -49,6 +49,7 @@ export function PacsBrowser({ onOpen, onClose }: { onOpen: (sources: FileSource[
   const search = () => run('Searching…', async () => {
     const client = new DicomWebClient(toConfig(s));
     saveSettings(s);
+    setStudies(null);
     setStudy(null);
     setSeries(null);
     const rows = await client.searchStudies({ patient, dateFrom, dateTo });

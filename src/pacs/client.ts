@@ -92,8 +92,13 @@ export class DicomWebClient {
     if (res.status === 401 || res.status === 403) {
       throw new PacsError('auth', `The PACS refused the ${this.config.auth.kind === 'none' ? 'request without credentials' : 'credentials'} (HTTP ${res.status}) while ${what}. Check the user name and password or the token.`, res.status);
     }
-    if (res.status === 404 && path.split('?')[0].split('/').length <= 2) {
+    const top = path.split('?')[0].split('/').length <= 2;
+    if (res.status === 404 && top) {
       throw new PacsError('no-dicomweb', `No DICOMweb service at ${this.root} (HTTP 404 for ${path.split('?')[0]}). Check the root URL (Orthanc: http://HOST:8042/dicom-web) and that the server's DICOMweb plugin is enabled.`, 404);
+    }
+    // A plain QIDO-RS search refused as a bad request: another API lives there (Orthanc's server root).
+    if (res.status === 400 && top && init.method === 'GET') {
+      throw new PacsError('no-dicomweb', `${this.root} refused a standard DICOMweb search (HTTP 400): this is not a DICOMweb root. Orthanc's is http://HOST:8042/dicom-web, not the server root.`, 400);
     }
     if (!res.ok) {
       const body = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
@@ -112,7 +117,10 @@ export class DicomWebClient {
     } catch {
       throw new PacsError('no-dicomweb', `${this.root} answered with something other than DICOM JSON while ${what} (${(res.headers.get('content-type') ?? 'no content type')}). Is this the DICOMweb root (Orthanc: http://HOST:8042/dicom-web)?`);
     }
-    if (!Array.isArray(data)) throw new PacsError('no-dicomweb', `${this.root} did not answer a DICOMweb search with a list while ${what}. Is this the DICOMweb root?`);
+    // Orthanc's own REST API answers /studies with a list of its ids: JSON, but not DICOM JSON.
+    if (!Array.isArray(data) || data.some((x) => typeof x !== 'object' || x === null)) {
+      throw new PacsError('no-dicomweb', `${this.root} did not answer a DICOMweb search with DICOM JSON while ${what}. Is this the DICOMweb root (Orthanc: http://HOST:8042/dicom-web, not the server root)?`);
+    }
     return data as DicomJson[];
   }
 

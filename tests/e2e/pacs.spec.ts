@@ -73,6 +73,7 @@ test('log in, search, open a CT series, Segment, Send: the RTSTRUCT is on the PA
   await page.getByTestId('pacs-patient').fill('number1');
   await page.getByTestId('pacs-search').click();
   await expect(page.getByTestId('pacs-study-row')).toHaveCount(1);
+  await expect(page.getByTestId('pacs-study-row')).toContainText('PH-1');
   await page.getByTestId('pacs-patient').fill('');
   await page.getByTestId('pacs-date-from').fill('2025-01-02');
   await page.getByTestId('pacs-date-to').fill('2025-01-02');
@@ -83,6 +84,8 @@ test('log in, search, open a CT series, Segment, Send: the RTSTRUCT is on the PA
   await page.getByTestId('pacs-date-to').fill('');
   await page.getByTestId('pacs-patient').fill('PH-1');
   await page.getByTestId('pacs-search').click();
+  await expect(page.getByTestId('pacs-study-row')).toHaveCount(1);
+  await expect(page.getByTestId('pacs-study-row')).toContainText('PH-1');
   await page.getByTestId('pacs-study-row').click();
   await expect(page.getByTestId('pacs-series-row')).toHaveCount(1);
   await page.getByTestId('pacs-open-series').click();
@@ -144,6 +147,7 @@ test('wrong URL, wrong password, no DICOMweb, a study without CT: a clear messag
   await login(page, pacs.dicomWeb, pacs.orthanc.password);
   await page.getByTestId('pacs-patient').fill('MR-ONLY');
   await page.getByTestId('pacs-search').click();
+  await expect(page.getByTestId('pacs-study-row')).toContainText('MR-ONLY');
   await expect(error).toHaveCount(0);
   await page.getByTestId('pacs-study-row').click();
   await expect(error).toContainText('This study has no CT series (it holds MR)');
@@ -151,6 +155,8 @@ test('wrong URL, wrong password, no DICOMweb, a study without CT: a clear messag
   // Still usable: another study opens, and the URL and user were remembered (not the password).
   await page.getByTestId('pacs-patient').fill('PH-2');
   await page.getByTestId('pacs-search').click();
+  await expect(page.getByTestId('pacs-study-row')).toHaveCount(1);
+  await expect(page.getByTestId('pacs-study-row')).toContainText('PH-2');
   await page.getByTestId('pacs-study-row').click();
   await page.getByTestId('pacs-open-series').click();
   await waitForViewer(page);

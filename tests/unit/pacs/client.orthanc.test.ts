@@ -132,6 +132,8 @@ describe.skipIf(!!missing)(`DICOMweb client against Orthanc${missing ? ` (skippe
     // Orthanc itself, but not its DICOMweb root.
     const auth = { kind: 'basic' as const, user: pacs.user, password: pacs.password };
     expect(await kind(new DicomWebClient({ url: `${pacs.url}/wrong-root`, auth }).searchStudies())).toMatch(/^no-dicomweb: No DICOMweb service at/);
+    // Orthanc's server root: its REST API has /studies too, but answers with Orthanc ids.
+    expect(await kind(new DicomWebClient({ url: pacs.url, auth }).searchStudies())).toMatch(/^no-dicomweb: http:\/\/127\.0\.0\.1:\d+ refused a standard DICOMweb search \(HTTP 400\): this is not a DICOMweb root/);
   });
 });
 
