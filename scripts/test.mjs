@@ -4,12 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const APT = 'apt-get install -y chromium python3-torch python3-numpy python3-nibabel python3-pydicom python3-pytest python3-scipy dicom3tools plastimatch dcmtk';
+const APT = 'apt-get install -y chromium python3-torch python3-numpy python3-nibabel python3-pydicom python3-pytest python3-scipy dicom3tools plastimatch dcmtk orthanc orthanc-dicomweb';
 const need = [
   ['/usr/bin/chromium', 'Debian chromium (end-to-end tests)'],
   ['/usr/bin/dciodvfy', 'dicom3tools (DICOM validation)'],
   ['/usr/bin/plastimatch', 'plastimatch (RTSTRUCT round trip)'],
   ['/usr/bin/dcmdump', 'dcmtk (dcmdump)'],
+  ['/usr/sbin/Orthanc', 'orthanc (PACS tests)'],
+  ['/usr/share/orthanc/plugins/libOrthancDicomWeb.so', 'orthanc-dicomweb (PACS tests)'],
 ];
 const missing = need.filter(([p]) => !existsSync(p)).map(([, what]) => what);
 const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy, pytest'], { stdio: 'ignore' });

@@ -18,6 +18,7 @@ import { mergeNotices, scanNotices, volumeNotices, type Notice } from './notices
 import { Notices } from './Notices';
 import { SeriesChooser } from './SeriesChooser';
 import { Sidebar } from './Sidebar';
+import { PacsBrowser } from '../pacs/PacsBrowser';
 import './theme.css';
 
 interface Busy {
@@ -43,6 +44,7 @@ export function App() {
   const [opened, setOpened] = useState<Opened | null>(null);
   const [choosing, setChoosing] = useState(false);
   const [dragging, setDragging] = useState(false);
+  const [pacsOpen, setPacsOpen] = useState(false);
   const folderInput = useRef<HTMLInputElement>(null);
   const filesInput = useRef<HTMLInputElement>(null);
   const busyRef = useRef(false);
@@ -163,6 +165,7 @@ export function App() {
             <button onClick={() => folderInput.current?.click()} disabled={!!busy} data-testid="open-folder">Open folder…</button>
             <button onClick={() => filesInput.current?.click()} disabled={!!busy} data-testid="open-files">Open files…</button>
             <button onClick={openExample} disabled={!!busy} data-testid="open-example">Open example CT</button>
+            <button onClick={() => setPacsOpen(true)} disabled={!!busy} data-testid="open-pacs">Open from PACS…</button>
             {opened && opened.scan.series.length > 1 && (
               <button onClick={() => setChoosing(true)} disabled={!!busy} data-testid="choose-series">Series ({opened.scan.series.length})</button>
             )}
@@ -196,6 +199,11 @@ export function App() {
               <div className="modal-backdrop">
                 <SeriesChooser series={opened.scan.series} current={currentKey}
                   onPick={(s) => void loadSeries(s, opened)} onClose={() => setChoosing(false)} />
+              </div>
+            )}
+            {pacsOpen && (
+              <div className="modal-backdrop">
+                <PacsBrowser onClose={() => setPacsOpen(false)} onOpen={(sources, label) => void openSources(async () => sources, label)} />
               </div>
             )}
             {busy && (

@@ -1,15 +1,17 @@
 /**
  * Shared Playwright fixtures. Every spec imports `test` and `expect` from here:
  *  - `requests`: the context's request log; after each test it asserts that no request left the page's
- *    origin (automatic, DESIGN 1).
+ *    origin (automatic, DESIGN 1) or the `allowedOrigins` a spec names.
  *  - `pageErrors`: uncaught page errors; a test fails if any occurred.
  */
 import { test as base, expect } from '@playwright/test';
 import { attachRequestLog, type RequestLog } from './helpers/requestLog';
 
-export const test = base.extend<{ requests: RequestLog; pageErrors: string[] }>({
-  requests: [async ({ context, baseURL }, use) => {
-    const log = await attachRequestLog(context, baseURL!);
+export const test = base.extend<{ requests: RequestLog; pageErrors: string[]; allowedOrigins: string[] }>({
+  // Origins besides the page's own that a spec lets the page reach (the PACS spec: its DICOMweb server).
+  allowedOrigins: [[], { option: true }],
+  requests: [async ({ context, baseURL, allowedOrigins }, use) => {
+    const log = await attachRequestLog(context, baseURL!, allowedOrigins);
     await use(log);
     expect(log.foreign.map((r) => `${r.method} ${r.url}`), 'requests that left the page origin').toEqual([]);
     expect(log.requests.length, 'the request log saw the page load').toBeGreaterThan(0);

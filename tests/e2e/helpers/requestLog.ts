@@ -13,20 +13,23 @@ export interface LoggedRequest {
 
 export class RequestLog {
   readonly requests: LoggedRequest[] = [];
-  constructor(readonly origin: string) {}
+  /** `allowed`: other origins the page may talk to (the configured DICOMweb server). */
+  constructor(readonly origin: string, readonly allowed: readonly string[] = []) {}
+
+  isAllowed(url: string): boolean {
+    try {
+      const o = new URL(url).origin;
+      return o === this.origin || this.allowed.includes(o);
+    } catch {
+      return false;
+    }
+  }
 
   record(r: Request): void {
     const url = r.url();
     // data: and blob: URLs stay inside the page.
     const local = url.startsWith('data:') || url.startsWith('blob:');
-    let sameOrigin = local;
-    if (!local) {
-      try {
-        sameOrigin = new URL(url).origin === this.origin;
-      } catch {
-        sameOrigin = false;
-      }
-    }
+    const sameOrigin = local || this.isAllowed(url);
     this.requests.push({ url, method: r.method(), resourceType: r.resourceType(), sameOrigin });
   }
 
@@ -36,18 +39,11 @@ export class RequestLog {
 }
 
 /** Log all requests of the context; requests to other origins are aborted (and stay in the log). */
-export async function attachRequestLog(context: BrowserContext, baseURL: string): Promise<RequestLog> {
-  const log = new RequestLog(new URL(baseURL).origin);
+export async function attachRequestLog(context: BrowserContext, baseURL: string, allowed: readonly string[] = []): Promise<RequestLog> {
+  const log = new RequestLog(new URL(baseURL).origin, allowed);
   context.on('request', (r) => log.record(r));
   await context.route('**/*', (route) => {
-    const url = route.request().url();
-    let same = false;
-    try {
-      same = new URL(url).origin === log.origin;
-    } catch {
-      same = false;
-    }
-    return same ? route.continue() : route.abort('blockedbyclient');
+    return log.isAllowed(route.request().url()) ? route.continue() : route.abort('blockedbyclient');
   });
   return log;
 }

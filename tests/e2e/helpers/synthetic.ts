@@ -21,6 +21,11 @@ export interface SynthOptions {
   zMin?: number;
   /** Only files [from, to) of the series (to write a large series in chunks). */
   only?: [number, number];
+  /** Study and patient (defaults: one fixed synthetic study). */
+  studyUID?: string;
+  patientName?: string;
+  patientID?: string;
+  studyDate?: string;
 }
 
 export interface SynthFile {
@@ -73,9 +78,10 @@ export function syntheticSeries(o: SynthOptions = {}): SynthFile[] {
       { tag: 0x00080018, vr: 'UI', value: `${seriesUID}.${s + 1}` },
       { tag: 0x00080060, vr: 'CS', value: o.modality ?? 'CT' },
       { tag: 0x0008103e, vr: 'LO', value: o.description ?? `Synthetic ${ffs ? 'FFS' : 'HFS'}` },
-      { tag: 0x00100010, vr: 'PN', value: 'Synthetic^Phantom' },
-      { tag: 0x00100020, vr: 'LO', value: 'SYN-1' },
-      { tag: 0x0020000d, vr: 'UI', value: '1.2.826.0.1.3680043.10.1' },
+      ...(o.studyDate ? [{ tag: 0x00080020, vr: 'DA', value: o.studyDate }] : []),
+      { tag: 0x00100010, vr: 'PN', value: o.patientName ?? 'Synthetic^Phantom' },
+      { tag: 0x00100020, vr: 'LO', value: o.patientID ?? 'SYN-1' },
+      { tag: 0x0020000d, vr: 'UI', value: o.studyUID ?? '1.2.826.0.1.3680043.10.1' },
       { tag: 0x0020000e, vr: 'UI', value: seriesUID },
       { tag: 0x00180050, vr: 'DS', value: dz },
       { tag: 0x00185100, vr: 'CS', value: ffs ? 'FFS' : 'HFS' },
