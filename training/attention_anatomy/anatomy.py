@@ -43,7 +43,7 @@ from .grid import RAS_TO_LPS
 from .nifti import read_nifti
 from .organs import CHANNEL_NAMES, NUM_CHANNELS, channel_of
 from .regions import UNKNOWN
-from .tissues import TISSUE_INDEX, TISSUES, tissue_of
+from .tissues import TISSUE_INDEX, TISSUE_NAMES, TISSUES, tissue_of
 
 ANATOMY_FORMAT = 'attention-anatomy-anatomy/1'
 SPACING = (1.5, 1.5, 2.5)  # x, y, z mm
@@ -249,37 +249,43 @@ def read_annotation_table(root) -> dict[str, dict[str, str]]:
 def compact(gen: np.ndarray, lab33: np.ndarray, tissue_of_label, hu_of_label=None, max_labels: int = 255):
     """(uint8 map, table rows [tissue, lo, hi, elo, ehi, channel]) for the distinct (gen, channel) pairs.
 
-    Compact label 0 = outside air (gen 0, channel 0). Beyond max_labels pairs the rarest pairs are merged by
-    (tissue, channel)."""
+    Compact label 0 = outside air (gen 0, channel 0). With more than max_labels pairs, the most frequent pairs
+    keep their own label and the rest share one label per (tissue, channel)."""
     key = gen.astype(np.int64) * 64 + lab33.astype(np.int64)
     uniq, inv, counts = np.unique(key.ravel(), return_inverse=True, return_counts=True)
     order = np.argsort(-counts, kind='stable')
-    rows, code_of_pair, merged = [(TISSUE_INDEX['air'], -1000.0, -1000.0, -1000.0, -1000.0, 0)], {}, {}
-    for u in order:
+
+    def row_of(u):
         g, ch = int(uniq[u]) // 64, int(uniq[u]) % 64
-        if g == 0 and ch == 0:
-            code_of_pair[u] = 0
-            continue
         t = tissue_of_label(g)
         lo, hi, elo, ehi = TISSUES[t]
         if hu_of_label is not None and hu_of_label(g) is not None:
             lo, hi = hu_of_label(g)
-            elo, ehi = max(lo, elo) if t in ('blood', 'heart', 'kidney', 'liver', 'spleen') else lo, \
-                max(hi, ehi) if t in ('blood', 'heart', 'kidney', 'liver', 'spleen') else hi
-        row = (TISSUE_INDEX[t], float(lo), float(hi), float(elo), float(ehi), ch)
-        if len(rows) < max_labels:
-            code_of_pair[u] = len(rows)
-            rows.append(row)
-        else:
-            mk = (row[0], ch)
-            if mk not in merged:
-                cands = [i for i, r in enumerate(rows) if r[0] == row[0] and r[5] == ch]
-                if not cands:
-                    raise ValueError('too many distinct labels to compact')
-                merged[mk] = cands[0]
-            code_of_pair[u] = merged[mk]
-    lut = np.array([code_of_pair[u] for u in range(len(uniq))], np.uint8)
-    return lut[inv].reshape(gen.shape), rows
+            enh = t in ('blood', 'heart', 'kidney', 'liver', 'spleen')
+            elo, ehi = (max(lo, elo), max(hi, ehi)) if enh else (lo, hi)
+        return (TISSUE_INDEX[t], float(lo), float(hi), float(elo), float(ehi), ch)
+
+    pairs = [u for u in order if int(uniq[u]) != 0]
+    rows_of = {u: row_of(u) for u in pairs}
+    tc = sorted({(r[0], r[5]) for r in rows_of.values()})
+    own = pairs if len(pairs) < max_labels else pairs[:max(0, max_labels - 1 - len(tc))]
+    if len(pairs) >= max_labels and len(own) == 0:
+        raise ValueError('too many distinct (tissue, channel) pairs to compact')
+    rows = [(TISSUE_INDEX['air'], -1000.0, -1000.0, -1000.0, -1000.0, 0)]
+    code = np.zeros(len(uniq), np.int64)
+    for u in own:
+        code[u] = len(rows)
+        rows.append(rows_of[u])
+    shared = {}
+    for u in pairs[len(own):]:
+        r = rows_of[u]
+        k = (r[0], r[5])
+        if k not in shared:
+            shared[k] = len(rows)
+            lo, hi, elo, ehi = TISSUES[TISSUE_NAMES[r[0]]]
+            rows.append((r[0], float(lo), float(hi), float(elo), float(ehi), r[5]))
+        code[u] = shared[k]
+    return code.astype(np.uint8)[inv].reshape(gen.shape), rows
 
 
 def _crop(arrs, margin_vox):
@@ -409,15 +415,23 @@ def annotation_key(source: str, sub: str) -> str:
     return f'totalseg/{sub}' if source == 'totalseg' else source
 
 
-def pack(cache_dir, root, partial: str = 'ignore', deepmind_limit: int = 0, log=print) -> dict:
+def pack(cache_dir, root, partial: str = 'ignore', deepmind_limit: int = 0, log=print, only=None) -> dict:
+    """Pack every subject (or only the sources in `only`, keeping the other sources' packed subjects)."""
     cache_dir, root = Path(cache_dir), Path(root)
     cache_dir.mkdir(parents=True, exist_ok=True)
+    kept = []
+    old_idx = read_anatomy(cache_dir) if only else None
+    if old_idx:
+        kept = [e for e in old_idx['subjects'] if e['source'] not in only]
     for old in cache_dir.glob('anatomy-*.xz'):
-        old.unlink()
+        if old.name not in {e['file'] for e in kept}:
+            old.unlink()
     table = read_annotation_table(root)
-    entries = []
+    entries = list(kept)
     t0 = time.time()
     for source, sub, kw in subjects(root, deepmind_limit):
+        if only and source not in only:
+            continue
         cmap, e = load_subject(root, source, sub, annotated=table[annotation_key(source, sub)], partial=partial, **kw)
         sid = f'{source}-{sub.replace("/", "-")}' if sub else source
         name = f'anatomy-{sid}.xz'
@@ -426,12 +440,17 @@ def pack(cache_dir, root, partial: str = 'ignore', deepmind_limit: int = 0, log=
         entries.append(e)
         log(f'{sid}: {cmap.shape} {len(e["table"])} labels, annotated {len(e["annotated"])}, '
             f'{e["bytes"] / 1e3:.0f} kB ({time.time() - t0:.0f} s)')
-    idx = {'format': ANATOMY_FORMAT, 'partial': partial, 'spacing': list(SPACING),
-           'tissues': {k: list(v) for k, v in TISSUES.items()},
-           'licences': SOURCE_LICENCES, 'subjects': entries}
-    (cache_dir / 'anatomy.json').write_text(json.dumps(idx))
+        _write_index(cache_dir, entries, partial, complete=False)  # progress survives an interruption
+    idx = _write_index(cache_dir, entries, partial, complete=True)
     total = sum(e['bytes'] for e in entries)
     log(f'{len(entries)} anatomy subjects, {total / 1e6:.2f} MB in {cache_dir}')
+    return idx
+
+
+def _write_index(cache_dir: Path, entries: list, partial: str, complete: bool) -> dict:
+    idx = {'format': ANATOMY_FORMAT, 'partial': partial, 'spacing': list(SPACING), 'complete': complete,
+           'tissues': {k: list(v) for k, v in TISSUES.items()}, 'licences': SOURCE_LICENCES, 'subjects': entries}
+    (cache_dir / 'anatomy.json').write_text(json.dumps(idx))
     return idx
 
 
@@ -468,8 +487,9 @@ def main(argv=None):
     ap.add_argument('--partial', choices=['ignore', 'annotate'], default='ignore',
                     help="annotated33.tsv 'p' channels: ignore (HPA, default) or annotate")
     ap.add_argument('--deepmind-limit', type=int, default=0, help='at most N DeepMind scans (0 = all 35)')
+    ap.add_argument('--only', default='', help='comma-separated sources to (re)pack, keeping the others')
     args = ap.parse_args(argv)
-    pack(args.cache, args.root, args.partial, args.deepmind_limit)
+    pack(args.cache, args.root, args.partial, args.deepmind_limit, only=[x for x in args.only.split(',') if x] or None)
     return 0
 
 

@@ -240,3 +240,16 @@ def test_training_with_synthesized_anatomy_in_the_mix(tmp_path):
     cfg2 = TrainConfig(variant='attention_hpa', size=32, base=4, batch=4, steps=2, init=str(tmp_path / 'latest.pt'),
                        stage_weights=(0, 1, 0, 0))
     assert train(str(cache), str(tmp_path / 'run2'), cfg2, 'cpu', log=logs.append)['init']
+
+
+def test_compact_merges_rare_pairs_by_tissue_and_channel():
+    gen = np.arange(300 * 4).reshape(300, 4, 1) // 4 + 1  # 300 labels, 4 voxels each
+    gen = np.concatenate([gen, np.zeros((300, 4, 1), np.int64)], axis=2)
+    lab = (gen % 2).astype(np.uint8)  # odd labels in channel 1
+    cmap, rows = A.compact(gen, lab, lambda g: 'muscle' if g % 3 else 'fat')
+    assert len(rows) <= 255 and cmap.max() == len(rows) - 1
+    ch = np.array([r[5] for r in rows])[cmap]
+    assert np.array_equal(ch, lab)  # the target channel survives the merge
+    t = np.array([r[0] for r in rows])[cmap]
+    expect = np.where(gen == 0, TISSUE_INDEX['air'], np.where(gen % 3, TISSUE_INDEX['muscle'], TISSUE_INDEX['fat']))
+    assert np.array_equal(t, expect)
