@@ -253,3 +253,24 @@ def test_compact_merges_rare_pairs_by_tissue_and_channel():
     t = np.array([r[0] for r in rows])[cmap]
     expect = np.where(gen == 0, TISSUE_INDEX['air'], np.where(gen % 3, TISSUE_INDEX['muscle'], TISSUE_INDEX['fat']))
     assert np.array_equal(t, expect)
+
+
+def test_preview_png_is_valid_and_outlines_the_organs(tmp_path):
+    import struct
+    import zlib
+    from attention_anatomy.preview import render, tile, write_png
+    hu = np.full((8, 8), 40.0)
+    y = np.zeros((8, 8), np.int64)
+    y[2:6, 2:6] = 30
+    t = tile(hu, y)
+    assert t.shape == (8, 8, 3) and (t[2, 3] != t[0, 0]).any() and (t[4, 4] == t[0, 0]).all()
+    img, sources = render(tiny_bank(), 3, SynthParams())
+    assert img.shape == (2 * 24, 3 * 24, 3) and sources == ['src0', 'src1']
+    write_png(tmp_path / 'p.png', img)
+    raw = (tmp_path / 'p.png').read_bytes()
+    assert raw[:8] == b'\x89PNG\r\n\x1a\n'
+    w, h = struct.unpack('>II', raw[16:24])
+    assert (w, h) == (72, 48)
+    n = struct.unpack('>I', raw[33:37])[0]
+    data = zlib.decompress(raw[41:41 + n])
+    assert len(data) == h * (1 + 3 * w)
