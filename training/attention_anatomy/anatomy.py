@@ -15,7 +15,8 @@ Rules (documented in training/README.md, "Model v2"):
   all labels (closing 15 mm, holes filled) gets `residual` (torso) or `soft` (head & neck) where unlabelled,
   then outward an 8 mm muscle band, an 18 mm subcutaneous fat band and 2 mm of skin; SPL head uses its
   `head_outline` instead of the hull;
-- skull (DeepMind, SPL head: no bones): unlabelled voxels within 7 mm outside the brain are bone; within
+- skull (DeepMind, SPL head: no bones): the brain labels closed (6 mm) and filled per slice are the
+  intracranial space (its unlabelled voxels CSF); unlabelled voxels within 7 mm outside it are bone; within
   5 mm of a cochlea petrous bone (cortical); within 12 mm of the spinal canal a vertebra (spongiosa + shell);
 - couch: a 6 mm slab 5-11 mm posterior to the body, across the body's width (class `table`, HU -1000..300);
 - SPL abdomen is child-sized: its voxel size is scaled by 1.4 (organ volumes x 2.7), documented;
@@ -54,7 +55,7 @@ TABLE_GAP_MM, TABLE_MM = 5.0, 6.0
 SPL_ABDOMEN_SCALE = 1.4
 # synthetic generation labels (beyond every source's own values)
 SYN = {'residual': 60001, 'soft': 60002, 'muscle': 60003, 'fat': 60004, 'skin': 60005, 'skull': 60006,
-       'petrous': 60007, 'vertebra': 60008, 'table': 60009}
+       'petrous': 60007, 'vertebra': 60008, 'table': 60009, 'csf': 60010}
 SHELL_OFFSET = 100000  # generation label of the cortical shell of whole bone g: g + SHELL_OFFSET
 
 
@@ -325,6 +326,10 @@ def load_subject(root: Path, source: str, sub: str, names: dict, default_tissue,
         brain = np.isin(gen, [g for g, t in tissue.items() if t in ('brain', 'water') and 'canal' not in names.get(g, '').lower()])
         if source == 'deepmind-hn':  # the brain label; not the cord or brainstem below the foramen magnum
             brain = np.isin(gen, [g for g, n in names.items() if n.lower() == 'brain'])
+        # the intracranial space: the brain labels closed (6 mm) and filled per slice; its unlabelled voxels
+        # (sulci, gaps between atlas labels) are CSF, so that the skull forms only outside it
+        brain = body_hull(brain, sp, 6.0) if brain.any() else brain
+        gen[brain & (gen == 0)] = SYN['csf']
         free = gen == 0
         gen[free & (_dist_outside(brain, sp, reach_mm=SKULL_MM) <= SKULL_MM)] = SYN['skull']
         coch = np.isin(gen, [g for g, n in names.items() if 'cochlea' in n.lower()])
@@ -360,7 +365,7 @@ def load_subject(root: Path, source: str, sub: str, names: dict, default_tissue,
             return 'cortical'
         for k, v in SYN.items():
             if g == v:
-                return {'skull': 'bone', 'petrous': 'cortical', 'vertebra': 'spongiosa'}.get(k, k) \
+                return {'skull': 'bone', 'petrous': 'cortical', 'vertebra': 'spongiosa', 'csf': 'water'}.get(k, k) \
                     .replace('bone', 'spongiosa')
         t = tissue.get(g, 'soft')
         return 'spongiosa' if t == 'bone' else t
