@@ -54,7 +54,7 @@ def test_run_train_script_with_synthesized_anatomy_continues_from_the_committed_
     base = {**os.environ, 'CACHE': str(cache), 'PYTHON': '/usr/bin/python3', 'CKPT_DIR': str(tmp_path / 'none'),
             'EVAL_RESERVE': '180'}
     args = ['bash', 'training/device/run_train.sh', '120', '--batch', '4', '--size', '32', '--base', '4',
-            '--real-share', '0.5', '--phantom-share', '0']
+            '--real-share', '0.5', '--phantom-share', '0', '--log-every', '1']
     out1 = tmp_path / 'out1'
     r = subprocess.run(args, cwd=REPO, env={**base, 'OUT': str(out1)}, capture_output=True, text=True, timeout=400)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
