@@ -13,7 +13,8 @@ Rules (documented in training/README.md, "Model v2"):
 - whole bones of TotalSegmentator / DeepMind / SPL: a 1.5 mm cortical shell and a spongiosa interior;
 - body (sources without a body outline: TotalSegmentator, DeepMind, SPL abdomen): the per-slice hull of
   all labels (closing 15 mm, holes filled) gets `residual` (torso) or `soft` (head & neck) where unlabelled,
-  then outward an 8 mm muscle band, an 18 mm subcutaneous fat band and 2 mm of skin; SPL head uses its
+  then outward an 8 mm muscle band (DeepMind: 20 mm on slices without brain, where the neck muscles are
+  unlabelled, 3 mm of scalp on slices with brain), an 18 mm subcutaneous fat band and 2 mm of skin; SPL head uses its
   `head_outline` instead of the hull;
 - skull (DeepMind, SPL head: no bones): the brain labels closed (6 mm) and filled per slice are the
   intracranial space (its unlabelled voxels CSF); unlabelled voxels within 7 mm outside it are bone; within
@@ -50,6 +51,7 @@ ANATOMY_FORMAT = 'attention-anatomy-anatomy/1'
 SPACING = (1.5, 1.5, 2.5)  # x, y, z mm
 BONE_SHELL_MM = 1.5
 BODY_CLOSE_MM, MUSCLE_MM, FAT_MM, SKIN_MM = 15.0, 8.0, 18.0, 2.0
+NECK_MUSCLE_MM = 20.0  # DeepMind slices without brain (neck, shoulders); 3 mm (scalp) on slices with brain
 SKULL_MM, PETROUS_MM, VERTEBRA_MM = 7.0, 5.0, 12.0
 TABLE_GAP_MM, TABLE_MM = 5.0, 6.0
 SPL_ABDOMEN_SCALE = 1.4
@@ -147,17 +149,19 @@ def body_hull(mask: np.ndarray, spacing, close_mm: float = BODY_CLOSE_MM) -> np.
     return ndi.binary_fill_holes(hull, structure=st)
 
 
-def build_body(gen: np.ndarray, spacing, interior: str, hull: np.ndarray | None = None) -> np.ndarray:
-    """Add the body rule to a generation-label map without a body outline (see the module docstring)."""
+def build_body(gen: np.ndarray, spacing, interior: str, hull: np.ndarray | None = None, muscle_mm=MUSCLE_MM) -> np.ndarray:
+    """Add the body rule to a generation-label map without a body outline (see the module docstring).
+    muscle_mm: band thickness, a number or one per slice [K]."""
     g = gen.copy()
     if hull is None:
         hull = body_hull(gen > 0, spacing)
     g[hull & (g == 0)] = SYN[interior]
-    reach = MUSCLE_MM + FAT_MM + SKIN_MM
+    mm = np.broadcast_to(np.asarray(muscle_mm, float), (gen.shape[0],))[:, None, None]
+    reach = float(mm.max()) + FAT_MM + SKIN_MM
     d = _dist_outside(hull, spacing, planar=True, reach_mm=reach + 2)
-    g[(g == 0) & (d <= MUSCLE_MM)] = SYN['muscle']
-    g[(g == 0) & (d > MUSCLE_MM) & (d <= MUSCLE_MM + FAT_MM)] = SYN['fat']
-    g[(g == 0) & (d > MUSCLE_MM + FAT_MM) & (d <= reach)] = SYN['skin']
+    g[(g == 0) & (d <= mm)] = SYN['muscle']
+    g[(g == 0) & (d > mm) & (d <= mm + FAT_MM)] = SYN['fat']
+    g[(g == 0) & (d > mm + FAT_MM) & (d <= mm + FAT_MM + SKIN_MM)] = SYN['skin']
     return g
 
 
@@ -344,7 +348,11 @@ def load_subject(root: Path, source: str, sub: str, names: dict, default_tissue,
             hull, _ = resample_to_canonical(o_arr.astype(np.uint8), o_ras, grid=(origin, gen.shape))
             hull = hull > 0
             hull = hull | body_hull(gen > 0, sp, 5.0)
-        gen = build_body(gen, sp, interior, hull)
+        muscle = MUSCLE_MM
+        if source == 'deepmind-hn':  # neck slices (no brain): the neck muscles are unlabelled, a thicker band
+            has_brain = np.isin(gen, [g for g, n in names.items() if n.lower() == 'brain']).reshape(gen.shape[0], -1).any(1)
+            muscle = np.where(has_brain, 3.0, NECK_MUSCLE_MM)
+        gen = build_body(gen, sp, interior, hull, muscle)
     gen = add_table(gen, sp)
     (gen, lab), start = _crop([gen, lab], (0, 2, 2))
     origin = origin + np.array([start[2] * sp[0], start[1] * sp[1], start[0] * sp[2]])

@@ -276,3 +276,11 @@ def test_preview_png_is_valid_and_outlines_the_organs(tmp_path):
     n = struct.unpack('>I', raw[33:37])[0]
     data = zlib.decompress(raw[41:41 + n])
     assert len(data) == h * (1 + 3 * w)
+
+
+def test_body_rule_muscle_band_per_slice():
+    gen = np.zeros((2, 90, 90), np.int64)
+    gen[:, 40:50, 40:50] = 7
+    g = A.build_body(gen, (1.5, 1.5, 2.5), 'soft', muscle_mm=np.array([3.0, 20.0]))
+    thick = [(g[k, 45] == A.SYN['muscle']).sum() / 2 * 1.5 for k in range(2)]
+    assert thick[0] <= 4.5 and 18 <= thick[1] <= 22
