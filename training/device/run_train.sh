@@ -3,7 +3,7 @@
 # and leave the results in $OUT. Run from the repository root (the device tool does), with the cache carried:
 #
 #   device run  carry: [".train-cache"]
-#               command: bash training/device/run_train.sh 720      (timeout_s 780)
+#               command: bash training/device/run_train.sh 540      (timeout_s 600)
 #
 # usage: run_train.sh TOTAL_SECONDS [--no-eval] [--no-export] [--batch N] [--variants "unet unet_hpa attention attention_hpa"]
 #                     [any attention_anatomy.train option, e.g. --real-share 0.5 --phantom-share 0.15 --compile]
