@@ -35,10 +35,21 @@ def focal_loss(log_q: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, gamm
 
 
 def region_loss(logits: torch.Tensor, region: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy on the slice's region class; -1 (unknown) is ignored. 0 if the whole batch is unknown."""
-    if (region >= 0).any():
-        return F.cross_entropy(logits.float(), region, ignore_index=-1)
-    return logits.sum() * 0.0
+    """Cross-entropy on the slice's region class; -1 (unknown) is ignored. 0 if the whole batch is unknown.
+    (The mean over the known slices, written without a data-dependent branch: no host round trip.)"""
+    valid = (region >= 0).to(logits.dtype if logits.is_floating_point() else torch.float32)
+    ce = F.cross_entropy(logits.float(), region.clamp(min=0), reduction='none')
+    return (ce * valid).sum() / valid.sum().clamp(min=1.0)
+
+
+def cap_focal_weights(w, cap: float):
+    """Cap the size-balanced focal weights of the organs at cap x their median (w[0], background, kept), so
+    that a tiny organ's weight cannot make the network over-predict it. cap <= 0: unchanged."""
+    w = torch.as_tensor(w, dtype=torch.float32).clone()
+    if cap and cap > 0:
+        med = w[1:].median()
+        w[1:] = torch.minimum(w[1:], med * cap)
+    return w
 
 
 def dice_classes(m: torch.Tensor, hpa: bool) -> torch.Tensor:

@@ -51,10 +51,16 @@ def main(argv=None):
     ap.add_argument('--limit', type=int, default=0, help='at most this many cases per source and split (smoke tests)')
     ap.add_argument('--openkbp-train', type=int, default=0,
                     help='use only the first N OpenKBP train patients (by number), to fit the carry budget')
+    ap.add_argument('--openkbp-val', type=int, default=0, help='use only the first N OpenKBP val patients (0 = all 33)')
     ap.add_argument('--phantom-limit', type=int, action='append', default=[],
                     help='cases to take from the matching --phantom folder (repeatable, same order)')
     ap.add_argument('--phantom-codec', choices=['fine', 'coarse'], default='coarse',
                     help='CT quantisation of phantom cases (coarse: 9 HU steps in soft tissue; default)')
+    ap.add_argument('--anatomy', help='real-anatomy label maps for CT synthesis (e.g. ../shared/data/anatomy): '
+                                      'packed by attention_anatomy.anatomy into the cache (anatomy.json)')
+    ap.add_argument('--anatomy-partial', choices=['ignore', 'annotate'], default='ignore',
+                    help="annotated33.tsv 'p' (partial) channels: not annotated (HPA, default) or annotated")
+    ap.add_argument('--deepmind-limit', type=int, default=0, help='at most N DeepMind scans (0 = all 35)')
     args = ap.parse_args(argv)
 
     spec = GridSpec()
@@ -76,7 +82,7 @@ def main(argv=None):
     if args.openkbp:
         for split, dest in (('train', 'train'), ('val', 'val')):
             dirs = openkbp_dirs(args.openkbp, split)
-            n = args.limit or (args.openkbp_train if split == 'train' else 0) or None
+            n = args.limit or (args.openkbp_train if split == 'train' else args.openkbp_val) or None
             for d in dirs[:n]:
                 add(load_openkbp(d), dest)
     for i, folder in enumerate(args.phantom):
@@ -108,6 +114,9 @@ def main(argv=None):
     write_index(out, entries, spec, sources)
     if args.test_out:
         write_index(test_dir, test_entries, spec, sources)
+    if args.anatomy:
+        from .anatomy import pack
+        pack(out, args.anatomy, args.anatomy_partial, args.deepmind_limit)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f'{len(entries)} cases in {out} ({size / 1e6:.1f} MB) in {time.time() - t0:.0f} s')
     return 0

@@ -39,7 +39,8 @@ class Augment:
 
 class DeviceData:
     def __init__(self, cache_dir, splits=('train',), device='cpu', spec: GridSpec | None = None,
-                 source_balance: bool = True, case_filter=None):
+                 source_balance: bool = True, case_filter=None, organ_weight: float = 1.0,
+                 real_sources=('openkbp',)):
         self.index = read_index(cache_dir)
         self.spec = spec or GridSpec(**self.index['grid'])
         self.device = torch.device(device)
@@ -92,12 +93,34 @@ class DeviceData:
             w = np.ones(len(entries))
         self.case_weights = torch.tensor(w / w.sum(), dtype=torch.float32, device=dev)
         self.sources = sorted(set(src))
+        # Per-slice probabilities: a case keeps its share, and within it slices that show an organ are drawn
+        # organ_weight times as often as empty ones. Groups: 'real' (real_sources) and 'phantom' (the rest).
+        slice_case = np.concatenate([np.full(e['shape'][0], i) for i, e in enumerate(entries)])
+        organ = (lab.reshape(N, -1) > 0).any(axis=1)
+        sw = np.where(organ, float(organ_weight), 1.0)
+        per_case = np.bincount(slice_case, weights=sw, minlength=len(entries))
+        base = (w / w.sum())[slice_case] * sw / per_case[slice_case]
+        self.slice_case = torch.from_numpy(slice_case).to(dev)
+        real = np.array([e['source'] in real_sources for e in entries])
+        self.group_probs = {}
+        for name, sel in (('all', np.ones(len(entries), bool)), ('real', real), ('phantom', ~real)):
+            p = base * sel[slice_case]
+            if p.sum() > 0:
+                self.group_probs[name] = torch.tensor(p / p.sum(), dtype=torch.float32, device=dev)
+
+    def has_group(self, group: str) -> bool:
+        return group in self.group_probs
 
     @property
     def num_slices(self) -> int:
         return int(self.ct.shape[0])
 
-    def pick(self, batch: int, gen: torch.Generator | None = None):
+    def pick(self, batch: int, gen: torch.Generator | None = None, group: str | None = None):
+        """(case, slice) pairs; with a group ('all', 'real', 'phantom'), by the per-slice probabilities."""
+        if group is not None:
+            n = torch.multinomial(self.group_probs[group], batch, replacement=True, generator=gen)
+            case = self.slice_case[n]
+            return case, n - self.start[case]
         case = torch.multinomial(self.case_weights, batch, replacement=True, generator=gen)
         k = (torch.rand(batch, device=self.device, generator=gen) * self.K[case]).long()
         return case, torch.minimum(k, self.K[case] - 1)

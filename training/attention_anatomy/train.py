@@ -27,9 +27,12 @@ import torch
 from .attention import attention_from_fc4, recalibrated_log_probs
 from .export import load_checkpoint_dict
 from .grid import GridSpec
-from .losses import batch_dice_loss, dice_classes, focal_loss, region_loss
+from .cache import class_weights
+from .losses import batch_dice_loss, cap_focal_weights, dice_classes, focal_loss, region_loss
 from .model import VARIANTS, ModelConfig, build_model
+from .organs import CHANNEL_NAMES
 from .sampler import Augment, DeviceData
+from .synth import AnatomyBank, SynthParams
 
 STAGES = ('region', 'all', 'nofocal', 'finetune')
 
@@ -51,6 +54,14 @@ class TrainConfig:
     log_every: int = 20
     checkpoint_every_s: float = 120.0
     init: str = ''  # continue from this checkpoint's weights (same variant, size and base)
+    # Model v2 mix (training/README.md "Model v2"): shares of every batch; synthesized anatomy gets the rest
+    real_share: float = 0.5  # OpenKBP real CT
+    phantom_share: float = 0.15  # project phantoms (0 = none)
+    organ_weight: float = 3.0  # slices showing an annotated organ are drawn this many times as often
+    focal_cap: float = 50.0  # focal weight of an organ <= focal_cap x the median organ weight (0 = no cap)
+    compile: bool = False  # torch.compile the model (torch >= 2; ignored with a note on 1.13)
+    synth: dict = field(default_factory=dict)  # SynthParams overrides
+    weights_out: str = ''  # also write a float16 weights-only checkpoint here (for continuation)
     extra: dict = field(default_factory=dict)
 
     def fractions(self) -> list[float]:
@@ -94,14 +105,67 @@ def step_losses(model, batch: dict, stage: int, cfg: TrainConfig, focal_w: torch
     return out
 
 
-def save_checkpoint(path, model, cfg: TrainConfig, data: DeviceData, summary: dict) -> None:
-    state = {k: v.detach().float().cpu() if v.is_floating_point() else v.detach().cpu()
+def save_checkpoint(path, model, cfg: TrainConfig, data: DeviceData, summary: dict, focal_weights=None,
+                    sources=None, half: bool = False) -> None:
+    """Checkpoint (weights + config + metadata); half: float16 weights only, a few MB, for continuation."""
+    dt = torch.float16 if half else torch.float32
+    state = {k: v.detach().to(dt).cpu() if v.is_floating_point() else v.detach().cpu()
              for k, v in model.state_dict().items()}
     tmp = Path(str(path) + '.tmp')
     torch.save({'format': 'attention-anatomy-checkpoint/1', 'model': state, 'config': model.cfg.to_dict(),
-                'train': asdict(cfg), 'focal_weights': data.index['focalWeights'], 'sources': data.index['sources'],
+                'train': asdict(cfg), 'focal_weights': list(focal_weights or data.index['focalWeights']),
+                'sources': sources if sources is not None else data.index['sources'],
                 'grid': data.index['grid'], 'summary': summary}, tmp)
     tmp.replace(path)
+
+
+def batch_counts(B: int, real: float, phantom: float, has_real: bool, has_phantom: bool, has_synth: bool) -> tuple:
+    """(real, phantom, synth) samples of a batch of B: fixed counts (every batch holds its shares); a missing
+    group's share goes to the others in proportion."""
+    shares = [real if has_real else 0.0, phantom if has_phantom else 0.0,
+              max(0.0, 1 - real - phantom) if has_synth else 0.0]
+    tot = sum(shares)
+    if tot <= 0:
+        shares = [float(has_real), float(has_phantom), float(has_synth)]
+        tot = sum(shares)
+    if tot <= 0:
+        raise ValueError('no training data')
+    n = [int(round(B * v / tot)) for v in shares]
+    n[max(range(3), key=lambda i: shares[i])] += B - sum(n)
+    return tuple(n)
+
+
+class Mixer:
+    """Draws the mixed batches: real CT + phantoms (DeviceData) + synthesized anatomy (AnatomyBank)."""
+
+    def __init__(self, data: DeviceData | None, bank: AnatomyBank | None, cfg: TrainConfig):
+        self.data, self.bank, self.cfg = data, bank, cfg
+        self.synth = SynthParams(**cfg.synth)
+        self.counts = batch_counts(cfg.batch, cfg.real_share, cfg.phantom_share,
+                                   data is not None and data.has_group('real'),
+                                   data is not None and data.has_group('phantom'), bank is not None)
+
+    def batch(self, aug: Augment, gen=None) -> dict:
+        parts = []
+        for n, group in zip(self.counts[:2], ('real', 'phantom')):
+            if n:
+                case, k = self.data.pick(n, gen, group)
+                parts.append(self.data.batch(case, k, aug, gen))
+        if self.counts[2]:
+            parts.append(self.bank.batch(self.counts[2], self.synth, gen))
+        if len(parts) == 1:
+            return parts[0]
+        return {key: torch.cat([p[key] for p in parts]) for key in ('x', 'y', 'm', 'region')}
+
+
+def mixed_focal_weights(data: DeviceData | None, bank: AnatomyBank | None, spec: GridSpec, cap: float) -> torch.Tensor:
+    """Size-balanced focal weights over every training source (cases and anatomy subjects), capped."""
+    entries = list(data.entries) if data is not None else []
+    if bank is not None:
+        entries += [{'annotated': e['annotated'], 'labelCounts': e['labelCounts'], 'spacing': e['spacing'],
+                     'shape': e['shape']} for e in bank.entries]
+    w, _ = class_weights(entries, spec)
+    return cap_focal_weights(w, cap)
 
 
 def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=print) -> dict:
@@ -119,7 +183,12 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t_load = time.time()
-    data = DeviceData(cache, ('train',), dev, GridSpec(size=cfg.size))
+    spec = GridSpec(size=cfg.size)
+    data = DeviceData(cache, ('train',), dev, spec, organ_weight=cfg.organ_weight)
+    bank = None
+    if cfg.real_share + cfg.phantom_share < 1.0 and (Path(cache) / 'anatomy.json').exists():
+        bank = AnatomyBank(cache, dev, spec, organ_weight=cfg.organ_weight)
+    mixer = Mixer(data, bank, cfg)
     model = build_model(ModelConfig(size=cfg.size, base=cfg.base, variant=cfg.variant)).to(dev)
     if cfg.init:
         ck = load_checkpoint_dict(cfg.init)
@@ -128,13 +197,28 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
         model.load_state_dict(ck['model'])
     if cuda:
         model = model.to(memory_format=torch.channels_last)
-    focal_w = torch.tensor(data.index['focalWeights'], dtype=torch.float32, device=dev)
+    focal_w = mixed_focal_weights(data, bank, spec, cfg.focal_cap).to(dev)
+    sources = list(data.index['sources'])
+    if bank is not None:
+        from .anatomy import SOURCE_LICENCES
+        sources += [{'id': f'synth-{s}', 'description': f'CT synthesized from {SOURCE_LICENCES.get(s, s)}',
+                     'cases': sum(e['source'] == s for e in bank.entries),
+                     'annotated': sorted({CHANNEL_NAMES[c] for e in bank.entries if e['source'] == s for c in e['annotated']},
+                                         key=CHANNEL_NAMES.index)} for s in bank.sources]
+    fwd = model
+    if cfg.compile:
+        if hasattr(torch, 'compile'):
+            fwd = torch.compile(model)
+        else:
+            log(f'[{cfg.variant}] torch {torch.__version__} has no torch.compile: running eagerly')
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr[0])
     log_path = out / f'{cfg.variant}.log.jsonl'
     ckpt_path = out / f'{cfg.variant}.pt'
     logf = log_path.open('w')
     log(f'[{cfg.variant}] {len(data.entries)} training cases ({data.num_slices} slices, sources {data.sources}) '
-        f'on {dev}, loaded in {time.time() - t_load:.1f} s; budget {cfg.steps or ""} steps {cfg.seconds or ""} s')
+        + (f'+ {len(bank.entries)} anatomy subjects ({bank.num_slices} slices, {bank.sources}) ' if bank else '')
+        + f'on {dev}, loaded in {time.time() - t_load:.1f} s; batch {cfg.batch} = real/phantom/synth {mixer.counts}; '
+        f'budget {cfg.steps or ""} steps {cfg.seconds or ""} s')
     if cfg.deadline:
         cfg.seconds = max(cfg.deadline - time.time(), 1.0)
     aug_base = Augment()
@@ -154,9 +238,8 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
             for g in opt.param_groups:
                 g['lr'] = cfg.lr[stage]
             log(f'[{cfg.variant}] step {step}: stage {stage} {STAGES[stage]}, lr {cfg.lr[stage]}')
-        case, k = data.pick(cfg.batch)
-        batch = data.batch(case, k, aug_ft if stage == 3 else aug_base)
-        losses = step_losses(model, batch, stage, cfg, focal_w, cuda)
+        batch = mixer.batch(aug_ft if stage == 3 else aug_base)
+        losses = step_losses(fwd, batch, stage, cfg, focal_w, cuda)
         opt.zero_grad(set_to_none=True)
         losses['total'].backward()
         opt.step()
@@ -170,16 +253,20 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
             logf.flush()
             log(f'[{cfg.variant}] ' + ' '.join(f'{a}={b}' for a, b in rec.items()))
         if time.time() - last_ckpt > cfg.checkpoint_every_s:
-            save_checkpoint(ckpt_path, model, cfg, data, {'steps': step, 'partial': True})
+            save_checkpoint(ckpt_path, model, cfg, data, {'steps': step, 'partial': True}, focal_w.tolist(), sources)
             last_ckpt = time.time()
     seconds = time.time() - t0
     summary = {'steps': step, 'seconds': round(seconds, 1), 'slices': slices,
                'slicesPerS': round(slices / max(seconds, 1e-6), 1), 'device': str(dev),
                'gpu': torch.cuda.get_device_name(dev) if cuda else None, 'torch': torch.__version__,
                'finalLosses': {key: round(float(v.detach()), 5) for key, v in losses.items()} if step else {},
-               'trainingCases': len(data.entries), 'trainingSlices': data.num_slices}
+               'trainingCases': len(data.entries), 'trainingSlices': data.num_slices,
+               'batchMix': {'real': mixer.counts[0], 'phantom': mixer.counts[1], 'synth': mixer.counts[2]},
+               'anatomySubjects': len(bank.entries) if bank else 0, 'init': cfg.init or None}
     model.eval()
-    save_checkpoint(ckpt_path, model, cfg, data, summary)
+    save_checkpoint(ckpt_path, model, cfg, data, summary, focal_w.tolist(), sources)
+    if cfg.weights_out:
+        save_checkpoint(cfg.weights_out, model, cfg, data, summary, focal_w.tolist(), sources, half=True)
     logf.write(json.dumps({'summary': summary}) + '\n')
     logf.close()
     log(f'[{cfg.variant}] done: {summary}')
@@ -206,11 +293,27 @@ def main(argv=None):
     ap.add_argument('--log-every', type=int, default=20)
     ap.add_argument('--init', default='', help='start from this checkpoint (continued training; e.g. with '
                     '--stage-weights 0,30,20,20 to skip region pre-training)')
+    ap.add_argument('--real-share', type=float, default=0.5, help='share of every batch from OpenKBP real CT')
+    ap.add_argument('--phantom-share', type=float, default=0.15, help='share from the phantoms (0 = none); '
+                    'synthesized anatomy (cache anatomy.json) gets the rest')
+    ap.add_argument('--organ-weight', type=float, default=3.0, help='slices with an annotated organ are drawn this '
+                    'many times as often as empty slices (1 = uniform)')
+    ap.add_argument('--focal-cap', type=float, default=50.0, help='cap organ focal weights at this multiple of the '
+                    'median organ weight (0 = no cap)')
+    ap.add_argument('--compile', action='store_true', help='torch.compile the model (torch >= 2)')
+    ap.add_argument('--synth', default='', help='SynthParams overrides, e.g. "noise_max=20,p_wild=0"')
+    ap.add_argument('--weights-out', default='', help='also write a float16 weights-only checkpoint here')
     args = ap.parse_args(argv)
+    synth = {}
+    for kv in filter(None, args.synth.split(',')):
+        k, v = kv.split('=')
+        synth[k.strip()] = type(getattr(SynthParams(), k.strip()))(float(v))
     cfg = TrainConfig(variant=args.variant, size=args.size, base=args.base, batch=args.batch, steps=args.steps,
                       seconds=args.seconds, deadline=args.deadline, stage_weights=tuple(float(v) for v in args.stage_weights.split(',')),
                       lr=tuple(float(v) for v in args.lr.split(',')), seed=args.seed, log_every=args.log_every,
-                      init=args.init)
+                      init=args.init, real_share=args.real_share, phantom_share=args.phantom_share,
+                      organ_weight=args.organ_weight, focal_cap=args.focal_cap, compile=args.compile, synth=synth,
+                      weights_out=args.weights_out)
     train(args.cache, args.out, cfg, args.device)
     return 0
 

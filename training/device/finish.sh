@@ -16,7 +16,7 @@ export PYTHONPATH=training
 [ -f "$RUN/attention_hpa.pt" ] || { echo "$RUN/attention_hpa.pt missing" >&2; exit 2; }
 DEST=training/runs/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$DEST"
-cp "$RUN"/* "$DEST"/
+cp -r "$RUN"/* "$DEST"/
 if [ -f "$RUN/RESULTS.md" ]; then cp "$RUN/RESULTS.md" training/RESULTS.md; fi
 METRICS=()
 [ -f "$RUN/eval.json" ] && METRICS=(--metrics "$RUN/eval.json")

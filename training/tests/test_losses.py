@@ -105,3 +105,19 @@ def test_recalibration_sums_to_one_and_moves_exactly_the_unannotated_mass(random
 def test_no_hpa_means_plain_softmax(random_outputs):
     f, z, _ = random_outputs
     assert torch.allclose(recalibrated_log_probs(f, None, None), torch.log_softmax(f, dim=1))
+
+
+def test_focal_weight_cap_limits_tiny_organs_to_a_multiple_of_the_median():
+    from attention_anatomy.losses import cap_focal_weights
+    w = torch.tensor([0.03, 1.0, 2.0, 3.0, 4.0, 5000.0])  # median organ weight 3
+    c = cap_focal_weights(w, 50.0)
+    assert c.tolist() == pytest.approx([0.03, 1.0, 2.0, 3.0, 4.0, 150.0])
+    assert torch.equal(cap_focal_weights(w, 0), w)
+    assert cap_focal_weights(w, 1.0)[1:].max() == 3.0
+
+
+def test_region_loss_has_no_data_dependent_branch_and_keeps_gradients():
+    logits = torch.randn(3, 5, requires_grad=True)
+    loss = region_loss(logits, torch.tensor([-1, -1, -1]))
+    loss.backward()
+    assert float(loss) == 0.0 and logits.grad is not None and float(logits.grad.abs().sum()) == 0.0
