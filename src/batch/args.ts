@@ -27,7 +27,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run segment -- --input DIR|FILE.nii.gz [--reference PATH|auto] [--input ... [--reference ...]]
                           --out OUTDIR [--protocol whole|head-neck|thorax|abdomen] [--model ID|DIR]
-                          [--backend webgpu|webgl|wasm] [--timeout MIN] [--no-build] [--dist DIR]
+                          [--backend auto|webgpu|webgl|wasm] [--timeout MIN] [--no-build] [--dist DIR]
 
 Contours every CT series of the inputs with the app's own pipeline (the built app in headless Chromium)
 and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, and OUTDIR/summary.md.
@@ -37,7 +37,8 @@ and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, 
                 "auto" (once) finds one next to each series of every input. Adds DSC and HD95 per organ.
   --protocol    organs kept by the recalibration step (default whole)
   --model       model id from public/models/index.json, or a model package folder (default: the default model)
-  --backend     TF.js backend (default: the app's order, WebGPU first)
+  --backend     TF.js backend; auto (default) follows the app's rule: a GPU when there is one, wasm
+                when WebGPU/WebGL only run on a software renderer (SwiftShader, llvmpipe)
   --timeout     minutes per series before it is given up (default 60)
   --no-build    use dist/ as it is, even when older than the sources
   --dist        the built app to serve and (re)build (default dist/)`;
@@ -77,7 +78,11 @@ export function parseArgs(argv: readonly string[]): BatchOptions {
       case '--model': o.model = value(); break;
       case '--backend': {
         const v = value() as BackendName;
-        if (!BACKENDS.includes(v)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')} (got "${v}")`);
+        if ((v as string) === 'auto') {
+          o.backend = null;
+          break;
+        }
+        if (!BACKENDS.includes(v)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')} or auto (got "${v}")`);
         o.backend = v;
         break;
       }

@@ -13,6 +13,7 @@ import type { CtVolume, LabelVolume } from '../../dicom/volume';
 import { PROTOCOLS, type ProtocolId } from '../../organs';
 import type { SegmentReport } from '../engine';
 import { watchLongTasks, type LongTaskSummary } from './longTasks';
+import { BackendSelect } from './BackendSelect';
 import { useEngine } from './useEngine';
 import './segment.css';
 
@@ -90,7 +91,7 @@ export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, 
   const p = state.progress;
   const pct = p && p.total ? (100 * p.done) / p.total : 0;
   const notice = state.notice;
-  const fallback = notice && notice.backend !== 'webgpu';
+  const fallback = notice && (notice.skipped.length > 0 || / software renderer/.test(notice.message));
 
   return (
     <div className="seg-panel" data-testid="segment-panel" data-status={state.status} data-backend={notice?.backend ?? ''}>
@@ -99,7 +100,8 @@ export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, 
           {notice.message}
         </p>
       )}
-      {state.status === 'starting' && <p className="muted">Starting the GPU backend…</p>}
+      {state.status === 'starting' && <p className="muted">Starting the backend…</p>}
+      <BackendSelect state={state} engine={engine} disabled={running} />
 
       <label className="seg-row">
         <span>Model</span>
