@@ -12,7 +12,7 @@ import { implausibleVolume } from '../organVolumes';
 import { importStructureSet, type ImportedStructureSet } from '../rtstruct/import';
 import { readRtStruct } from '../rtstruct/reader';
 import type { Vec3 } from '../dicom/volume';
-import { downloadFile, exportRtStruct } from './export';
+import { ExportControls } from './ExportControls';
 import type { OrganStat } from './organStats';
 import { organOverlayFor } from './registry';
 import type { OrganOverlay } from './segmentation';
@@ -90,35 +90,6 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [order]);
-
-  const doExport = (visibleOnly: boolean) => {
-    if (!overlay) return;
-    setBusy('Writing RTSTRUCT…');
-    // let the busy label paint before the (synchronous) contour extraction
-    setTimeout(() => {
-      try {
-        const r = exportRtStruct(ct, overlay.labels, visibleOnly ? { channels: state.visible } : {});
-        if (r.roiCount === 0) {
-          notify({ id: 'rtstruct-export', severity: 'warning', title: 'Nothing to export.', detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.' });
-        } else {
-          downloadFile(r.bytes, r.fileName);
-          if (r.referenced.generated.length) {
-            notify({
-              id: 'rtstruct-export',
-              severity: 'info',
-              title: `Exported ${r.fileName} (${r.roiCount} organs, ${r.contourCount} contours).`,
-              detail: `The CT files have empty UIDs (${r.referenced.generated.join(', ')}); the structure set references substitutes.`,
-            });
-          }
-        }
-      } catch (e) {
-        console.error(e);
-        notify({ id: 'rtstruct-export', severity: 'error', title: 'RTSTRUCT export failed.', detail: message(e) });
-      } finally {
-        setBusy(null);
-      }
-    }, 0);
-  };
 
   const doImport = async (file: File) => {
     if (!overlay) return;
@@ -234,12 +205,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       })}
 
       <div className="oar-actions">
-        <div className="oar-row">
-          <button className="primary" disabled={!overlay || present.length === 0 || !!busy} onClick={() => doExport(false)} data-testid="export-all"
-            title="Download a DICOM RT Structure Set with every organ found">Export RTSTRUCT</button>
-          <button disabled={!overlay || present.length === 0 || !!busy} onClick={() => doExport(true)} data-testid="export-visible"
-            title="Only the organs shown now">Visible only</button>
-        </div>
+        <ExportControls ct={ct} overlay={overlay} visible={state.visible} anyPresent={present.length > 0} busy={busy} setBusy={setBusy} notify={notify} />
         <div className="oar-row">
           <button disabled={!overlay || !!busy} onClick={() => importInput.current?.click()} data-testid="import-rtstruct"
             title="Show an RTSTRUCT of this series (e.g. clinical contours) as outlines">Import RTSTRUCT…</button>

@@ -5,11 +5,16 @@
 import { extractContours } from '../contours/extract';
 import type { CtVolume, LabelVolume } from '../dicom/volume';
 import { buildRtStruct, organRois, rtStructFileName, type RtStructResult } from '../rtstruct/writer';
+import { exportLabelling, type ExportLabelling } from './provenance';
 
 export interface ExportOptions {
   /** Only these organ channels (the visible ones); all organs with voxels when omitted. */
   channels?: Iterable<number>;
   date?: Date;
+  /** Label, name, description, ROI generation and file tag (default: a complete model run). */
+  labelling?: ExportLabelling;
+  /** Extra file-name tag (e.g. 'visible' for the visible-only export). */
+  tag?: string;
 }
 
 export interface ExportResult extends RtStructResult {
@@ -20,8 +25,10 @@ export function exportRtStruct(ct: CtVolume, labels: LabelVolume, options: Expor
   const date = options.date ?? new Date();
   const channels = options.channels ? [...options.channels] : undefined;
   const organs = extractContours(ct, labels, { channels });
-  const result = buildRtStruct(ct, organRois(organs), { date });
-  return { ...result, fileName: rtStructFileName(ct, date) };
+  const l = options.labelling ?? exportLabelling({ source: 'none' });
+  const result = buildRtStruct(ct, organRois(organs), { date, label: l.label, name: l.name, seriesDescription: l.seriesDescription, generation: l.generation });
+  const tag = [l.fileTag, options.tag ?? ''].filter(Boolean).join('_');
+  return { ...result, fileName: rtStructFileName(ct, date, tag) };
 }
 
 /** Saves bytes as a download in the browser. */

@@ -34,7 +34,7 @@ export interface SegmentPanelProps {
   /** The whole label volume after a complete run. */
   onDone?: (labels: LabelVolume, report: SegmentRunReport) => void;
   /** The run was cancelled or failed; slices already delivered stay with the caller. */
-  onAbort?: (reason: 'cancelled' | 'error') => void;
+  onAbort?: (reason: 'cancelled' | 'error', done: { slicesDone: number; slices: number }) => void;
 }
 
 const fmtS = (s: number) => (!Number.isFinite(s) ? '…' : s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
@@ -85,7 +85,10 @@ export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, 
     const full = report ? { ...report, longestTaskMs: lt.longestMs, longTaskMethod: lt.method } : null;
     if (full) setSummary(full);
     if (result && full) onDone?.(result.labels, full);
-    else onAbort?.(engine.getState().error ? 'error' : 'cancelled');
+    else {
+      const slicesDone = full?.slicesDone ?? engine.getState().progress?.done ?? 0;
+      onAbort?.(engine.getState().error ? 'error' : 'cancelled', { slicesDone, slices: ct.dims[2] });
+    }
   }
 
   const p = state.progress;
