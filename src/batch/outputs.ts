@@ -143,7 +143,7 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
     warnings: ct.warnings,
     organs: organVolumes(ct, labels),
     outputs: { ...(f.rtstruct ? { rtstruct: 'RS.dcm' } : {}), labels: 'labels.nii.gz' },
-    ...(result.rtstruct ? { rtstruct: { rois: result.rtstruct.roiCount, contours: result.rtstruct.contourCount, sopInstanceUID: result.rtstruct.sopInstanceUID, bytes: result.rtstruct.bytes } } : {}),
+    ...(result.rtstruct ? { rtstruct: { rois: result.rtstruct.roiCount, contours: result.rtstruct.contourCount, sopInstanceUID: result.rtstruct.sopInstanceUID, bytes: result.rtstruct.bytes, ...(result.rtstruct.uidNote ? { uidNote: result.rtstruct.uidNote } : {}) } } : {}),
     reference: referenceInfo,
     ...(scores
       ? {

@@ -32,6 +32,8 @@ export interface PageConfig {
   /** Marked default in the served models/index.json, so the controller loads it first and only. */
   modelId: string;
   protocol: ProtocolId;
+  /** Add the BODY / External contour to RS.dcm (default true; `--no-body` turns it off). */
+  body?: boolean;
 }
 
 export interface InputFile {
@@ -92,7 +94,7 @@ export interface JobResult {
   /** Model weights load time, reported with the first job only (ms). */
   modelLoadMs?: number;
   timesMs: StageTimesMs;
-  rtstruct?: { bytes: number; roiCount: number; contourCount: number; sopInstanceUID: string; fileName: string };
+  rtstruct?: { bytes: number; roiCount: number; contourCount: number; sopInstanceUID: string; fileName: string; uidNote?: string };
   labelBytes: number;
 }
 

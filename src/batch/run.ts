@@ -223,7 +223,7 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   }
 
   const model = chooseModel(dist, o.model);
-  const config: PageConfig = { backend: o.backend, modelId: model.modelId, protocol: o.protocol };
+  const config: PageConfig = { backend: o.backend, modelId: model.modelId, protocol: o.protocol, body: o.body };
   const queue = new JobQueue(found.jobs, config, model.index, model.mounts, outDir, progress, o.timeoutMin * 60_000);
   mkdirSync(outDir, { recursive: true });
   const server = await startBatchServer(dist, queue);

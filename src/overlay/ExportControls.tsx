@@ -7,6 +7,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Notice } from '../app/notices';
 import type { CtVolume } from '../dicom/volume';
+import { uidNote } from '../rtstruct/uids';
 import { downloadFile, exportRtStruct } from './export';
 import { exportGate, exportLabelling, getProvenance, setProvenance, subscribeProvenance } from './provenance';
 import type { OrganOverlay } from './segmentation';
@@ -36,6 +37,7 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
   const prov = useProvenance(overlay);
   const gate = exportGate(prov);
   const [asking, setAsking] = useState<null | { visibleOnly: boolean }>(null);
+  const [body, setBody] = useState(true);
   useEffect(() => setAsking(null), [prov]);
 
   const write = (visibleOnly: boolean) => {
@@ -47,18 +49,15 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
         const r = exportRtStruct(ct, overlay.labels, {
           ...(visibleOnly ? { channels: visible, tag: 'visible' } : {}),
           labelling: exportLabelling(getProvenance(overlay)),
+          body,
         });
         if (r.roiCount === 0) {
           notify({ id: 'rtstruct-export', severity: 'warning', title: 'Nothing to export.', detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.' });
         } else {
           downloadFile(r.bytes, r.fileName);
-          if (r.referenced.generated.length) {
-            notify({
-              id: 'rtstruct-export',
-              severity: 'info',
-              title: `Exported ${r.fileName} (${r.roiCount} organs, ${r.contourCount} contours).`,
-              detail: `The CT files have empty UIDs (${r.referenced.generated.join(', ')}); the structure set references substitutes.`,
-            });
+          const note = uidNote(r.referenced);
+          if (note) {
+            notify({ id: 'rtstruct-export', severity: 'info', title: `Exported ${r.fileName} (${r.roiCount} structures, ${r.contourCount} contours).`, detail: note });
           }
         }
       } catch (e) {
@@ -85,6 +84,9 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
         <button disabled={disabled} onClick={() => click(true)} data-testid="export-visible"
           title={gate.why || 'Only the organs shown now (file name ends in _visible)'}>Visible only</button>
       </div>
+      <label className="oar-row small" title="BODY / External (TG-263): the patient's outline from the CT (above -300 HU, couch removed, holes filled), needed for dose calculation">
+        <input type="checkbox" checked={body} onChange={(e) => setBody(e.target.checked)} data-testid="include-body" /> Include BODY (External)
+      </label>
       {prov.source === 'model' && prov.state === 'incomplete' && !asking && (
         <p className="small oar-incomplete" data-testid="incomplete-note">
           Partial result ({prov.slicesDone} of {prov.slices} slices).{' '}
