@@ -16,14 +16,11 @@ import { ExportControls } from './ExportControls';
 import type { OrganStat } from './organStats';
 import { organOverlayFor } from './registry';
 import type { OrganOverlay } from './segmentation';
-import { readNiftiLabels } from './niftiLabels';
-import { resampleLabelsToCt } from './resample';
+import { LabelMapControls } from './LabelMapControls';
 import { initialOverlayState, OVERLAY_SHORTCUTS, overlayKeyAction, overlayReducer } from './state';
 import './overlay.css';
 
 const GROUPS: OrganGroup[] = ['head_neck', 'thorax', 'abdomen'];
-/** Label values of a loaded label map that are organs (channel numbers 1..33); anything else is dropped. */
-const ORGAN_VALUES = new Map(ORGANS.map((o) => [o.channel, o.channel]));
 const rgb = (c: readonly number[]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -39,7 +36,6 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
   const [imported, setImported] = useState<ImportedStructureSet | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const importInput = useRef<HTMLInputElement>(null);
-  const labelInput = useRef<HTMLInputElement>(null);
   const stateRef = useRef(state);
   stateRef.current = state;
 
@@ -106,28 +102,6 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       if (set.warnings.length) notify({ id: 'rtstruct-import', severity: 'warning', title: `Imported ${file.name} with warnings.`, detail: set.warnings.join(' ') });
     } catch (e) {
       notify({ id: 'rtstruct-import', severity: 'error', title: `${file.name} could not be imported.`, detail: message(e) });
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const loadLabelMap = async (file: File) => {
-    if (!overlay) return;
-    setBusy(`Loading ${file.name}…`);
-    try {
-      const grid = readNiftiLabels(new Uint8Array(await file.arrayBuffer()));
-      const labels = resampleLabelsToCt(grid, ct, ORGAN_VALUES);
-      if (!labels.some((v) => v > 0)) throw new Error('no organ label (values 1-33) falls inside this CT');
-      // Slice by slice, as the engine delivers its result: the same display path, and a large map shows progressively.
-      const [cols, rows, nk] = ct.dims;
-      const size = cols * rows;
-      overlay.clear();
-      for (let k = 0; k < nk; k++) {
-        overlay.setSlice(k, labels.subarray(k * size, (k + 1) * size));
-        if (k % 16 === 15) await new Promise((r) => requestAnimationFrame(r));
-      }
-    } catch (e) {
-      notify({ id: 'labelmap-load', severity: 'error', title: `${file.name} could not be loaded.`, detail: message(e) });
     } finally {
       setBusy(null);
     }
@@ -211,10 +185,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
             title="Show an RTSTRUCT of this series (e.g. clinical contours) as outlines">Import RTSTRUCT…</button>
           <input ref={importInput} type="file" accept=".dcm,application/dicom" hidden data-testid="import-rtstruct-input"
             onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void doImport(f); }} />
-          <button disabled={!overlay || !!busy} onClick={() => labelInput.current?.click()} data-testid="load-labelmap"
-            title="Show a label map (NIfTI, voxel value = organ channel 1-33, e.g. a phantom's labels.nii.gz) as this series' organs">Load label map…</button>
-          <input ref={labelInput} type="file" accept=".nii,.gz" hidden data-testid="load-labelmap-input"
-            onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void loadLabelMap(f); }} />
+          <LabelMapControls ct={ct} overlay={overlay} busy={busy} setBusy={setBusy} notify={notify} />
         </div>
         {busy && <p className="muted small" data-testid="overlay-busy">{busy}</p>}
       </div>

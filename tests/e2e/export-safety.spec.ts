@@ -9,6 +9,7 @@ import dcmjs from 'dcmjs';
 import { expect, test } from './fixtures';
 import { waitForViewer } from './helpers/app';
 import { serveTinyModel } from './helpers/tinyModel';
+import { fetchExample, writeNifti } from './overlay-helpers';
 
 function readDs(file: string) {
   const b = readFileSync(file);
@@ -63,4 +64,33 @@ test('export is disabled while Segment runs; after Cancel it asks, then writes I
   await expect(page.getByTestId('organs-empty')).toBeVisible();
   await expect(exportAll).toBeDisabled();
   expect(downloads).toBe(1);
+});
+
+test('a label map without a legend: the app asks which organ each value is; its export is not called the model\'s', async ({ page, request }, testInfo) => {
+  const ex = await fetchExample(request);
+  const [cols, rows, nk] = ex.volume.dims;
+  const labels = new Uint8Array(cols * rows * nk);
+  // value 1 (the app's channel 1 would be another organ) is meant as the liver here
+  for (let k = 0; k < nk; k++) for (let j = rows / 4; j < rows / 2; j++) for (let i = cols / 4; i < cols / 2; i++) labels[i + j * cols + k * cols * rows] = 1;
+  await page.goto('/');
+  await page.getByTestId('open-example').click();
+  await waitForViewer(page);
+  await page.getByTestId('load-labelmap-input').setInputFiles({ name: 'seg.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, ex.volume)) });
+  const dialog = page.getByTestId('labelmap-mapping');
+  await expect(dialog).toContainText('seg.nii.gz has no legend');
+  await expect(page.getByTestId('organs-empty')).toBeVisible(); // nothing shown before the user answers
+  await page.getByTestId('labelmap-value-1').selectOption({ label: 'Liver' });
+  await page.getByTestId('labelmap-apply').click();
+  await expect(page.getByTestId('organ-Liver')).toHaveAttribute('data-present', 'true');
+  await expect(page.getByTestId('organs-empty')).toHaveCount(0);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
+  expect(download.suggestedFilename()).toMatch(/_labelmap\.dcm$/);
+  const file = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(file);
+  const ds = readDs(file);
+  const rois = ds.StructureSetROISequence as { ROIName: string; ROIGenerationAlgorithm?: string; ROIGenerationDescription?: string }[];
+  const liver = rois.find((r) => r.ROIName === 'Liver')!;
+  expect(liver.ROIGenerationAlgorithm ?? '').toBe('');
+  expect(liver.ROIGenerationDescription).toContain('seg.nii.gz');
+  expect(String(ds.SeriesDescription)).not.toContain('AttentionAnatomy');
 });
