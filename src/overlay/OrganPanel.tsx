@@ -136,12 +136,14 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
 
       {GROUPS.map((g) => {
         const organs = ORGANS.filter((o) => o.group === g);
-        const found = organs.filter((o) => (statBy.get(o.channel)?.voxels ?? 0) > 0).length;
+        const foundOrgans = organs.filter((o) => (statBy.get(o.channel)?.voxels ?? 0) > 0);
+        const found = foundOrgans.length;
+        const shown = foundOrgans.filter((o) => state.visible.has(o.channel)).length;
         return (
           <div className="oar-group" key={g} data-testid={`group-${g}`}>
             <div className="oar-group-head">
               <span className="oar-group-name">{GROUP_LABELS[g]}</span>
-              <span className="muted small">{found}/{organs.length}</span>
+              <span className="muted small" data-testid={`group-${g}-count`} title={`${shown} shown of ${found} found (${organs.length} organs in the group)`}>{shown}/{found} shown</span>
               <span className="oar-spacer" />
               <button className="ghost small" onClick={() => dispatch({ type: 'group', group: g, visible: true })} data-testid={`group-${g}-all`}>all</button>
               <button className="ghost small" onClick={() => dispatch({ type: 'group', group: g, visible: false })} data-testid={`group-${g}-none`}>none</button>
