@@ -76,7 +76,7 @@ test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRU
 
   // export all organs
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
-  expect(download.suggestedFilename()).toMatch(/^RS_[A-Za-z0-9._-]+_\d{8}\.dcm$/);
+  expect(download.suggestedFilename()).toMatch(/^RS_[A-Za-z0-9._-]+_\d{8}_labelmap\.dcm$/); // a loaded label map, not the model's
   const file = testInfo.outputPath(download.suggestedFilename());
   await download.saveAs(file);
 
