@@ -14,7 +14,7 @@ import type { ViewerApi } from '../viewer/viewer';
 import { ViewerPanel } from '../viewer/ViewerPanel';
 import { AppContext, type AppState } from './context';
 import { ExampleMissingError, exampleSources, fromDataTransfer, fromFileList } from './fileSources';
-import { mergeNotices, scanNotices, volumeNotices, type Notice } from './notices';
+import { addNotice, mergeNotices, scanNotices, volumeNotices, type Notice } from './notices';
 import { Notices } from './Notices';
 import { SeriesChooser } from './SeriesChooser';
 import { Sidebar } from './Sidebar';
@@ -49,7 +49,7 @@ export function App() {
   const filesInput = useRef<HTMLInputElement>(null);
   const busyRef = useRef(false);
 
-  const notify = useCallback((n: Notice) => setNotices((cur) => mergeNotices(cur, [n])), []);
+  const notify = useCallback((n: Notice) => setNotices((cur) => addNotice(cur, n)), []);
   const dismiss = useCallback((id: string) => setNotices((cur) => cur.filter((n) => n.id !== id)), []);
 
   useEffect(() => {

@@ -14,6 +14,7 @@ function NoticeBanner({ notice, onDismiss }: { notice: Notice; onDismiss: () => 
       <span className="notice-icon" aria-hidden>{ICON[notice.severity]}</span>
       <div className="notice-body">
         <strong>{notice.title}</strong> {notice.detail && <span>{notice.detail}</span>}
+        {(notice.count ?? 1) > 1 && <span className="notice-count" data-testid="notice-count"> (×{notice.count})</span>}
         {items.length > 0 && (
           <ul className="notice-items">
             {(open ? items : items.slice(0, MAX_ITEMS)).map((it) => <li key={it}>{it}</li>)}

@@ -14,6 +14,8 @@ export interface Notice {
   detail?: string;
   /** e.g. the names of skipped files (the UI shows the first few). */
   items?: string[];
+  /** How many times the same message came (shown as "×N" when more than once). */
+  count?: number;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -70,4 +72,11 @@ export function mergeNotices(current: readonly Notice[], incoming: readonly Noti
   const byId = new Map(current.map((n) => [n.id, n]));
   for (const n of incoming) byId.set(n.id, n);
   return [...byId.values()];
+}
+
+/** Adds one notice; the same message again (same id, title and detail) is shown once with a count. */
+export function addNotice(current: readonly Notice[], n: Notice): Notice[] {
+  const old = current.find((c) => c.id === n.id);
+  const same = old && old.title === n.title && old.detail === n.detail && old.severity === n.severity;
+  return mergeNotices(current, [same ? { ...n, count: (old.count ?? 1) + 1 } : n]);
 }

@@ -10,6 +10,8 @@ export interface BatchOptions {
   /** A model id from public/models/index.json, or a folder holding a model package; null = the default model. */
   model: string | null;
   backend: BackendName | null;
+  /** BODY / External contour in RS.dcm (default true). */
+  body: boolean;
   /** Build dist/ when it is missing or older than the sources (default true). */
   build: boolean;
   /** Per-series limit (minutes) before the page is restarted and the series counted as failed. */
@@ -29,7 +31,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run segment -- --input DIR|FILE.nii.gz [--reference PATH|auto] [--input ... [--reference ...]]
                           --out OUTDIR [--protocol whole|head-neck|thorax|abdomen] [--model ID|DIR]
-                          [--backend webgpu|webgl|wasm] [--timeout MIN] [--no-build] [--dist DIR] [--no-cleanup]
+                          [--backend auto|webgpu|webgl|wasm] [--timeout MIN] [--no-body] [--no-build] [--dist DIR] [--no-cleanup]
 
 Contours every CT series of the inputs with the app's own pipeline (the built app in headless Chromium)
 and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, and OUTDIR/summary.md.
@@ -39,7 +41,9 @@ and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, 
                 "auto" (once) finds one next to each series of every input. Adds DSC and HD95 per organ.
   --protocol    organs kept by the recalibration step (default whole)
   --model       model id from public/models/index.json, or a model package folder (default: the default model)
-  --backend     TF.js backend (default: the app's order, WebGPU first)
+  --backend     TF.js backend; auto (default) follows the app's rule: a GPU when there is one, wasm
+                when WebGPU/WebGL only run on a software renderer (SwiftShader, llvmpipe)
+  --no-body     leave the BODY / External contour (from the CT: above -300 HU, couch removed) out of RS.dcm
   --timeout     minutes per series before it is given up (default 60)
   --no-build    use dist/ as it is, even when older than the sources
   --dist        the built app to serve and (re)build (default dist/)
@@ -51,7 +55,7 @@ const PROTOCOL_ALIASES: Record<string, ProtocolId> = {
 const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
 
 export function parseArgs(argv: readonly string[]): BatchOptions {
-  const o: BatchOptions = { inputs: [], out: '', protocol: 'whole', model: null, backend: null, build: true, timeoutMin: 60, dist: null, cleanup: true };
+  const o: BatchOptions = { inputs: [], out: '', protocol: 'whole', model: null, backend: null, body: true, build: true, timeoutMin: 60, dist: null, cleanup: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -80,7 +84,11 @@ export function parseArgs(argv: readonly string[]): BatchOptions {
       case '--model': o.model = value(); break;
       case '--backend': {
         const v = value() as BackendName;
-        if (!BACKENDS.includes(v)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')} (got "${v}")`);
+        if ((v as string) === 'auto') {
+          o.backend = null;
+          break;
+        }
+        if (!BACKENDS.includes(v)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')} or auto (got "${v}")`);
         o.backend = v;
         break;
       }
@@ -91,6 +99,7 @@ export function parseArgs(argv: readonly string[]): BatchOptions {
         break;
       }
       case '--no-build': o.build = false; break;
+      case '--no-body': o.body = false; break;
       case '--dist': o.dist = value(); break;
       case '--no-cleanup': o.cleanup = false; break;
       case '--help': case '-h': throw new UsageError('');

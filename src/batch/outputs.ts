@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { CtVolume } from '../dicom/volume';
 import { affineFromLps, writeNifti, type Mat4 } from '../io/nifti';
 import { OrganStats } from '../overlay/organStats';
-import { organByChannel, type ProtocolId } from '../organs';
+import { organByChannel, PROTOCOLS, type ProtocolId } from '../organs';
 import { implausibleVolume } from '../organVolumes';
 import type { SeriesJob } from './discover';
 import { labelsToNiftiOrder } from './niftiCt';
@@ -95,10 +95,13 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
   if (job.reference) {
     try {
       const ref = loadReference(job.reference, ct);
-      scores = scoreLabels(labels, ref, ct.dims, ct.spacing);
+      const protocolChannels = PROTOCOLS.find((q) => q.id === f.protocol)?.channels;
+      scores = scoreLabels(labels, ref, ct.dims, ct.spacing, protocolChannels);
+      const excluded = protocolChannels ? ref.annotated.filter((c) => !protocolChannels.includes(c)) : [];
       referenceInfo = {
         path: job.reference.path, kind: job.reference.kind, description: ref.description,
-        annotated: ref.annotated.map((c) => organByChannel(c)?.tg263 ?? String(c)), notes: ref.notes,
+        annotated: ref.annotated.map((c) => organByChannel(c)?.tg263 ?? String(c)),
+        notes: [...ref.notes, ...(excluded.length ? [`not scored, excluded by the ${f.protocol} protocol: ${excluded.map((c) => organByChannel(c)?.tg263 ?? String(c)).join(', ')}`] : [])],
       };
     } catch (e) {
       referenceError = e instanceof Error ? e.message : String(e);
@@ -148,7 +151,7 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
     warnings: ct.warnings,
     organs: organVolumes(ct, labels),
     outputs: { ...(f.rtstruct ? { rtstruct: 'RS.dcm' } : {}), labels: 'labels.nii.gz' },
-    ...(result.rtstruct ? { rtstruct: { rois: result.rtstruct.roiCount, contours: result.rtstruct.contourCount, sopInstanceUID: result.rtstruct.sopInstanceUID, bytes: result.rtstruct.bytes } } : {}),
+    ...(result.rtstruct ? { rtstruct: { rois: result.rtstruct.roiCount, contours: result.rtstruct.contourCount, sopInstanceUID: result.rtstruct.sopInstanceUID, bytes: result.rtstruct.bytes, ...(result.rtstruct.uidNote ? { uidNote: result.rtstruct.uidNote } : {}) } } : {}),
     reference: referenceInfo,
     ...(scores
       ? {

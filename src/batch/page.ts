@@ -16,6 +16,8 @@ import type { CtVolume } from '../dicom/volume';
 import { EngineController } from '../engine/controller';
 import { isEngineError } from '../engine/errors';
 import { WASM_PATHS } from '../engine/ui/wasmPaths';
+import { exportLabelling } from '../overlay/provenance';
+import { uidNote } from '../rtstruct/uids';
 import { exportRtStruct } from '../overlay/export';
 import { ctFromNifti } from './niftiCt';
 import {
@@ -141,7 +143,8 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
 
     stage = 'rtstruct';
     t = performance.now();
-    const rs = job.input.kind === 'dicom' ? exportRtStruct(ct, result.labels) : null;
+    const labelling = exportLabelling({ source: 'model', state: 'complete', model: state.manifest.name, slicesDone: ct.dims[2], slices: ct.dims[2] });
+    const rs = job.input.kind === 'dicom' ? exportRtStruct(ct, result.labels, { body: cfg.body !== false, labelling }) : null;
     const rtstructMs = performance.now() - t;
 
     stage = 'upload';
@@ -163,7 +166,7 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
       model,
       ...(modelLoadMs !== undefined ? { modelLoadMs } : {}),
       timesMs: { load: loadMs, inference: inferenceMs, rtstruct: rtstructMs, upload: uploadMs },
-      ...(rs ? { rtstruct: { bytes: rs.bytes.length, roiCount: rs.roiCount, contourCount: rs.contourCount, sopInstanceUID: rs.sopInstanceUID, fileName: rs.fileName } } : {}),
+      ...(rs ? { rtstruct: { bytes: rs.bytes.length, roiCount: rs.roiCount, contourCount: rs.contourCount, sopInstanceUID: rs.sopInstanceUID, fileName: rs.fileName, ...(uidNote(rs.referenced) ? { uidNote: uidNote(rs.referenced)! } : {}) } } : {}),
       labelBytes: result.labels.length,
     };
     await postJson(API.result(job.id), out);

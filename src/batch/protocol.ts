@@ -34,6 +34,8 @@ export interface PageConfig {
   protocol: ProtocolId;
   /** false: no connected-component clean-up (--no-cleanup); absent = on. */
   cleanup?: boolean;
+  /** Add the BODY / External contour to RS.dcm (default true; `--no-body` turns it off). */
+  body?: boolean;
 }
 
 export interface InputFile {
@@ -94,7 +96,7 @@ export interface JobResult {
   /** Model weights load time, reported with the first job only (ms). */
   modelLoadMs?: number;
   timesMs: StageTimesMs;
-  rtstruct?: { bytes: number; roiCount: number; contourCount: number; sopInstanceUID: string; fileName: string };
+  rtstruct?: { bytes: number; roiCount: number; contourCount: number; sopInstanceUID: string; fileName: string; uidNote?: string };
   labelBytes: number;
 }
 

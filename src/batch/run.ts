@@ -223,7 +223,7 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   }
 
   const model = chooseModel(dist, o.model);
-  const config: PageConfig = { backend: o.backend, modelId: model.modelId, protocol: o.protocol, ...(o.cleanup ? {} : { cleanup: false }) };
+  const config: PageConfig = { backend: o.backend, modelId: model.modelId, protocol: o.protocol, body: o.body, ...(o.cleanup ? {} : { cleanup: false }) };
   const queue = new JobQueue(found.jobs, config, model.index, model.mounts, outDir, progress, o.timeoutMin * 60_000);
   mkdirSync(outDir, { recursive: true });
   const server = await startBatchServer(dist, queue);
@@ -264,7 +264,7 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
       await open().catch((e: unknown) => queue.fatal({ message: `could not reopen the page: ${e instanceof Error ? e.message : String(e)}` }));
     };
     queue.onTimeout = () => void restart();
-    progress.line(`model ${model.modelId}, protocol ${o.protocol}, backend ${o.backend ?? 'auto (WebGPU, WebGL, wasm)'}; headless Chromium at ${server.url}/batch.html`);
+    progress.line(`model ${model.modelId}, protocol ${o.protocol}, backend ${o.backend ?? 'auto (a GPU when there is one, else wasm)'}; headless Chromium at ${server.url}/batch.html`);
     await open();
     await queue.finished;
   } catch (e) {

@@ -24,11 +24,16 @@ function count(m: Uint8Array): number {
   return n;
 }
 
-/** Scores every organ the reference annotates and contains. */
-export function scoreLabels(pred: Uint8Array, ref: Reference, dims: Dims, spacing: Spacing): OrganScore[] {
+/**
+ * Scores every organ the reference annotates and contains, among `protocolChannels` when given (organs the
+ * chosen protocol excludes are not predicted, so they are not scored rather than counted as DSC 0).
+ */
+export function scoreLabels(pred: Uint8Array, ref: Reference, dims: Dims, spacing: Spacing, protocolChannels?: readonly number[]): OrganScore[] {
   const voxelMl = (spacing[0] * spacing[1] * spacing[2]) / 1000;
   const out: OrganScore[] = [];
+  const inProtocol = protocolChannels ? new Set(protocolChannels) : null;
   for (const c of ref.annotated) {
+    if (inProtocol && !inProtocol.has(c)) continue;
     const r = ref.mask(c);
     if (!r) continue; // absent from the reference: not scored
     const p = new Uint8Array(pred.length);

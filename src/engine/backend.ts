@@ -1,5 +1,6 @@
 /**
- * TF.js backend selection: WebGPU first, then WebGL, then wasm (DESIGN 2, 6), with a notice that says
+ * TF.js backend selection: ranked by what the machine offers (backendRank.ts: a GPU first, wasm before a
+ * software renderer; DESIGN 2, 6), with a notice that says
  * which backend runs and why. The WebGPU backend is created by our own factory (not tfjs' default) so
  * that we can (1) fall back to a compatibility-mode adapter (Mesa llvmpipe in headless Chromium),
  * (2) watch `device.lost` and uncaptured errors, and (3) read the device limits for batch sizing.
@@ -11,6 +12,8 @@ import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { EngineError } from './errors';
+import { probeEnvironment } from './backendProbe';
+import { rankBackends, type BackendRanking } from './backendRank';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
@@ -35,6 +38,10 @@ export interface BackendNotice {
   message: string;
   /** Backends tried before this one, with the reason each was skipped. */
   skipped: { backend: BackendName; reason: string }[];
+  /** 'auto': ranked from what the machine offers (backendRank.ts); 'requested': an explicit order. */
+  choice: 'auto' | 'requested';
+  /** The automatic ranking (choice 'auto'). */
+  ranking?: BackendRanking;
 }
 
 export interface BackendOptions {
@@ -167,24 +174,31 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
 
 const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'plain JavaScript (CPU)' };
 
-/** Picks the first backend that initialises and passes the smoke test. Throws EngineError('backend'). */
+/**
+ * Picks the first backend that initialises and passes the smoke test. Without `order`, the order comes
+ * from what the machine really offers (rankBackends: a software WebGPU adapter or WebGL renderer goes
+ * after wasm). Throws EngineError('backend').
+ */
 export async function selectBackend(opts: BackendOptions = {}): Promise<BackendNotice> {
-  const order = opts.order ?? DEFAULT_BACKEND_ORDER;
+  let ranking: BackendRanking | undefined;
+  if (!opts.order) {
+    const gpu = opts.gpu !== undefined ? opts.gpu : (globalThis.navigator as Navigator | undefined)?.gpu;
+    ranking = rankBackends(await probeEnvironment(gpu));
+  }
+  const order = opts.order ?? ranking!.order;
   const skipped: BackendNotice['skipped'] = [];
   for (const name of order) {
     try {
       const device = await tryBackend(name, opts);
-      const why = skipped.length
-        ? ` because ${skipped.map((s) => `${LABEL[s.backend]} failed (${s.reason})`).join('; ')}`
-        : name === 'webgpu'
-          ? ''
-          : ' (as requested)';
-      const slow = name !== 'webgpu'
-        ? ' Segmentation will be slower than on WebGPU.'
-        : gpuState?.software
-          ? ' This adapter is a software renderer (no GPU acceleration): segmentation will be slow.'
-          : '';
-      return { backend: name, device, message: `Running on ${LABEL[name]} (${device})${why}.${slow}`, skipped };
+      const failed = skipped.length ? ` because ${skipped.map((s) => `${LABEL[s.backend]} failed (${s.reason})`).join('; ')}` : '';
+      const why = ranking
+        ? `, chosen automatically: ${ranking.reason}${failed ? `;${failed}` : ''}`
+        : failed || ' (as requested)';
+      const soft = (name === 'webgpu' && gpuState?.software) || (name === 'webgl' && /swiftshader|llvmpipe|lavapipe|softpipe|software/i.test(device));
+      const slow = soft
+        ? ' This adapter is a software renderer (no GPU acceleration): segmentation will be slow; WebAssembly is usually faster here.'
+        : '';
+      return { backend: name, device, message: `Running on ${LABEL[name]} (${device})${why}.${slow}`, skipped, choice: ranking ? 'auto' : 'requested', ranking };
     } catch (e) {
       skipped.push({ backend: name, reason: e instanceof Error ? e.message : String(e) });
     }

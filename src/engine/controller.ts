@@ -6,7 +6,7 @@
  */
 import type { CtVolume } from '../dicom/volume';
 import type { ProtocolId } from '../organs';
-import { resetWebGpu, selectBackend, type BackendNotice, type BackendOptions } from './backend';
+import { resetWebGpu, selectBackend, type BackendName, type BackendNotice, type BackendOptions } from './backend';
 import { segmentVolume, type SegmentProgress, type SegmentReport, type SegmentResult } from './engine';
 import { EngineError, isEngineError, type EngineErrorCode } from './errors';
 import { defaultModel, type ModelIndexEntry, type ModelManifest } from './manifest';
@@ -156,6 +156,32 @@ export class EngineController {
     if (this.abort && !this.abort.signal.aborted) {
       this.abort.abort();
       this.set({ status: 'cancelling' });
+    }
+  }
+
+  /**
+   * The user picks a backend (or 'auto', the ranked order): switch to it and load the model again on it
+   * (weights come from the IndexedDB cache). Not while a run is going.
+   */
+  async setBackend(choice: BackendName | 'auto'): Promise<void> {
+    if (this.state.status === 'running' || this.state.status === 'cancelling') throw new EngineError('busy', 'Wait for the running segmentation to finish before switching backends.');
+    if (this.starting) await this.starting;
+    this.opts.backend = { ...this.opts.backend, order: choice === 'auto' ? undefined : [choice] };
+    this.model?.dispose();
+    this.model = null;
+    this.set({ status: 'starting', error: null, notice: null });
+    try {
+      const notice = await selectBackend(this.opts.backend);
+      this.set({ notice });
+      if (this.state.models.length === 0) {
+        this.set({ status: 'idle' });
+        await this.start();
+        return;
+      }
+      const entry = this.state.models.find((m) => m.id === this.state.modelId) ?? this.state.models[0];
+      await this.load(entry);
+    } catch (e) {
+      this.set({ status: 'error', error: toError(e) });
     }
   }
 

@@ -12,18 +12,15 @@ import { implausibleVolume } from '../organVolumes';
 import { importStructureSet, type ImportedStructureSet } from '../rtstruct/import';
 import { readRtStruct } from '../rtstruct/reader';
 import type { Vec3 } from '../dicom/volume';
-import { downloadFile, exportRtStruct } from './export';
+import { ExportControls } from './ExportControls';
 import type { OrganStat } from './organStats';
 import { organOverlayFor } from './registry';
 import type { OrganOverlay } from './segmentation';
-import { readNiftiLabels } from './niftiLabels';
-import { resampleLabelsToCt } from './resample';
+import { LabelMapControls } from './LabelMapControls';
 import { initialOverlayState, OVERLAY_SHORTCUTS, overlayKeyAction, overlayReducer } from './state';
 import './overlay.css';
 
 const GROUPS: OrganGroup[] = ['head_neck', 'thorax', 'abdomen'];
-/** Label values of a loaded label map that are organs (channel numbers 1..33); anything else is dropped. */
-const ORGAN_VALUES = new Map(ORGANS.map((o) => [o.channel, o.channel]));
 const rgb = (c: readonly number[]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -39,7 +36,6 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
   const [imported, setImported] = useState<ImportedStructureSet | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const importInput = useRef<HTMLInputElement>(null);
-  const labelInput = useRef<HTMLInputElement>(null);
   const stateRef = useRef(state);
   stateRef.current = state;
 
@@ -91,35 +87,6 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     return () => window.removeEventListener('keydown', onKey);
   }, [order]);
 
-  const doExport = (visibleOnly: boolean) => {
-    if (!overlay) return;
-    setBusy('Writing RTSTRUCT…');
-    // let the busy label paint before the (synchronous) contour extraction
-    setTimeout(() => {
-      try {
-        const r = exportRtStruct(ct, overlay.labels, visibleOnly ? { channels: state.visible } : {});
-        if (r.roiCount === 0) {
-          notify({ id: 'rtstruct-export', severity: 'warning', title: 'Nothing to export.', detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.' });
-        } else {
-          downloadFile(r.bytes, r.fileName);
-          if (r.referenced.generated.length) {
-            notify({
-              id: 'rtstruct-export',
-              severity: 'info',
-              title: `Exported ${r.fileName} (${r.roiCount} organs, ${r.contourCount} contours).`,
-              detail: `The CT files have empty UIDs (${r.referenced.generated.join(', ')}); the structure set references substitutes.`,
-            });
-          }
-        }
-      } catch (e) {
-        console.error(e);
-        notify({ id: 'rtstruct-export', severity: 'error', title: 'RTSTRUCT export failed.', detail: message(e) });
-      } finally {
-        setBusy(null);
-      }
-    }, 0);
-  };
-
   const doImport = async (file: File) => {
     if (!overlay) return;
     setBusy(`Importing ${file.name}…`);
@@ -135,28 +102,6 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       if (set.warnings.length) notify({ id: 'rtstruct-import', severity: 'warning', title: `Imported ${file.name} with warnings.`, detail: set.warnings.join(' ') });
     } catch (e) {
       notify({ id: 'rtstruct-import', severity: 'error', title: `${file.name} could not be imported.`, detail: message(e) });
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const loadLabelMap = async (file: File) => {
-    if (!overlay) return;
-    setBusy(`Loading ${file.name}…`);
-    try {
-      const grid = readNiftiLabels(new Uint8Array(await file.arrayBuffer()));
-      const labels = resampleLabelsToCt(grid, ct, ORGAN_VALUES);
-      if (!labels.some((v) => v > 0)) throw new Error('no organ label (values 1-33) falls inside this CT');
-      // Slice by slice, as the engine delivers its result: the same display path, and a large map shows progressively.
-      const [cols, rows, nk] = ct.dims;
-      const size = cols * rows;
-      overlay.clear();
-      for (let k = 0; k < nk; k++) {
-        overlay.setSlice(k, labels.subarray(k * size, (k + 1) * size));
-        if (k % 16 === 15) await new Promise((r) => requestAnimationFrame(r));
-      }
-    } catch (e) {
-      notify({ id: 'labelmap-load', severity: 'error', title: `${file.name} could not be loaded.`, detail: message(e) });
     } finally {
       setBusy(null);
     }
@@ -191,12 +136,14 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
 
       {GROUPS.map((g) => {
         const organs = ORGANS.filter((o) => o.group === g);
-        const found = organs.filter((o) => (statBy.get(o.channel)?.voxels ?? 0) > 0).length;
+        const foundOrgans = organs.filter((o) => (statBy.get(o.channel)?.voxels ?? 0) > 0);
+        const found = foundOrgans.length;
+        const shown = foundOrgans.filter((o) => state.visible.has(o.channel)).length;
         return (
           <div className="oar-group" key={g} data-testid={`group-${g}`}>
             <div className="oar-group-head">
               <span className="oar-group-name">{GROUP_LABELS[g]}</span>
-              <span className="muted small">{found}/{organs.length}</span>
+              <span className="muted small" data-testid={`group-${g}-count`} title={`${shown} shown of ${found} found (${organs.length} organs in the group)`}>{shown}/{found} shown</span>
               <span className="oar-spacer" />
               <button className="ghost small" onClick={() => dispatch({ type: 'group', group: g, visible: true })} data-testid={`group-${g}-all`}>all</button>
               <button className="ghost small" onClick={() => dispatch({ type: 'group', group: g, visible: false })} data-testid={`group-${g}-none`}>none</button>
@@ -234,21 +181,13 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       })}
 
       <div className="oar-actions">
-        <div className="oar-row">
-          <button className="primary" disabled={!overlay || present.length === 0 || !!busy} onClick={() => doExport(false)} data-testid="export-all"
-            title="Download a DICOM RT Structure Set with every organ found">Export RTSTRUCT</button>
-          <button disabled={!overlay || present.length === 0 || !!busy} onClick={() => doExport(true)} data-testid="export-visible"
-            title="Only the organs shown now">Visible only</button>
-        </div>
+        <ExportControls ct={ct} overlay={overlay} visible={state.visible} anyPresent={present.length > 0} busy={busy} setBusy={setBusy} notify={notify} />
         <div className="oar-row">
           <button disabled={!overlay || !!busy} onClick={() => importInput.current?.click()} data-testid="import-rtstruct"
             title="Show an RTSTRUCT of this series (e.g. clinical contours) as outlines">Import RTSTRUCT…</button>
           <input ref={importInput} type="file" accept=".dcm,application/dicom" hidden data-testid="import-rtstruct-input"
             onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void doImport(f); }} />
-          <button disabled={!overlay || !!busy} onClick={() => labelInput.current?.click()} data-testid="load-labelmap"
-            title="Show a label map (NIfTI, voxel value = organ channel 1-33, e.g. a phantom's labels.nii.gz) as this series' organs">Load label map…</button>
-          <input ref={labelInput} type="file" accept=".nii,.gz" hidden data-testid="load-labelmap-input"
-            onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void loadLabelMap(f); }} />
+          <LabelMapControls ct={ct} overlay={overlay} busy={busy} setBusy={setBusy} notify={notify} />
         </div>
         {busy && <p className="muted small" data-testid="overlay-busy">{busy}</p>}
       </div>

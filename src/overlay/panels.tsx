@@ -1,20 +1,34 @@
 /**
  * The sidebar panels of the overlay part, ready for src/app/panels.ts: the organ panel, and the engine's
  * segmentation panel wired to the organ overlay (labels shown slice by slice as the engine reads them back).
+ * The run's state goes into the overlay's provenance (provenance.ts), which gates the export.
  */
 import type { SidebarPanelProps } from '../app/panels';
 import { SegmentPanel } from '../engine/ui/SegmentPanel';
+import { pageEngine } from '../engine/ui/useEngine';
+import { setProvenance } from './provenance';
 import { organOverlayFor } from './registry';
 
 export { OrganPanel } from './OrganPanel';
 
 export function SegmentPanelWithOverlay(p: SidebarPanelProps) {
+  const model = () => pageEngine().getState().manifest?.name ?? '';
+  const slices = p.ct.dims[2];
   return (
     <SegmentPanel
       ct={p.ct}
       segmentationAllowed={p.segmentationAllowed}
-      onStart={() => p.viewer && organOverlayFor(p.viewer).clear()}
+      onStart={() => {
+        if (!p.viewer) return;
+        const o = organOverlayFor(p.viewer);
+        o.clear();
+        setProvenance(o, { source: 'model', state: 'running', model: model(), slicesDone: 0, slices });
+      }}
       onSliceLabels={(k, labels) => p.viewer && organOverlayFor(p.viewer).setSlice(k, labels)}
+      onDone={() => p.viewer && setProvenance(organOverlayFor(p.viewer), { source: 'model', state: 'complete', model: model(), slicesDone: slices, slices })}
+      onAbort={(reason, done) =>
+        p.viewer && setProvenance(organOverlayFor(p.viewer), { source: 'model', state: 'incomplete', model: model(), reason, ...done })
+      }
     />
   );
 }

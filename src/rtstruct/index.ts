@@ -5,5 +5,5 @@ export { readRtStruct, RtStructReadError, type StructureSetData, type RoiData, t
 export { importStructureSet, matchStructureSet, RtStructImportError } from './import';
 export type { ImportedRoi, ImportedStructureSet, SeriesMatch } from './import';
 export { organForRoiName } from './names';
-export { seriesUids, randomUid, derivedUid, isValidUid, type SeriesUids } from './uids';
+export { seriesUids, randomUid, derivedUid, isValidUid, uidNote, type SeriesUids } from './uids';
 export { formatDS, parseDS } from './ds';

@@ -32,11 +32,25 @@ export interface RoiInput {
   contours: readonly Contour[];
   /** RT ROI Interpreted Type (default ORGAN). */
   interpretedType?: string;
+  /** ROI Generation Algorithm / Description for this ROI (default: the structure set's `generation`). */
+  generation?: RoiGeneration;
 }
+
+/** Where a structure came from: ROIGenerationAlgorithm (AUTOMATIC, SEMIAUTOMATIC, MANUAL or '') and its description. */
+export interface RoiGeneration {
+  algorithm: 'AUTOMATIC' | 'SEMIAUTOMATIC' | 'MANUAL' | '';
+  description: string;
+}
+
+export const MODEL_GENERATION: RoiGeneration = { algorithm: 'AUTOMATIC', description: 'AttentionAnatomy 2.5D U-Net' };
 
 export interface RtStructOptions {
   /** Structure Set Label (SH, <= 16 chars). */
   label?: string;
+  /** Structure Set Name (LO, <= 64 chars; default 'Auto OARs'). */
+  name?: string;
+  /** Default ROI generation of every ROI (default MODEL_GENERATION). */
+  generation?: RoiGeneration;
   /** Time stamp of the structure set (default now). */
   date?: Date;
   seriesDescription?: string;
@@ -136,7 +150,7 @@ export function buildRtStruct(volume: CtVolume, rois: readonly RoiInput[], optio
     SoftwareVersions: options.softwareVersion ?? '0.1.0',
     // Structure Set
     StructureSetLabel: (options.label ?? 'AutoOAR').slice(0, 16),
-    StructureSetName: 'Auto OARs',
+    StructureSetName: (options.name ?? 'Auto OARs').slice(0, 64),
     StructureSetDate: da,
     StructureSetTime: tm,
     ReferencedFrameOfReferenceSequence: [
@@ -160,8 +174,8 @@ export function buildRtStruct(volume: CtVolume, rois: readonly RoiInput[], optio
       ROINumber: r.number,
       ReferencedFrameOfReferenceUID: ref.frameOfReferenceUID,
       ROIName: r.name.slice(0, 64),
-      ROIGenerationAlgorithm: 'AUTOMATIC',
-      ROIGenerationDescription: 'AttentionAnatomy 2.5D U-Net',
+      ROIGenerationAlgorithm: (r.generation ?? options.generation ?? MODEL_GENERATION).algorithm,
+      ROIGenerationDescription: (r.generation ?? options.generation ?? MODEL_GENERATION).description.slice(0, 64),
     })),
     // ROI Contour
     ROIContourSequence: rois.map((r) => ({
@@ -244,9 +258,13 @@ export function dicomDateTime(d: Date): { da: string; tm: string } {
   };
 }
 
-/** `RS_<patient>_<date>.dcm`: patient ID (else name, else "anonymous") and the export date, file-name safe. */
-export function rtStructFileName(volume: CtVolume, date: Date = new Date()): string {
+/**
+ * `RS_<patient>_<date>[_<tag>].dcm`: patient ID (else name, else "anonymous"), the export date and an
+ * optional tag (e.g. `visible`, `INCOMPLETE`), file-name safe.
+ */
+export function rtStructFileName(volume: CtVolume, date: Date = new Date(), tag = ''): string {
   const who = (volume.meta.patientID || volume.meta.patientName || 'anonymous').trim() || 'anonymous';
   const safe = who.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+|_+$/g, '').slice(0, 64) || 'anonymous';
-  return `RS_${safe}_${dicomDateTime(date).da}.dcm`;
+  const t = tag.replace(/[^A-Za-z0-9-]+/g, '_').replace(/^_+|_+$/g, '');
+  return `RS_${safe}_${dicomDateTime(date).da}${t ? `_${t}` : ''}.dcm`;
 }

@@ -28,8 +28,8 @@ async function serveTinyModel(page: Page, mutateManifest?: (m: any) => void) {
   });
 }
 
-async function openExample(page: Page) {
-  await page.goto('/');
+async function openExample(page: Page, query = '') {
+  await page.goto(`/${query}`);
   await page.getByTestId('open-example').click();
   await waitForViewer(page);
 }
@@ -37,7 +37,7 @@ async function openExample(page: Page) {
 test('Segment on the example: WebGPU notice, progress, labels slice by slice, summary', async ({ page }) => {
   test.setTimeout(400_000); // llvmpipe runs WebGPU on the CPU: the example takes about a minute here
   await serveTinyModel(page);
-  await openExample(page);
+  await openExample(page, '?backend=webgpu'); // auto picks wasm here (no GPU); this test is about WebGPU
   const panel = page.getByTestId('segment-panel');
   await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   await expect(page.getByTestId('backend-notice')).toContainText('Running on WebGPU');
@@ -116,8 +116,32 @@ test('without WebGPU the notice says which backend runs and why', async ({ page 
   await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   const notice = page.getByTestId('backend-notice');
   await expect(notice).toContainText(/Running on (WebGL|WebAssembly)/);
-  await expect(notice).toContainText('WebGPU failed (this browser has no WebGPU');
+  await expect(notice).toContainText('navigator.gpu is missing');
   await expect(panel).not.toHaveAttribute('data-backend', 'webgpu');
+});
+
+test('no GPU (DESIGN 6 flags: WebGPU and WebGL on llvmpipe): auto picks WebAssembly and says why; the select switches', async ({ page }) => {
+  await serveTinyModel(page);
+  await openExample(page);
+  const panel = page.getByTestId('segment-panel');
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(panel).toHaveAttribute('data-backend', 'wasm');
+  const notice = page.getByTestId('backend-notice');
+  await expect(notice).toContainText('Running on WebAssembly');
+  await expect(notice).toContainText('chosen automatically: no GPU acceleration found');
+  await expect(notice).toContainText(/WebGPU is .* \(software\)/);
+  await expect(notice).toContainText(/WebGL is (llvmpipe|SwiftShader) \(software\)/);
+  const select = page.getByTestId('backend-select');
+  await expect(select).toHaveValue('auto');
+  await select.selectOption('webgl');
+  await expect(panel).toHaveAttribute('data-backend', 'webgl', { timeout: 60_000 });
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(notice).toContainText('as requested');
+  await expect(notice).toContainText('software renderer');
+  expect(new URL(page.url()).searchParams.get('backend')).toBe('webgl');
+  await select.selectOption('auto');
+  await expect(panel).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
 });
 
 test('?backend=wasm in the page URL runs WebAssembly although WebGPU is there, and the notice says so', async ({ page }) => {

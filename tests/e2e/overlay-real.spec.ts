@@ -46,7 +46,7 @@ test('real series totalseg-example: TotalSegmentator organs as contours, RTSTRUC
   await page.goto('/');
   await openFolder(page, ctDir);
   await waitForViewer(page);
-  await page.getByTestId('load-labelmap-input').setInputFiles({ name: 'totalseg.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, volume)) });
+  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: 'totalseg.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, volume)) }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
   await expect(page.getByTestId('organ-Liver')).toHaveAttribute('data-present', 'true');
   await page.getByTestId('mode-outline').click();
   await page.getByTestId('organ-Liver').locator('.oar-name').click();

@@ -39,7 +39,7 @@ test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRU
   await expect(page.getByTestId('organ-panel')).toBeVisible();
 
   // labels in through the panel (as a user loading a label map would)
-  await page.getByTestId('load-labelmap-input').setInputFiles({ name: 'labels.nii.gz', mimeType: 'application/gzip', buffer: ex.nifti });
+  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: 'labels.nii.gz', mimeType: 'application/gzip', buffer: ex.nifti }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
   const organs = ORGANS.filter((o) => counts.has(o.channel));
   for (const o of organs) {
     await expect(page.getByTestId(`organ-${o.tg263}`)).toHaveAttribute('data-present', 'true');
@@ -76,7 +76,7 @@ test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRU
 
   // export all organs
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
-  expect(download.suggestedFilename()).toMatch(/^RS_[A-Za-z0-9._-]+_\d{8}\.dcm$/);
+  expect(download.suggestedFilename()).toMatch(/^RS_[A-Za-z0-9._-]+_\d{8}_labelmap\.dcm$/); // a loaded label map, not the model's
   const file = testInfo.outputPath(download.suggestedFilename());
   await download.saveAs(file);
 
@@ -84,7 +84,8 @@ test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRU
   expect(v.output).toMatch(/RTStructureSet/);
   expect(v.errors, 'dciodvfy errors').toEqual([]);
 
-  expect(roiNames(file).sort()).toEqual(organs.map((o) => o.tg263).sort());
+  // every organ, plus the BODY / External contour (on by default)
+  expect(roiNames(file).sort()).toEqual([...organs.map((o) => o.tg263), 'External'].sort());
 
   const { masks } = plastimatchRasterize(file, path.join(ex.dir, 'dicom'), ex.volume);
   const report: string[] = [];
@@ -112,7 +113,7 @@ test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRU
   await dl2.saveAs(file2);
   const names = roiNames(file2);
   expect(names).not.toContain(target.tg263);
-  expect(names.length).toBe(organs.length - 1);
+  expect(names.length).toBe(organs.length - 1 + 1); // + External
 
   // keyboard: n hides every organ, a shows them all, ] selects the next organ of the table, v toggles it
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
@@ -159,7 +160,7 @@ test('a contour larger than its organ can be is flagged in the panel; a plausibl
   await page.goto('/');
   await page.getByTestId('open-example').click();
   await waitForViewer(page);
-  await page.getByTestId('load-labelmap-input').setInputFiles({ name: 'boxes.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, ex.volume)) });
+  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: 'boxes.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, ex.volume)) }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
   await expect(page.getByTestId('organ-Pituitary')).toHaveAttribute('data-present', 'true');
   await expect(page.getByTestId('organ-Eye_L')).toHaveAttribute('data-present', 'true');
   const pitMl = [...labels].filter((v) => v === pit.channel).length * voxelMl;

@@ -13,6 +13,7 @@ import type { CtVolume, LabelVolume } from '../../dicom/volume';
 import { PROTOCOLS, type ProtocolId } from '../../organs';
 import type { SegmentReport } from '../engine';
 import { watchLongTasks, type LongTaskSummary } from './longTasks';
+import { BackendSelect } from './BackendSelect';
 import { useEngine } from './useEngine';
 import './segment.css';
 
@@ -33,7 +34,7 @@ export interface SegmentPanelProps {
   /** The whole label volume after a complete run. */
   onDone?: (labels: LabelVolume, report: SegmentRunReport) => void;
   /** The run was cancelled or failed; slices already delivered stay with the caller. */
-  onAbort?: (reason: 'cancelled' | 'error') => void;
+  onAbort?: (reason: 'cancelled' | 'error', done: { slicesDone: number; slices: number }) => void;
 }
 
 const fmtS = (s: number) => (!Number.isFinite(s) ? '…' : s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
@@ -84,13 +85,16 @@ export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, 
     const full = report ? { ...report, longestTaskMs: lt.longestMs, longTaskMethod: lt.method } : null;
     if (full) setSummary(full);
     if (result && full) onDone?.(result.labels, full);
-    else onAbort?.(engine.getState().error ? 'error' : 'cancelled');
+    else {
+      const slicesDone = full?.slicesDone ?? engine.getState().progress?.done ?? 0;
+      onAbort?.(engine.getState().error ? 'error' : 'cancelled', { slicesDone, slices: ct.dims[2] });
+    }
   }
 
   const p = state.progress;
   const pct = p && p.total ? (100 * p.done) / p.total : 0;
   const notice = state.notice;
-  const fallback = notice && notice.backend !== 'webgpu';
+  const fallback = notice && (notice.skipped.length > 0 || / software renderer/.test(notice.message));
 
   return (
     <div className="seg-panel" data-testid="segment-panel" data-status={state.status} data-backend={notice?.backend ?? ''}>
@@ -99,7 +103,8 @@ export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, 
           {notice.message}
         </p>
       )}
-      {state.status === 'starting' && <p className="muted">Starting the GPU backend…</p>}
+      {state.status === 'starting' && <p className="muted">Starting the backend…</p>}
+      <BackendSelect state={state} engine={engine} disabled={running} />
 
       <label className="seg-row">
         <span>Model</span>

@@ -18,6 +18,9 @@ describe('segment command line', () => {
     expect(o.inputs).toEqual([{ path: 'a', reference: 'x.nii.gz' }, { path: 'b', reference: 'auto' }, { path: 'c', reference: 'auto' }]);
   });
 
+  it('--backend auto is the app rule (null)', () => {
+    expect(parseArgs(['--input', 'a', '--out', 'o', '--backend', 'auto']).backend).toBeNull();
+  });
   it('protocol spellings, backend, model, timeout, build flags', () => {
     const o = parseArgs(['--input', 'a', '--out', 'o', '--protocol', 'head-neck', '--backend', 'wasm', '--model', 'm', '--timeout', '2.5', '--no-build', '--dist', 'd']);
     expect(o).toMatchObject({ protocol: 'head_neck', backend: 'wasm', model: 'm', timeoutMin: 2.5, build: false, dist: 'd' });

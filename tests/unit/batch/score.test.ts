@@ -19,6 +19,21 @@ describe('scoring one label map', () => {
   const dims = [4, 1, 2] as const;
   const spacing = [1, 2, 5] as const;
 
+  it('organs the protocol excludes are not scored (not DSC 0); head & neck includes the cervical oesophagus', async () => {
+    const { PROTOCOLS, organByTg263 } = await import('../../../src/organs');
+    const eso = organByTg263('Esophagus')!.channel;
+    const liver = organByTg263('Liver')!.channel;
+    const hn = PROTOCOLS.find((p) => p.id === 'head_neck')!.channels;
+    expect(hn).toContain(eso);
+    expect(hn).not.toContain(liver);
+    const ref = [eso, eso, liver, liver, 0, 0, 0, 0];
+    const pred = [eso, eso, 0, 0, 0, 0, 0, 0]; // the head & neck run predicts no liver
+    const all = scoreLabels(Uint8Array.from(pred), refOf(ref, [eso, liver]), dims, spacing);
+    expect(all.map((s) => s.organ)).toEqual(['Esophagus', 'Liver']);
+    const scored = scoreLabels(Uint8Array.from(pred), refOf(ref, [eso, liver]), dims, spacing, hn);
+    expect(scored.map((s) => s.organ)).toEqual(['Esophagus']);
+  });
+
   it('DSC by hand, HD95 in mm along the slice axis, volumes', () => {
     //           k=0          k=1
     const ref = [1, 1, 0, 0, 1, 0, 0, 0];

@@ -1,0 +1,43 @@
+/**
+ * Backend choice in the panel: Automatic (ranked by what the machine offers, backendRank.ts) or one
+ * backend. The choice goes into the page URL (`?backend=`), so a reload keeps it.
+ */
+import type { BackendName } from '../backend';
+import type { EngineController, EngineState } from '../controller';
+
+const OPTIONS: { value: BackendName | 'auto'; label: string }[] = [
+  { value: 'auto', label: 'Automatic' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'webgl', label: 'WebGL' },
+  { value: 'wasm', label: 'WebAssembly (CPU)' },
+];
+
+export function BackendSelect({ state, engine, disabled }: { state: EngineState; engine: EngineController; disabled: boolean }) {
+  const notice = state.notice;
+  const value = !notice ? 'auto' : notice.choice === 'auto' ? 'auto' : notice.backend;
+  function choose(v: BackendName | 'auto') {
+    const url = new URL(window.location.href);
+    if (v === 'auto') url.searchParams.delete('backend');
+    else url.searchParams.set('backend', v);
+    window.history.replaceState(null, '', url);
+    void engine.setBackend(v).catch((e: unknown) => console.warn(e));
+  }
+  return (
+    <label className="seg-row">
+      <span>Backend</span>
+      <select
+        data-testid="backend-select"
+        value={value}
+        disabled={disabled || state.status === 'starting' || state.status === 'loading-model'}
+        onChange={(e) => choose(e.target.value as BackendName | 'auto')}
+        title="Automatic: a GPU when there is one, WebAssembly when the GPU APIs run on a software renderer"
+      >
+        {OPTIONS.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.value === 'auto' && notice?.choice === 'auto' ? `Automatic: ${OPTIONS.find((x) => x.value === notice.backend)?.label ?? notice.backend}` : o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

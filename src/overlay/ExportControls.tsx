@@ -1,0 +1,108 @@
+/**
+ * The RTSTRUCT export buttons of the organ panel: all organs or the visible ones (different file names),
+ * disabled while Segment runs, and after a cancelled or failed run an explicit confirmation that writes
+ * the file labelled INCOMPLETE (or discards the partial result). Labels, descriptions and ROI generation
+ * follow the overlay's provenance (provenance.ts).
+ */
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { Notice } from '../app/notices';
+import type { CtVolume } from '../dicom/volume';
+import { uidNote } from '../rtstruct/uids';
+import { downloadFile, exportRtStruct } from './export';
+import { exportGate, exportLabelling, getProvenance, setProvenance, subscribeProvenance } from './provenance';
+import type { OrganOverlay } from './segmentation';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export interface ExportControlsProps {
+  ct: CtVolume;
+  overlay: OrganOverlay | null;
+  visible: ReadonlySet<number>;
+  anyPresent: boolean;
+  busy: string | null;
+  setBusy: (b: string | null) => void;
+  notify: (n: Notice) => void;
+}
+
+const NONE = {};
+export function useProvenance(overlay: OrganOverlay | null) {
+  const key = overlay ?? NONE;
+  return useSyncExternalStore(
+    (l) => subscribeProvenance(key, l),
+    () => getProvenance(key),
+  );
+}
+
+export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy, notify }: ExportControlsProps) {
+  const prov = useProvenance(overlay);
+  const gate = exportGate(prov);
+  const [asking, setAsking] = useState<null | { visibleOnly: boolean }>(null);
+  const [body, setBody] = useState(true);
+  useEffect(() => setAsking(null), [prov]);
+
+  const write = (visibleOnly: boolean) => {
+    if (!overlay) return;
+    setBusy('Writing RTSTRUCT…');
+    // let the busy label paint before the (synchronous) contour extraction
+    setTimeout(() => {
+      try {
+        const r = exportRtStruct(ct, overlay.labels, {
+          ...(visibleOnly ? { channels: visible, tag: 'visible' } : {}),
+          labelling: exportLabelling(getProvenance(overlay)),
+          body,
+        });
+        if (r.roiCount === 0) {
+          notify({ id: 'rtstruct-export', severity: 'warning', title: 'Nothing to export.', detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.' });
+        } else {
+          downloadFile(r.bytes, r.fileName);
+          const note = uidNote(r.referenced);
+          if (note) {
+            notify({ id: 'rtstruct-export', severity: 'info', title: `Exported ${r.fileName} (${r.roiCount} structures, ${r.contourCount} contours).`, detail: note });
+          }
+        }
+      } catch (e) {
+        console.error(e);
+        notify({ id: 'rtstruct-export', severity: 'error', title: 'RTSTRUCT export failed.', detail: message(e) });
+      } finally {
+        setBusy(null);
+      }
+    }, 0);
+  };
+  const click = (visibleOnly: boolean) => (gate.confirm ? setAsking({ visibleOnly }) : write(visibleOnly));
+  const discard = () => {
+    if (!overlay) return;
+    overlay.clear();
+    setProvenance(overlay, { source: 'none' });
+  };
+  const disabled = !overlay || !anyPresent || !!busy || !gate.enabled;
+
+  return (
+    <>
+      <div className="oar-row">
+        <button className="primary" disabled={disabled} onClick={() => click(false)} data-testid="export-all" data-provenance={prov.source === 'model' ? prov.state : prov.source}
+          title={gate.why || 'Download a DICOM RT Structure Set with every organ found'}>Export RTSTRUCT</button>
+        <button disabled={disabled} onClick={() => click(true)} data-testid="export-visible"
+          title={gate.why || 'Only the organs shown now (file name ends in _visible)'}>Visible only</button>
+      </div>
+      <label className="oar-row small" title="BODY / External (TG-263): the patient's outline from the CT (above -300 HU, couch removed, holes filled), needed for dose calculation">
+        <input type="checkbox" checked={body} onChange={(e) => setBody(e.target.checked)} data-testid="include-body" /> Include BODY (External)
+      </label>
+      {prov.source === 'model' && prov.state === 'incomplete' && !asking && (
+        <p className="small oar-incomplete" data-testid="incomplete-note">
+          Partial result ({prov.slicesDone} of {prov.slices} slices).{' '}
+          <button className="ghost small" onClick={discard} data-testid="discard-partial">Discard</button>
+        </p>
+      )}
+      {asking && gate.confirm && (
+        <div className="oar-confirm" role="alertdialog" aria-label="Export an incomplete result?" data-testid="export-confirm">
+          <p className="small">{gate.confirm}</p>
+          <div className="oar-row">
+            <button className="primary" data-testid="confirm-incomplete" onClick={() => { const v = asking.visibleOnly; setAsking(null); write(v); }}>Export as INCOMPLETE</button>
+            <button data-testid="discard-partial-confirm" onClick={() => { setAsking(null); discard(); }}>Discard partial result</button>
+            <button className="ghost" data-testid="cancel-export" onClick={() => setAsking(null)}>Keep, don't export</button>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

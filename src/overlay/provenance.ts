@@ -1,0 +1,108 @@
+/**
+ * Where the organ overlay's labels came from (the model, complete or not, or a loaded label map) and what
+ * that means for the RTSTRUCT export (issue 16): no export while the model runs; a cancelled or failed run
+ * is exported only after a confirmation and labelled INCOMPLETE; a loaded label map is never written as
+ * the model's AUTOMATIC output. The rules are pure (exportGate, exportLabelling); the per-overlay store is
+ * a tiny observable keyed by the overlay object.
+ */
+import { MODEL_GENERATION, type RoiGeneration } from '../rtstruct/writer';
+
+export type Provenance =
+  | { source: 'none' }
+  | {
+      source: 'model';
+      state: 'running' | 'complete' | 'incomplete';
+      /** Model name (manifest) */
+      model: string;
+      slicesDone: number;
+      slices: number;
+      reason?: 'cancelled' | 'error';
+    }
+  | { source: 'labelmap'; file: string; legend: string };
+
+export interface ExportGate {
+  enabled: boolean;
+  /** Tooltip / reason when disabled. */
+  why: string;
+  /** A question to confirm before exporting (incomplete run), or null. */
+  confirm: string | null;
+}
+
+export function exportGate(p: Provenance): ExportGate {
+  if (p.source === 'model' && p.state === 'running') {
+    return { enabled: false, why: 'Segmentation is running: export when it has finished.', confirm: null };
+  }
+  if (p.source === 'model' && p.state === 'incomplete') {
+    const what = p.reason === 'error' ? 'failed' : 'was cancelled';
+    return {
+      enabled: true,
+      why: '',
+      confirm: `The segmentation ${what} after ${p.slicesDone} of ${p.slices} slices: organs may be cut off or missing. Export it anyway, labelled INCOMPLETE?`,
+    };
+  }
+  return { enabled: true, why: '', confirm: null };
+}
+
+export interface ExportLabelling {
+  /** Structure Set Label (<= 16 chars) */
+  label: string;
+  /** Structure Set Name */
+  name: string;
+  seriesDescription: string;
+  generation: RoiGeneration;
+  /** File name tag ('' for a complete model run). */
+  fileTag: string;
+}
+
+export function exportLabelling(p: Provenance): ExportLabelling {
+  if (p.source === 'labelmap') {
+    const d = `Label map ${p.file} (${p.legend})`;
+    return {
+      label: 'LabelMap',
+      name: `Imported label map ${p.file}`,
+      seriesDescription: `${d}, not reviewed`.slice(0, 64),
+      generation: { algorithm: '', description: d },
+      fileTag: 'labelmap',
+    };
+  }
+  const model = p.source === 'model' && p.model ? p.model : 'AttentionAnatomy';
+  const generation: RoiGeneration = { algorithm: 'AUTOMATIC', description: p.source === 'model' && p.model ? `AttentionAnatomy ${p.model}` : MODEL_GENERATION.description };
+  if (p.source === 'model' && p.state === 'incomplete') {
+    const part = `${p.slicesDone} of ${p.slices} slices, ${p.reason === 'error' ? 'failed' : 'cancelled'}`;
+    return {
+      label: 'INCOMPLETE',
+      name: `INCOMPLETE auto OARs (${part})`,
+      seriesDescription: `INCOMPLETE Auto OARs (${part}, not reviewed)`.slice(0, 64),
+      generation: { algorithm: 'AUTOMATIC', description: `INCOMPLETE ${part}: ${generation.description}` },
+      fileTag: 'INCOMPLETE',
+    };
+  }
+  return { label: 'AutoOAR', name: 'Auto OARs', seriesDescription: `Auto OARs (${model}, not reviewed)`.slice(0, 64), generation, fileTag: '' };
+}
+
+interface Entry {
+  p: Provenance;
+  listeners: Set<() => void>;
+}
+const store = new WeakMap<object, Entry>();
+function entry(key: object): Entry {
+  let e = store.get(key);
+  if (!e) store.set(key, (e = { p: { source: 'none' }, listeners: new Set() }));
+  return e;
+}
+
+export function getProvenance(key: object): Provenance {
+  return entry(key).p;
+}
+
+export function setProvenance(key: object, p: Provenance): void {
+  const e = entry(key);
+  e.p = p;
+  for (const l of e.listeners) l();
+}
+
+export function subscribeProvenance(key: object, l: () => void): () => void {
+  const e = entry(key);
+  e.listeners.add(l);
+  return () => e.listeners.delete(l);
+}
