@@ -16,6 +16,8 @@ export interface BatchOptions {
   timeoutMin: number;
   /** The built app to serve (and build into); null = <repo>/dist. */
   dist: string | null;
+  /** Also write seg.dcm (DICOM SEG) beside RS.dcm. */
+  seg: boolean;
 }
 
 export class UsageError extends Error {
@@ -27,7 +29,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run segment -- --input DIR|FILE.nii.gz [--reference PATH|auto] [--input ... [--reference ...]]
                           --out OUTDIR [--protocol whole|head-neck|thorax|abdomen] [--model ID|DIR]
-                          [--backend webgpu|webgl|wasm] [--timeout MIN] [--no-build] [--dist DIR]
+                          [--backend webgpu|webgl|wasm] [--timeout MIN] [--no-build] [--dist DIR] [--seg]
 
 Contours every CT series of the inputs with the app's own pipeline (the built app in headless Chromium)
 and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, and OUTDIR/summary.md.
@@ -40,7 +42,8 @@ and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, 
   --backend     TF.js backend (default: the app's order, WebGPU first)
   --timeout     minutes per series before it is given up (default 60)
   --no-build    use dist/ as it is, even when older than the sources
-  --dist        the built app to serve and (re)build (default dist/)`;
+  --dist        the built app to serve and (re)build (default dist/)
+  --seg         also write OUTDIR/<series>/seg.dcm, the organs as a DICOM Segmentation (DICOM input)`;
 
 const PROTOCOL_ALIASES: Record<string, ProtocolId> = {
   whole: 'whole', 'head-neck': 'head_neck', head_neck: 'head_neck', thorax: 'thorax', abdomen: 'abdomen',
@@ -48,7 +51,7 @@ const PROTOCOL_ALIASES: Record<string, ProtocolId> = {
 const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
 
 export function parseArgs(argv: readonly string[]): BatchOptions {
-  const o: BatchOptions = { inputs: [], out: '', protocol: 'whole', model: null, backend: null, build: true, timeoutMin: 60, dist: null };
+  const o: BatchOptions = { inputs: [], out: '', protocol: 'whole', model: null, backend: null, build: true, timeoutMin: 60, dist: null, seg: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -89,6 +92,7 @@ export function parseArgs(argv: readonly string[]): BatchOptions {
       }
       case '--no-build': o.build = false; break;
       case '--dist': o.dist = value(); break;
+      case '--seg': o.seg = true; break;
       case '--help': case '-h': throw new UsageError('');
       default: throw new UsageError(`unknown option ${a}`);
     }
