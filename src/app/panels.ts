@@ -11,6 +11,7 @@
  */
 import type { ComponentType } from 'react';
 import { OrganPanel, SegmentPanelWithOverlay } from '../overlay/panels';
+import { ReviewPanel } from '../review/ReviewPanel';
 import type { AppState } from './context';
 
 export type SidebarPanelProps = AppState & { ct: NonNullable<AppState['ct']> };
@@ -24,4 +25,5 @@ export interface SidebarPanel {
 export const SIDEBAR_PANELS: SidebarPanel[] = [
   { id: 'segment', title: 'Auto-contouring', Component: SegmentPanelWithOverlay },
   { id: 'organs', title: 'Organs', Component: OrganPanel },
+  { id: 'review', title: 'Review: compare and DICOM SEG', Component: ReviewPanel },
 ];
