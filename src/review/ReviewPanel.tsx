@@ -24,6 +24,8 @@ const nextFrame = () => new Promise<void>((r) => setTimeout(r, 0));
 export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
   const [overlay, setOverlay] = useState<OrganOverlay | null>(null);
   const [organCount, setOrganCount] = useState(0);
+  /** Bumped whenever the organ labels change (a label map loading slice by slice, a segmentation run). */
+  const [labelsVersion, setLabelsVersion] = useState(0);
   const [reference, setReference] = useState<ImportedReference | null>(importedReference());
   const [pairing, setPairing] = useState<Map<number, number | null>>(new Map());
   const [comparison, setComparison] = useState<Comparison | null>(null);
@@ -37,7 +39,10 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
     setOverlay(o);
     const count = () => setOrganCount(o.stats.all().filter((s) => s.voxels > 0).length);
     count();
-    return o.subscribe(count);
+    return o.subscribe(() => {
+      count();
+      setLabelsVersion((v) => v + 1);
+    });
   }, [viewer]);
 
   // A new series drops the previous series' reference.
@@ -66,11 +71,15 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
     }
   }, [overlay, reference, ct, pairing, notify]);
 
-  // Compare as soon as there are both a reference and organs, and again when the pairing changes.
+  // Compare as soon as there are both a reference and organs, and again when the pairing or the organs change
+  // (debounced: a label map or a segmentation arrives slice by slice).
+  const compareRef = useRef(runCompare);
+  compareRef.current = runCompare;
   useEffect(() => {
-    if (reference && organCount > 0 && !busy) void runCompare();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [reference, pairing, organCount > 0]);
+    if (!reference || organCount === 0) return;
+    const t = setTimeout(() => void compareRef.current(), 300);
+    return () => clearTimeout(t);
+  }, [reference, pairing, labelsVersion, organCount]);
 
   const exportSeg = async () => {
     if (!overlay) return;
@@ -135,13 +144,13 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
             <>
               <table className="review-table" data-testid="compare-table">
                 <thead>
-                  <tr><th>Organ</th><th>Reference</th><th title="Dice similarity coefficient">DSC</th><th title="95th percentile Hausdorff distance, mm">HD95</th>
+                  <tr><th title="Organ (and the reference ROI paired with it)">Organ</th><th title="Dice similarity coefficient">DSC</th><th title="95th percentile Hausdorff distance, mm">HD95</th>
                     <th title="Mean (average symmetric) surface distance, mm">MSD</th><th title="Auto-contour volume, ml">Auto</th><th title="Reference volume, ml">Ref</th><th title="Auto - reference, ml">Δ ml</th></tr>
                 </thead>
                 <tbody>
                   {comparison.rows.map((r) => (
                     <tr key={r.channel} data-testid={`compare-row-${r.organ}`}>
-                      <td>{r.organ}</td><td className="muted">{r.referenceNames.join(' + ')}</td>
+                      <td title={`Reference: ${r.referenceNames.join(' + ')}`}>{r.organ}<div className="review-ref muted">{r.referenceNames.join(' + ')}</div></td>
                       <td data-testid={`dsc-${r.organ}`}>{r.dsc.toFixed(3)}</td><td>{f(r.hd95Mm, 1)}</td><td>{f(r.msdMm, 1)}</td>
                       <td>{r.predictedMl.toFixed(1)}</td><td>{r.referenceMl.toFixed(1)}</td><td>{(r.diffMl >= 0 ? '+' : '') + r.diffMl.toFixed(1)}</td>
                     </tr>

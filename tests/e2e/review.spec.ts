@@ -86,8 +86,9 @@ test('HNSCC-01-0001: comparison table, pairing fix, CSV, SEG export/import round
   await expect(page.getByTestId('review-status')).toContainText('liver.dcm could not be imported: the SEG references series');
 });
 
-test("dcmqi ct-3slice: dcmqi's liver.dcm imported as outlines named Liver", async ({ page }) => {
+test("dcmqi ct-3slice: dcmqi's liver.dcm imported as outlines named Liver and compared with a shifted liver", async ({ page }, testInfo) => {
   test.skip(!existsSync(path.join(CT3, 'liver.dcm')), 'dcmqi-ct3slice is absent');
+  test.setTimeout(180_000);
   await page.goto('/');
   await openFolder(page, path.join(CT3, 'ct-3slice'));
   await waitForViewer(page);
@@ -95,4 +96,15 @@ test("dcmqi ct-3slice: dcmqi's liver.dcm imported as outlines named Liver", asyn
   await expect(page.getByTestId('imported-Liver')).toBeVisible();
   await expect(page.getByTestId('review-status')).toContainText('Imported liver.dcm: 1 segment(s).');
   await expect(page.getByTestId('compare-empty')).toContainText('No organs yet');
+  // organs: dcmqi's liver shifted by 4 columns (3 mm) -> one comparison row, DSC below 1
+  const nii = path.join(mkdtempSync(path.join(os.tmpdir(), 'review-e2e-')), 'liver-shifted.nii.gz');
+  reviewData(['seg-shifted', path.join(CT3, 'ct-3slice'), path.join(CT3, 'liver.dcm'), nii]);
+  await page.getByTestId('load-labelmap-input').setInputFiles(nii);
+  await expect(page.getByTestId('compare-row-Liver')).toContainText('Liver');
+  const d = Number(await page.getByTestId('dsc-Liver').textContent());
+  expect(d).toBeGreaterThan(0.8);
+  expect(d).toBeLessThan(1);
+  await page.getByTestId('mode-outline').click();
+  await page.getByTestId('panel-review').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('review-seg.jpg'), type: 'jpeg', quality: 85 });
 });

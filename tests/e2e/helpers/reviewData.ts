@@ -3,6 +3,7 @@
  * tables the src modules use):
  *   tsx reviewData.ts prepare <ctDir> <rtstruct> <outDir>  -> outDir/labels.nii.gz (the reference organs shifted
  *       by one column) and outDir/expected.json ({ dsc: { organ: value } } by a plain loop)
+ *   tsx reviewData.ts seg-shifted <ctDir> <seg.dcm> <out.nii.gz> -> the SEG's organs shifted by 4 columns
  *   tsx reviewData.ts check-seg <ctDir> <seg.dcm> <labels.nii.gz> -> prints { differing } voxels
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -58,6 +59,13 @@ if (mode === 'prepare') {
   let differing = 0;
   for (let i = 0; i < n; i++) if (back[i] !== labels[i]) differing++;
   process.stdout.write(JSON.stringify({ differing, voxels: labels.filter((v) => v > 0).length }));
+} else if (mode === 'seg-shifted') {
+  // the SEG's organs as a label map shifted by 4 columns, written as NIfTI to `out`
+  const own = organLabelMap(importSeg(readSeg(readFileSync(file)), volume), n);
+  const cols = volume.dims[0];
+  const shifted = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (i % cols < cols - 4) shifted[i + 4] = own[i];
+  writeFileSync(out, writeNifti(shifted, volume));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
