@@ -12,6 +12,7 @@
 import type { ComponentType } from 'react';
 import { OrganPanel, SegmentPanelWithOverlay } from '../overlay/panels';
 import { SendPanel } from '../pacs/SendPanel';
+import { ReviewPanel } from '../review/ReviewPanel';
 import type { AppState } from './context';
 
 export type SidebarPanelProps = AppState & { ct: NonNullable<AppState['ct']> };
@@ -26,4 +27,5 @@ export const SIDEBAR_PANELS: SidebarPanel[] = [
   { id: 'segment', title: 'Auto-contouring', Component: SegmentPanelWithOverlay },
   { id: 'organs', title: 'Organs', Component: OrganPanel },
   { id: 'pacs', title: 'PACS', Component: SendPanel },
+  { id: 'review', title: 'Review: compare and DICOM SEG', Component: ReviewPanel },
 ];

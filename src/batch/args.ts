@@ -20,6 +20,8 @@ export interface BatchOptions {
   dist: string | null;
   /** Connected-component clean-up after the network (default true; src/engine/cleanup.ts). */
   cleanup: boolean;
+  /** Also write seg.dcm (DICOM SEG) beside RS.dcm. */
+  seg: boolean;
 }
 
 export class UsageError extends Error {
@@ -31,7 +33,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run segment -- --input DIR|FILE.nii.gz [--reference PATH|auto] [--input ... [--reference ...]]
                           --out OUTDIR [--protocol whole|head-neck|thorax|abdomen] [--model ID|DIR]
-                          [--backend auto|webgpu|webgl|wasm] [--timeout MIN] [--no-body] [--no-build] [--dist DIR] [--no-cleanup]
+                          [--backend auto|webgpu|webgl|wasm] [--timeout MIN] [--no-body] [--no-build] [--dist DIR] [--no-cleanup] [--seg]
 
 Contours every CT series of the inputs with the app's own pipeline (the built app in headless Chromium)
 and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, and OUTDIR/summary.md.
@@ -47,7 +49,8 @@ and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, 
   --timeout     minutes per series before it is given up (default 60)
   --no-build    use dist/ as it is, even when older than the sources
   --dist        the built app to serve and (re)build (default dist/)
-  --no-cleanup  keep the network's labels as they are (no per-organ connected-component clean-up)`;
+  --no-cleanup  keep the network's labels as they are (no per-organ connected-component clean-up)
+  --seg         also write OUTDIR/<series>/seg.dcm, the organs as a DICOM Segmentation (DICOM input)`;
 
 const PROTOCOL_ALIASES: Record<string, ProtocolId> = {
   whole: 'whole', 'head-neck': 'head_neck', head_neck: 'head_neck', thorax: 'thorax', abdomen: 'abdomen',
@@ -55,7 +58,7 @@ const PROTOCOL_ALIASES: Record<string, ProtocolId> = {
 const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
 
 export function parseArgs(argv: readonly string[]): BatchOptions {
-  const o: BatchOptions = { inputs: [], out: '', protocol: 'whole', model: null, backend: null, body: true, build: true, timeoutMin: 60, dist: null, cleanup: true };
+  const o: BatchOptions = { inputs: [], out: '', protocol: 'whole', model: null, backend: null, body: true, build: true, timeoutMin: 60, dist: null, cleanup: true, seg: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -102,6 +105,7 @@ export function parseArgs(argv: readonly string[]): BatchOptions {
       case '--no-body': o.body = false; break;
       case '--dist': o.dist = value(); break;
       case '--no-cleanup': o.cleanup = false; break;
+      case '--seg': o.seg = true; break;
       case '--help': case '-h': throw new UsageError('');
       default: throw new UsageError(`unknown option ${a}`);
     }

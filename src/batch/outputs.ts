@@ -15,6 +15,7 @@ import { labelsToNiftiOrder } from './niftiCt';
 import type { JobResult } from './protocol';
 import { loadReference } from './reference';
 import { scoreLabels, seriesMeanDsc, type OrganScore } from './score';
+import { buildSeg } from '../seg/writer';
 
 export const REPORT_FORMAT = 'attention-anatomy-batch-report/1';
 
@@ -41,6 +42,8 @@ export interface FinishedJob {
   result: JobResult;
   labels: Uint8Array;
   rtstruct?: Uint8Array;
+  /** Also write seg.dcm (only beside an RS.dcm: the SEG references the DICOM CT). */
+  seg?: boolean;
   protocol: ProtocolId;
   /** Progress timestamps measured by Node (ms): the page's upload ended at `received`. */
   startedAt: number;
@@ -75,6 +78,17 @@ function organVolumes(ct: CtVolume, labels: Uint8Array) {
   });
 }
 
+/** seg.dcm of the organs found (none found: no file, the report says why). */
+function writeSegFile(dir: string, ct: CtVolume, labels: Uint8Array): { file?: string; info: Record<string, unknown> } {
+  try {
+    const s = buildSeg(ct, labels);
+    writeFileSync(join(dir, 'seg.dcm'), s.bytes);
+    return { file: 'seg.dcm', info: { segments: s.segmentCount, frames: s.frameCount, sopInstanceUID: s.sopInstanceUID, bytes: s.bytes.length } };
+  } catch (e) {
+    return { info: { error: e instanceof Error ? e.message : String(e) } };
+  }
+}
+
 /** Writes the three files of a finished series and returns its outcome for the summary. */
 export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcome {
   const { job, result, labels } = f;
@@ -85,6 +99,7 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
   const expected = ct.dims[0] * ct.dims[1] * ct.dims[2];
   if (labels.length !== expected) throw new Error(`the page sent ${labels.length} label voxels, the CT has ${expected}`);
   if (f.rtstruct) writeFileSync(join(dir, 'RS.dcm'), f.rtstruct);
+  const seg = f.seg && f.rtstruct ? writeSegFile(dir, ct, labels) : null;
   writeFileSync(join(dir, 'labels.nii.gz'), labelsNifti(result, labels, `${result.model.id} ${f.protocol}`.slice(0, 79)));
   const writeMs = performance.now() - tWrite;
 
@@ -150,7 +165,8 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
     slices: ct.dims[2],
     warnings: ct.warnings,
     organs: organVolumes(ct, labels),
-    outputs: { ...(f.rtstruct ? { rtstruct: 'RS.dcm' } : {}), labels: 'labels.nii.gz' },
+    outputs: { ...(f.rtstruct ? { rtstruct: 'RS.dcm' } : {}), ...(seg?.file ? { seg: seg.file } : {}), labels: 'labels.nii.gz' },
+    ...(seg ? { seg: seg.info } : {}),
     ...(result.rtstruct ? { rtstruct: { rois: result.rtstruct.roiCount, contours: result.rtstruct.contourCount, sopInstanceUID: result.rtstruct.sopInstanceUID, bytes: result.rtstruct.bytes, ...(result.rtstruct.uidNote ? { uidNote: result.rtstruct.uidNote } : {}) } } : {}),
     reference: referenceInfo,
     ...(scores

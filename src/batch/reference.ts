@@ -22,7 +22,10 @@ import { readNiftiLabels } from '../overlay/niftiLabels';
 import { resampleLabelsToCt, type GriddedLabels } from '../overlay/resample';
 import { importStructureSet } from '../rtstruct/import';
 import { organForRoiName } from '../rtstruct/names';
-import { readRtStruct } from '../rtstruct/reader';
+import { readRtStruct, RtStructReadError } from '../rtstruct/reader';
+import { referenceFromImported } from '../compare/reference';
+import { importSeg } from '../seg/import';
+import { readSeg } from '../seg/reader';
 
 export type ReferenceSpec =
   | { kind: 'rtstruct'; path: string }
@@ -210,42 +213,18 @@ function readLabelMap(spec: { path: string; legend?: string }, ct: CtVolume): Re
 }
 
 function readRtStructReference(path: string, ct: CtVolume): Reference {
-  const ss = readRtStruct(readFileSync(path));
-  const imported = importStructureSet(ss, ct);
-  const byOrgan = new Map<number, { layer: number; label: number }[]>();
-  const unmatched: string[] = [];
-  for (const roi of imported.rois) {
-    if (!roi.organ) {
-      unmatched.push(roi.name);
-      continue;
-    }
-    const list = byOrgan.get(roi.organ.channel) ?? [];
-    if (roi.layer >= 0) list.push({ layer: roi.layer, label: roi.label });
-    byOrgan.set(roi.organ.channel, list);
+  const bytes = readFileSync(path);
+  const n = ct.dims[0] * ct.dims[1] * ct.dims[2];
+  let ss;
+  try {
+    ss = readRtStruct(bytes);
+  } catch (e) {
+    // a DICOM SEG is read as well (same import rules as in the app)
+    if (!(e instanceof RtStructReadError) || !/not an RT Structure Set/.test(e.message)) throw e;
+    const seg = readSeg(bytes);
+    return referenceFromImported(importSeg(seg, ct), n, `SEG ${path} (${seg.segments.length} segments)`);
   }
-  const notes = [...imported.warnings];
-  if (unmatched.length) notes.push(`ROIs matching no organ, not scored: ${unmatched.join(', ')}`);
-  return {
-    description: `RTSTRUCT ${path} ("${ss.label}", ${ss.rois.length} ROIs)`,
-    annotated: [...byOrgan.keys()].sort((a, b) => a - b),
-    mask: (c) => {
-      const parts = byOrgan.get(c);
-      if (!parts?.length) return null;
-      const m = new Uint8Array(ct.dims[0] * ct.dims[1] * ct.dims[2]);
-      let any = false;
-      for (const { layer, label } of parts) {
-        const L = imported.layers[layer];
-        for (let i = 0; i < m.length; i++) {
-          if (L[i] === label) {
-            m[i] = 1;
-            any = true;
-          }
-        }
-      }
-      return any ? m : null;
-    },
-    notes,
-  };
+  return referenceFromImported(importStructureSet(ss, ct), n, `RTSTRUCT ${path} ("${ss.label}", ${ss.rois.length} ROIs)`);
 }
 
 function readMaskFolder(dir: string, ct: CtVolume): Reference {

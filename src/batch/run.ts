@@ -53,6 +53,8 @@ class JobQueue implements Broker {
   });
   model: ModelSummary | null = null;
   backend: { name: string; adapter: string } | null = null;
+  /** Write seg.dcm beside RS.dcm (--seg). */
+  writeSeg = false;
   /** Set by the runner: restart the page after a timeout. */
   onTimeout: () => void = () => {};
 
@@ -148,7 +150,7 @@ class JobQueue implements Broker {
       let outcome: SeriesOutcome;
       try {
         if (!cur.labels) throw new Error('the page sent no labels');
-        outcome = writeSeriesOutputs(this.outDir, { job: cur.job, result: r, labels: cur.labels, rtstruct: cur.rtstruct, protocol: this.config.protocol, startedAt: cur.startedAt, receivedAt });
+        outcome = writeSeriesOutputs(this.outDir, { job: cur.job, result: r, labels: cur.labels, rtstruct: cur.rtstruct, seg: this.writeSeg, protocol: this.config.protocol, startedAt: cur.startedAt, receivedAt });
       } catch (e) {
         outcome = writeFailureReport(this.outDir, cur.job, 'outputs', e instanceof Error ? e.message : String(e));
       }
@@ -225,6 +227,7 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   const model = chooseModel(dist, o.model);
   const config: PageConfig = { backend: o.backend, modelId: model.modelId, protocol: o.protocol, body: o.body, ...(o.cleanup ? {} : { cleanup: false }) };
   const queue = new JobQueue(found.jobs, config, model.index, model.mounts, outDir, progress, o.timeoutMin * 60_000);
+  queue.writeSeg = o.seg;
   mkdirSync(outDir, { recursive: true });
   const server = await startBatchServer(dist, queue);
   const browser = await launchChromium();

@@ -4,7 +4,7 @@
  * the training evaluation does (mean over organs of the per-organ means; HD95 means leave out empty
  * predictions, which are counted). Pure.
  */
-import { dice, hausdorff95, percentile, type Dims, type Spacing } from '../metrics/overlap';
+import { dice, percentile, surfaceDistances, type Dims, type Spacing } from '../metrics/overlap';
 import { organByChannel } from '../organs';
 import type { Reference } from './reference';
 
@@ -14,6 +14,8 @@ export interface OrganScore {
   dsc: number;
   /** null when the prediction is empty */
   hd95Mm: number | null;
+  /** Mean surface distance (average symmetric, mm); null when the prediction is empty. */
+  msdMm?: number | null;
   referenceMl: number;
   predictedMl: number;
 }
@@ -39,11 +41,13 @@ export function scoreLabels(pred: Uint8Array, ref: Reference, dims: Dims, spacin
     const p = new Uint8Array(pred.length);
     for (let i = 0; i < pred.length; i++) p[i] = pred[i] === c ? 1 : 0;
     const np = count(p);
+    const sd = np ? surfaceDistances(p, r, dims, spacing) : null;
     out.push({
       channel: c,
       organ: organByChannel(c)?.tg263 ?? `channel ${c}`,
       dsc: np ? dice(p, r) : 0,
-      hd95Mm: np ? hausdorff95(p, r, dims, spacing) : null,
+      hd95Mm: sd ? sd.hd95 : null,
+      msdMm: sd ? sd.msd : null,
       referenceMl: count(r) * voxelMl,
       predictedMl: np * voxelMl,
     });

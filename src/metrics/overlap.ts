@@ -1,6 +1,6 @@
 /**
- * Segmentation accuracy metrics (docs/CONTRACTS.md section 6): Dice similarity coefficient and the 95th
- * percentile Hausdorff distance in mm, on 3D binary masks with anisotropic voxel spacing.
+ * Segmentation accuracy metrics (docs/CONTRACTS.md section 6): Dice similarity coefficient, the 95th
+ * percentile Hausdorff distance and the mean (average symmetric) surface distance in mm, on 3D binary masks with anisotropic voxel spacing.
  * Pure functions; masks are flat arrays with index i + j*nx + k*nx*ny.
  */
 export type Dims = readonly [number, number, number];
@@ -142,10 +142,16 @@ export function percentile(values: Float64Array | number[], p: number): number {
   return s[lo] + (s[hi] - s[lo]) * (x - lo);
 }
 
-/**
- * HD95 in mm = max(P95(A->B), P95(B->A)) over surface voxels. Returns null when either mask is empty.
- */
-export function hausdorff95(a: ArrayLike<number>, b: ArrayLike<number>, dims: Dims, spacing: Spacing): number | null {
+/** HD95 and mean surface distance (mm) of two masks, from the same surface-to-surface distances. */
+export interface SurfaceDistances {
+  /** max(P95(A->B), P95(B->A)) over surface voxels. */
+  hd95: number;
+  /** Average symmetric surface distance: mean of every A->B and B->A surface distance. */
+  msd: number;
+}
+
+/** Both surface metrics, or null when either mask is empty. */
+export function surfaceDistances(a: ArrayLike<number>, b: ArrayLike<number>, dims: Dims, spacing: Spacing): SurfaceDistances | null {
   const boxA = boundingBox([a], dims);
   const boxB = boundingBox([b], dims);
   if (!boxA || !boxB) return null;
@@ -157,7 +163,19 @@ export function hausdorff95(a: ArrayLike<number>, b: ArrayLike<number>, dims: Di
     const dt = squaredDistanceTransform(to, sub, spacing);
     const ds: number[] = [];
     for (let n = 0; n < from.length; n++) if (from[n]) ds.push(Math.sqrt(dt[n]));
-    return percentile(ds, 95);
+    return ds;
   };
-  return Math.max(directed(sa, sb), directed(sb, sa));
+  const ab = directed(sa, sb);
+  const ba = directed(sb, sa);
+  let sum = 0;
+  for (const d of ab) sum += d;
+  for (const d of ba) sum += d;
+  return { hd95: Math.max(percentile(ab, 95), percentile(ba, 95)), msd: sum / (ab.length + ba.length) };
+}
+
+/**
+ * HD95 in mm = max(P95(A->B), P95(B->A)) over surface voxels. Returns null when either mask is empty.
+ */
+export function hausdorff95(a: ArrayLike<number>, b: ArrayLike<number>, dims: Dims, spacing: Spacing): number | null {
+  return surfaceDistances(a, b, dims, spacing)?.hd95 ?? null;
 }

@@ -11,6 +11,7 @@ import { GROUP_LABELS, ORGANS, type OrganGroup } from '../organs';
 import { implausibleVolume } from '../organVolumes';
 import { importStructureSet, type ImportedStructureSet } from '../rtstruct/import';
 import { readRtStruct } from '../rtstruct/reader';
+import { onImportedReference, setImportedReference } from '../review/referenceStore';
 import type { Vec3 } from '../dicom/volume';
 import { ExportControls } from './ExportControls';
 import type { OrganStat } from './organStats';
@@ -37,6 +38,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
   const [busy, setBusy] = useState<string | null>(null);
   const importInput = useRef<HTMLInputElement>(null);
   const stateRef = useRef(state);
+  const shownSet = useRef<ImportedStructureSet | null>(null);
   stateRef.current = state;
 
   // One overlay per viewer; the engine feeds the same one (registry.ts).
@@ -49,6 +51,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     setOverlay(o);
     setStats(o.stats.all());
     setImported(null);
+    shownSet.current = null;
     o.apply(stateRef.current);
     return o.subscribe(() => setStats(o.stats.all()));
   }, [viewer]);
@@ -87,18 +90,32 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     return () => window.removeEventListener('keydown', onKey);
   }, [order]);
 
+  const showImported = useCallback((set: ImportedStructureSet | null) => {
+    if (!overlay || set === shownSet.current) return;
+    shownSet.current = set;
+    if (!set) {
+      overlay.setImported(null, stateRef.current);
+      setImported(null);
+      return;
+    }
+    const labels = set.rois.filter((r) => r.voxels > 0).map((r) => r.label);
+    const next = overlayReducer(overlayReducer(stateRef.current, { type: 'importedAll', visible: true, labels }), { type: 'importedShown', shown: true });
+    overlay.setImported(set, next);
+    dispatch({ type: 'importedAll', visible: true, labels });
+    dispatch({ type: 'importedShown', shown: true });
+    setImported(set);
+  }, [overlay]);
+  // A reference imported elsewhere (the review panel's Import SEG) is shown here too.
+  useEffect(() => onImportedReference((r) => showImported(r?.set ?? null)), [showImported]);
+
   const doImport = async (file: File) => {
     if (!overlay) return;
     setBusy(`Importing ${file.name}…`);
     try {
       const ss = readRtStruct(new Uint8Array(await file.arrayBuffer()));
       const set = importStructureSet(ss, ct);
-      const labels = set.rois.filter((r) => r.voxels > 0).map((r) => r.label);
-      const next = overlayReducer(overlayReducer(stateRef.current, { type: 'importedAll', visible: true, labels }), { type: 'importedShown', shown: true });
-      overlay.setImported(set, next);
-      dispatch({ type: 'importedAll', visible: true, labels });
-      dispatch({ type: 'importedShown', shown: true });
-      setImported(set);
+      showImported(set);
+      setImportedReference({ set, fileName: file.name, kind: 'RTSTRUCT' });
       if (set.warnings.length) notify({ id: 'rtstruct-import', severity: 'warning', title: `Imported ${file.name} with warnings.`, detail: set.warnings.join(' ') });
     } catch (e) {
       notify({ id: 'rtstruct-import', severity: 'error', title: `${file.name} could not be imported.`, detail: message(e) });
@@ -108,8 +125,10 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
   };
 
   const removeImported = () => {
+    shownSet.current = null;
     overlay?.setImported(null, state);
     setImported(null);
+    setImportedReference(null);
   };
 
   const selected = state.selected;

@@ -5,7 +5,11 @@ import { commandLine } from '../../../src/batch/run';
 describe('segment command line', () => {
   it('defaults', () => {
     const o = parseArgs(['--input', 'a', '--out', 'o']);
-    expect(o).toEqual({ inputs: [{ path: 'a' }], out: 'o', protocol: 'whole', model: null, backend: null, build: true, timeoutMin: 60, dist: null, cleanup: true });
+    expect(o).toEqual({ inputs: [{ path: 'a' }], out: 'o', protocol: 'whole', model: null, backend: null, body: true, build: true, timeoutMin: 60, dist: null, cleanup: true, seg: false });
+  });
+
+  it('--seg asks for seg.dcm beside RS.dcm', () => {
+    expect(parseArgs(['--input', 'a', '--out', 'o', '--seg']).seg).toBe(true);
   });
 
   it('each --reference belongs to the --input before it', () => {

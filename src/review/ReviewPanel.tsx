@@ -1,0 +1,187 @@
+/**
+ * The review panel: DICOM SEG export and import, and the comparison of the app's organs with an imported
+ * reference (RTSTRUCT from the organ panel, or SEG from here): one row per organ with DSC, HD95, mean
+ * surface distance and volumes, the pairing of reference ROIs with organs editable, CSV export.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { SidebarPanelProps } from '../app/panels';
+import { compareWithReference, comparisonCsv, type Comparison } from '../compare/compare';
+import { namePairing } from '../compare/reference';
+import { ORGANS } from '../organs';
+import { downloadFile } from '../overlay/export';
+import { organOverlayFor } from '../overlay/registry';
+import type { OrganOverlay } from '../overlay/segmentation';
+import { importSeg } from '../seg/import';
+import { readSeg } from '../seg/reader';
+import { buildSeg, segFileName } from '../seg/writer';
+import { onImportedReference, setImportedReference, importedReference, type ImportedReference } from './referenceStore';
+import './review.css';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const f = (v: number | null | undefined, d: number) => (v === null || v === undefined ? '–' : v.toFixed(d));
+const nextFrame = () => new Promise<void>((r) => setTimeout(r, 0));
+
+export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
+  const [overlay, setOverlay] = useState<OrganOverlay | null>(null);
+  const [organCount, setOrganCount] = useState(0);
+  /** Bumped whenever the organ labels change (a label map loading slice by slice, a segmentation run). */
+  const [labelsVersion, setLabelsVersion] = useState(0);
+  const [reference, setReference] = useState<ImportedReference | null>(importedReference());
+  const [pairing, setPairing] = useState<Map<number, number | null>>(new Map());
+  const [comparison, setComparison] = useState<Comparison | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const segInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (!viewer) return setOverlay(null);
+    const o = organOverlayFor(viewer);
+    setOverlay(o);
+    const count = () => setOrganCount(o.stats.all().filter((s) => s.voxels > 0).length);
+    count();
+    return o.subscribe(() => {
+      count();
+      setLabelsVersion((v) => v + 1);
+    });
+  }, [viewer]);
+
+  // A new series drops the previous series' reference.
+  useEffect(() => {
+    setImportedReference(null);
+    setComparison(null);
+    setStatus(null);
+  }, [ct]);
+
+  useEffect(() => onImportedReference((r) => {
+    setReference(r);
+    setPairing(r ? namePairing(r.set) : new Map());
+    setComparison(null);
+  }), []);
+
+  const runCompare = useCallback(async () => {
+    if (!overlay || !reference) return;
+    setBusy('Comparing…');
+    await nextFrame();
+    try {
+      setComparison(compareWithReference(overlay.labels, reference.set, ct, pairing));
+    } catch (e) {
+      notify({ id: 'compare', severity: 'error', title: 'The comparison failed.', detail: message(e) });
+    } finally {
+      setBusy(null);
+    }
+  }, [overlay, reference, ct, pairing, notify]);
+
+  // Compare as soon as there are both a reference and organs, and again when the pairing or the organs change
+  // (debounced: a label map or a segmentation arrives slice by slice).
+  const compareRef = useRef(runCompare);
+  compareRef.current = runCompare;
+  useEffect(() => {
+    if (!reference || organCount === 0) return;
+    const t = setTimeout(() => void compareRef.current(), 300);
+    return () => clearTimeout(t);
+  }, [reference, pairing, labelsVersion, organCount]);
+
+  const exportSeg = async () => {
+    if (!overlay) return;
+    setBusy('Writing SEG…');
+    await nextFrame();
+    try {
+      const date = new Date();
+      const r = buildSeg(ct, overlay.labels, { date });
+      const name = segFileName(ct, date);
+      downloadFile(r.bytes, name);
+      setStatus(`Exported ${name} (${r.segmentCount} segments, ${r.frameCount} frames).`);
+    } catch (e) {
+      notify({ id: 'seg-export', severity: 'error', title: 'SEG export failed.', detail: message(e) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const importSegFile = async (file: File) => {
+    setBusy(`Importing ${file.name}…`);
+    try {
+      const set = importSeg(readSeg(new Uint8Array(await file.arrayBuffer())), ct);
+      setImportedReference({ set, fileName: file.name, kind: 'SEG' });
+      setStatus(`Imported ${file.name}: ${set.rois.length} segment(s).`);
+      if (set.warnings.length) notify({ id: 'seg-import', severity: 'warning', title: `Imported ${file.name} with warnings.`, detail: set.warnings.join(' ') });
+    } catch (e) {
+      notify({ id: 'seg-import', severity: 'error', title: `${file.name} could not be imported.`, detail: message(e) });
+      setStatus(`${file.name} could not be imported: ${message(e)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const exportCsv = () => {
+    if (!comparison) return;
+    const stem = segFileName(ct).replace(/^SEG_/, 'compare_').replace(/\.dcm$/, '.csv');
+    downloadFile(new TextEncoder().encode(comparisonCsv(comparison)), stem, 'text/csv');
+  };
+
+  const rois = useMemo(() => reference?.set.rois.filter((r) => r.voxels > 0) ?? [], [reference]);
+
+  return (
+    <div className="review-panel" data-testid="review-panel">
+      <div className="oar-row">
+        <button disabled={!overlay || organCount === 0 || !!busy} onClick={() => void exportSeg()} data-testid="export-seg"
+          title="Download the organs as a DICOM Segmentation (one segment per organ, SNOMED CT codes)">Export SEG</button>
+        <button disabled={!!busy} onClick={() => segInput.current?.click()} data-testid="import-seg"
+          title="Show a DICOM SEG of this series as outlines and compare it with the organs">Import SEG…</button>
+        <input ref={segInput} type="file" accept=".dcm,application/dicom" hidden data-testid="import-seg-input"
+          onChange={(e) => { const file = e.target.files?.[0]; e.target.value = ''; if (file) void importSegFile(file); }} />
+      </div>
+      {busy && <p className="muted small" data-testid="review-busy">{busy}</p>}
+      {status && <p className="muted small" data-testid="review-status">{status}</p>}
+      {!reference && <p className="muted small">Import a reference (RTSTRUCT in the organ panel, or SEG here) to compare it with the organs.</p>}
+      {reference && (
+        <div className="review-compare" data-testid="compare">
+          <div className="oar-row">
+            <span className="oar-group-name" title={reference.set.sopInstanceUID}>Compared with {reference.kind} {reference.fileName}</span>
+          </div>
+          {organCount === 0 && <p className="muted small" data-testid="compare-empty">No organs yet: run the segmentation to compare.</p>}
+          {comparison && (
+            <>
+              <table className="review-table" data-testid="compare-table">
+                <thead>
+                  <tr><th title="Organ (and the reference ROI paired with it)">Organ</th><th title="Dice similarity coefficient">DSC</th><th title="95th percentile Hausdorff distance, mm">HD95</th>
+                    <th title="Mean (average symmetric) surface distance, mm">MSD</th><th title="Auto-contour volume, ml">Auto</th><th title="Reference volume, ml">Ref</th><th title="Auto - reference, ml">Δ ml</th></tr>
+                </thead>
+                <tbody>
+                  {comparison.rows.map((r) => (
+                    <tr key={r.channel} data-testid={`compare-row-${r.organ}`}>
+                      <td title={`Reference: ${r.referenceNames.join(' + ')}`}>{r.organ}<div className="review-ref muted">{r.referenceNames.join(' + ')}</div></td>
+                      <td data-testid={`dsc-${r.organ}`}>{r.dsc.toFixed(3)}</td><td>{f(r.hd95Mm, 1)}</td><td>{f(r.msdMm, 1)}</td>
+                      <td>{r.predictedMl.toFixed(1)}</td><td>{r.referenceMl.toFixed(1)}</td><td>{(r.diffMl >= 0 ? '+' : '') + r.diffMl.toFixed(1)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {comparison.rows.length === 0 && <p className="muted small">No reference ROI is paired with an organ.</p>}
+              {comparison.notes.length > 0 && (
+                <ul className="review-notes muted small" data-testid="compare-notes">{comparison.notes.map((n) => <li key={n}>{n}</li>)}</ul>
+              )}
+              <div className="oar-row">
+                <button onClick={exportCsv} disabled={!comparison.rows.length} data-testid="export-csv">Export CSV</button>
+                <button onClick={() => void runCompare()} disabled={!!busy} data-testid="compare-again" title="After the organs changed">Compare again</button>
+              </div>
+            </>
+          )}
+          <details className="review-pairing" data-testid="pairing">
+            <summary>Pairing ({rois.filter((r) => pairing.get(r.label) != null).length} of {rois.length} ROIs paired)</summary>
+            {rois.map((r) => (
+              <label key={r.label} className="oar-row">
+                <span className="review-roi">{r.name}</span>
+                <select value={pairing.get(r.label) ?? ''} data-testid={`pair-${r.name}`}
+                  onChange={(e) => setPairing((p) => new Map(p).set(r.label, e.target.value === '' ? null : Number(e.target.value)))}>
+                  <option value="">— not compared —</option>
+                  {ORGANS.map((o) => <option key={o.channel} value={o.channel}>{o.tg263}</option>)}
+                </select>
+              </label>
+            ))}
+          </details>
+        </div>
+      )}
+    </div>
+  );
+}
