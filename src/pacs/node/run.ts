@@ -125,7 +125,7 @@ export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
     const errors: string[] = [];
     log(`contouring ${dirs.size} series (${o.protocol}) ...`);
     const code = await runBatch(
-      { inputs: [...dirs.keys()].map((path) => ({ path })), out, protocol: o.protocol, model: o.model, backend: o.backend, build: o.build, timeoutMin: o.timeoutMin, dist: o.dist, body: true, cleanup: true },
+      { inputs: [...dirs.keys()].map((path) => ({ path })), out, protocol: o.protocol, model: o.model, backend: o.backend, build: o.build, timeoutMin: o.timeoutMin, dist: o.dist, body: true, cleanup: true, seg: false },
       { root: env.root, stdout: { write: () => true }, stderr: { write: (x: string) => errors.push(x.trim()) }, command: `npm run node -- --pacs ${o.pacs}` },
     ).catch((e: unknown) => { errors.push(message(e)); return 2; });
     const summaryPath = join(out, 'summary.json');
