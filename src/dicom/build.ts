@@ -52,6 +52,7 @@ function metaOf(h: DicomHeader): SeriesMeta {
     patientPosition: h.patientPosition,
     manufacturer: h.manufacturer,
     bodyPartExamined: h.bodyPartExamined,
+    specificCharacterSet: h.specificCharacterSet.join('\\'),
   };
 }
 

@@ -43,6 +43,8 @@ export interface SeriesMeta {
   patientPosition: string; // HFS, FFS, ...
   manufacturer: string;
   bodyPartExamined: string;
+  /** The CT's Specific Character Set as written ("ISO_IR 100", "\\ISO 2022 IR 87"); text above is decoded. */
+  specificCharacterSet?: string;
 }
 
 export type GeometryWarningCode =

@@ -102,6 +102,9 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
           notify({ id: 'rtstruct-export', severity: 'warning', title: 'Nothing to export.', detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.' });
         } else {
           downloadFile(r.bytes, r.fileName);
+          if (r.notices.length) {
+            notify({ id: 'rtstruct-export-text', severity: 'warning', title: `Exported ${r.fileName}; some text was shortened to DICOM's limits.`, detail: r.notices.join(' ') });
+          }
           if (r.referenced.generated.length) {
             notify({
               id: 'rtstruct-export',
