@@ -16,7 +16,7 @@ import type { CtVolume } from '../dicom/volume';
 import { EngineController } from '../engine/controller';
 import { isEngineError } from '../engine/errors';
 import { WASM_PATHS } from '../engine/ui/wasmPaths';
-import { exportRtStruct } from '../overlay/export';
+import { rtStructStep } from './rtstructStep';
 import { ctFromNifti } from './niftiCt';
 import {
   API, type CtGeometry, type FatalMessage, type InputFile, type Job, type JobFailure, type JobResult, type JobStage,
@@ -141,7 +141,8 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
 
     stage = 'rtstruct';
     t = performance.now();
-    const rs = job.input.kind === 'dicom' ? exportRtStruct(ct, result.labels) : null;
+    const step = job.input.kind === 'dicom' ? rtStructStep(ct, result.labels) : null;
+    const rs = step?.kind === 'written' ? step.result : null;
     const rtstructMs = performance.now() - t;
 
     stage = 'upload';
@@ -163,7 +164,8 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
       model,
       ...(modelLoadMs !== undefined ? { modelLoadMs } : {}),
       timesMs: { load: loadMs, inference: inferenceMs, rtstruct: rtstructMs, upload: uploadMs },
-      ...(rs ? { rtstruct: { bytes: rs.bytes.length, roiCount: rs.roiCount, contourCount: rs.contourCount, sopInstanceUID: rs.sopInstanceUID, fileName: rs.fileName } } : {}),
+      ...(rs ? { rtstruct: { bytes: rs.bytes.length, roiCount: rs.roiCount, contourCount: rs.contourCount, sopInstanceUID: rs.sopInstanceUID, fileName: rs.fileName, characterSet: rs.characterSet, notices: rs.notices } } : {}),
+      ...(step && step.kind !== 'written' ? { rtstructMissing: { reason: step.kind, message: step.message } } : {}),
       labelBytes: result.labels.length,
     };
     await postJson(API.result(job.id), out);

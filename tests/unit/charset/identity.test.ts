@@ -63,7 +63,7 @@ function dumpValue(file: string, tag: string): string {
   return m ? m[1] : `(no ${tag} in: ${r.stdout}${r.stderr})`;
 }
 
-const square = (z: number) => ({ k: 0, points: [1, 1, z, 5, 1, z, 5, 5, z] });
+const square = (z: number) => ({ k: 0, points: Float64Array.from([1, 1, z, 5, 1, z, 5, 5, z]) });
 
 describe('patient identity survives decoding and the RTSTRUCT writer', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'identity-'));
