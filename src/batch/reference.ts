@@ -211,6 +211,8 @@ function readLabelMap(spec: { path: string; legend?: string }, ct: CtVolume): Re
 
 function readRtStructReference(path: string, ct: CtVolume): Reference {
   const ss = readRtStruct(readFileSync(path));
+  // Scores against a damaged reference would mislead: refuse it, with the lines the app's import shows.
+  if (ss.problems.length) throw new ReferenceError(`RTSTRUCT ${path} is damaged: ${ss.problems.join('; ')}`);
   const imported = importStructureSet(ss, ct);
   const byOrgan = new Map<number, { layer: number; label: number }[]>();
   const unmatched: string[] = [];
