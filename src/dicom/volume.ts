@@ -58,8 +58,12 @@ export type GeometryWarningCode =
   | 'too-few-slices'
   /** Modality is not CT: viewable, not segmentable (added by the loader, issue 2). */
   | 'not-ct'
-  /** A slice's pixel data could not be decoded; it is filled with -1024 HU (added by the loader, issue 2). */
-  | 'unreadable-slice';
+  /** A slice's pixel data could not be decoded; it is left out of the volume (added by the loader, issues 2 and 17). */
+  | 'unreadable-slice'
+  /** The same SOP Instance UID in two files: the copy is skipped (issue 17). */
+  | 'duplicate-instance'
+  /** A slice without ImagePositionPatient: skipped (issue 17). */
+  | 'missing-position';
 
 export interface GeometryWarning {
   code: GeometryWarningCode;
