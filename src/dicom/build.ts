@@ -4,6 +4,7 @@
  */
 import { analyzeStack, type StackGeometry } from './geometry';
 import { NATIVE_TRANSFER_SYNTAXES, TS, type DicomHeader } from './header';
+import { checkHuValues, checkPixelMetadata } from './plausibility';
 import { decodedFrameToHU, extractFrame, nativeFrameToHU } from './pixels';
 import type { DicomSeries } from './series';
 import type { CtVolume, GeometryWarning, SeriesMeta, SliceRef } from './volume';
@@ -77,6 +78,7 @@ export function planCtVolume(series: DicomSeries): VolumePlan {
       message: `This is a${/^[AEIOU]/.test(first.modality) ? 'n' : ''} ${first.modality || 'unknown-modality'} series, not CT. It can be viewed, but the model segments CT only.`,
     });
   }
+  warnings.push(...checkPixelMetadata(first));
   const slices: SliceRef[] = sliceHeaders.map((h, k) => ({
     sopInstanceUID: h.sopInstanceUID,
     sopClassUID: h.sopClassUID,
@@ -143,6 +145,12 @@ export function reasonOf(e: unknown): string {
  * planned again without them (the gap is then named by the geometry check) and the decoded slices copied over,
  * with a warning naming each file and its reason. Throws when no slice could be decoded.
  */
+/** The decoded volume, with the HU plausibility findings of a CT (plausibility.ts). */
+function finished(volume: CtVolume): CtVolume {
+  if (volume.meta.modality === 'CT') volume.warnings.push(...checkHuValues(volume.hu));
+  return volume;
+}
+
 function withoutUnreadable(plan: VolumePlan, series: DicomSeries, failures: { k: number; reason: string }[]): CtVolume {
   if (!failures.length) return plan.volume;
   const names = failures.slice(0, 3).map((f) => `${plan.sliceHeaders[f.k].fileName} (${f.reason})`).join('; ');
@@ -184,7 +192,7 @@ export function buildCtVolume(series: DicomSeries, files: readonly { bytes: Uint
       failures.push({ k, reason: reasonOf(e) });
     }
   });
-  return withoutUnreadable(plan, series, failures);
+  return finished(withoutUnreadable(plan, series, failures));
 }
 
 export interface LoadOptions {
@@ -220,5 +228,5 @@ export async function loadCtVolume(series: DicomSeries, opts: LoadOptions): Prom
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, n)) }, worker));
   failures.sort((a, b) => a.k - b.k);
-  return withoutUnreadable(plan, series, failures);
+  return finished(withoutUnreadable(plan, series, failures));
 }

@@ -21,6 +21,8 @@ export interface SliceGeometryInput {
   columns: number;
   /** DICOM PixelSpacing order: [spacing between rows, spacing between columns] (mm). */
   pixelSpacing?: DsInput;
+  /** Fallback when PixelSpacing is missing (named by plausibility.ts). */
+  imagerPixelSpacing?: DsInput;
   sliceThickness?: DsInput;
   spacingBetweenSlices?: DsInput;
   /** For messages (named when a slice is skipped). */
@@ -417,7 +419,8 @@ export function analyzeStack(slices: readonly SliceGeometryInput[], tol = DEFAUL
   warnings.push(...checkTilt(positions, normal, tol));
   warnings.push(...checkSpacing(offsets, tol));
 
-  const ps = parseDS(ref.pixelSpacing);
+  const own = parseDS(ref.pixelSpacing);
+  const ps = own.length ? own : parseDS(ref.imagerPixelSpacing);
   const rowSpacing = ps[0] > 0 ? ps[0] : 1;
   const colSpacing = ps[1] > 0 ? ps[1] : rowSpacing;
   const sliceSpacing = kept.length > 1

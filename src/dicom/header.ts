@@ -58,6 +58,8 @@ export interface DicomHeader {
   imagePositionPatient?: string;
   imageOrientationPatient?: string;
   pixelSpacing?: string;
+  /** Imager Pixel Spacing (0018,1164): used when PixelSpacing is missing (with a warning, plausibility.ts). */
+  imagerPixelSpacing?: string;
   sliceThickness?: string;
   spacingBetweenSlices?: string;
   rows: number;
@@ -71,6 +73,9 @@ export interface DicomHeader {
   pixelRepresentation: number;
   rescaleSlope: number;
   rescaleIntercept: number;
+  /** Whether Rescale Intercept / Slope were present (their absence is named, plausibility.ts). */
+  hasRescaleIntercept: boolean;
+  hasRescaleSlope: boolean;
   hasPixelData: boolean;
 }
 
@@ -217,6 +222,7 @@ export function readHeader(bytes: Uint8Array, fileIndex: number, fileName: strin
     imagePositionPatient: ds(dset, 'x00200032'),
     imageOrientationPatient: ds(dset, 'x00200037'),
     pixelSpacing: ds(dset, 'x00280030'),
+    imagerPixelSpacing: ds(dset, 'x00181164'),
     sliceThickness: ds(dset, 'x00180050'),
     spacingBetweenSlices: ds(dset, 'x00180088'),
     rows: us(dset, 'x00280010', 0),
@@ -230,6 +236,8 @@ export function readHeader(bytes: Uint8Array, fileIndex: number, fileName: strin
     pixelRepresentation: us(dset, 'x00280103', 0),
     rescaleSlope: num(dset, 'x00281053', 1) || 1,
     rescaleIntercept: num(dset, 'x00281052', 0),
+    hasRescaleIntercept: !!str(dset, 'x00281052'),
+    hasRescaleSlope: !!str(dset, 'x00281053'),
     hasPixelData: !!dset.elements[PIXEL_DATA],
   };
   if (header.hasPixelData && !header.transferSyntaxUID.startsWith('1.2.840.10008.1.2.')

@@ -63,7 +63,15 @@ export type GeometryWarningCode =
   /** The same SOP Instance UID in two files: the copy is skipped (issue 17). */
   | 'duplicate-instance'
   /** A slice without ImagePositionPatient: skipped (issue 17). */
-  | 'missing-position';
+  | 'missing-position'
+  /** Pixel-metadata plausibility (plausibility.ts, issue 17). */
+  | 'pixel-spacing-fallback'
+  | 'no-pixel-spacing'
+  | 'implausible-rescale'
+  | 'no-rescale'
+  | 'implausible-hu'
+  | 'not-ct-like'
+  | 'non-finite-values';
 
 export interface GeometryWarning {
   code: GeometryWarningCode;
