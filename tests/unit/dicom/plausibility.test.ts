@@ -75,3 +75,19 @@ describe('pixel metadata plausibility', () => {
     expect(countNonFinite([1, Number.NaN, Number.POSITIVE_INFINITY, 3])).toBe(2);
   });
 });
+
+describe('NIfTI plausibility (issue 17 point 2)', () => {
+  it('NaN / Inf voxels block the volume with a named reason instead of reading as 0 HU', async () => {
+    const { readNifti, writeNifti } = await import('../../../src/io/nifti');
+    const { ctFromNiftiImage } = await import('../../../src/batch/niftiCt');
+    const dims = [8, 8, 6];
+    const data = Float32Array.from({ length: 8 * 8 * 6 }, (_, i) => (i % 2 ? -1000 : 40));
+    data[5] = Number.NaN;
+    data[9] = Number.POSITIVE_INFINITY;
+    const img = readNifti(writeNifti({ dims, affine: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], data }));
+    const { volume } = ctFromNiftiImage(img, 'nan');
+    const w = volume.warnings.find((x) => x.code === 'non-finite-values');
+    expect(w?.message).toMatch(/^2 voxels are NaN or infinite/);
+    expect(segmentationAllowed(volume.warnings)).toBe(false);
+  });
+});
