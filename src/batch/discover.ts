@@ -12,7 +12,7 @@
  *   input that references the DICOM series, or a label map in the series folder or its parent (the phantom
  *   layout DIR/dicom/ + DIR/labels.nii.gz).
  */
-import { openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
+import { openSync, readSync, closeSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Gunzip } from 'fflate';
 import { scanDicomSources, type DicomSeries, type FileSource } from '../dicom/series';
@@ -70,20 +70,46 @@ export class DiscoveryError extends Error {
 // ---------------------------------------------------------------------------------------------
 // files
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+/**
+ * Files under `dir`, sorted, hidden entries skipped. Symbolic links are followed once: a link back to a folder
+ * already walked (a loop) and an entry that cannot be read are skipped with a line in `skipped`.
+ */
+export function walk(dir: string, out: string[] = [], skipped: string[] = [], seen: Set<string> = new Set()): string[] {
+  let real: string;
+  let entries: Dirent[];
+  try {
+    real = realpathSync(dir);
+    if (seen.has(real)) {
+      skipped.push(`${dir}: skipped, a link back to a folder already read (symlink loop)`);
+      return out;
+    }
+    seen.add(real);
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    skipped.push(`${dir}: skipped, cannot be read (${errCode(e)})`);
+    return out;
+  }
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
+    if (e.isDirectory()) walk(p, out, skipped, seen);
     else if (e.isFile()) out.push(p);
     else if (e.isSymbolicLink()) {
-      const s = statSync(p, { throwIfNoEntry: false });
-      if (s?.isDirectory()) walk(p, out);
-      else if (s?.isFile()) out.push(p);
+      let s;
+      try {
+        s = statSync(p);
+      } catch (err) {
+        skipped.push(`${p}: skipped, ${errCode(err) === 'ELOOP' ? 'a symlink loop' : `a link that cannot be followed (${errCode(err)})`}`);
+        continue;
+      }
+      if (s.isDirectory()) walk(p, out, skipped, seen);
+      else if (s.isFile()) out.push(p);
     }
   }
   return out;
 }
+
+const errCode = (e: unknown): string => (e as { code?: string })?.code ?? (e instanceof Error ? e.message : String(e));
 
 function readPrefix(path: string, n: number): Uint8Array {
   const fd = openSync(path, 'r');
@@ -156,9 +182,12 @@ export function sanitizeName(s: string): string {
   return t || 'series';
 }
 
-/** Makes names unique in order of appearance: a, a-2, a-3. */
+/** Names the run itself writes in OUTDIR: a series folder may never take them. */
+export const RESERVED_NAMES: readonly string[] = ['summary.md', 'summary.json'];
+
+/** Makes names unique in order of appearance: a, a-2, a-3; never one of RESERVED_NAMES (case-insensitive). */
 export function uniqueNames(names: readonly string[]): string[] {
-  const used = new Set<string>();
+  const used = new Set<string>(RESERVED_NAMES);
   return names.map((n) => {
     let name = n;
     for (let i = 2; used.has(name.toLowerCase()); i++) name = `${n}-${i}`;
@@ -271,12 +300,20 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
     const name = niftiCaseName(abs);
     return { found: [{ job: { input, kind: 'nifti', files: [{ path: abs, name: basename(abs), size: st.size }], label: `NIfTI ${basename(abs)}` }, series: null, proposedName: name }], rtstructs: [] };
   }
-  const files = walk(abs);
+  const skipped: string[] = [];
+  const files = walk(abs, [], skipped);
   const found: Found[] = [];
   const dicomCandidates: JobFile[] = [];
   let labelNiftis = 0;
   for (const p of files) {
-    const size = statSync(p).size;
+    let size: number;
+    try {
+      size = statSync(p).size;
+      closeSync(openSync(p, 'r'));
+    } catch (e) {
+      skipped.push(`${p}: skipped, cannot be read (${errCode(e)})`);
+      continue;
+    }
     const name = relative(abs, p);
     if (isNiftiPath(p)) {
       if (looksLikeCtNifti(name, niftiHeader(p)?.datatype ?? null)) {
@@ -284,6 +321,7 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
       } else labelNiftis++;
     } else dicomCandidates.push({ path: p, name, size });
   }
+  for (const line of skipped) notes.push(`${input}: ${line}`);
   if (labelNiftis) notes.push(`${input}: ${labelNiftis} NIfTI file(s) taken as labels, not CT (8-bit or named label/seg/mask)`);
   const scan = await scanDicomSources(dicomCandidates.map((f) => nodeFileSource(f.path, f.name, f.size)));
   if (scan.corrupt.length) {
@@ -313,24 +351,34 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
 }
 
 /**
- * Discovers the series of every input and pairs references. Throws DiscoveryError for a reference that
- * cannot apply (missing path, one NIfTI reference for several series).
+ * Discovers the series of every input and pairs references. An input whose reference cannot apply (missing
+ * path, one NIfTI reference for several series) or that cannot be read is a problem of that input; the others go on.
  */
 export async function discoverInputs(inputs: readonly InputArg[]): Promise<Discovery> {
   const problems: InputProblem[] = [];
   const notes: string[] = [];
   const pending: { found: Found; reference: ReferenceSpec | null; referenceNote?: string }[] = [];
   for (const arg of inputs) {
-    const { found, rtstructs } = await discoverOne(arg.path, problems, notes);
+    // One bad --input (or its --reference) is a problem of that input only: the others still run.
+    let found: Found[];
+    let rtstructs: RtStructFile[];
+    try {
+      ({ found, rtstructs } = await discoverOne(arg.path, problems, notes));
+    } catch (e) {
+      problems.push({ input: arg.path, message: `could not be read: ${e instanceof Error ? e.message : String(e)}` });
+      continue;
+    }
     let explicit: ReferenceSpec | null = null;
     if (arg.reference && arg.reference !== 'auto') {
       try {
         explicit = classifyReference(arg.reference);
       } catch (e) {
-        throw new DiscoveryError(e instanceof ReferenceError ? e.message : String(e));
+        problems.push({ input: arg.path, message: `left out: --reference ${e instanceof ReferenceError ? e.message : String(e)}` });
+        continue;
       }
       if (explicit.kind !== 'rtstruct' && found.length > 1) {
-        throw new DiscoveryError(`--reference ${arg.reference} is one ${explicit.kind === 'masks' ? 'mask folder' : 'label map'} but --input ${arg.path} holds ${found.length} series; give one series per --input, or use --reference auto`);
+        problems.push({ input: arg.path, message: `left out: --reference ${arg.reference} is one ${explicit.kind === 'masks' ? 'mask folder' : 'label map'} but this input holds ${found.length} series; give one series per --input, or use --reference auto` });
+        continue;
       }
     }
     const single = found.length === 1;

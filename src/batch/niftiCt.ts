@@ -13,8 +13,9 @@
  */
 import { analyzeStack, type SliceGeometryInput } from '../dicom/geometry';
 import { MAX_VOXELS, VolumeLoadError } from '../dicom/build';
-import type { CtVolume, SeriesMeta, SliceRef, Vec3 } from '../dicom/volume';
+import type { CtVolume, GeometryWarning, SeriesMeta, SliceRef, Vec3 } from '../dicom/volume';
 import { readNifti, type NiftiImage } from '../io/nifti';
+import { checkHuValues, countNonFinite } from '../dicom/plausibility';
 
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 
@@ -43,6 +44,12 @@ function syntheticMeta(name: string): SeriesMeta {
     seriesInstanceUID: '', seriesDescription: `NIfTI ${name}`, seriesNumber: '', frameOfReferenceUID: '',
     patientPosition: '', manufacturer: '', bodyPartExamined: '',
   };
+}
+
+/** NaN / Inf voxels cannot be HU (they would silently read as 0): a block, named. */
+function nonFiniteWarning(data: ArrayLike<number>): GeometryWarning[] {
+  const bad = countNonFinite(data);
+  return bad ? [{ code: 'non-finite-values', severity: 'error', message: `${bad} voxel${bad > 1 ? 's are' : ' is'} NaN or infinite: not a valid CT volume. Segmentation is refused.` }] : [];
 }
 
 /** Builds the CtVolume of a parsed NIfTI image (values after scl_slope / scl_inter, rounded to int16 HU). */
@@ -95,7 +102,7 @@ export function ctFromNiftiImage(img: NiftiImage, name: string): NiftiCt {
     hu,
     slices: sliceRefs,
     meta: syntheticMeta(name),
-    warnings: geo.warnings,
+    warnings: [...geo.warnings, ...nonFiniteWarning(img.data), ...checkHuValues(hu)],
   };
   return { volume, sliceOrder: geo.order, niftiDims: [nx, ny, nz], niftiAffine: a.map((r) => [...r]) };
 }

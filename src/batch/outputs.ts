@@ -35,6 +35,8 @@ export interface SeriesOutcome {
   scores?: OrganScore[] | null;
   referenceError?: string;
   meanDsc?: number | null;
+  /** Done, but no RS.dcm: no organ found (exit code 3) or the writer failed (exit code 1). */
+  rtstructMissing?: { reason: 'no-organ' | 'error'; message: string };
 }
 
 export interface FinishedJob {
@@ -98,8 +100,8 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
   const ct = geometryVolume(result);
   const expected = ct.dims[0] * ct.dims[1] * ct.dims[2];
   if (labels.length !== expected) throw new Error(`the page sent ${labels.length} label voxels, the CT has ${expected}`);
-  if (f.rtstruct) writeFileSync(join(dir, 'RS.dcm'), f.rtstruct);
-  const seg = f.seg && f.rtstruct ? writeSegFile(dir, ct, labels) : null;
+  if (f.rtstruct && !result.rtstructMissing) writeFileSync(join(dir, 'RS.dcm'), f.rtstruct);
+  const seg = f.seg && f.rtstruct && !result.rtstructMissing ? writeSegFile(dir, ct, labels) : null;
   writeFileSync(join(dir, 'labels.nii.gz'), labelsNifti(result, labels, `${result.model.id} ${f.protocol}`.slice(0, 79)));
   const writeMs = performance.now() - tWrite;
 
@@ -165,9 +167,12 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
     slices: ct.dims[2],
     warnings: ct.warnings,
     organs: organVolumes(ct, labels),
-    outputs: { ...(f.rtstruct ? { rtstruct: 'RS.dcm' } : {}), ...(seg?.file ? { seg: seg.file } : {}), labels: 'labels.nii.gz' },
+    outputs: { ...(f.rtstruct && !result.rtstructMissing ? { rtstruct: 'RS.dcm' } : {}), ...(seg?.file ? { seg: seg.file } : {}), labels: 'labels.nii.gz' },
     ...(seg ? { seg: seg.info } : {}),
-    ...(result.rtstruct ? { rtstruct: { rois: result.rtstruct.roiCount, contours: result.rtstruct.contourCount, sopInstanceUID: result.rtstruct.sopInstanceUID, bytes: result.rtstruct.bytes, ...(result.rtstruct.uidNote ? { uidNote: result.rtstruct.uidNote } : {}) } } : {}),
+    ...(result.rtstruct ? { rtstruct: { rois: result.rtstruct.roiCount, contours: result.rtstruct.contourCount, sopInstanceUID: result.rtstruct.sopInstanceUID, bytes: result.rtstruct.bytes,
+      ...(result.rtstruct.uidNote ? { uidNote: result.rtstruct.uidNote } : {}),
+      ...(result.rtstruct.characterSet !== undefined ? { characterSet: result.rtstruct.characterSet } : {}), ...(result.rtstruct.notices?.length ? { notices: result.rtstruct.notices } : {}) } } : {}),
+    ...(result.rtstructMissing ? { rtstruct: { written: false, reason: result.rtstructMissing.reason, message: result.rtstructMissing.message } } : {}),
     reference: referenceInfo,
     ...(scores
       ? {
@@ -187,6 +192,7 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
   return {
     name: job.name, input: job.input, label: job.label, status: 'done', slices: e.slices, seconds: e.seconds, slicesPerS: e.slicesPerS,
     backend: result.backend.backend, adapter: result.backend.device, scores, ...(referenceError ? { referenceError } : {}), meanDsc,
+    ...(result.rtstructMissing ? { rtstructMissing: result.rtstructMissing } : {}),
   };
 }
 

@@ -19,6 +19,7 @@ import { WASM_PATHS } from '../engine/ui/wasmPaths';
 import { exportLabelling } from '../overlay/provenance';
 import { uidNote } from '../rtstruct/uids';
 import { exportRtStruct } from '../overlay/export';
+import { rtStructStep } from './rtstructStep';
 import { ctFromNifti } from './niftiCt';
 import {
   API, type CtGeometry, type FatalMessage, type InputFile, type Job, type JobFailure, type JobResult, type JobStage,
@@ -144,7 +145,10 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
     stage = 'rtstruct';
     t = performance.now();
     const labelling = exportLabelling({ source: 'model', state: 'complete', model: state.manifest.name, slicesDone: ct.dims[2], slices: ct.dims[2] });
-    const rs = job.input.kind === 'dicom' ? exportRtStruct(ct, result.labels, { body: cfg.body !== false, labelling }) : null;
+    const step = job.input.kind === 'dicom'
+      ? rtStructStep(ct, result.labels, (c, l) => exportRtStruct(c, l, { body: cfg.body !== false, labelling }))
+      : null;
+    const rs = step?.kind === 'written' ? step.result : null;
     const rtstructMs = performance.now() - t;
 
     stage = 'upload';
@@ -166,7 +170,8 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
       model,
       ...(modelLoadMs !== undefined ? { modelLoadMs } : {}),
       timesMs: { load: loadMs, inference: inferenceMs, rtstruct: rtstructMs, upload: uploadMs },
-      ...(rs ? { rtstruct: { bytes: rs.bytes.length, roiCount: rs.roiCount, contourCount: rs.contourCount, sopInstanceUID: rs.sopInstanceUID, fileName: rs.fileName, ...(uidNote(rs.referenced) ? { uidNote: uidNote(rs.referenced)! } : {}) } } : {}),
+      ...(rs ? { rtstruct: { bytes: rs.bytes.length, roiCount: rs.roiCount, contourCount: rs.contourCount, sopInstanceUID: rs.sopInstanceUID, fileName: rs.fileName, characterSet: rs.characterSet, notices: rs.notices, ...(uidNote(rs.referenced) ? { uidNote: uidNote(rs.referenced)! } : {}) } } : {}),
+      ...(step && step.kind !== 'written' ? { rtstructMissing: { reason: step.kind, message: step.message } } : {}),
       labelBytes: result.labels.length,
     };
     await postJson(API.result(job.id), out);

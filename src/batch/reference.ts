@@ -224,6 +224,8 @@ function readRtStructReference(path: string, ct: CtVolume): Reference {
     const seg = readSeg(bytes);
     return referenceFromImported(importSeg(seg, ct), n, `SEG ${path} (${seg.segments.length} segments)`);
   }
+  // Scores against a damaged reference would mislead: refuse it, with the lines the app's import shows.
+  if (ss.problems.length) throw new ReferenceError(`RTSTRUCT ${path} is damaged: ${ss.problems.join('; ')}`);
   return referenceFromImported(importStructureSet(ss, ct), n, `RTSTRUCT ${path} ("${ss.label}", ${ss.rois.length} ROIs)`);
 }
 

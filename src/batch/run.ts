@@ -289,6 +289,22 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   writeSummary(outcomes, queue);
   const failed = outcomes.filter((x) => x.status === 'failed').length;
   progress.line(`${outcomes.length - failed} of ${outcomes.length} series done${failed ? `, ${failed} FAILED` : ''}${found.problems.length ? `, ${found.problems.length} input problem(s)` : ''}; summary: ${join(outDir, 'summary.md')}`);
-  if (fatal && failed === outcomes.length) return 2;
-  return failed || found.problems.length ? 1 : 0;
+  const noOrgan = outcomes.filter((x) => x.rtstructMissing?.reason === 'no-organ').length;
+  if (noOrgan) progress.line(`${noOrgan} series without any organ found: no RS.dcm written for ${noOrgan === 1 ? 'it' : 'them'} (exit code ${EXIT.noOrgan})`);
+  return exitCode(outcomes, found.problems.length, fatal !== null);
+}
+
+/** Exit codes of `npm run segment` (README, "Exit codes"). */
+export const EXIT = { ok: 0, failed: 1, nothingRan: 2, noOrgan: 3 } as const;
+
+/**
+ * 2: a fatal error before any series finished; 1: a series failed, an input could not be read, or an RTSTRUCT
+ * could not be written; 3: otherwise, a series in which no organ was found (no RS.dcm written); 0: all written.
+ */
+export function exitCode(outcomes: readonly SeriesOutcome[], problems: number, fatal: boolean): number {
+  const failed = outcomes.filter((x) => x.status === 'failed').length;
+  if (fatal && failed === outcomes.length) return EXIT.nothingRan;
+  if (failed || problems || outcomes.some((x) => x.rtstructMissing?.reason === 'error')) return EXIT.failed;
+  if (outcomes.some((x) => x.rtstructMissing?.reason === 'no-organ')) return EXIT.noOrgan;
+  return EXIT.ok;
 }

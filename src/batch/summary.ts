@@ -39,7 +39,9 @@ export function renderSummary(outcomes: readonly SeriesOutcome[], info: RunInfo)
 
   L.push('## Series', '', '| # | series | input | slices | seconds | slices/s | mean DSC | status |', '|---|---|---|---|---|---|---|---|');
   outcomes.forEach((o, i) => {
-    const status = o.status === 'done' ? (o.referenceError ? `done; reference not read: ${o.referenceError}` : 'done') : `FAILED (${o.failure?.stage}): ${o.failure?.message}`;
+    const notes = [o.rtstructMissing ? (o.rtstructMissing.reason === 'no-organ' ? 'no organ found, no RS.dcm' : `no RS.dcm: ${o.rtstructMissing.message}`) : '',
+      o.referenceError ? `reference not read: ${o.referenceError}` : ''].filter(Boolean);
+    const status = o.status === 'done' ? ['done', ...notes].join('; ') : `FAILED (${o.failure?.stage}): ${o.failure?.message}`;
     L.push(`| ${i + 1} | ${cell(o.name)} | ${cell(o.input)} | ${o.slices ?? '–'} | ${f1(o.seconds)} | ${f1(o.slicesPerS)} | ${o.scores ? f3(o.meanDsc) : '–'} | ${cell(status)} |`);
   });
   L.push('');

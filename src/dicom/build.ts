@@ -4,6 +4,7 @@
  */
 import { analyzeStack, type StackGeometry } from './geometry';
 import { NATIVE_TRANSFER_SYNTAXES, TS, type DicomHeader } from './header';
+import { checkHuValues, checkPixelMetadata } from './plausibility';
 import { decodedFrameToHU, extractFrame, nativeFrameToHU } from './pixels';
 import type { DicomSeries } from './series';
 import type { CtVolume, GeometryWarning, SeriesMeta, SliceRef } from './volume';
@@ -52,6 +53,7 @@ function metaOf(h: DicomHeader): SeriesMeta {
     patientPosition: h.patientPosition,
     manufacturer: h.manufacturer,
     bodyPartExamined: h.bodyPartExamined,
+    specificCharacterSet: h.specificCharacterSet.join('\\'),
   };
 }
 
@@ -76,6 +78,7 @@ export function planCtVolume(series: DicomSeries): VolumePlan {
       message: `This is a${/^[AEIOU]/.test(first.modality) ? 'n' : ''} ${first.modality || 'unknown-modality'} series, not CT. It can be viewed, but the model segments CT only.`,
     });
   }
+  warnings.push(...checkPixelMetadata(first));
   const slices: SliceRef[] = sliceHeaders.map((h, k) => ({
     sopInstanceUID: h.sopInstanceUID,
     sopClassUID: h.sopClassUID,
@@ -115,16 +118,60 @@ export async function decodeSliceInto(plan: VolumePlan, k: number, fileBytes: Ui
   decodedFrameToHU(await decoder(frame.bytes, h), h, hu as Int16Array, offset);
 }
 
-function unreadable(plan: VolumePlan, failures: { k: number; reason: string }[]): void {
-  if (!failures.length) return;
-  const { dims, hu } = plan.volume;
-  for (const f of failures) hu.fill(-1024, f.k * dims[0] * dims[1], (f.k + 1) * dims[0] * dims[1]);
+/** A readable reason from whatever a decoder threw or rejected with (codecs reject with plain objects). */
+export function reasonOf(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  if (typeof e === 'string') return e;
+  if (e && typeof e === 'object') {
+    const o = e as Record<string, unknown>;
+    for (const k of ['message', 'error', 'reason', 'detail']) {
+      const v = o[k];
+      if (typeof v === 'string' && v) return v;
+      if (v instanceof Error) return v.message;
+      if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') return (v as { message: string }).message;
+    }
+    try {
+      const json = JSON.stringify(e);
+      if (json && json !== '{}') return json.slice(0, 200);
+    } catch {
+      // fall through
+    }
+  }
+  return 'the compressed pixel data could not be decoded (truncated or damaged file?)';
+}
+
+/**
+ * Slices that could not be decoded are left out, as a truncated uncompressed file is at scan time: the volume is
+ * planned again without them (the gap is then named by the geometry check) and the decoded slices copied over,
+ * with a warning naming each file and its reason. Throws when no slice could be decoded.
+ */
+/** The decoded volume, with the HU plausibility findings of a CT (plausibility.ts). */
+function finished(volume: CtVolume): CtVolume {
+  if (volume.meta.modality === 'CT') volume.warnings.push(...checkHuValues(volume.hu));
+  return volume;
+}
+
+function withoutUnreadable(plan: VolumePlan, series: DicomSeries, failures: { k: number; reason: string }[]): CtVolume {
+  if (!failures.length) return plan.volume;
   const names = failures.slice(0, 3).map((f) => `${plan.sliceHeaders[f.k].fileName} (${f.reason})`).join('; ');
-  plan.volume.warnings.push({
-    code: 'unreadable-slice',
-    severity: 'error',
-    message: `${failures.length} slice${failures.length > 1 ? 's' : ''} could not be decoded and ${failures.length > 1 ? 'are' : 'is'} shown as air: ${names}${failures.length > 3 ? ', ...' : ''}.`,
+  const what = `${failures.length} slice${failures.length > 1 ? 's' : ''} could not be decoded and ${failures.length > 1 ? 'were' : 'was'} left out: ${names}${failures.length > 3 ? ', ...' : ''}.`;
+  const failed = new Set(failures.map((f) => plan.sliceHeaders[f.k].fileIndex));
+  const rest = series.instances.filter((h) => !failed.has(h.fileIndex));
+  if (!rest.some((h) => plan.sliceHeaders.some((p) => p.fileIndex === h.fileIndex))) throw new VolumeLoadError('not-loadable', what);
+  let again: VolumePlan;
+  try {
+    again = planCtVolume({ ...series, instances: rest, sliceCount: rest.length, problem: undefined });
+  } catch (e) {
+    throw new VolumeLoadError('not-loadable', `${what} ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const oldK = new Map(plan.sliceHeaders.map((h, k) => [h.fileIndex, k]));
+  const size = plan.volume.dims[0] * plan.volume.dims[1];
+  again.sliceHeaders.forEach((h, k) => {
+    const from = oldK.get(h.fileIndex);
+    if (from !== undefined) again.volume.hu.set(plan.volume.hu.subarray(from * size, (from + 1) * size), k * size);
   });
+  again.volume.warnings.push({ code: 'unreadable-slice', severity: 'warning', message: what });
+  return again.volume;
 }
 
 /**
@@ -142,11 +189,10 @@ export function buildCtVolume(series: DicomSeries, files: readonly { bytes: Uint
       const frame = extractFrame(files[h.fileIndex].bytes, h.transferSyntaxUID);
       nativeFrameToHU(frame.bytes, h, plan.volume.hu as Int16Array, k * plan.volume.dims[0] * plan.volume.dims[1], h.transferSyntaxUID !== TS.explicitBE);
     } catch (e) {
-      failures.push({ k, reason: e instanceof Error ? e.message : String(e) });
+      failures.push({ k, reason: reasonOf(e) });
     }
   });
-  unreadable(plan, failures);
-  return plan.volume;
+  return finished(withoutUnreadable(plan, series, failures));
 }
 
 export interface LoadOptions {
@@ -175,13 +221,12 @@ export async function loadCtVolume(series: DicomSeries, opts: LoadOptions): Prom
         await decodeSliceInto(plan, k, await opts.readFile(plan.sliceHeaders[k]), opts.decoder);
       } catch (e) {
         if (e instanceof VolumeLoadError) throw e;
-        failures.push({ k, reason: e instanceof Error ? e.message : String(e) });
+        failures.push({ k, reason: reasonOf(e) });
       }
       opts.onProgress?.(++done, n);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, n)) }, worker));
   failures.sort((a, b) => a.k - b.k);
-  unreadable(plan, failures);
-  return plan.volume;
+  return finished(withoutUnreadable(plan, series, failures));
 }

@@ -21,8 +21,14 @@ export interface SliceGeometryInput {
   columns: number;
   /** DICOM PixelSpacing order: [spacing between rows, spacing between columns] (mm). */
   pixelSpacing?: DsInput;
+  /** Fallback when PixelSpacing is missing (named by plausibility.ts). */
+  imagerPixelSpacing?: DsInput;
   sliceThickness?: DsInput;
   spacingBetweenSlices?: DsInput;
+  /** For messages (named when a slice is skipped). */
+  fileName?: string;
+  /** Two files with one SOP Instance UID are one image copied twice: the copy is skipped. */
+  sopInstanceUID?: string;
 }
 
 export interface ExcludedSlice {
@@ -209,7 +215,33 @@ export function checkSpacing(offsets: readonly number[], tol = DEFAULT_TOLERANCE
   const gaps: string[] = [];
   let missing = 0;
   const regular: number[] = [];
+  // Runs of consecutive equal steps: two long runs of different step are a change of slice spacing
+  // (e.g. 2.5 mm, then 5 mm), not gaps; an isolated large step is a gap.
+  const similar = (a: number, b: number) => Math.abs(a - b) <= Math.max(tol.spacingAbsMm, tol.spacingRel * Math.max(a, b));
+  const runs: { start: number; end: number }[] = [];
+  steps.forEach((st, i) => {
+    const r = runs[runs.length - 1];
+    if (r && similar(st, steps[i - 1])) r.end = i + 1;
+    else runs.push({ start: i, end: i + 1 });
+  });
+  const long = runs.filter((r) => r.end - r.start >= 2);
+  const changes: string[] = [];
+  for (let r = 1; r < long.length; r++) {
+    const a = steps[long[r - 1].start];
+    const b = steps[long[r].start];
+    if (!similar(a, b)) changes.push(`from ${mm(a)} to ${mm(b)} at ${mm(offsets[long[r].start], 1)}`);
+  }
+  const inRun = steps.map(() => false);
+  if (changes.length) {
+    for (const r of long) for (let i = r.start; i < r.end; i++) inRun[i] = true;
+    out.push({
+      code: 'non-uniform-spacing',
+      severity: 'warning',
+      message: `Slice spacing changes ${changes.slice(0, 3).join('; ')} (not missing slices). Sagittal and coronal views assume one mean spacing; segmentation uses each slice's true position.`,
+    });
+  }
   steps.forEach((s, i) => {
+    if (inRun[i]) return;
     if (s > tol.gapFactor * typical) {
       const n = Math.max(1, Math.round(s / typical) - 1);
       missing += n;
@@ -227,7 +259,7 @@ export function checkSpacing(offsets: readonly number[], tol = DEFAULT_TOLERANCE
   }
   const lo = Math.min(...regular);
   const hi = Math.max(...regular);
-  if (hi - lo > Math.max(tol.spacingAbsMm, tol.spacingRel * typical)) {
+  if (!changes.length && hi - lo > Math.max(tol.spacingAbsMm, tol.spacingRel * typical)) {
     const mean = (offsets[offsets.length - 1] - offsets[0]) / (offsets.length - 1);
     out.push({
       code: 'non-uniform-spacing',
@@ -272,10 +304,49 @@ export function analyzeStack(slices: readonly SliceGeometryInput[], tol = DEFAUL
   const warnings: GeometryWarning[] = [];
   const excluded: ExcludedSlice[] = [];
 
+  // 0. A file copied twice (same SOP Instance UID) counts once; a slice without a position cannot be placed.
+  const seenUid = new Map<string, number>();
+  const copies: number[] = [];
+  const noPosition: number[] = [];
+  const usable: number[] = [];
+  slices.forEach((s, i) => {
+    // Same SOP Instance UID at the same position: one image copied twice (distinct slices with a reused UID stay).
+    const uid = s.sopInstanceUID ? `${s.sopInstanceUID}|${parseDS(s.imagePositionPatient).join(',')}` : '';
+    if (uid && seenUid.has(uid)) {
+      copies.push(i);
+      excluded.push({ index: i, reason: `a copy of ${slices[seenUid.get(uid)!].fileName ?? `image ${seenUid.get(uid)! + 1}`} (same SOP Instance UID)` });
+      return;
+    }
+    if (uid) seenUid.set(uid, i);
+    if (!vec3(s.imagePositionPatient)) {
+      noPosition.push(i);
+      excluded.push({ index: i, reason: 'no ImagePositionPatient' });
+      return;
+    }
+    usable.push(i);
+  });
+  const named = (list: number[]) => `${list.slice(0, 3).map((i) => slices[i].fileName ?? `image ${i + 1}`).join(', ')}${list.length > 3 ? ', ...' : ''}`;
+  if (copies.length) {
+    warnings.push({
+      code: 'duplicate-instance',
+      severity: 'warning',
+      message: `${copies.length} file${copies.length > 1 ? 's are copies' : ' is a copy'} of another image (same SOP Instance UID), counted once: ${named(copies)}.`,
+    });
+  }
+  if (noPosition.length) {
+    if (!usable.length) throw new GeometryError('no-position', 'No slice has an ImagePositionPatient (0020,0032): the slices cannot be placed.');
+    warnings.push({
+      code: 'missing-position',
+      severity: 'warning',
+      message: `${noPosition.length} slice${noPosition.length > 1 ? 's have' : ' has'} no ImagePositionPatient (0020,0032) and ${noPosition.length > 1 ? 'were' : 'was'} left out: ${named(noPosition)}.`,
+    });
+  }
+
   // 1. Main stack: the most common (matrix, orientation); others are typically localizers.
   const iops = slices.map((s) => parseDS(s.imageOrientationPatient));
   const groups = new Map<string, number[]>();
-  slices.forEach((s, i) => {
+  usable.forEach((i) => {
+    const s = slices[i];
     const k = keyOf(s, iops[i]);
     const g = groups.get(k);
     if (g) g.push(i);
@@ -287,7 +358,8 @@ export function analyzeStack(slices: readonly SliceGeometryInput[], tol = DEFAUL
   const inMain = new Set(main);
   let otherMatrix = 0;
   let otherOrientation = 0;
-  slices.forEach((s, i) => {
+  usable.forEach((i) => {
+    const s = slices[i];
     if (inMain.has(i)) return;
     if (s.rows !== ref.rows || s.columns !== ref.columns) {
       otherMatrix++;
@@ -347,7 +419,8 @@ export function analyzeStack(slices: readonly SliceGeometryInput[], tol = DEFAUL
   warnings.push(...checkTilt(positions, normal, tol));
   warnings.push(...checkSpacing(offsets, tol));
 
-  const ps = parseDS(ref.pixelSpacing);
+  const own = parseDS(ref.pixelSpacing);
+  const ps = own.length ? own : parseDS(ref.imagerPixelSpacing);
   const rowSpacing = ps[0] > 0 ? ps[0] : 1;
   const colSpacing = ps[1] > 0 ? ps[1] : rowSpacing;
   const sliceSpacing = kept.length > 1

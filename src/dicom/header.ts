@@ -4,6 +4,7 @@
  */
 import { inflateSync } from 'fflate';
 import dicomParser, { type DataSet } from './dicomParser';
+import { decodeText, parseCharset } from './charset';
 import { parseDS } from './geometry';
 import type { Vec3 } from './volume';
 
@@ -24,6 +25,8 @@ export interface DicomHeader {
   fileName: string;
   fileSize: number;
   transferSyntaxUID: string;
+  /** Specific Character Set values (0008,0005), as parsed by charset.ts ([] when absent). */
+  specificCharacterSet: string[];
   sopClassUID: string;
   sopInstanceUID: string;
   mediaStorageSOPInstanceUID: string;
@@ -55,6 +58,8 @@ export interface DicomHeader {
   imagePositionPatient?: string;
   imageOrientationPatient?: string;
   pixelSpacing?: string;
+  /** Imager Pixel Spacing (0018,1164): used when PixelSpacing is missing (with a warning, plausibility.ts). */
+  imagerPixelSpacing?: string;
   sliceThickness?: string;
   spacingBetweenSlices?: string;
   rows: number;
@@ -68,6 +73,9 @@ export interface DicomHeader {
   pixelRepresentation: number;
   rescaleSlope: number;
   rescaleIntercept: number;
+  /** Whether Rescale Intercept / Slope were present (their absence is named, plausibility.ts). */
+  hasRescaleIntercept: boolean;
+  hasRescaleSlope: boolean;
   hasPixelData: boolean;
 }
 
@@ -127,6 +135,17 @@ function str(ds: DataSet, tag: string): string {
   }
 }
 
+/** A text element (PN, LO, SH, ST, LT, UT) decoded by the data set's Specific Character Set. */
+function text(ds: DataSet, tag: string, terms: readonly string[], vr: string): string {
+  const el = ds.elements[tag];
+  if (!el || !el.length) return '';
+  try {
+    return decodeText(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length), terms, vr).replace(/\0/g, '').trim();
+  } catch {
+    return str(ds, tag);
+  }
+}
+
 function num(ds: DataSet, tag: string, fallback: number): number {
   const v = parseDS(str(ds, tag))[0];
   return v !== undefined && Number.isFinite(v) ? v : fallback;
@@ -165,41 +184,45 @@ export function readHeader(bytes: Uint8Array, fileIndex: number, fileName: strin
     return { kind: 'corrupt', reason: 'header longer than the bytes read', needMore: true };
   }
   const hasMeta = !!dset.elements.x00020010;
+  const charset = parseCharset(str(dset, 'x00080005'));
+  const t = (tag: string, vr: string) => text(dset, tag, charset, vr);
   const header: DicomHeader = {
     fileIndex,
     fileName,
     fileSize,
+    specificCharacterSet: charset,
     transferSyntaxUID: hasMeta ? str(dset, 'x00020010') : TS.implicitLE,
     sopClassUID: str(dset, 'x00080016') || str(dset, 'x00020002'),
     sopInstanceUID: str(dset, 'x00080018'),
     mediaStorageSOPInstanceUID: str(dset, 'x00020003'),
     modality: str(dset, 'x00080060').toUpperCase(),
     imageType: str(dset, 'x00080008'),
-    patientName: str(dset, 'x00100010'),
-    patientID: str(dset, 'x00100020'),
+    patientName: t('x00100010', 'PN'),
+    patientID: t('x00100020', 'LO'),
     patientBirthDate: str(dset, 'x00100030'),
     patientSex: str(dset, 'x00100040'),
     studyInstanceUID: str(dset, 'x0020000d'),
     studyDate: str(dset, 'x00080020'),
     studyTime: str(dset, 'x00080030'),
-    studyID: str(dset, 'x00200010'),
-    accessionNumber: str(dset, 'x00080050'),
-    referringPhysicianName: str(dset, 'x00080090'),
-    studyDescription: str(dset, 'x00081030'),
+    studyID: t('x00200010', 'SH'),
+    accessionNumber: t('x00080050', 'SH'),
+    referringPhysicianName: t('x00080090', 'PN'),
+    studyDescription: t('x00081030', 'LO'),
     seriesInstanceUID: str(dset, 'x0020000e'),
-    seriesDescription: str(dset, 'x0008103e'),
+    seriesDescription: t('x0008103e', 'LO'),
     seriesNumber: str(dset, 'x00200011'),
     seriesDate: str(dset, 'x00080021'),
     seriesTime: str(dset, 'x00080031'),
     acquisitionNumber: str(dset, 'x00200012'),
     frameOfReferenceUID: str(dset, 'x00200052'),
     patientPosition: str(dset, 'x00185100'),
-    manufacturer: str(dset, 'x00080070'),
+    manufacturer: t('x00080070', 'LO'),
     bodyPartExamined: str(dset, 'x00180015'),
     instanceNumber: str(dset, 'x00200013') ? num(dset, 'x00200013', 0) : undefined,
     imagePositionPatient: ds(dset, 'x00200032'),
     imageOrientationPatient: ds(dset, 'x00200037'),
     pixelSpacing: ds(dset, 'x00280030'),
+    imagerPixelSpacing: ds(dset, 'x00181164'),
     sliceThickness: ds(dset, 'x00180050'),
     spacingBetweenSlices: ds(dset, 'x00180088'),
     rows: us(dset, 'x00280010', 0),
@@ -213,6 +236,8 @@ export function readHeader(bytes: Uint8Array, fileIndex: number, fileName: strin
     pixelRepresentation: us(dset, 'x00280103', 0),
     rescaleSlope: num(dset, 'x00281053', 1) || 1,
     rescaleIntercept: num(dset, 'x00281052', 0),
+    hasRescaleIntercept: !!str(dset, 'x00281052'),
+    hasRescaleSlope: !!str(dset, 'x00281053'),
     hasPixelData: !!dset.elements[PIXEL_DATA],
   };
   if (header.hasPixelData && !header.transferSyntaxUID.startsWith('1.2.840.10008.1.2.')

@@ -43,6 +43,8 @@ export interface SeriesMeta {
   patientPosition: string; // HFS, FFS, ...
   manufacturer: string;
   bodyPartExamined: string;
+  /** The CT's Specific Character Set as written ("ISO_IR 100", "\\ISO 2022 IR 87"); text above is decoded. */
+  specificCharacterSet?: string;
 }
 
 export type GeometryWarningCode =
@@ -56,8 +58,20 @@ export type GeometryWarningCode =
   | 'too-few-slices'
   /** Modality is not CT: viewable, not segmentable (added by the loader, issue 2). */
   | 'not-ct'
-  /** A slice's pixel data could not be decoded; it is filled with -1024 HU (added by the loader, issue 2). */
-  | 'unreadable-slice';
+  /** A slice's pixel data could not be decoded; it is left out of the volume (added by the loader, issues 2 and 17). */
+  | 'unreadable-slice'
+  /** The same SOP Instance UID in two files: the copy is skipped (issue 17). */
+  | 'duplicate-instance'
+  /** A slice without ImagePositionPatient: skipped (issue 17). */
+  | 'missing-position'
+  /** Pixel-metadata plausibility (plausibility.ts, issue 17). */
+  | 'pixel-spacing-fallback'
+  | 'no-pixel-spacing'
+  | 'implausible-rescale'
+  | 'no-rescale'
+  | 'implausible-hu'
+  | 'not-ct-like'
+  | 'non-finite-values';
 
 export interface GeometryWarning {
   code: GeometryWarningCode;

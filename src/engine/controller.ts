@@ -11,6 +11,7 @@ import { segmentVolume, type SegmentProgress, type SegmentReport, type SegmentRe
 import { EngineError, isEngineError, type EngineErrorCode } from './errors';
 import { defaultModel, type ModelIndexEntry, type ModelManifest } from './manifest';
 import { loadModel, loadModelIndex, type FetchFunc, type LoadedModel } from './model';
+import { dispatchProgress } from './progressEvent';
 
 export type EngineStatus = 'idle' | 'starting' | 'loading-model' | 'ready' | 'running' | 'cancelling' | 'error';
 
@@ -139,7 +140,10 @@ export class EngineController {
         signal: this.abort.signal,
         onSlice: req.onSlice,
         ...(req.cleanup === false ? { cleanup: false } : {}),
-        onProgress: (progress) => this.set({ progress }),
+        onProgress: (progress) => {
+          this.set({ progress });
+          dispatchProgress(progress);
+        },
       });
       this.set({ status: 'ready', lastReport: r.report });
       return r.report.completed ? r : null;

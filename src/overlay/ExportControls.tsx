@@ -55,6 +55,9 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
           notify({ id: 'rtstruct-export', severity: 'warning', title: 'Nothing to export.', detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.' });
         } else {
           downloadFile(r.bytes, r.fileName);
+          if (r.notices.length) {
+            notify({ id: 'rtstruct-export-text', severity: 'warning', title: `Exported ${r.fileName}; some text was shortened to DICOM's limits.`, detail: r.notices.join(' ') });
+          }
           const note = uidNote(r.referenced);
           if (note) {
             notify({ id: 'rtstruct-export', severity: 'info', title: `Exported ${r.fileName} (${r.roiCount} structures, ${r.contourCount} contours).`, detail: note });

@@ -15,6 +15,10 @@ declare module 'dcmjs' {
       dict: DenaturalizedDataset;
       write(options?: { allowInvalidVRLength?: boolean }): ArrayBuffer;
     }
+    /** The stream every element value is written to (the writer swaps its text encoder, writer.ts). */
+    class WriteBufferStream {
+      writeUint8(value: number): number;
+    }
     class DicomMessage {
       static readFile(
         buffer: ArrayBuffer,

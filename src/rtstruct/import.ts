@@ -105,7 +105,7 @@ export function importStructureSet(ss: StructureSetData, volume: CtVolume): Impo
   const kByUid = new Map(ref.sopInstanceUIDs.map((u, k) => [u, k]));
   const planes: SlicePlane[] = volume.slices.map((_, k) => slicePlane(volume, k));
   const voxelMl = (volume.spacing[0] * volume.spacing[1] * sliceThickness(volume)) / 1000;
-  const warnings: string[] = [];
+  const warnings: string[] = [...(ss.problems ?? [])];
   const layers: Uint8Array[] = [];
   const scratch = new Uint8Array(sliceSize);
   const rois: ImportedRoi[] = [];

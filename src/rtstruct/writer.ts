@@ -10,6 +10,7 @@
  */
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import type { Contour, OrganContours } from '../contours/extract';
+import { chooseCharset, encodeText, fitText, parseCharset } from '../dicom/charset';
 import type { CtVolume } from '../dicom/volume';
 import { organByChannel } from '../organs';
 import { formatDS } from './ds';
@@ -71,6 +72,10 @@ export interface RtStructResult {
   referenced: SeriesUids;
   roiCount: number;
   contourCount: number;
+  /** Specific Character Set written ('' = default repertoire, then the element is absent). */
+  characterSet: string;
+  /** Values cut to their VR's length limit, one readable line each (never a failed export). */
+  notices: string[];
 }
 
 export class RtStructError extends Error {
@@ -115,7 +120,6 @@ export function buildRtStruct(volume: CtVolume, rois: readonly RoiInput[], optio
   let contourCount = 0;
   const dataset: NaturalDataset = {
     // SOP Common
-    SpecificCharacterSet: 'ISO_IR 192', // dcmjs writes text as UTF-8
     InstanceCreationDate: da,
     InstanceCreationTime: tm,
     SOPClassUID: RT_STRUCTURE_SET_STORAGE,
@@ -201,6 +205,7 @@ export function buildRtStruct(volume: CtVolume, rois: readonly RoiInput[], optio
     ApprovalStatus: 'UNAPPROVED',
   };
 
+  const { characterSet, notices } = encodeTextAttributes(dataset, m.specificCharacterSet);
   const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: RT_STRUCTURE_SET_STORAGE,
@@ -211,8 +216,66 @@ export function buildRtStruct(volume: CtVolume, rois: readonly RoiInput[], optio
   });
   const dict = new dcmjs.data.DicomDict(meta);
   dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
-  const bytes = new Uint8Array(dict.write());
-  return { bytes, sopInstanceUID, seriesInstanceUID, referenced: ref, roiCount: rois.length, contourCount };
+  const bytes = writeWithCharset(dict, characterSet);
+  return { bytes, sopInstanceUID, seriesInstanceUID, referenced: ref, roiCount: rois.length, contourCount, characterSet, notices };
+}
+
+/** Text attributes the writer sets (top level), with their VR. */
+const TEXT_ATTRIBUTES: readonly [string, string][] = [
+  ['PatientName', 'PN'], ['PatientID', 'LO'], ['ReferringPhysicianName', 'PN'], ['StudyID', 'SH'],
+  ['AccessionNumber', 'SH'], ['StudyDescription', 'LO'], ['SeriesDescription', 'LO'], ['Manufacturer', 'LO'],
+  ['ManufacturerModelName', 'LO'], ['SoftwareVersions', 'LO'], ['StructureSetLabel', 'SH'], ['StructureSetName', 'LO'],
+];
+
+/**
+ * Chooses the Specific Character Set that represents every text value (the CT's own single-byte set when it
+ * does, else the smallest that does, else UTF-8), sets it, and fits each value to its VR's limit, with a notice
+ * per cut value.
+ */
+function encodeTextAttributes(dataset: NaturalDataset, ctCharset: string | undefined): { characterSet: string; notices: string[] } {
+  const rois = (dataset.StructureSetROISequence ?? []) as NaturalDataset[];
+  const values: string[] = [];
+  for (const [key] of TEXT_ATTRIBUTES) if (typeof dataset[key] === 'string') values.push(dataset[key] as string);
+  for (const r of rois) values.push(String(r.ROIName ?? ''), String(r.ROIGenerationDescription ?? ''));
+  const preferred = parseCharset(ctCharset).find((t) => t !== '');
+  const characterSet = chooseCharset(values, preferred?.replace(/^ISO 2022 IR /, 'ISO_IR '));
+  if (characterSet) dataset.SpecificCharacterSet = characterSet;
+  const notices: string[] = [];
+  const fit = (holder: NaturalDataset, key: string, vr: string, where: string) => {
+    const v = holder[key];
+    if (typeof v !== 'string') return;
+    const r = fitText(v, vr, characterSet);
+    if (r.truncated) {
+      holder[key] = r.value;
+      notices.push(`${where}${key} shortened to the ${vr} limit: "${r.value}" (was ${Array.from(v).length} characters)`);
+    }
+  };
+  for (const [key, vr] of TEXT_ATTRIBUTES) fit(dataset, key, vr, '');
+  for (const r of rois) fit(r, 'ROIName', 'LO', `ROI ${String(r.ROINumber)} `);
+  return { characterSet, notices };
+}
+
+/**
+ * dcmjs encodes every text value as UTF-8; for a single-byte character set its string writer is swapped for
+ * one in that set for the duration of this (synchronous) write.
+ */
+function writeWithCharset(dict: InstanceType<typeof dcmjs.data.DicomDict>, characterSet: string): Uint8Array {
+  if (characterSet === '' || characterSet === 'ISO_IR 192') return new Uint8Array(dict.write());
+  const proto = dcmjs.data.WriteBufferStream.prototype as unknown as Record<string, unknown>;
+  const had = Object.prototype.hasOwnProperty.call(proto, 'writeUTF8String');
+  const previous = proto.writeUTF8String;
+  proto.writeUTF8String = function writeInCharset(this: { writeUint8(b: number): unknown }, value: string) {
+    const bytes = encodeText(value ?? '', characterSet);
+    if (!bytes) throw new RtStructError(`"${value}" is not representable in ${characterSet}`);
+    for (const b of bytes) this.writeUint8(b);
+    return bytes.length;
+  };
+  try {
+    return new Uint8Array(dict.write());
+  } finally {
+    if (had) proto.writeUTF8String = previous;
+    else delete proto.writeUTF8String;
+  }
 }
 
 function checkSlice(volume: CtVolume, c: Contour, name: string): number {

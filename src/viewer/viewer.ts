@@ -361,6 +361,14 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
       if (pending) cancelAnimationFrame(pending);
       listeners.clear();
       SynchronizerManager.destroySynchronizer(voiSyncId);
+      // Disable the crosshairs before the group goes: that unbinds its global listeners (tool group and volume
+      // events) and removes its annotations. Left bound, they fire for the next viewer's events and throw
+      // "Cannot read properties of undefined (reading 'viewportsInfo')" from this destroyed group (issue 17).
+      try {
+        toolGroup.setToolDisabled(CrosshairsTool.toolName);
+      } catch (e) {
+        console.warn('crosshairs teardown', e);
+      }
       ToolGroupManager.destroyToolGroup(toolGroupId);
       renderingEngine.destroy();
       // Drop the volume and its per-slice views (only ours: a new viewer may exist already) so the HU

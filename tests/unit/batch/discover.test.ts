@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverInputs, DiscoveryError, looksLikeCtNifti, niftiHeader, sanitizeName, uniqueNames } from '../../../src/batch/discover';
+import { discoverInputs, looksLikeCtNifti, niftiHeader, sanitizeName, uniqueNames } from '../../../src/batch/discover';
 import { extractContours } from '../../../src/contours/extract';
 import { buildRtStruct, organRois } from '../../../src/rtstruct/writer';
 import { diagAffine, loadSeries, writeNiftiFile, writeSeries, type WrittenSeries } from './fixtures';
@@ -87,8 +87,12 @@ describe('input discovery', () => {
   it('explicit references belong to their input; one label map for several series is refused', async () => {
     const d = await discoverInputs([{ path: join(root, 'kbp/pt_8'), reference: join(root, 'kbp/pt_8/labels.nii.gz') }]);
     expect(d.jobs[0].reference).toEqual({ kind: 'labelmap', path: join(root, 'kbp/pt_8/labels.nii.gz') });
-    await expect(discoverInputs([{ path: join(root, 'kbp'), reference: join(root, 'kbp/pt_8/labels.nii.gz') }])).rejects.toThrow(DiscoveryError);
-    await expect(discoverInputs([{ path: join(root, 'kbp/pt_8'), reference: join(root, 'missing.dcm') }])).rejects.toThrow(/does not exist/);
+    // a reference that cannot apply leaves that input out, as a problem of the input (issue 17: the others go on)
+    const many = await discoverInputs([{ path: join(root, 'kbp'), reference: join(root, 'kbp/pt_8/labels.nii.gz') }]);
+    expect(many.jobs).toEqual([]);
+    expect(many.problems[0].message).toMatch(/one label map but this input holds 2 series/);
+    const missing = await discoverInputs([{ path: join(root, 'kbp/pt_8'), reference: join(root, 'missing.dcm') }]);
+    expect(missing.problems[0].message).toMatch(/does not exist/);
   });
 
   it('inputs that hold nothing, do not exist, or are a non-NIfTI file are problems', async () => {

@@ -96,6 +96,8 @@ export interface SliceSpec {
   pixels?: Int16Array;
   rescaleIntercept?: number;
   rescaleSlope?: number;
+  /** Elements added, replacing those with the same tag (e.g. raw-byte names in another character set). */
+  extra?: El[];
 }
 
 /** A signed 16-bit CT slice. */
@@ -104,7 +106,7 @@ export function ctSlice(s: SliceSpec, transferSyntax = EXPLICIT_LE): Uint8Array 
   const cols = s.columns ?? 3;
   const px = s.pixels ?? Int16Array.from({ length: rows * cols }, (_, i) => (s.instanceNumber ?? 0) * 100 + i);
   const ds = (v: number[] | string) => (typeof v === 'string' ? v : v.join('\\'));
-  return part10([
+  const base: El[] = [
     { tag: 0x00080016, vr: 'UI', value: CT_IMAGE_STORAGE },
     { tag: 0x00080018, vr: 'UI', value: s.sopUID ?? `1.2.826.0.1.9.${s.instanceNumber ?? 0}` },
     { tag: 0x00080060, vr: 'CS', value: s.modality ?? 'CT' },
@@ -129,5 +131,7 @@ export function ctSlice(s: SliceSpec, transferSyntax = EXPLICIT_LE): Uint8Array 
     { tag: 0x00281052, vr: 'DS', value: s.rescaleIntercept ?? 0 },
     { tag: 0x00281053, vr: 'DS', value: s.rescaleSlope ?? 1 },
     { tag: 0x7fe00010, vr: 'OW', value: new Uint8Array(px.buffer, px.byteOffset, px.byteLength) },
-  ], transferSyntax);
+  ];
+  const extra = s.extra ?? [];
+  return part10([...base.filter((e) => !extra.some((x) => x.tag === e.tag)), ...extra], transferSyntax);
 }

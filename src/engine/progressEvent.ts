@@ -1,0 +1,13 @@
+/**
+ * Every engine progress report (once per delivered batch) is also dispatched synchronously as a DOM event on
+ * `window`, `aa-segment-progress` with the SegmentProgress as detail: a listener that cancels from it stops the
+ * run before the next batch, with no timing luck (tests/e2e/engine.spec.ts "cancel stops the run"). No-op
+ * where there is no window (Node).
+ */
+export const PROGRESS_EVENT = 'aa-segment-progress';
+
+export function dispatchProgress(detail: unknown): void {
+  const w = globalThis as { dispatchEvent?: (e: Event) => boolean; CustomEvent?: typeof CustomEvent; document?: unknown };
+  if (!w.document || typeof w.dispatchEvent !== 'function' || typeof w.CustomEvent !== 'function') return;
+  w.dispatchEvent(new w.CustomEvent(PROGRESS_EVENT, { detail }));
+}
