@@ -2,8 +2,8 @@
  * `npm run bench [-- flags]`: the engine benchmark on every backend available in headless Chromium
  * (WebGPU on Mesa llvmpipe, WebGL, wasm) and in Node through Dawn, for a generated series.
  *
- *   --slices N           series length (default 24)        --size N        matrix (default 512)
- *   --profile-slices N   slices of the profiled stage run (default 8)
+ *   --slices N           series length (default 16)        --size N        matrix (default 512)
+ *   --profile-slices N   slices of the profiled stage run (default 4)
  *   --baseline-slices N  slices of the tfjs-ops baseline run (default 2)
  * The defaults finish in under 10 minutes on the 2-core machine; the printed LONG_RUN line says how to
  * get the long figures (whole-body 600 slices on wasm, the former 300 / 64 / 16 defaults).
@@ -34,7 +34,7 @@ if (bi >= 0) {
 }
 const defaultModel = ['public/models/aa-hpa-v1', 'public/models/dev-random', 'tests/fixtures/models/tiny-random'].find((d) => existsSync(path.join(root, d, 'model.json')))!;
 // Defaults sized to finish in under 10 minutes on this 2-core machine without a GPU (LONG_RUN for the full figures).
-const args = parseArgs(argv, { model: defaultModel, slices: 24, profileSlices: 8, baselineSlices: 2 });
+const args = parseArgs(argv, { model: defaultModel, slices: 16, profileSlices: 4, baselineSlices: 2 });
 const LONG_RUN =
   'long runs: `npm run bench -- --backends chromium-wasm --slices 600` (whole-body 600 x 512 x 512 on wasm, ~5 min here), ' +
   '`npm run bench -- --slices 300 --profile-slices 64 --baseline-slices 16` (the former defaults, hours on llvmpipe), ' +
