@@ -122,6 +122,9 @@ test('two phantom series: RS.dcm (dciodvfy clean), labels.nii.gz, report.json; s
     const caseJson = JSON.parse(readFileSync(join(phantom(name), 'case.json'), 'utf8'));
     expect(report.backend.name).toBe('wasm');
     expect(report.model.id).toBe('tiny-random');
+    // the engine's clean-up ran (on by default); labels.nii.gz and the scores below are after it
+    expect(report.cleanup.voxelsRemoved).toBeGreaterThanOrEqual(0);
+    expect(report.cleanup.finalMs).toBeLessThanOrEqual(report.cleanup.ms);
     expect(report.slices).toBe(readdirSync(join(phantom(name), 'dicom')).length);
     expect(report.ct.patientPosition).toBe(name === 'ph1' ? 'FFS' : 'HFS');
     expect(report.reference.kind).toBe('labelmap');
@@ -207,10 +210,12 @@ test('OpenKBP NIfTI through the page agrees with the training evaluation (same r
   test.skip(!existsSync(join(OPENKBP_CASE, 'ct.nii.gz')), `OpenKBP data not found at ${OPENKBP_CASE}`);
   test.setTimeout(300_000);
   const out = join(work, 'out-openkbp');
-  const r = segment(['--input', OPENKBP_CASE, '--reference', 'auto', '--out', out]);
+  // --no-cleanup: the network's own labels (the clean-up's parity with Python: training/tests/test_cleanup.py)
+  const r = segment(['--input', OPENKBP_CASE, '--reference', 'auto', '--out', out, '--no-cleanup']);
   expect(r.code, r.out).toBe(0);
   expect(readdirSync(join(out, 'pt_201')).sort()).toEqual(['labels.nii.gz', 'report.json']);
   const report = JSON.parse(readFileSync(join(out, 'pt_201/report.json'), 'utf8'));
+  expect(report.cleanup).toBeNull();
   // tiny-random is random_model(64, 4, 'attention_hpa', seed 0) exported with float16 weights
   // (tests/fixtures/models/README.md); the evaluation predicts in float32 on the same canonical grid.
   const res = python(`
