@@ -1,19 +1,19 @@
 /**
  * The app with a real PACS (Orthanc, tests/pacs/orthanc.ts) behind a CORS reverse proxy on another origin,
  * as a clinic would run it: log in, search, open a CT series over WADO-RS, Segment (tiny random model on
- * wasm), Send with STOW-RS, and read the stored RTSTRUCT back from Orthanc (dciodvfy). Errors: wrong URL,
+ * wasm), Send with STOW-RS, and read the stored RTSTRUCT back from Orthanc (dciodvfy, plastimatch). Errors: wrong URL,
  * wrong password, no DICOMweb there, a study without CT, a failed store (file kept for download).
  * The request log (./fixtures) allows exactly the configured DICOMweb origins besides the page's own.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test as base } from './fixtures';
 import { waitForViewer } from './helpers/app';
 import { syntheticSeries } from './helpers/synthetic';
-import { HNSCC_CT, instanceFile, rtstructsBySeries, tinyModel, uploadSynthetic } from '../pacs/fixtures';
+import { HNSCC_CT, instanceFile, rtstructsBySeries, seriesFiles, tinyModel, uploadSynthetic } from '../pacs/fixtures';
 import { startCorsProxy, type CorsProxy } from '../pacs/corsProxy';
 import { freePort, orthancMissing, startOrthanc, type Orthanc } from '../pacs/orthanc';
 
@@ -120,6 +120,15 @@ test('log in, search, open a CT series, Segment, Send: the RTSTRUCT is on the PA
     const out = `${v.stdout}\n${v.stderr}`;
     expect(out).toContain('RTStructureSet');
     expect(out.split('\n').filter((l) => /^Error/.test(l)), out).toEqual([]);
+    // plastimatch reads the stored structure set against the CT as the PACS holds it: one mask per ROI.
+    const ctDir = join(dir, 'ct');
+    mkdirSync(ctDir);
+    (await seriesFiles(pacs.orthanc, pacs.phantom1)).forEach((b, i) => writeFileSync(join(ctDir, `ct${i}.dcm`), b));
+    const masks = join(dir, 'masks');
+    const pm = spawnSync('/usr/bin/plastimatch', ['convert', '--input', file, '--referenced-ct', ctDir, '--output-prefix', masks, '--prefix-format', 'nrrd'], { encoding: 'utf8' });
+    expect(pm.status, `${pm.stdout}\n${pm.stderr}`).toBe(0);
+    const tags = (await (await pacs.orthanc.rest(`/instances/${(await pacs.orthanc.rest('/tools/lookup', { method: 'POST', body: stored.get(pacs.phantom1)![0] }).then((r) => r.json()) as { ID: string }[])[0].ID}/tags?simplify`)).json()) as { StructureSetROISequence: unknown[] };
+    expect(readdirSync(masks).filter((f) => f.endsWith('.nrrd')).length).toBe(tags.StructureSetROISequence.length);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

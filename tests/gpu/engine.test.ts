@@ -58,7 +58,7 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
     expect(mismatch / ref.labels.length).toBeLessThan(0.002);
     expect(confOff / ref.labels.length).toBeLessThan(0.002);
     expect(new Set(r.labels).size, `labels ${[...new Set(r.labels)]}`).toBeGreaterThan(1);
-  });
+  }, 300_000); // Dawn on llvmpipe: minutes on a loaded 2-core machine
 
   test('tfjs-ops post-processing (baseline) agrees with the fused program', async () => {
     const a = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3, cleanup: false });
@@ -68,7 +68,7 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
     let mismatch = 0;
     for (let n = 0; n < a.labels.length; n++) if (a.labels[n] !== b.labels[n]) mismatch++;
     expect(mismatch / a.labels.length).toBeLessThan(0.002);
-  });
+  }, 300_000); // Dawn on llvmpipe: minutes on a loaded 2-core machine
 
   test('memory: back to the start after each run, no growth over three runs', async () => {
     const start = tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number };
@@ -82,7 +82,7 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
       allocated.push(m.numBytesAllocatedInGPU ?? m.numBytesInGPUAllocated ?? 0);
     }
     expect(allocated[2]).toBeLessThanOrEqual(allocated[0]);
-  });
+  }, 300_000); // Dawn on llvmpipe: minutes on a loaded 2-core machine
 
   test('cancel stops within one batch and frees memory; one run at a time', async () => {
     const gpuBytes = () => (tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU: number }).numBytesAllocatedInGPU;
@@ -106,7 +106,7 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
     // the abandoned batch's buffers are released too (tfjs would otherwise keep them in its pool)
     expect(gpuBytes()).toBeLessThanOrEqual(allocatedBefore);
     expect(r.report.gpuBytesReleased).toBeGreaterThan(0);
-  });
+  }, 300_000); // Dawn on llvmpipe: minutes on a loaded 2-core machine
 
   test('device loss is reported as such; a fresh device works again', async () => {
     const device = activeGpuDevice()!;
@@ -134,7 +134,7 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
     const r = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 4 });
     expect(r.report.completed).toBe(true);
     model.dispose();
-  });
+  }, 300_000); // Dawn on llvmpipe: minutes on a loaded 2-core machine
 });
 
 describe.skipIf(!!skip)('controller on WebGPU (Dawn): device loss, Retry', () => {
@@ -176,5 +176,5 @@ describe.skipIf(!!skip)('controller on WebGPU (Dawn): device loss, Retry', () =>
     const again = await c.segment(ct, { protocol: 'whole' });
     expect(again?.report.completed).toBe(true);
     c.dispose();
-  });
+  }, 300_000); // Dawn on llvmpipe: minutes on a loaded 2-core machine
 });

@@ -113,7 +113,8 @@ describe.skipIf(!!skip)('fused post-processing WGSL vs CPU reference (Dawn)', ()
     for (const [protocol, bgLogit, expected, conf] of [
       ['whole', 0, 0, 1 / 34], // all 34 q equal: background wins
       ['whole', -5, 1, 1 / (33 + Math.exp(-5))], // 33 organs tie: Brainstem (1) wins
-      ['head_neck', 0, 0, 13 / 34], // background collects the 12 organs outside the protocol
+      // background collects the organs outside the protocol (counted from the organ table's protocol column)
+      ['head_neck', 0, 0, (1 + protocolMask('head_neck').slice(1).filter((m) => !m).length) / 34],
     ] as const) {
       const p = { ...params(c), mask: protocolMask(protocol) };
       const seg = new Float32Array(c.S * c.S * NUM_CHANNELS);

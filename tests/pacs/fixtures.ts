@@ -43,3 +43,10 @@ export async function instanceFile(pacs: Orthanc, sopUID: string): Promise<Uint8
 }
 
 export const tinyModel = join(REPO, 'tests/fixtures/models/tiny-random');
+
+/** The stored files of every instance of a series (by Series Instance UID). */
+export async function seriesFiles(pacs: Orthanc, seriesUID: string): Promise<Uint8Array[]> {
+  const r = await pacs.rest('/tools/find', { method: 'POST', body: JSON.stringify({ Level: 'Instance', Query: { SeriesInstanceUID: seriesUID } }) });
+  const ids = (await r.json()) as string[];
+  return Promise.all(ids.map(async (id) => new Uint8Array(await (await pacs.rest(`/instances/${id}/file`)).arrayBuffer())));
+}

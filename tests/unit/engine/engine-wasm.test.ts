@@ -17,11 +17,18 @@ import { protocolMask } from '../../../src/organs';
 
 describe('engine on wasm (fallback path)', () => {
   test('webgpu and webgl unavailable in Node: the notice says why wasm runs', async () => {
+    // Automatic choice: the ranking sees neither and goes straight to wasm, saying why.
     const notice = await selectBackend({ gpu: null });
     expect(notice.backend).toBe('wasm');
-    expect(notice.skipped.map((s) => s.backend)).toEqual(['webgpu', 'webgl']);
+    expect(notice.choice).toBe('auto');
+    expect(notice.ranking?.order).toEqual(['wasm']);
     expect(notice.message).toMatch(/WebAssembly/);
-    expect(notice.message).toMatch(/WebGPU failed \(this browser has no WebGPU/);
+    expect(notice.message).toMatch(/WebGPU not available \(navigator\.gpu is missing\)/);
+    // An explicit order still tries each and names the failures.
+    const asked = await selectBackend({ gpu: null, order: ['webgpu', 'webgl', 'wasm'] });
+    expect(asked.backend).toBe('wasm');
+    expect(asked.skipped.map((s) => s.backend)).toEqual(['webgpu', 'webgl']);
+    expect(asked.message).toMatch(/WebGPU failed \(this browser has no WebGPU/);
     expect(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
   });
 
