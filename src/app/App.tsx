@@ -17,6 +17,7 @@ import { ExampleMissingError, exampleSources, fromDataTransfer, fromFileList } f
 import { addNotice, mergeNotices, scanNotices, volumeNotices, type Notice } from './notices';
 import { Notices } from './Notices';
 import { SeriesChooser } from './SeriesChooser';
+import { loadNiftiCt, niftiNotices, niftiSources } from './niftiOpen';
 import { Sidebar } from './Sidebar';
 import { PacsBrowser } from '../pacs/PacsBrowser';
 import './theme.css';
@@ -85,6 +86,17 @@ export function App() {
     setBusy({ stage: 'Reading files', done: 0, total: 0 });
     try {
       const sources = await getSources();
+      const nifti = niftiSources(sources);
+      if (nifti.length) {
+        // A NIfTI CT (issue 16): the CLI's CtVolume, no series to choose.
+        setBusy({ stage: `Reading ${nifti[0].name}`, done: 0, total: 0 });
+        const volume = await loadNiftiCt(nifti[0]);
+        setCt(volume);
+        setCurrentKey(undefined);
+        setOpened(null);
+        setNotices(mergeNotices(niftiNotices(nifti[0], sources.length - 1), volumeNotices(volume)));
+        return;
+      }
       setBusy({ stage: 'Reading DICOM headers', done: 0, total: sources.length });
       const scan = await scanDicomSources(sources, { onProgress: (p) => setBusy((b) => (b ? { ...b, ...p } : b)) });
       // Notices of the new files replace the previous file-level ones; the open series' stay.
@@ -97,6 +109,7 @@ export function App() {
       else setChoosing(true);
     } catch (e) {
       if (e instanceof ExampleMissingError) notify({ id: 'example-missing', severity: 'error', title: 'Example not available.', detail: e.message });
+      else if (e instanceof VolumeLoadError) notify({ id: 'load-failed', severity: 'error', title: 'This file could not be opened.', detail: e.message });
       else {
         console.error(e);
         notify({ id: 'open-failed', severity: 'error', title: 'The files could not be read.', detail: message(e) });
@@ -186,7 +199,7 @@ export function App() {
               <div className="empty" data-testid="empty-state">
                 <div className="empty-card">
                   <h1>Open a CT series</h1>
-                  <p>Drop a folder of DICOM files anywhere on this page, or</p>
+                  <p>Drop a folder of DICOM files (or a NIfTI .nii/.nii.gz CT) anywhere on this page, or</p>
                   <div className="empty-actions">
                     <button className="primary" onClick={() => folderInput.current?.click()} disabled={!!busy}>Choose a folder…</button>
                     <button onClick={openExample} disabled={!!busy}>Open example CT</button>
