@@ -18,6 +18,7 @@ import { addNotice, mergeNotices, scanNotices, volumeNotices, type Notice } from
 import { Notices } from './Notices';
 import { SeriesChooser } from './SeriesChooser';
 import { loadNiftiCt, niftiNotices, niftiSources } from './niftiOpen';
+import { StructureOffers } from './StructureOffers';
 import { Sidebar } from './Sidebar';
 import { PacsBrowser } from '../pacs/PacsBrowser';
 import './theme.css';
@@ -191,6 +192,7 @@ export function App() {
         </header>
         <Toolbar api={viewer} />
         <Notices notices={notices} onDismiss={dismiss} />
+        {ct && opened && currentKey && <StructureOffers ct={ct} objects={opened.scan.nonImage} sources={opened.sources} />}
         <main className="app-main">
           <div className="viewer-area">
             {ct ? (
@@ -210,7 +212,7 @@ export function App() {
             )}
             {choosing && opened && (
               <div className="modal-backdrop">
-                <SeriesChooser series={opened.scan.series} current={currentKey}
+                <SeriesChooser series={opened.scan.series} objects={opened.scan.nonImage} current={currentKey}
                   onPick={(s) => void loadSeries(s, opened)} onClose={() => setChoosing(false)} />
               </div>
             )}
