@@ -87,19 +87,21 @@ export function App() {
     setBusy({ stage: 'Reading files', done: 0, total: 0 });
     try {
       const sources = await getSources();
+      // A NIfTI CT (issue 16): the CLI's CtVolume, no series to choose. Opened when the files hold only NIfTI,
+      // or no DICOM series besides it.
       const nifti = niftiSources(sources);
-      if (nifti.length) {
-        // A NIfTI CT (issue 16): the CLI's CtVolume, no series to choose.
+      const openNifti = async () => {
         setBusy({ stage: `Reading ${nifti[0].name}`, done: 0, total: 0 });
         const volume = await loadNiftiCt(nifti[0]);
         setCt(volume);
         setCurrentKey(undefined);
         setOpened(null);
         setNotices(mergeNotices(niftiNotices(nifti[0], sources.length - 1), volumeNotices(volume)));
-        return;
-      }
+      };
+      if (nifti.length && nifti.length === sources.length) return await openNifti();
       setBusy({ stage: 'Reading DICOM headers', done: 0, total: sources.length });
       const scan = await scanDicomSources(sources, { onProgress: (p) => setBusy((b) => (b ? { ...b, ...p } : b)) });
+      if (!scan.series.length && nifti.length) return await openNifti();
       // Notices of the new files replace the previous file-level ones; the open series' stay.
       setNotices(mergeNotices(ct ? volumeNotices(ct) : [], scanNotices(scan)));
       if (!scan.series.length) return;

@@ -4,7 +4,7 @@
  * NIfTI tools write it): the opposite of DICOM's usual row/column directions, so a viewer that ignored the affine
  * would draw the left-anterior-superior marker on the wrong side.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
 import { waitForViewer } from './helpers/app';
@@ -91,4 +91,26 @@ test('the TotalSegmentator example NIfTI opens in the three viewports with stand
   await page.getByTestId('file-input').setInputFiles({ name: 'broken.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from('not gzip at all') });
   await expect(page.getByTestId('notice-load-failed')).toContainText('broken.nii.gz', { timeout: 60_000 });
   await expect(page.getByTestId('header-series')).toContainText('example_ct');
+});
+
+test('NIfTI beside other files: the CT is chosen over a label map; DICOM series in the same files win', async ({ page }) => {
+  test.setTimeout(240_000);
+  const labelMap = Buffer.from(writeNifti({ dims: [NX, NY, NZ], affine: [[4, 0, 0, -96], [0, 4, 0, -96], [0, 0, 5, -60], [0, 0, 0, 1]], data: new Uint8Array(NX * NY * NZ) }));
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles([
+    { name: 'segmentation.nii.gz', mimeType: 'application/gzip', buffer: labelMap },
+    { name: 'phantom_ct.nii.gz', mimeType: 'application/gzip', buffer: rasPhantom() },
+  ]);
+  await waitForViewer(page);
+  await expect(page.getByTestId('header-series')).toContainText('NIfTI phantom_ct');
+  await expect(page.getByTestId('notice-nifti-others')).toContainText('1 other file not opened');
+
+  const dir = path.resolve('../shared/data/real/hnscc-rtai/HNSCC/HNSCC-01-0002/11-20-2001-RT SIMULATION-57976/2.000000-57922');
+  test.skip(!existsSync(dir), `${dir} is absent`);
+  const dicom = readdirSync(dir).sort().slice(0, 8).map((n) => ({ name: n, mimeType: 'application/dicom', buffer: readFileSync(path.join(dir, n)) }));
+  // a fresh page: replacing an open CT by another throws in the viewer today (any CT, DICOM too; not this test's subject)
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles([...dicom, { name: 'phantom_ct.nii.gz', mimeType: 'application/gzip', buffer: rasPhantom() }]);
+  await expect(page.getByTestId('header-series')).toContainText('64×64×8', { timeout: 120_000 });
+  await expect(page.getByTestId('header-series')).not.toContainText('NIfTI');
 });
