@@ -17,6 +17,8 @@ import { ExampleMissingError, exampleSources, fromDataTransfer, fromFileList } f
 import { addNotice, mergeNotices, scanNotices, volumeNotices, type Notice } from './notices';
 import { Notices } from './Notices';
 import { SeriesChooser } from './SeriesChooser';
+import { loadNiftiCt, niftiNotices, niftiSources } from './niftiOpen';
+import { StructureOffers } from './StructureOffers';
 import { Sidebar } from './Sidebar';
 import { PacsBrowser } from '../pacs/PacsBrowser';
 import './theme.css';
@@ -85,8 +87,21 @@ export function App() {
     setBusy({ stage: 'Reading files', done: 0, total: 0 });
     try {
       const sources = await getSources();
+      // A NIfTI CT (issue 16): the CLI's CtVolume, no series to choose. Opened when the files hold only NIfTI,
+      // or no DICOM series besides it.
+      const nifti = niftiSources(sources);
+      const openNifti = async () => {
+        setBusy({ stage: `Reading ${nifti[0].name}`, done: 0, total: 0 });
+        const volume = await loadNiftiCt(nifti[0]);
+        setCt(volume);
+        setCurrentKey(undefined);
+        setOpened(null);
+        setNotices(mergeNotices(niftiNotices(nifti[0], sources.length - 1), volumeNotices(volume)));
+      };
+      if (nifti.length && nifti.length === sources.length) return await openNifti();
       setBusy({ stage: 'Reading DICOM headers', done: 0, total: sources.length });
       const scan = await scanDicomSources(sources, { onProgress: (p) => setBusy((b) => (b ? { ...b, ...p } : b)) });
+      if (!scan.series.length && nifti.length) return await openNifti();
       // Notices of the new files replace the previous file-level ones; the open series' stay.
       setNotices(mergeNotices(ct ? volumeNotices(ct) : [], scanNotices(scan)));
       if (!scan.series.length) return;
@@ -97,6 +112,7 @@ export function App() {
       else setChoosing(true);
     } catch (e) {
       if (e instanceof ExampleMissingError) notify({ id: 'example-missing', severity: 'error', title: 'Example not available.', detail: e.message });
+      else if (e instanceof VolumeLoadError) notify({ id: 'load-failed', severity: 'error', title: 'This file could not be opened.', detail: e.message });
       else {
         console.error(e);
         notify({ id: 'open-failed', severity: 'error', title: 'The files could not be read.', detail: message(e) });
@@ -178,6 +194,7 @@ export function App() {
         </header>
         <Toolbar api={viewer} />
         <Notices notices={notices} onDismiss={dismiss} />
+        {ct && opened && currentKey && <StructureOffers ct={ct} objects={opened.scan.nonImage} sources={opened.sources} />}
         <main className="app-main">
           <div className="viewer-area">
             {ct ? (
@@ -186,7 +203,7 @@ export function App() {
               <div className="empty" data-testid="empty-state">
                 <div className="empty-card">
                   <h1>Open a CT series</h1>
-                  <p>Drop a folder of DICOM files anywhere on this page, or</p>
+                  <p>Drop a folder of DICOM files (or a NIfTI .nii/.nii.gz CT) anywhere on this page, or</p>
                   <div className="empty-actions">
                     <button className="primary" onClick={() => folderInput.current?.click()} disabled={!!busy}>Choose a folder…</button>
                     <button onClick={openExample} disabled={!!busy}>Open example CT</button>
@@ -197,7 +214,7 @@ export function App() {
             )}
             {choosing && opened && (
               <div className="modal-backdrop">
-                <SeriesChooser series={opened.scan.series} current={currentKey}
+                <SeriesChooser series={opened.scan.series} objects={opened.scan.nonImage} current={currentKey}
                   onPick={(s) => void loadSeries(s, opened)} onClose={() => setChoosing(false)} />
               </div>
             )}

@@ -1,14 +1,32 @@
-/** The list of series found in the opened files; the user picks the one to load. */
-import type { DicomSeries } from '../dicom/series';
+/**
+ * The list of series found in the opened files, with patient and study; the user picks the one to load.
+ * Structure sets and segmentations (RTSTRUCT, SEG) are listed apart, never as series to open: the app offers
+ * to import the ones that reference the CT once it has loaded (StructureOffers).
+ */
+import type { DicomSeries, NonImageObject } from '../dicom/series';
+import { isAnnotationObject } from '../dicom/series';
+import { formatDicomDate, formatPersonName } from './structureOffers';
 
 const mm = (v: number | undefined, d = 2) => (v === undefined ? '–' : `${v.toFixed(d)}`);
 
-export function SeriesChooser({ series, current, onPick, onClose }: {
+const Patient = ({ name, id }: { name?: string; id?: string }) => (
+  <><span data-testid="patient-name">{formatPersonName(name) || <span className="muted">(no name)</span>}</span><br />
+    <span className="muted small" data-testid="patient-id">{id || '(no ID)'}</span></>
+);
+const Study = ({ date, description }: { date?: string; description?: string }) => (
+  <><span data-testid="study-date">{formatDicomDate(date) || '–'}</span><br />
+    <span className="muted small" data-testid="study-description">{description || '(no description)'}</span></>
+);
+
+export function SeriesChooser({ series, objects = [], current, onPick, onClose }: {
   series: DicomSeries[];
+  /** Non-image DICOM objects among the files (structure sets and segmentations are listed). */
+  objects?: readonly NonImageObject[];
   current?: string;
   onPick: (s: DicomSeries) => void;
   onClose?: () => void;
 }) {
+  const annotations = objects.filter(isAnnotationObject);
   return (
     <div className="chooser" role="dialog" aria-label="Choose a series" data-testid="series-chooser">
       <div className="chooser-head">
@@ -19,7 +37,7 @@ export function SeriesChooser({ series, current, onPick, onClose }: {
       <table className="chooser-table">
         <thead>
           <tr>
-            <th>Modality</th><th>Description</th><th>Series</th><th className="num">Images</th><th>Matrix</th>
+            <th>Patient</th><th>Study</th><th>Modality</th><th>Description</th><th>Series</th><th className="num">Images</th><th>Matrix</th>
             <th className="num">Pixel (mm)</th><th className="num">Slice (mm)</th><th>Notes</th>
           </tr>
         </thead>
@@ -32,6 +50,8 @@ export function SeriesChooser({ series, current, onPick, onClose }: {
                 data-testid="series-row" tabIndex={s.problem ? -1 : 0}
                 onClick={() => !s.problem && onPick(s)}
                 onKeyDown={(e) => e.key === 'Enter' && !s.problem && onPick(s)}>
+                <td><Patient name={s.patientName} id={s.patientID} /></td>
+                <td><Study date={s.studyDate} description={s.studyDescription} /></td>
                 <td><span className={`badge ${s.modality === 'CT' ? 'ct' : ''}`}>{s.modality}</span></td>
                 <td>{s.seriesDescription || <span className="muted">(no description)</span>}</td>
                 <td>{s.seriesNumber || '–'}</td>
@@ -53,6 +73,25 @@ export function SeriesChooser({ series, current, onPick, onClose }: {
           })}
         </tbody>
       </table>
+      {annotations.length > 0 && (
+        <div className="chooser-objects" data-testid="chooser-objects">
+          <h3>{annotations.length} structure set{annotations.length > 1 ? 's' : ''} / segmentation{annotations.length > 1 ? 's' : ''} (not images)</h3>
+          <p className="muted small">Not opened as series. After the CT loads, the app offers to import those that reference it.</p>
+          <table className="chooser-table">
+            <tbody>
+              {annotations.map((o) => (
+                <tr key={o.fileName} data-testid="object-row" data-modality={o.modality}>
+                  <td><Patient name={o.patientName} id={o.patientID} /></td>
+                  <td><Study date={o.studyDate} description={o.studyDescription} /></td>
+                  <td><span className="badge">{o.modality}</span></td>
+                  <td>{o.seriesDescription || <span className="muted">(no description)</span>}</td>
+                  <td className="muted small">{o.fileName}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   );
 }

@@ -43,6 +43,22 @@ export interface NonImageObject {
   fileName: string;
   modality: string;
   sopClassUID: string;
+  /** Index of the file in the scanned list (to read it again, e.g. to import an RTSTRUCT). */
+  fileIndex?: number;
+  /** Patient and study of the object, for the series chooser. */
+  patientName?: string;
+  patientID?: string;
+  studyDate?: string;
+  studyDescription?: string;
+  seriesDescription?: string;
+}
+
+/** Segmentation Storage: a DICOM SEG carries pixel data but is an annotation, never a series to open. */
+export const SEG_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
+
+/** Objects listed beside the series (structure sets, segmentations), even when they carry pixel data. */
+export function isAnnotationObject(h: Pick<DicomHeader, 'modality' | 'sopClassUID'>): boolean {
+  return h.modality === 'RTSTRUCT' || h.modality === 'SEG' || h.sopClassUID === SEG_STORAGE;
 }
 
 export interface ScanResult {
@@ -130,8 +146,12 @@ class ScanCollector {
   add(outcome: ReturnType<typeof readHeader>, fileName: string): void {
     if (outcome.kind === 'not-dicom') this.notDicom.push(fileName);
     else if (outcome.kind === 'corrupt') this.corrupt.push({ fileName, reason: outcome.reason });
-    else if (!outcome.header.hasPixelData) {
-      this.nonImage.push({ fileName, modality: outcome.header.modality, sopClassUID: outcome.header.sopClassUID });
+    else if (!outcome.header.hasPixelData || isAnnotationObject(outcome.header)) {
+      const h = outcome.header;
+      this.nonImage.push({
+        fileName, modality: h.modality, sopClassUID: h.sopClassUID, fileIndex: h.fileIndex, patientName: h.patientName,
+        patientID: h.patientID, studyDate: h.studyDate, studyDescription: h.studyDescription, seriesDescription: h.seriesDescription,
+      });
     } else this.headers.push(outcome.header);
   }
 

@@ -10,6 +10,7 @@ import { voxelToLps } from '../dicom/coords';
 import { GROUP_LABELS, ORGANS, type OrganGroup } from '../organs';
 import { implausibleVolume } from '../organVolumes';
 import { importStructureSet, type ImportedStructureSet } from '../rtstruct/import';
+import { onStructureImport } from './importRequests';
 import { readRtStruct } from '../rtstruct/reader';
 import { onImportedReference, setImportedReference } from '../review/referenceStore';
 import type { Vec3 } from '../dicom/volume';
@@ -123,6 +124,11 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       setBusy(null);
     }
   };
+
+  // structure sets found beside the CT (src/app/StructureOffers.tsx) arrive here once the overlay exists
+  const importRef = useRef(doImport);
+  importRef.current = doImport;
+  useEffect(() => (overlay ? onStructureImport((f) => void importRef.current(f)) : undefined), [overlay]);
 
   const removeImported = () => {
     shownSet.current = null;

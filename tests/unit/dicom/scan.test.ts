@@ -24,9 +24,26 @@ describe('scanDicomFiles', () => {
     expect(scan.notDicom).toEqual(['README.txt', '.DS_Store']);
     expect(scan.corrupt.map((c) => c.fileName)).toEqual(['cut.dcm']);
     expect(scan.corrupt[0].reason).toMatch(/truncated/);
-    expect(scan.nonImage).toEqual([{ fileName: 'rs.dcm', modality: 'RTSTRUCT', sopClassUID: '1.2.840.10008.5.1.4.1.1.481.3' }]);
+    expect(scan.nonImage).toMatchObject([{ fileName: 'rs.dcm', modality: 'RTSTRUCT', sopClassUID: '1.2.840.10008.5.1.4.1.1.481.3', fileIndex: 8 }]);
     expect(scan.series).toHaveLength(1);
     expect(scan.series[0]).toMatchObject({ modality: 'CT', sliceCount: 5, matrix: '3x4', pixelSpacing: [0.8, 0.5], sliceSpacing: 2 });
+  });
+
+  it('lists a DICOM SEG (which has pixel data) beside the series, never as a series to open', () => {
+    const good = [0, 2, 4].map((z, i) => file(`s${i}.dcm`, ctSlice({ position: [0, 0, z], instanceNumber: i + 1 })));
+    const seg = part10([
+      { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.66.4' },
+      { tag: 0x00080018, vr: 'UI', value: '1.2.3.9' },
+      { tag: 0x00080060, vr: 'CS', value: 'SEG' },
+      { tag: 0x00100010, vr: 'PN', value: 'Doe^Jane' },
+      { tag: 0x00280010, vr: 'US', value: 2 },
+      { tag: 0x00280011, vr: 'US', value: 2 },
+      { tag: 0x00280100, vr: 'US', value: 1 },
+      { tag: 0x7fe00010, vr: 'OB', value: new Uint8Array([0x05, 0]) },
+    ]);
+    const scan = scanDicomFiles([...good, file('seg.dcm', seg)]);
+    expect(scan.series.map((s) => s.modality)).toEqual(['CT']);
+    expect(scan.nonImage).toMatchObject([{ fileName: 'seg.dcm', modality: 'SEG', fileIndex: 3, patientName: 'Doe^Jane' }]);
   });
 
   it('groups by SeriesInstanceUID, and by other attributes when UIDs are empty', () => {
