@@ -15,12 +15,16 @@
  * encoding) is dcmjs'.
  */
 import dcmjs, { type NaturalDataset } from 'dcmjs';
+import { fitText } from '../dicom/charset';
 import type { CtVolume, LabelVolume } from '../dicom/volume';
 import { organByChannel, ORGANS } from '../organs';
 import { formatDS } from '../rtstruct/ds';
 import { randomUid, seriesUids, type SeriesUids } from '../rtstruct/uids';
 import { dicomDateTime } from '../rtstruct/writer';
 import { organCoding, type Code } from './codes';
+
+/** The SEG is written in UTF-8 (ISO_IR 192); values are fitted to their VR's limit (characters and bytes). */
+const fit = (value: string, vr: string): string => fitText(value, vr, 'ISO_IR 192').value;
 
 export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
@@ -93,15 +97,15 @@ function sourceDataset(volume: CtVolume, ref: SeriesUids): NaturalDataset {
     SeriesInstanceUID: ref.seriesInstanceUID,
     FrameOfReferenceUID: ref.frameOfReferenceUID,
     PositionReferenceIndicator: '',
-    PatientName: (m.patientName ?? '').trim(),
-    PatientID: m.patientID ?? '',
+    PatientName: fit((m.patientName ?? '').trim(), 'PN'),
+    PatientID: fit(m.patientID ?? '', 'LO'),
     PatientBirthDate: m.patientBirthDate ?? '',
     PatientSex: m.patientSex ?? '',
     StudyDate: m.studyDate ?? '',
     StudyTime: m.studyTime ?? '',
-    StudyID: m.studyID ?? '',
-    AccessionNumber: m.accessionNumber ?? '',
-    ReferringPhysicianName: (m.referringPhysicianName ?? '').trim(),
+    StudyID: fit(m.studyID ?? '', 'SH'),
+    AccessionNumber: fit(m.accessionNumber ?? '', 'SH'),
+    ReferringPhysicianName: fit((m.referringPhysicianName ?? '').trim(), 'PN'),
     Rows: rows,
     Columns: cols,
     NumberOfFrames: nk,

@@ -254,6 +254,22 @@ describe.skipIf(!hasCt3)('dcmqi ct-3slice: import its SEG, write ours (skipped i
     for (const s of volume.slices) expect(dump).toMatch(new RegExp(`\\[${s.sopInstanceUID.replace(/\./g, '\\.')}\\] +# +\\d+, 1 ReferencedSOPInstanceUID`));
     expect(dump).toMatch(/\[SpinalCord\] +# +\d+, 1 SegmentLabel/);
   });
+
+  it.skipIf(!existsSync(DCIODVFY) || !existsSync(DCMDUMP))('a Greek name is kept in UTF-8; a 300-character name is cut to the PN limit, still valid', () => {
+    const { volume } = ctGeometry(ct3Dir);
+    const [c, r, n] = volume.dims;
+    const labels = new Uint8Array(c * r * n);
+    for (let j = 200; j < 240; j++) for (let i = 150; i < 190; i++) labels[i + j * c] = 30;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'seg-name-'));
+    for (const [name, expected] of [['Σμίθ^Άννα', 'Σμίθ^Άννα'], ['Ω'.repeat(300), 'Ω'.repeat(32)]] as const) {
+      const file = path.join(dir, 'seg.dcm');
+      writeFileSync(file, buildSeg({ ...volume, meta: { ...volume.meta, patientName: name } }, labels).bytes);
+      expect(dciodvfy(file).errors).toEqual([]);
+      const dump = spawnSync(DCMDUMP, ['+U8', '+L', file], { encoding: 'utf8' }).stdout;
+      // Ω is 2 bytes in UTF-8: 64 bytes hold 32 of them (dciodvfy counts bytes)
+      expect(/\(0010,0010\) PN \[([^\]]*)\]/.exec(dump)![1]).toBe(expected);
+    }
+  });
 });
 
 const hn = hnsccCases()[0];
