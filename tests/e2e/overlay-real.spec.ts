@@ -57,7 +57,7 @@ test('real series totalseg-example: TotalSegmentator organs as contours, RTSTRUC
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
   const file = testInfo.outputPath(download.suggestedFilename());
   await download.saveAs(file);
-  expect(download.suggestedFilename()).toMatch(/^RS_anonymous_\d{8}\.dcm$/); // the series has no patient ID or name
+  expect(download.suggestedFilename()).toMatch(/^RS_anonymous_\d{8}_labelmap\.dcm$/); // no patient ID or name; a loaded label map, not the model
   expect(dciodvfy(file).errors, 'dciodvfy errors').toEqual([]);
   const { masks } = plastimatchRasterize(file, ctDir, volume);
   const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000;

@@ -44,7 +44,7 @@ test('HNSCC-01-0001: comparison table, pairing fix, CSV, SEG export/import round
   await page.goto('/');
   await openFolder(page, ctDir);
   await waitForViewer(page);
-  await page.getByTestId('load-labelmap-input').setInputFiles(path.join(tmp, 'labels.nii.gz'));
+  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: 'labels.nii.gz', mimeType: 'application/gzip', buffer: readFileSync(path.join(tmp, 'labels.nii.gz')) }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
   await expect(page.getByTestId('organ-SpinalCord')).toHaveAttribute('data-present', 'true');
   await page.getByTestId('import-rtstruct-input').setInputFiles(rtstruct);
   await expect(page.getByTestId('compare-table')).toBeVisible();
@@ -99,7 +99,7 @@ test("dcmqi ct-3slice: dcmqi's liver.dcm imported as outlines named Liver and co
   // organs: dcmqi's liver shifted by 4 columns (3 mm) -> one comparison row, DSC below 1
   const nii = path.join(mkdtempSync(path.join(os.tmpdir(), 'review-e2e-')), 'liver-shifted.nii.gz');
   reviewData(['seg-shifted', path.join(CT3, 'ct-3slice'), path.join(CT3, 'liver.dcm'), nii]);
-  await page.getByTestId('load-labelmap-input').setInputFiles(nii);
+  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: path.basename(nii), mimeType: 'application/gzip', buffer: readFileSync(nii) }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
   await expect(page.getByTestId('compare-row-Liver')).toContainText('Liver');
   const d = Number(await page.getByTestId('dsc-Liver').textContent());
   expect(d).toBeGreaterThan(0.8);
