@@ -27,6 +27,8 @@ export interface OrganOverlay {
   /** A whole label volume at once (ground truth, a saved result). */
   setVolume(labels: Uint8Array): void;
   clear(): void;
+  /** Redraws slices whose `labels` were written in place (an edit, an undo) and updates their stats. */
+  refreshSlices(slices: Iterable<number>): void;
   /** Applies visibility, opacity and fill/outline to every viewport. */
   apply(state: OverlayState): void;
   /** Shows an imported structure set as outlines (replacing any previous one); null removes it. */
@@ -163,6 +165,16 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       masked.refreshAll();
       stats.clear();
       markDirty(segId, allSlices);
+      labelsChanged = true;
+      schedule();
+    },
+    refreshSlices(slices) {
+      const ks = [...slices];
+      for (const k of ks) {
+        masked.refreshSlice(k);
+        stats.setSlice(k, labels, k * sliceSize);
+      }
+      markDirty(segId, ks);
       labelsChanged = true;
       schedule();
     },
