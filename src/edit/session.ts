@@ -1,7 +1,8 @@
 /**
  * One edit session per organ overlay (keyed by the overlay object, like provenance.ts): its history, the
  * organs edited, and the tool settings. Edits write into `overlay.labels` in place and then ask the overlay to
- * redraw the changed slices; undo/redo do the same. A new segmentation or a loaded label map resets it.
+ * redraw the changed slices; undo/redo do the same. Replacing the whole label map (a new segmentation, a loaded
+ * label map, Discard) resets it (overlay.onReplaced).
  */
 import type { OrganOverlay } from '../overlay/segmentation';
 import { clearOnSlice, paintDisk, paintSegment, type BrushMode, type SliceGrid } from './brush';
@@ -30,6 +31,7 @@ export class EditSession {
     this.grid = { cols: dims[0], rows: dims[1], slices: dims[2], spacing: [spacing[0], spacing[1]] };
     this.history = new EditHistory(overlay.labels, dims[0] * dims[1]);
     this.snap = this.makeSnapshot();
+    overlay.onReplaced(() => this.reset());
   }
 
   private makeSnapshot(): EditSnapshot {

@@ -28,7 +28,6 @@ export function SegmentPanelWithOverlay(p: SidebarPanelProps) {
         if (!p.viewer) return;
         const o = organOverlayFor(p.viewer);
         o.clear();
-        existingEditSession(o)?.reset();
         setProvenance(o, { source: 'model', state: 'running', model: model(), slicesDone: 0, slices });
       }}
       onSliceLabels={(k, labels) => p.viewer && organOverlayFor(p.viewer).setSlice(k, labels)}

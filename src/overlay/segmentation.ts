@@ -33,6 +33,8 @@ export interface OrganOverlay {
   apply(state: OverlayState): void;
   /** Shows an imported structure set as outlines (replacing any previous one); null removes it. */
   setImported(set: ImportedStructureSet | null, state: OverlayState): void;
+  /** Called when the whole label map is replaced (setVolume, clear): edit histories are void then. */
+  onReplaced(listener: () => void): () => void;
   /** Called after label data changed (stats are current then). Returns an unsubscribe. */
   subscribe(listener: () => void): () => void;
   destroy(): void;
@@ -91,6 +93,8 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
 
   let imported: { set: ImportedStructureSet; segIds: string[]; volumeIds: string[]; masked: MaskedLabels[] } | null = null;
   const listeners = new Set<() => void>();
+  const replacedListeners = new Set<() => void>();
+  const replaced = () => replacedListeners.forEach((l) => l());
   /** segmentation id -> slices whose drawn labels changed since the last frame */
   const dirty = new Map<string, Set<number>>();
   let labelsChanged = false;
@@ -156,6 +160,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       labels.set(all);
       masked.refreshAll();
       stats.setVolume(labels);
+      replaced();
       markDirty(segId, allSlices);
       labelsChanged = true;
       schedule();
@@ -164,6 +169,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       labels.fill(0);
       masked.refreshAll();
       stats.clear();
+      replaced();
       markDirty(segId, allSlices);
       labelsChanged = true;
       schedule();
@@ -231,6 +237,10 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       }
       api.apply(state);
     },
+    onReplaced(listener) {
+      replacedListeners.add(listener);
+      return () => replacedListeners.delete(listener);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -241,6 +251,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
         else clearTimeout(frame);
       }
       listeners.clear();
+      replacedListeners.clear();
       removeImported();
       segmentation.removeSegmentation(segId);
       cache.removeVolumeLoadObject(labelVolumeId);
