@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
 import { waitForViewer } from './helpers/app';
+import { serveTinyModel } from './helpers/tinyModel';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 
 /** The ROIs of an RTSTRUCT (read with dcmjs: the app's reader imports JSON that Playwright's loader refuses). */
@@ -93,4 +94,44 @@ test('brush, erase, undo, export: the RTSTRUCT holds the edited shape, SEMIAUTOM
   expect(h).toBeGreaterThan(2 * radiusMm - 5);
   expect(h).toBeLessThan(2 * radiusMm + 5);
   expect(w).toBeGreaterThan(h + 5);
+});
+
+test('Segment again asks before it overwrites edits; declining keeps them, accepting clears the history', async ({ page }) => {
+  test.setTimeout(300_000);
+  await serveTinyModel(page);
+  await page.goto('/?backend=wasm');
+  await page.getByTestId('open-example').click();
+  await waitForViewer(page);
+  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  const heart = page.getByTestId('organ-Heart');
+  await heart.locator('button.oar-name').click();
+  await page.getByTestId('tool-brush').click();
+  const box = (await page.getByTestId('viewport-axial').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.up();
+  await expect(heart).toHaveAttribute('data-edited', 'true');
+  await page.getByTestId('tool-brush').click(); // tool off
+
+  const questions: string[] = [];
+  page.once('dialog', (d) => {
+    questions.push(d.message());
+    void d.dismiss();
+  });
+  await page.getByTestId('segment-button').click();
+  await expect.poll(() => questions.length).toBe(1);
+  expect(questions[0]).toContain('your edits to 1 organ');
+  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-status', 'ready');
+  await expect(heart).toHaveAttribute('data-edited', 'true');
+  await expect(page.getByTestId('edit-undo')).toBeEnabled();
+
+  page.once('dialog', (d) => {
+    questions.push(d.message());
+    void d.accept();
+  });
+  await page.getByTestId('segment-button').click();
+  await expect(page.getByTestId('segment-summary')).toHaveAttribute('data-completed', 'true', { timeout: 240_000 });
+  expect(questions).toHaveLength(2);
+  await expect(heart).toHaveAttribute('data-edited', 'false');
+  await expect(page.getByTestId('edit-undo')).toBeDisabled();
 });
