@@ -7,6 +7,7 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { CtVolume } from '../dicom/volume';
 import { organByChannel } from '../organs';
+import { useProvenance } from '../overlay/ExportControls';
 import type { OrganOverlay } from '../overlay/segmentation';
 import type { ViewerApi } from '../viewer/viewer';
 import { editSessionFor, type EditSession, type EditSnapshot } from './session';
@@ -33,14 +34,22 @@ function isTyping(t: EventTarget | null): boolean {
 
 export function EditControls({ ct, viewer, overlay, selected }: EditControlsProps) {
   const [session, snap] = useEditSession(overlay, ct);
+  const prov = useProvenance(overlay);
+  // the engine writes whole slices while it runs: no hand edits then (they would be overwritten)
+  const running = prov.source === 'model' && prov.state === 'running';
+  useEffect(() => {
+    if (running && session && session.tool !== 'none') session.setTool('none');
+  }, [running, session]);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
+  const runningRef = useRef(running);
+  runningRef.current = running;
 
   // undo / redo keys
   useEffect(() => {
     if (!session) return;
     const onKey = (e: KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey) || isTyping(e.target)) return;
+      if (!(e.ctrlKey || e.metaKey) || isTyping(e.target) || runningRef.current) return;
       const k = e.key.toLowerCase();
       if (k === 'z' && !e.shiftKey) session.undo();
       else if ((k === 'z' && e.shiftKey) || k === 'y') session.redo();
@@ -132,7 +141,7 @@ export function EditControls({ ct, viewer, overlay, selected }: EditControlsProp
   }, [session, viewer, snap.tool, ct]);
 
   if (!session || !overlay) return null;
-  const organ = selected !== null ? organByChannel(selected) : undefined;
+  const organ = selected !== null && !running ? organByChannel(selected) : undefined;
   const clear = () => {
     if (!viewer || selected === null) return;
     // the slice under the viewport's centre (voxel k, whatever the display order of the planes)
@@ -144,7 +153,7 @@ export function EditControls({ ct, viewer, overlay, selected }: EditControlsProp
   return (
     <div className="oar-controls edit-controls" data-testid="edit-controls" data-tool={snap.tool}>
       <div className="oar-row">
-        <span className="muted small" data-testid="edit-target">{organ ? `Edit ${organ.tg263}` : 'Select an organ to edit'}</span>
+        <span className="muted small" data-testid="edit-target">{running ? 'Editing waits for the segmentation to finish' : organ ? `Edit ${organ.tg263}` : 'Select an organ to edit'}</span>
       </div>
       <div className="oar-row">
         <div className="oar-seg" role="group" aria-label="Edit tool">
@@ -160,8 +169,8 @@ export function EditControls({ ct, viewer, overlay, selected }: EditControlsProp
       </div>
       <div className="oar-row">
         <button disabled={!organ} onClick={clear} data-testid="clear-slice" title="Remove the selected organ from the axial slice shown">Clear on slice</button>
-        <button disabled={!snap.canUndo} onClick={() => session.undo()} data-testid="edit-undo" title="Undo (Ctrl+Z)">Undo</button>
-        <button disabled={!snap.canRedo} onClick={() => session.redo()} data-testid="edit-redo" title="Redo (Ctrl+Shift+Z)">Redo</button>
+        <button disabled={!snap.canUndo || running} onClick={() => session.undo()} data-testid="edit-undo" title="Undo (Ctrl+Z)">Undo</button>
+        <button disabled={!snap.canRedo || running} onClick={() => session.redo()} data-testid="edit-redo" title="Redo (Ctrl+Shift+Z)">Redo</button>
       </div>
     </div>
   );
