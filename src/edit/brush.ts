@@ -68,3 +68,62 @@ export function clearOnSlice(stroke: Stroke, labels: Uint8Array, g: SliceGrid, k
   }
   return n;
 }
+
+export interface VolumeGrid {
+  dims: readonly [number, number, number];
+  /** mm per voxel along i, j, k */
+  spacing: readonly [number, number, number];
+}
+
+/** The two in-plane voxel axes of a view whose normal is voxel axis `normal` (0 = i, 1 = j, 2 = k). */
+export function planeAxes(normal: 0 | 1 | 2): [0 | 1 | 2, 0 | 1 | 2] {
+  return normal === 2 ? [0, 1] : normal === 1 ? [0, 2] : [1, 2];
+}
+
+/**
+ * A brush disk in any of the three voxel planes: the plane through `centre` (continuous voxel coordinates)
+ * whose normal is voxel axis `normal`. Returns the axial slices (k) it touched, for the redraw.
+ */
+export function paintDiskInPlane(stroke: Stroke, labels: Uint8Array, g: VolumeGrid, normal: 0 | 1 | 2, centre: readonly [number, number, number], radiusMm: number, channel: number, mode: BrushMode): number[] {
+  const fixed = Math.round(centre[normal]);
+  if (fixed < 0 || fixed >= g.dims[normal] || !(radiusMm > 0)) return [];
+  const [a, b] = planeAxes(normal);
+  const ra = radiusMm / g.spacing[a];
+  const rb = radiusMm / g.spacing[b];
+  const a0 = Math.max(0, Math.ceil(centre[a] - ra));
+  const a1 = Math.min(g.dims[a] - 1, Math.floor(centre[a] + ra));
+  const b0 = Math.max(0, Math.ceil(centre[b] - rb));
+  const b1 = Math.min(g.dims[b] - 1, Math.floor(centre[b] + rb));
+  const strides = [1, g.dims[0], g.dims[0] * g.dims[1]];
+  const ks = new Set<number>();
+  const v = [0, 0, 0];
+  v[normal] = fixed;
+  for (let y = b0; y <= b1; y++) {
+    const dy = (y - centre[b]) * g.spacing[b];
+    for (let x = a0; x <= a1; x++) {
+      const dx = (x - centre[a]) * g.spacing[a];
+      if (dx * dx + dy * dy > radiusMm * radiusMm) continue;
+      v[a] = x;
+      v[b] = y;
+      const at = v[0] * strides[0] + v[1] * strides[1] + v[2] * strides[2];
+      if (mode === 'brush') stroke.set(at, channel);
+      else if (labels[at] === channel) stroke.set(at, 0);
+      ks.add(v[2]);
+    }
+  }
+  return [...ks];
+}
+
+/** Disks along a move from `from` to `to` in one plane (spaced at most half a radius). Returns touched k. */
+export function paintSegmentInPlane(stroke: Stroke, labels: Uint8Array, g: VolumeGrid, normal: 0 | 1 | 2, from: readonly [number, number, number], to: readonly [number, number, number], radiusMm: number, channel: number, mode: BrushMode): number[] {
+  const distMm = Math.hypot(...[0, 1, 2].map((d) => (to[d] - from[d]) * g.spacing[d]));
+  const steps = Math.max(1, Math.ceil(distMm / Math.max(radiusMm / 2, 1e-3)));
+  const ks = new Set<number>();
+  for (let s = 1; s <= steps; s++) {
+    const t = s / steps;
+    const c: [number, number, number] = [0, 1, 2].map((d) => from[d] + (to[d] - from[d]) * t) as [number, number, number];
+    c[normal] = from[normal];
+    for (const k of paintDiskInPlane(stroke, labels, g, normal, c, radiusMm, channel, mode)) ks.add(k);
+  }
+  return [...ks];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clearOnSlice, paintDisk, paintSegment, type SliceGrid } from '../../../src/edit/brush';
+import { clearOnSlice, paintDisk, paintDiskInPlane, paintSegment, paintSegmentInPlane, planeAxes, type SliceGrid } from '../../../src/edit/brush';
 import { EditHistory } from '../../../src/edit/history';
 
 // 4 x 3 slices, 2 slices
@@ -123,5 +123,42 @@ describe('brush', () => {
     paintSegment(s, labels, grid, 0, [0, 1], [3, 1], 0.5, 4, 'brush');
     expect([...labels.subarray(4, 8)]).toEqual([4, 4, 4, 4]);
     expect(labels[0] + labels[8]).toBe(0);
+  });
+});
+
+describe('brush in any plane', () => {
+  it('a coronal disk (normal j) spans slices k and agrees with the axial disk when the normal is k', () => {
+    const g = { dims: [5, 4, 5] as const, spacing: [1, 1, 2] as const };
+    const labels = new Uint8Array(5 * 4 * 5);
+    const h = new EditHistory(labels, 20);
+    const s = h.begin();
+    // radius 2 mm around (2, j=1, k=2): along i +-2 voxels, along k (2 mm) +-1 slice
+    const ks = paintDiskInPlane(s, labels, g, 1, [2, 1, 2], 2, 3, 'brush');
+    expect(ks.sort()).toEqual([1, 2, 3]);
+    const at = (i: number, j: number, k: number) => labels[i + j * 5 + k * 20];
+    expect([0, 1, 2, 3, 4].map((i) => at(i, 1, 2))).toEqual([3, 3, 3, 3, 3]);
+    expect([0, 1, 2, 3, 4].map((i) => at(i, 1, 1))).toEqual([0, 0, 3, 0, 0]);
+    expect(at(2, 0, 2) + at(2, 2, 2)).toBe(0); // the plane only
+    // normal k: the same voxels as the axial paintDisk
+    const a = new Uint8Array(40 * 2);
+    const b = new Uint8Array(40 * 2);
+    const ga = { dims: [8, 5, 2] as const, spacing: [0.7, 1.1, 3] as const };
+    paintDiskInPlane(new EditHistory(a, 40).begin(), a, ga, 2, [3.2, 2.4, 1], 2.5, 6, 'brush');
+    paintDisk(new EditHistory(b, 40).begin(), b, { cols: 8, rows: 5, slices: 2, spacing: [0.7, 1.1] }, 1, 3.2, 2.4, 2.5, 6, 'brush');
+    expect(a).toEqual(b);
+    expect(planeAxes(0)).toEqual([1, 2]);
+  });
+  it('a sagittal move paints a band and the eraser keeps other organs', () => {
+    const g = { dims: [3, 6, 6] as const, spacing: [1, 1, 1] as const };
+    const labels = new Uint8Array(3 * 6 * 6);
+    labels[1 + 3 * 3 + 18 * 5] = 9;
+    const h = new EditHistory(labels, 18);
+    const s = h.begin();
+    paintSegmentInPlane(s, labels, g, 0, [1, 0, 2], [1, 5, 2], 0.5, 4, 'brush');
+    const row = [0, 1, 2, 3, 4, 5].map((j) => labels[1 + j * 3 + 2 * 18]);
+    expect(row).toEqual([4, 4, 4, 4, 4, 4]);
+    paintSegmentInPlane(s, labels, g, 0, [1, 3, 5], [1, 3, 2], 1, 4, 'erase');
+    expect(labels[1 + 3 * 3 + 18 * 5]).toBe(9);
+    expect(labels[1 + 3 * 3 + 18 * 2]).toBe(0);
   });
 });
