@@ -5,10 +5,11 @@
  * label map, Discard) resets it (overlay.onReplaced).
  */
 import type { OrganOverlay } from '../overlay/segmentation';
-import { clearOnSlice, paintDisk, paintSegment, type BrushMode, type SliceGrid } from './brush';
+import { clearOnSlice, paintDiskInPlane, paintSegmentInPlane, type BrushMode, type SliceGrid, type VolumeGrid } from './brush';
 import { EditHistory, type Stroke } from './history';
 
 export type EditTool = 'none' | BrushMode;
+type Voxel = readonly [number, number, number];
 
 export interface EditSnapshot {
   tool: EditTool;
@@ -21,13 +22,15 @@ export interface EditSnapshot {
 export class EditSession {
   readonly history: EditHistory;
   readonly grid: SliceGrid;
+  readonly volumeGrid: VolumeGrid;
   private listeners = new Set<() => void>();
   private snap: EditSnapshot;
-  private stroke: { s: Stroke; k: number; last: [number, number]; channel: number; mode: BrushMode } | null = null;
+  private stroke: { s: Stroke; normal: 0 | 1 | 2; last: Voxel; channel: number; mode: BrushMode } | null = null;
   tool: EditTool = 'none';
   radiusMm = 5;
 
   constructor(private readonly overlay: OrganOverlay, dims: readonly [number, number, number], spacing: readonly [number, number, number]) {
+    this.volumeGrid = { dims, spacing };
     this.grid = { cols: dims[0], rows: dims[1], slices: dims[2], spacing: [spacing[0], spacing[1]] };
     this.history = new EditHistory(overlay.labels, dims[0] * dims[1]);
     this.snap = this.makeSnapshot();
@@ -56,20 +59,20 @@ export class EditSession {
     this.changed();
   }
 
-  /** Pointer down on voxel (i, j) of slice k. */
-  strokeStart(k: number, i: number, j: number, channel: number): void {
+  /** Pointer down on voxel v (i, j, k) in a view whose normal is voxel axis `normal` (2: axial). */
+  strokeStart(normal: 0 | 1 | 2, v: Voxel, channel: number): void {
     if (this.tool === 'none') return;
     const s = this.history.begin();
-    this.stroke = { s, k, last: [i, j], channel, mode: this.tool };
-    paintDisk(s, this.overlay.labels, this.grid, k, i, j, this.radiusMm, channel, this.tool);
-    this.overlay.refreshSlices([k]);
+    this.stroke = { s, normal, last: v, channel, mode: this.tool };
+    const ks = paintDiskInPlane(s, this.overlay.labels, this.volumeGrid, normal, v, this.radiusMm, channel, this.tool);
+    if (ks.length) this.overlay.refreshSlices(ks);
   }
-  strokeMove(i: number, j: number): void {
+  strokeMove(v: Voxel): void {
     const st = this.stroke;
     if (!st) return;
-    paintSegment(st.s, this.overlay.labels, this.grid, st.k, st.last, [i, j], this.radiusMm, st.channel, st.mode);
-    st.last = [i, j];
-    this.overlay.refreshSlices([st.k]);
+    const ks = paintSegmentInPlane(st.s, this.overlay.labels, this.volumeGrid, st.normal, st.last, v, this.radiusMm, st.channel, st.mode);
+    st.last = v;
+    if (ks.length) this.overlay.refreshSlices(ks);
   }
   strokeEnd(): void {
     const st = this.stroke;

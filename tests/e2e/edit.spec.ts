@@ -48,7 +48,7 @@ test('brush, erase, undo, export: the RTSTRUCT holds the edited shape, SEMIAUTOM
   const x0 = box.x + box.width / 2 - 40;
   const x1 = box.x + box.width / 2 + 40;
   await page.mouse.move(x0, y);
-  await expect(page.getByTestId('brush-circle')).toBeVisible();
+  await expect(page.getByTestId('brush-circle-axial')).toBeVisible();
   await page.mouse.down();
   await page.mouse.move(x1, y, { steps: 8 });
   await page.mouse.up();
@@ -134,4 +134,28 @@ test('Segment again asks before it overwrites edits; declining keeps them, accep
   expect(questions).toHaveLength(2);
   await expect(heart).toHaveAttribute('data-edited', 'false');
   await expect(page.getByTestId('edit-undo')).toBeDisabled();
+});
+
+test('the brush works in the coronal view too: a vertical stroke spans several axial slices', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await page.getByTestId('open-example').click();
+  await waitForViewer(page);
+  const liver = page.getByTestId('organ-Liver');
+  await liver.locator('button.oar-name').click();
+  await page.getByTestId('brush-radius').fill('4');
+  await page.getByTestId('tool-brush').click();
+  const box = (await page.getByTestId('viewport-coronal').boundingBox())!;
+  const x = box.x + box.width / 2;
+  await page.mouse.move(x, box.y + box.height / 2 - 40);
+  await expect(page.getByTestId('brush-circle-coronal')).toBeVisible();
+  await page.mouse.down();
+  await page.mouse.move(x, box.y + box.height / 2 + 40, { steps: 8 });
+  await page.mouse.up();
+  await expect(liver).toHaveAttribute('data-edited', 'true');
+  const range = (await liver.locator('.oar-slices').textContent())!;
+  const [a, b] = range.split('–').map(Number);
+  expect(b - a, `slice range ${range}`).toBeGreaterThan(2);
+  await page.keyboard.press('Control+z');
+  await expect(liver).toHaveAttribute('data-present', 'false');
 });

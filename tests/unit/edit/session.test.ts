@@ -21,8 +21,8 @@ describe('EditSession', () => {
     const s = new EditSession(f.overlay, [5, 4, 3], [1, 1, 2]);
     s.setTool('brush');
     s.setRadius(0.5);
-    s.strokeStart(2, 0, 0, 7);
-    s.strokeMove(3, 0);
+    s.strokeStart(2, [0, 0, 2], 7);
+    s.strokeMove([3, 0, 2]);
     s.strokeEnd();
     expect([...f.labels.subarray(40, 45)]).toEqual([7, 7, 7, 7, 0]);
     expect(f.refreshed.every((ks) => ks.length === 1 && ks[0] === 2)).toBe(true);
@@ -44,5 +44,20 @@ describe('EditSession', () => {
     f.replace();
     expect(s.snapshot().canUndo).toBe(false);
     expect(s.snapshot().edited.size).toBe(0);
+  });
+});
+
+describe('EditSession in a coronal view', () => {
+  it('a stroke with normal j redraws every axial slice it crosses', () => {
+    const f = fakeOverlay(5 * 4 * 3);
+    const s = new EditSession(f.overlay, [5, 4, 3], [1, 1, 1]);
+    s.setTool('brush');
+    s.setRadius(0.5);
+    s.strokeStart(1, [2, 1, 0], 4);
+    s.strokeMove([2, 1, 2]);
+    s.strokeEnd();
+    expect([0, 1, 2].map((k) => f.labels[2 + 5 + k * 20])).toEqual([4, 4, 4]);
+    expect(new Set(f.refreshed.flat())).toEqual(new Set([0, 1, 2]));
+    expect(s.history.undoCount).toBe(1);
   });
 });
