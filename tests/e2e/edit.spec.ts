@@ -94,6 +94,15 @@ test('brush, erase, undo, export: the RTSTRUCT holds the edited shape, SEMIAUTOM
   expect(h).toBeGreaterThan(2 * radiusMm - 5);
   expect(h).toBeLessThan(2 * radiusMm + 5);
   expect(w).toBeGreaterThan(h + 5);
+
+  // the DICOM SEG marks the edited organ SEMIAUTOMATIC as well
+  const [segDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-seg').click()]);
+  const segFile = testInfo.outputPath(segDl.suggestedFilename());
+  await segDl.saveAs(segFile);
+  const sb = readFileSync(segFile);
+  const seg = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(sb.buffer.slice(sb.byteOffset, sb.byteOffset + sb.byteLength) as ArrayBuffer).dict);
+  const segments = [seg.SegmentSequence as NaturalDataset[]].flat();
+  expect(segments.find((x) => x.SegmentLabel === 'Heart')?.SegmentAlgorithmType).toBe('SEMIAUTOMATIC');
 });
 
 test('Segment again asks before it overwrites edits; declining keeps them, accepting clears the history', async ({ page }) => {
