@@ -9,6 +9,7 @@ import type { Notice } from '../app/notices';
 import type { CtVolume } from '../dicom/volume';
 import { uidNote } from '../rtstruct/uids';
 import { downloadFile, exportRtStruct } from './export';
+import { editedChannels } from '../edit/session';
 import { exportGate, exportLabelling, getProvenance, setProvenance, subscribeProvenance } from './provenance';
 import type { OrganOverlay } from './segmentation';
 
@@ -49,6 +50,7 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
         const r = exportRtStruct(ct, overlay.labels, {
           ...(visibleOnly ? { channels: visible, tag: 'visible' } : {}),
           labelling: exportLabelling(getProvenance(overlay)),
+          edited: editedChannels(overlay),
           body,
         });
         if (r.roiCount === 0) {

@@ -19,6 +19,7 @@ import type { OrganStat } from './organStats';
 import { organOverlayFor } from './registry';
 import type { OrganOverlay } from './segmentation';
 import { LabelMapControls } from './LabelMapControls';
+import { EditControls, useEditSession } from '../edit/EditControls';
 import { initialOverlayState, OVERLAY_SHORTCUTS, overlayKeyAction, overlayReducer } from './state';
 import './overlay.css';
 
@@ -138,6 +139,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
   };
 
   const selected = state.selected;
+  const [, edits] = useEditSession(overlay, ct);
   return (
     <div className="oar-panel" data-testid="organ-panel">
       <div className="oar-controls">
@@ -156,6 +158,8 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
           <span className="oar-num">{Math.round(state.opacity * 100)}%</span>
         </label>
       </div>
+
+      <EditControls ct={ct} viewer={viewer} overlay={overlay} selected={selected} />
 
       {present.length === 0 && <p className="muted small" data-testid="organs-empty">No contours yet: run the segmentation (or load a label map).</p>}
 
@@ -181,13 +185,13 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
                 const warn = has ? implausibleVolume(o.channel, s!.volumeMl) : null;
                 return (
                   <li key={o.channel} className={`oar-organ${has ? '' : ' absent'}${selected === o.channel ? ' selected' : ''}`}
-                    data-testid={`organ-${o.tg263}`} data-visible={visible} data-present={has}>
+                    data-testid={`organ-${o.tg263}`} data-visible={visible} data-present={has} data-edited={edits.edited.has(o.channel)}>
                     <input type="checkbox" checked={visible} aria-label={`Show ${o.plain}`} data-testid={`toggle-${o.tg263}`}
                       onChange={() => dispatch({ type: 'toggle', channel: o.channel })} />
                     <span className="oar-swatch" style={{ background: visible ? rgb(o.color) : 'transparent', borderColor: rgb(o.color) }} />
                     <button className="oar-name" title={has ? `${o.plain}: jump to centre` : `${o.plain}: not found`}
                       onClick={() => { dispatch({ type: 'select', channel: o.channel }); if (has) jumpTo(o.channel); }}>
-                      <span className="oar-tg">{o.tg263}</span>
+                      <span className="oar-tg">{o.tg263}{edits.edited.has(o.channel) && <span title="Edited by hand" data-testid={`edited-${o.tg263}`}> ✎</span>}</span>
                       <span className="oar-plain">{o.plain}</span>
                     </button>
                     <span className={`oar-num${warn ? ' oar-implausible' : ''}`} data-testid={`ml-${o.tg263}`} title={warn ?? undefined}>

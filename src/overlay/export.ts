@@ -16,6 +16,8 @@ export interface ExportOptions {
   labelling?: ExportLabelling;
   /** Extra file-name tag (e.g. 'visible' for the visible-only export). */
   tag?: string;
+  /** Organ channels edited by hand: their ROIs are written SEMIAUTOMATIC (DICOM: automatic, then edited). */
+  edited?: ReadonlySet<number>;
   /** Add the BODY / External contour computed from the CT (default true; false leaves it out). */
   body?: boolean | BodyOptions;
 }
@@ -49,6 +51,9 @@ export function exportRtStruct(ct: CtVolume, labels: LabelVolume, options: Expor
   const organs = extractContours(ct, labels, { channels });
   const l = options.labelling ?? exportLabelling({ source: 'none' });
   const rois = organRois(organs);
+  for (const r of rois) {
+    if (options.edited?.has(r.number)) r.generation = { algorithm: 'SEMIAUTOMATIC', description: `${l.generation.description}, edited by hand`.slice(0, 64) };
+  }
   if (options.body !== false && rois.length > 0) {
     const body = bodyRoi(ct, typeof options.body === 'object' ? options.body : {});
     if (body) rois.push(body);

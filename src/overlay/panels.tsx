@@ -6,6 +6,7 @@
 import type { SidebarPanelProps } from '../app/panels';
 import { SegmentPanel } from '../engine/ui/SegmentPanel';
 import { pageEngine } from '../engine/ui/useEngine';
+import { existingEditSession } from '../edit/session';
 import { setProvenance } from './provenance';
 import { organOverlayFor } from './registry';
 
@@ -18,6 +19,11 @@ export function SegmentPanelWithOverlay(p: SidebarPanelProps) {
     <SegmentPanel
       ct={p.ct}
       segmentationAllowed={p.segmentationAllowed}
+      confirmStart={() => {
+        const s = p.viewer ? existingEditSession(organOverlayFor(p.viewer)) : null;
+        const n = s?.history.editedChannels().size ?? 0;
+        return n > 0 ? `Segment again replaces the contours, including your edits to ${n} organ${n > 1 ? 's' : ''}. Continue?` : null;
+      }}
       onStart={() => {
         if (!p.viewer) return;
         const o = organOverlayFor(p.viewer);

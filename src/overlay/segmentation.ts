@@ -27,10 +27,14 @@ export interface OrganOverlay {
   /** A whole label volume at once (ground truth, a saved result). */
   setVolume(labels: Uint8Array): void;
   clear(): void;
+  /** Redraws slices whose `labels` were written in place (an edit, an undo) and updates their stats. */
+  refreshSlices(slices: Iterable<number>): void;
   /** Applies visibility, opacity and fill/outline to every viewport. */
   apply(state: OverlayState): void;
   /** Shows an imported structure set as outlines (replacing any previous one); null removes it. */
   setImported(set: ImportedStructureSet | null, state: OverlayState): void;
+  /** Called when the whole label map is replaced (setVolume, clear): edit histories are void then. */
+  onReplaced(listener: () => void): () => void;
   /** Called after label data changed (stats are current then). Returns an unsubscribe. */
   subscribe(listener: () => void): () => void;
   destroy(): void;
@@ -89,6 +93,8 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
 
   let imported: { set: ImportedStructureSet; segIds: string[]; volumeIds: string[]; masked: MaskedLabels[] } | null = null;
   const listeners = new Set<() => void>();
+  const replacedListeners = new Set<() => void>();
+  const replaced = () => replacedListeners.forEach((l) => l());
   /** segmentation id -> slices whose drawn labels changed since the last frame */
   const dirty = new Map<string, Set<number>>();
   let labelsChanged = false;
@@ -154,6 +160,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       labels.set(all);
       masked.refreshAll();
       stats.setVolume(labels);
+      replaced();
       markDirty(segId, allSlices);
       labelsChanged = true;
       schedule();
@@ -162,7 +169,18 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       labels.fill(0);
       masked.refreshAll();
       stats.clear();
+      replaced();
       markDirty(segId, allSlices);
+      labelsChanged = true;
+      schedule();
+    },
+    refreshSlices(slices) {
+      const ks = [...slices];
+      for (const k of ks) {
+        masked.refreshSlice(k);
+        stats.setSlice(k, labels, k * sliceSize);
+      }
+      markDirty(segId, ks);
       labelsChanged = true;
       schedule();
     },
@@ -219,6 +237,10 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       }
       api.apply(state);
     },
+    onReplaced(listener) {
+      replacedListeners.add(listener);
+      return () => replacedListeners.delete(listener);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -229,6 +251,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
         else clearTimeout(frame);
       }
       listeners.clear();
+      replacedListeners.clear();
       removeImported();
       segmentation.removeSegmentation(segId);
       cache.removeVolumeLoadObject(labelVolumeId);

@@ -14,6 +14,7 @@ import type { OrganOverlay } from '../overlay/segmentation';
 import { importSeg } from '../seg/import';
 import { readSeg } from '../seg/reader';
 import { buildSeg, segFileName } from '../seg/writer';
+import { editedChannels } from '../edit/session';
 import { onImportedReference, setImportedReference, importedReference, type ImportedReference } from './referenceStore';
 import './review.css';
 
@@ -87,7 +88,8 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
     await nextFrame();
     try {
       const date = new Date();
-      const r = buildSeg(ct, overlay.labels, { date });
+      const edited = editedChannels(overlay);
+      const r = buildSeg(ct, overlay.labels, { date, algorithmType: (c) => (edited.has(c) ? 'SEMIAUTOMATIC' : 'AUTOMATIC') });
       const name = segFileName(ct, date);
       downloadFile(r.bytes, name);
       setStatus(`Exported ${name} (${r.segmentCount} segments, ${r.frameCount} frames).`);

@@ -27,6 +27,8 @@ export interface SegmentPanelProps {
   ct: CtVolume;
   /** False blocks the Segment button (blocking geometry findings). Default: from ct.warnings. */
   segmentationAllowed?: boolean;
+  /** Asked before a run: a question (e.g. edits would be lost) the user must confirm, or null. */
+  confirmStart?: () => string | null;
   /** A run starts: clear any previous result. */
   onStart?: () => void;
   /** Labels of CT slice k (cols x rows, channel numbers) as soon as they are read back. */
@@ -39,7 +41,7 @@ export interface SegmentPanelProps {
 
 const fmtS = (s: number) => (!Number.isFinite(s) ? '…' : s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 
-export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, onDone, onAbort }: SegmentPanelProps) {
+export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, onSliceLabels, onDone, onAbort }: SegmentPanelProps) {
   const [state, engine] = useEngine();
   const [protocol, setProtocol] = useState<ProtocolId>('whole');
   const [summary, setSummary] = useState<SegmentRunReport | null>(null);
@@ -60,6 +62,8 @@ export function SegmentPanel({ ct, segmentationAllowed, onStart, onSliceLabels, 
   );
 
   async function run() {
+    const question = confirmStart?.();
+    if (question && !window.confirm(question)) return;
     setSummary(null);
     runCt.current = ct;
     onStart?.();
