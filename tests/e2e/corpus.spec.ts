@@ -17,21 +17,26 @@ const root = mkdtempSync(join(tmpdir(), 'aa-corpus-'));
 const { cases, skipped } = writeCorpus(root);
 test.afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** The viewer grid is shown and ready (no wait when it is absent). */
+async function gridReady(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.querySelector('[data-testid="mpr-grid"]')?.getAttribute('data-ready') === 'true');
+}
+
 /** Settled: not busy, and either the viewer is ready or a notice is shown. */
 async function settle(page: Page): Promise<void> {
   await expect.poll(async () => {
     const busy = await page.getByTestId('app').getAttribute('data-busy');
-    const ready = await page.getByTestId('mpr-grid').getAttribute('data-ready').catch(() => null);
+    const ready = await gridReady(page);
     const notices = await page.locator('[data-testid^="notice-"]:not([data-testid="notice-count"])').count();
     const chooser = await page.getByTestId('series-chooser').count();
-    return busy === 'false' && (ready === 'true' || notices > 0 || chooser > 0);
+    return busy === 'false' && (ready || notices > 0 || chooser > 0);
   }, { timeout: 60_000 }).toBe(true);
 }
 
 async function observe(page: Page) {
   const notices = await page.locator('[data-testid^="notice-"]:not([data-testid="notice-count"])').evaluateAll((els) =>
     els.map((e) => ({ id: e.getAttribute('data-testid'), severity: e.getAttribute('data-severity'), text: e.textContent })));
-  const ready = (await page.getByTestId('mpr-grid').getAttribute('data-ready').catch(() => null)) === 'true';
+  const ready = await gridReady(page);
   const status = page.getByTestId('segmentation-status');
   const allowed = (await status.count()) ? await status.getAttribute('data-allowed') : null;
   const chooserRows = await page.locator('[data-testid^="series-row"]').count();
@@ -58,6 +63,10 @@ for (const c of cases as CorpusCase[]) {
       return;
     }
     const e = c.app;
+    if (e.outcome === 'chooser') {
+      await expect(page.locator('[data-testid^="series-row"]')).toHaveCount(e.rows ?? 2);
+      return;
+    }
     if (e.outcome === 'opens' || e.outcome === 'warns') await waitForViewer(page);
     if (e.outcome === 'opens') {
       expect(seen.notices.filter((n) => n.severity === 'error'), 'no error notice').toEqual([]);
