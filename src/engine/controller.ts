@@ -182,11 +182,16 @@ export class EngineController {
         await this.start();
         return;
       }
-      const entry = this.state.models.find((m) => m.id === this.state.modelId) ?? this.state.models[0];
-      await this.load(entry);
+      await this.loadSelected();
     } catch (e) {
       this.set({ status: 'error', error: toError(e) });
     }
+  }
+
+  /** Loads the selected model (or the first one listed). */
+  private async loadSelected(): Promise<void> {
+    const entry = this.state.models.find((m) => m.id === this.state.modelId) ?? this.state.models[0];
+    await this.load(entry);
   }
 
   /** After an error: a device loss re-creates the WebGPU device; then the model is loaded again. */
@@ -203,8 +208,7 @@ export class EngineController {
         await this.start();
         return;
       }
-      const entry = this.state.models.find((m) => m.id === this.state.modelId) ?? this.state.models[0];
-      await this.load(entry);
+      await this.loadSelected();
     } catch (e) {
       this.set({ status: 'error', error: toError(e) });
     }
