@@ -4,10 +4,12 @@
  * A failed load leaves the current series open and usable.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { loadCtVolume, VolumeLoadError } from '../dicom/build';
-import { GeometryError, segmentationAllowed } from '../dicom/geometry';
+import { VolumeLoadError } from '../dicom/build';
+import { GeometryError } from '../dicom/geometry';
 import { scanDicomSources, type DicomSeries, type FileSource, type ScanResult } from '../dicom/series';
 import type { CtVolume } from '../dicom/volume';
+import { checkGeometry } from '../pipeline/geometry';
+import { loadSeries as loadPipelineSeries } from '../pipeline/load';
 import { browserDecoder } from '../viewer/decoder';
 import { Toolbar } from '../viewer/Toolbar';
 import type { ViewerApi } from '../viewer/viewer';
@@ -63,10 +65,8 @@ export function App() {
     setChoosing(false);
     setBusy({ stage: `Loading ${series.seriesDescription || series.modality}`, done: 0, total: series.sliceCount });
     try {
-      const volume = await loadCtVolume(series, {
-        readFile: (h) => open.sources[h.fileIndex].read(),
+      const volume = await loadPipelineSeries(series, open.sources, {
         decoder: browserDecoder,
-        concurrency: 4,
         onProgress: (done, total) => setBusy((b) => (b ? { ...b, done, total } : b)),
       });
       setCt(volume);
@@ -165,7 +165,7 @@ export function App() {
   const onViewerError = useCallback((m: string) => notify({ id: 'viewer-failed', severity: 'error', title: 'Display error.', detail: m }), [notify]);
 
   const state: AppState = useMemo(() => ({
-    ct, viewer, segmentationAllowed: !!ct && segmentationAllowed(ct.warnings), notify, dismiss,
+    ct, viewer, segmentationAllowed: !!ct && checkGeometry(ct).allowed, notify, dismiss,
   }), [ct, viewer, notify, dismiss]);
 
   return (

@@ -5,6 +5,7 @@
  */
 import type { DicomSeries, NonImageObject } from '../dicom/series';
 import { isAnnotationObject } from '../dicom/series';
+import { checkGeometry } from '../pipeline/geometry';
 import { formatDicomDate, formatPersonName } from './structureOffers';
 
 const mm = (v: number | undefined, d = 2) => (v === undefined ? '–' : `${v.toFixed(d)}`);
@@ -43,7 +44,7 @@ export function SeriesChooser({ series, objects = [], current, onPick, onClose }
         </thead>
         <tbody>
           {series.map((s) => {
-            const errors = s.warnings.filter((w) => w.severity === 'error').length;
+            const errors = checkGeometry(s).blocking.length;
             const warnings = s.warnings.length - errors;
             return (
               <tr key={s.key} className={`${s.problem ? 'disabled' : ''} ${current === s.key ? 'current' : ''}`}

@@ -1,5 +1,6 @@
 /** Right-hand sidebar: series facts, geometry status, then the registered panels (engine, organs). */
 import type { CtVolume } from '../dicom/volume';
+import { checkGeometry } from '../pipeline/geometry';
 import type { AppState } from './context';
 import { SIDEBAR_PANELS } from './panels';
 
@@ -40,7 +41,7 @@ export function Sidebar({ state }: { state: AppState }) {
       </aside>
     );
   }
-  const blocking = ct.warnings.filter((w) => w.severity === 'error');
+  const { blocking } = checkGeometry(ct);
   return (
     <aside className="sidebar" data-testid="sidebar">
       <section className="card">

@@ -1,6 +1,7 @@
 /**
  * App state that other parts read: the open CT, the viewer API, and a way to post a notice.
- * Engine and overlay panels get the same values as props (see panels.ts); use this hook deeper down.
+ * Engine and overlay panels get the same values as props (SidebarPanelProps, mounted by panels.ts); use this
+ * hook deeper down. Panels import their props type from here, not from panels.ts (which imports them).
  */
 import { createContext, useContext } from 'react';
 import type { CtVolume } from '../dicom/volume';
@@ -18,6 +19,9 @@ export interface AppState {
   notify: (notice: Notice) => void;
   dismiss: (id: string) => void;
 }
+
+/** What a sidebar panel gets (src/app/panels.ts mounts them when a CT is open). */
+export type SidebarPanelProps = AppState & { ct: NonNullable<AppState['ct']> };
 
 export const AppContext = createContext<AppState>({
   ct: null,

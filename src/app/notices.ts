@@ -2,6 +2,7 @@
  * User-facing messages from a scan and from a loaded volume (pure: no React). Each notice has a stable
  * id, so the same problem is shown once however often the UI re-renders.
  */
+import { isBlocking } from '../dicom/geometry';
 import type { ScanResult } from '../dicom/series';
 import type { CtVolume } from '../dicom/volume';
 
@@ -62,7 +63,7 @@ export function volumeNotices(ct: CtVolume): Notice[] {
   return ct.warnings.map((w) => ({
     id: `geometry-${w.code}`,
     severity: w.severity,
-    title: w.severity === 'error' ? 'Segmentation blocked' : 'Check the series',
+    title: isBlocking(w) ? 'Segmentation blocked' : 'Check the series',
     detail: w.message,
   }));
 }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { CtVolume } from '../dicom/volume';
 import { affineFromLps, writeNifti, type Mat4 } from '../io/nifti';
 import { OrganStats } from '../overlay/organStats';
-import { organByChannel, PROTOCOLS, type ProtocolId } from '../organs';
+import { organByChannel, type ProtocolId } from '../organs';
+import { protocolChannels, protocolExclusions } from '../pipeline/protocol';
 import { implausibleVolume } from '../organVolumes';
 import type { SeriesJob } from './discover';
 import { labelsToNiftiOrder } from './niftiCt';
@@ -112,9 +113,8 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
   if (job.reference) {
     try {
       const ref = loadReference(job.reference, ct);
-      const protocolChannels = PROTOCOLS.find((q) => q.id === f.protocol)?.channels;
-      scores = scoreLabels(labels, ref, ct.dims, ct.spacing, protocolChannels);
-      const excluded = protocolChannels ? ref.annotated.filter((c) => !protocolChannels.includes(c)) : [];
+      scores = scoreLabels(labels, ref, ct.dims, ct.spacing, protocolChannels(f.protocol));
+      const { excluded } = protocolExclusions(f.protocol, ref.annotated);
       referenceInfo = {
         path: job.reference.path, kind: job.reference.kind, description: ref.description,
         annotated: ref.annotated.map((c) => organByChannel(c)?.tg263 ?? String(c)),

@@ -1,25 +1,25 @@
 /**
  * The headless page of `npm run segment` (batch.html): the app's own pipeline with no clicks.
  *
- * DICOM: the job's files are scanned and loaded exactly as the app opens a folder (scanDicomSources ->
- * loadCtVolume with the browser's codecs), segmented by the page's EngineController (the object behind
- * the Segment button: same backend selection, model loading and run loop), and exported with the same
- * exportRtStruct the Export button calls. NIfTI: the file becomes a CtVolume (niftiCt.ts) and takes the
- * same engine path. Results go back to Node as binary POSTs; see protocol.ts.
+ * The steps and their order are src/pipeline/run.ts (runPipeline), the functions the app's panels call one
+ * click at a time. DICOM: the job's files are scanned and loaded exactly as the app opens a folder
+ * (scanDicomSources -> pipeline loadSeries with the browser's codecs), segmented by the page's EngineController
+ * (the object behind the Segment button: same backend selection, model loading and run loop), and exported with
+ * the same structure-set step as the Export button. NIfTI: the file becomes a CtVolume (niftiCt.ts) and takes
+ * the same engine path. Results go back to Node as binary POSTs; see protocol.ts.
  *
  * It can also be opened by hand in any browser at the server's /batch.html while `npm run segment` runs.
  */
-import { loadCtVolume, VolumeLoadError, type CompressedDecoder } from '../dicom/build';
-import { segmentationAllowed } from '../dicom/geometry';
+import { VolumeLoadError, type CompressedDecoder } from '../dicom/build';
 import { scanDicomSources, type FileSource } from '../dicom/series';
 import type { CtVolume } from '../dicom/volume';
 import { EngineController } from '../engine/controller';
 import { isEngineError } from '../engine/errors';
 import { WASM_PATHS } from '../engine/ui/wasmPaths';
-import { exportLabelling } from '../overlay/provenance';
+import { isPipelineError, PipelineError, type PipelineStep } from '../pipeline/errors';
+import { findSeries, loadSeries } from '../pipeline/load';
+import { runPipeline } from '../pipeline/run';
 import { uidNote } from '../rtstruct/uids';
-import { exportRtStruct } from '../overlay/export';
-import { rtStructStep } from './rtstructStep';
 import { ctFromNifti } from './niftiCt';
 import {
   API, type CtGeometry, type FatalMessage, type InputFile, type Job, type JobFailure, type JobResult, type JobStage,
@@ -29,13 +29,6 @@ import {
 const logEl = document.getElementById('log');
 function log(line: string) {
   if (logEl) logEl.textContent += `\n${line}`;
-}
-
-class StageError extends Error {
-  constructor(readonly stage: JobStage, readonly code: string | undefined, message: string) {
-    super(message);
-    this.name = 'StageError';
-  }
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -82,23 +75,14 @@ async function loadInput(job: Job, send: ReturnType<typeof progressSender>): Pro
   const input = job.input;
   if (input.kind === 'nifti') {
     const res = await fetch(input.file.url);
-    if (!res.ok) throw new StageError('load', 'not-loadable', `${input.file.name}: HTTP ${res.status}`);
+    if (!res.ok) throw new PipelineError('load', 'not-loadable', `${input.file.name}: HTTP ${res.status}`);
     const nifti = ctFromNifti(new Uint8Array(await res.arrayBuffer()), job.name);
     return { ct: nifti.volume, nifti: { sliceOrder: nifti.sliceOrder, dims: nifti.niftiDims, affine: nifti.niftiAffine } };
   }
   const sources = input.files.map(httpSource);
   const scan = await scanDicomSources(sources, { onProgress: (p) => send({ stage: 'load', done: 0, total: p.total }) });
-  const series = scan.series.find((s) => s.key === input.seriesKey);
-  if (!series) {
-    const why = scan.corrupt.length ? ` (${scan.corrupt.length} files unreadable: ${scan.corrupt.slice(0, 2).map((c) => `${c.fileName}: ${c.reason}`).join('; ')})` : '';
-    throw new StageError('load', 'not-loadable', `the series was not found among the files${why}`);
-  }
-  const ct = await loadCtVolume(series, {
-    readFile: (h) => sources[h.fileIndex].read(),
-    decoder: lazyDecoder,
-    concurrency: 4,
-    onProgress: (done, total) => send({ stage: 'load', done, total }),
-  });
+  const series = findSeries(scan, input.seriesKey);
+  const ct = await loadSeries(series, sources, { decoder: lazyDecoder, onProgress: (done, total) => send({ stage: 'load', done, total }) });
   return { ct };
 }
 
@@ -107,8 +91,11 @@ function geometryOf(ct: CtVolume): CtGeometry {
   return rest;
 }
 
+/** The report's stage of a pipeline step (the geometry check belongs to loading, as the app shows it). */
+const STAGE_OF: Record<PipelineStep, JobStage> = { load: 'load', geometry: 'load', segment: 'inference', labelling: 'rtstruct', 'structure-set': 'rtstruct' };
+
 function failureOf(e: unknown, stage: JobStage): JobFailure {
-  if (e instanceof StageError) return { stage: e.stage, code: e.code, message: e.message };
+  if (isPipelineError(e)) return { stage: STAGE_OF[e.step], code: e.code, message: e.message };
   if (e instanceof VolumeLoadError || isEngineError(e)) return { stage, code: e.code, message: e.message };
   return { stage, message: e instanceof Error ? e.message : String(e) };
 }
@@ -116,67 +103,57 @@ function failureOf(e: unknown, stage: JobStage): JobFailure {
 async function runJob(engine: EngineController, cfg: PageConfig, job: Job, modelLoadMs: number | undefined): Promise<void> {
   const send = progressSender(job);
   let stage: JobStage = 'load';
+  let nifti: JobResult['nifti'];
+  const unsubscribe = engine.subscribe(() => {
+    const p = engine.getState().progress;
+    if (stage === 'inference' && p) send({ stage: 'inference', done: p.done, total: p.total, slicesPerS: p.slicesPerS }, p.done === p.total);
+  });
   try {
-    let t = performance.now();
-    const { ct, nifti } = await loadInput(job, send);
-    const loadMs = performance.now() - t;
-    if (!segmentationAllowed(ct.warnings)) {
-      // The app disables the Segment button for these; the engine would refuse them too.
-      const blocking = ct.warnings.filter((w) => w.severity === 'error').map((w) => w.message);
-      throw new StageError('load', 'geometry', `This series cannot be segmented: ${blocking.join(' ')}`);
-    }
-
-    stage = 'inference';
-    t = performance.now();
-    const unsubscribe = engine.subscribe(() => {
-      const p = engine.getState().progress;
-      if (p) send({ stage: 'inference', done: p.done, total: p.total, slicesPerS: p.slicesPerS }, p.done === p.total);
-    });
-    const result = await engine.segment(ct, { protocol: cfg.protocol, cleanup: cfg.cleanup !== false }).finally(unsubscribe);
-    const inferenceMs = performance.now() - t;
-    const state = engine.getState();
-    if (!result || !state.lastReport || !state.notice || !state.manifest) {
-      const err = state.error;
-      // The controller stays in 'error' until retried: recover it for the next series.
-      if (state.status === 'error') await engine.retry();
-      throw new StageError('inference', err?.code, err?.message ?? 'the segmentation did not complete');
-    }
-
-    stage = 'rtstruct';
-    t = performance.now();
-    const labelling = exportLabelling({ source: 'model', state: 'complete', model: state.manifest.name, slicesDone: ct.dims[2], slices: ct.dims[2] });
-    const step = job.input.kind === 'dicom'
-      ? rtStructStep(ct, result.labels, (c, l) => exportRtStruct(c, l, { body: cfg.body !== false, labelling }))
-      : null;
+    // The steps and their order: src/pipeline/run.ts (the same functions the app's panels call).
+    const run = await runPipeline(async () => {
+      const loaded = await loadInput(job, send);
+      nifti = loaded.nifti;
+      return loaded.ct;
+    }, {
+      engine,
+      protocol: cfg.protocol,
+      cleanup: cfg.cleanup !== false,
+      structureSet: job.input.kind === 'dicom' ? { body: cfg.body !== false } : null,
+      onStep: (step) => {
+        stage = STAGE_OF[step];
+      },
+    }).finally(unsubscribe);
+    const { ct, labels, structureSet: step } = run;
     const rs = step?.kind === 'written' ? step.result : null;
-    const rtstructMs = performance.now() - t;
 
     stage = 'upload';
-    t = performance.now();
+    const t = performance.now();
     send({ stage: 'upload', done: 0, total: 1 }, true);
-    await postBytes(API.labels(job.id), result.labels);
+    await postBytes(API.labels(job.id), labels);
     if (rs) await postBytes(API.rtstruct(job.id), rs.bytes);
     const uploadMs = performance.now() - t;
 
-    const m = state.manifest;
+    const m = run.manifest;
     const model: ModelSummary = {
       id: m.id, name: m.name, version: m.version, variant: m.variant, inputSize: m.input.size, pixelSpacingMm: m.input.pixelSpacingMm, metrics: m.metrics,
     };
     const out: JobResult = {
       ct: geometryOf(ct),
       ...(nifti ? { nifti } : {}),
-      engine: state.lastReport,
-      backend: state.notice,
+      engine: run.report,
+      backend: run.notice,
       model,
       ...(modelLoadMs !== undefined ? { modelLoadMs } : {}),
-      timesMs: { load: loadMs, inference: inferenceMs, rtstruct: rtstructMs, upload: uploadMs },
+      timesMs: { ...run.timesMs, upload: uploadMs },
       ...(rs ? { rtstruct: { bytes: rs.bytes.length, roiCount: rs.roiCount, contourCount: rs.contourCount, sopInstanceUID: rs.sopInstanceUID, fileName: rs.fileName, characterSet: rs.characterSet, notices: rs.notices, ...(uidNote(rs.referenced) ? { uidNote: uidNote(rs.referenced)! } : {}) } } : {}),
       ...(step && step.kind !== 'written' ? { rtstructMissing: { reason: step.kind, message: step.message } } : {}),
-      labelBytes: result.labels.length,
+      labelBytes: labels.length,
     };
     await postJson(API.result(job.id), out);
     log(`${job.name}: done`);
   } catch (e) {
+    // The controller stays in 'error' after a failed run until retried: recover it for the next series.
+    if (engine.getState().status === 'error') await engine.retry();
     const f = failureOf(e, stage);
     log(`${job.name}: failed at ${f.stage}: ${f.message}`);
     await postJson(API.failure(job.id), f);

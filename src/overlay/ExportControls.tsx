@@ -8,9 +8,11 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Notice } from '../app/notices';
 import type { CtVolume } from '../dicom/volume';
 import { uidNote } from '../rtstruct/uids';
-import { downloadFile, exportRtStruct } from './export';
+import { downloadFile } from './export';
 import { editedChannels } from '../edit/session';
-import { exportGate, exportLabelling, getProvenance, setProvenance, subscribeProvenance } from './provenance';
+import { exportAllowed, exportLabelling } from '../pipeline/labelling';
+import { buildStructureSet } from '../pipeline/structureSet';
+import { getProvenance, setProvenance, subscribeProvenance } from './provenance';
 import type { OrganOverlay } from './segmentation';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -36,7 +38,7 @@ export function useProvenance(overlay: OrganOverlay | null) {
 
 export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy, notify }: ExportControlsProps) {
   const prov = useProvenance(overlay);
-  const gate = exportGate(prov);
+  const gate = exportAllowed(prov, anyPresent);
   const [asking, setAsking] = useState<null | { visibleOnly: boolean }>(null);
   const [body, setBody] = useState(true);
   useEffect(() => setAsking(null), [prov]);
@@ -47,15 +49,19 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
     // let the busy label paint before the (synchronous) contour extraction
     setTimeout(() => {
       try {
-        const r = exportRtStruct(ct, overlay.labels, {
+        // the pipeline's structure-set step (src/pipeline/structureSet.ts), as in the batch
+        const step = buildStructureSet(ct, overlay.labels, {
           ...(visibleOnly ? { channels: visible, tag: 'visible' } : {}),
           labelling: exportLabelling(getProvenance(overlay)),
           edited: editedChannels(overlay),
           body,
         });
-        if (r.roiCount === 0) {
+        if (step.kind === 'error') {
+          notify({ id: 'rtstruct-export', severity: 'error', title: 'RTSTRUCT export failed.', detail: step.message });
+        } else if (step.kind === 'no-organ') {
           notify({ id: 'rtstruct-export', severity: 'warning', title: 'Nothing to export.', detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.' });
         } else {
+          const r = step.result;
           downloadFile(r.bytes, r.fileName);
           if (r.notices.length) {
             notify({ id: 'rtstruct-export-text', severity: 'warning', title: `Exported ${r.fileName}; some text was shortened to DICOM's limits.`, detail: r.notices.join(' ') });
@@ -79,7 +85,7 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
     overlay.clear();
     setProvenance(overlay, { source: 'none' });
   };
-  const disabled = !overlay || !anyPresent || !!busy || !gate.enabled;
+  const disabled = !overlay || !!busy || !gate.enabled;
 
   return (
     <>

@@ -3,10 +3,11 @@
  * segmentation panel wired to the organ overlay (labels shown slice by slice as the engine reads them back).
  * The run's state goes into the overlay's provenance (provenance.ts), which gates the export.
  */
-import type { SidebarPanelProps } from '../app/panels';
+import type { SidebarPanelProps } from '../app/context';
 import { SegmentPanel } from '../engine/ui/SegmentPanel';
 import { pageEngine } from '../engine/ui/useEngine';
 import { existingEditSession } from '../edit/session';
+import { outcomeProvenance, runningProvenance } from '../pipeline/labelling';
 import { setProvenance } from './provenance';
 import { organOverlayFor } from './registry';
 
@@ -28,12 +29,12 @@ export function SegmentPanelWithOverlay(p: SidebarPanelProps) {
         if (!p.viewer) return;
         const o = organOverlayFor(p.viewer);
         o.clear();
-        setProvenance(o, { source: 'model', state: 'running', model: model(), slicesDone: 0, slices });
+        setProvenance(o, runningProvenance(model(), slices));
       }}
       onSliceLabels={(k, labels) => p.viewer && organOverlayFor(p.viewer).setSlice(k, labels)}
-      onDone={() => p.viewer && setProvenance(organOverlayFor(p.viewer), { source: 'model', state: 'complete', model: model(), slicesDone: slices, slices })}
+      onDone={() => p.viewer && setProvenance(organOverlayFor(p.viewer), outcomeProvenance(model(), { kind: 'complete', slicesDone: slices, slices }))}
       onAbort={(reason, done) =>
-        p.viewer && setProvenance(organOverlayFor(p.viewer), { source: 'model', state: 'incomplete', model: model(), reason, ...done })
+        p.viewer && setProvenance(organOverlayFor(p.viewer), outcomeProvenance(model(), { kind: 'incomplete', reason, ...done }))
       }
     />
   );

@@ -12,6 +12,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { CtVolume, LabelVolume } from '../../dicom/volume';
 import { PROTOCOLS, type ProtocolId } from '../../organs';
 import type { SegmentReport } from '../engine';
+import { checkGeometry } from '../../pipeline/geometry';
+import { segment, segmentOutcome, type SegmentOutcome } from '../../pipeline/segment';
 import { watchLongTasks, type LongTaskSummary } from './longTasks';
 import { BackendSelect } from './BackendSelect';
 import { useEngine } from './useEngine';
@@ -46,7 +48,7 @@ export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, o
   const [protocol, setProtocol] = useState<ProtocolId>('whole');
   const [summary, setSummary] = useState<SegmentRunReport | null>(null);
   const runCt = useRef<CtVolume | null>(null);
-  const allowed = segmentationAllowed ?? !ct.warnings.some((w) => w.severity === 'error');
+  const allowed = segmentationAllowed ?? checkGeometry(ct).allowed;
   const running = state.status === 'running' || state.status === 'cancelling';
   const canRun = allowed && state.status === 'ready';
 
@@ -69,9 +71,10 @@ export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, o
     onStart?.();
     const previous = engine.getState().lastReport;
     const watch = watchLongTasks();
-    let result: Awaited<ReturnType<typeof engine.segment>> = null;
+    let outcome: SegmentOutcome | null = null;
     try {
-      result = await engine.segment(ct, {
+      // the pipeline's segment step (src/pipeline/segment.ts): the geometry gate, then the engine
+      outcome = await segment(engine, ct, {
         protocol,
         onSlice: (k, labels) => {
           if (runCt.current === ct) onSliceLabels?.(k, labels);
@@ -84,15 +87,12 @@ export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, o
     runCt.current = null;
     const lt = watch.stop();
     if (!current) return; // the series changed meanwhile
-    const last = engine.getState().lastReport;
-    const report = last !== previous ? last : null; // a failed run leaves no report of its own
-    const full = report ? { ...report, longestTaskMs: lt.longestMs, longTaskMethod: lt.method } : null;
+    outcome ??= segmentOutcome(null, previous, engine.getState(), ct.dims[2]); // a failed run leaves no report of its own
+    const withTasks = (r: SegmentReport): SegmentRunReport => ({ ...r, longestTaskMs: lt.longestMs, longTaskMethod: lt.method });
+    const full = outcome.report ? withTasks(outcome.report) : null;
     if (full) setSummary(full);
-    if (result && full) onDone?.(result.labels, full);
-    else {
-      const slicesDone = full?.slicesDone ?? engine.getState().progress?.done ?? 0;
-      onAbort?.(engine.getState().error ? 'error' : 'cancelled', { slicesDone, slices: ct.dims[2] });
-    }
+    if (outcome.kind === 'complete') onDone?.(outcome.labels, full ?? withTasks(outcome.report));
+    else onAbort?.(outcome.reason, { slicesDone: outcome.slicesDone, slices: outcome.slices });
   }
 
   const p = state.progress;

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { writeSeriesOutputs, type SeriesOutcome } from '../../../src/batch/outputs';
 import type { JobResult } from '../../../src/batch/protocol';
 import { EXIT, exitCode } from '../../../src/batch/run';
-import { rtStructStep } from '../../../src/batch/rtstructStep';
 import { renderSummary } from '../../../src/batch/summary';
+import { buildStructureSet } from '../../../src/pipeline/structureSet';
 import { loadSeries, writeSeries } from './fixtures';
 
 const work = mkdtempSync(join(tmpdir(), 'no-organ-'));
@@ -35,7 +35,7 @@ const job = (name: string) => ({ name, input: join(work, 'ct'), kind: 'dicom' as
 
 describe('RTSTRUCT step of the batch page', () => {
   it('no organ: no structure set, a named reason', () => {
-    const step = rtStructStep(ct, new Uint8Array(n));
+    const step = buildStructureSet(ct, new Uint8Array(n));
     expect(step.kind).toBe('no-organ');
   });
 
@@ -43,12 +43,12 @@ describe('RTSTRUCT step of the batch page', () => {
     const labels = new Uint8Array(n);
     const [c, r] = ct.dims;
     for (let k = 0; k < ct.dims[2]; k++) for (let j = 3; j < 8; j++) for (let i = 4; i < 10; i++) labels[i + j * c + k * c * r] = 1;
-    const step = rtStructStep(ct, labels);
+    const step = buildStructureSet(ct, labels);
     expect(step.kind).toBe('written');
   });
 
   it('a writer error becomes a note, not a lost series', () => {
-    const step = rtStructStep(ct, new Uint8Array(n), () => {
+    const step = buildStructureSet(ct, new Uint8Array(n), {}, () => {
       throw new Error('disk on fire');
     });
     expect(step).toEqual({ kind: 'error', message: expect.stringContaining('disk on fire') });
