@@ -87,7 +87,8 @@ export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, o
     runCt.current = null;
     const lt = watch.stop();
     if (!current) return; // the series changed meanwhile
-    outcome ??= segmentOutcome(null, previous, engine.getState(), ct.dims[2]); // a failed run leaves no report of its own
+    // the run did not start (busy, not ready): its outcome from the state, as for a run that failed
+    outcome ??= segmentOutcome(null, previous, engine.getState(), ct.dims[2]);
     const withTasks = (r: SegmentReport): SegmentRunReport => ({ ...r, longestTaskMs: lt.longestMs, longTaskMethod: lt.method });
     const full = outcome.report ? withTasks(outcome.report) : null;
     if (full) setSummary(full);
