@@ -95,15 +95,8 @@ export function interpolateMasks(a: Uint8Array, b: Uint8Array, w: number, h: num
 export function slicesWith(labels: Uint8Array, dims: readonly [number, number, number], channel: number): number[] {
   const size = dims[0] * dims[1];
   const out: number[] = [];
-  for (let k = 0; k < dims[2]; k++) {
-    const base = k * size;
-    for (let i = 0; i < size; i++) {
-      if (labels[base + i] === channel) {
-        out.push(k);
-        break;
-      }
-    }
-  }
+  // indexOf: the engine's native byte search, far faster than a JS loop over 150 M voxels
+  for (let k = 0; k < dims[2]; k++) if (labels.subarray(k * size, (k + 1) * size).indexOf(channel) >= 0) out.push(k);
   return out;
 }
 
