@@ -1,8 +1,8 @@
 /**
  * README screenshots of the review step, with the real app in headless Chromium (needs `npx vite build` and
  * ../shared/data):
- *  - docs/images/edit-tools.png: TotalSegmentator's example CT, the liver painted with the brush limited to
- *    the soft-tissue HU window, and a freehand Fill region being drawn in the coronal view;
+ *  - docs/images/edit-tools.png: TotalSegmentator's example CT, three brush strokes for the liver from outside
+ *    the body across the ribs, limited to the soft-tissue HU window (air and bone are left out), and a freehand Fill region being drawn in the coronal view;
  *  - docs/images/compare-table.png: HNSCC-01-0001 (hnscc-rtai), organs = the clinical contours shifted by
  *    one column (as tests/e2e/review.spec.ts), the clinical RTSTRUCT imported as the reference.
  *
@@ -38,9 +38,10 @@ async function editTools(page: Page, url: string) {
   const ax = (await page.getByTestId('viewport-axial').boundingBox())!;
   const at = (fx: number, fy: number) => [ax.x + ax.width * fx, ax.y + ax.height * fy] as const;
   for (const fy of [0.46, 0.52, 0.58]) {
-    await page.mouse.move(...at(0.26, fy));
+    // from outside the body across the ribs into the liver: air and bone stay unpainted
+    await page.mouse.move(...at(0.08, fy));
     await page.mouse.down();
-    await page.mouse.move(...at(0.42, fy), { steps: 12 });
+    await page.mouse.move(...at(0.40, fy), { steps: 16 });
     await page.mouse.up();
   }
   await page.getByTestId('tool-fill').click();
