@@ -1,9 +1,10 @@
 /**
  * `npm run bench:edit`: editing speed on a 512 x 512 x 600 series (issue 14: editing stays fluid), in Node.
- * Each figure is the pure edit function plus the label-map update path the app runs after it
- * (OrganOverlay.refreshSlices: the drawn buffer of each touched slice, MaskedLabels.refreshSlice, and its
- * organ stats, OrganStats.setSlice). Not included: Cornerstone's upload of the changed slices to the GPU at
- * the next frame (browser only).
+ * Each figure is the pure edit function plus the label-map update path the app runs after it: for a brush
+ * move, a fill, an interpolation and an undo, the voxels it wrote (OrganOverlay.refreshVoxels:
+ * MaskedLabels.refreshVoxels + OrganStats.updateVoxels); for the off-axial brush the former whole-slice path
+ * (refreshSlices: MaskedLabels.refreshSlice + OrganStats.setSlice of every touched slice) is timed next to it. Not included:
+ * Cornerstone's upload of the changed slices to the GPU at the next frame (browser only).
  *
  *   npx tsx scripts/bench-edit.ts [--slices 600] [--moves 40]
  */
@@ -37,6 +38,20 @@ for (let j = 0; j < 512; j++)
 const masked = new MaskedLabels(labels, size, nk);
 const stats = new OrganStats(dims, spacing);
 const history = new EditHistory(labels, size);
+/** The app's per-voxel redraw (OrganOverlay.refreshVoxels). */
+const refreshVoxels = (flat: ArrayLike<number>, before: ArrayLike<number>) => {
+  masked.refreshVoxels(flat);
+  stats.updateVoxels(flat, before, labels);
+};
+/** Per-voxel redraw after undo (the values the step's voxels held before the undo: its `after`). */
+const undoVoxels = () => {
+  const step = history.undoStep();
+  if (!step) return;
+  const flat: number[] = [];
+  const before: number[] = [];
+  for (const d of step.diffs) d.index.forEach((q, n) => (flat.push(d.k * size + q), before.push(d.after[n])));
+  refreshVoxels(flat, before);
+};
 const refresh = (ks: Iterable<number>) => {
   for (const k of ks) {
     masked.refreshSlice(k);
@@ -47,8 +62,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const max = (xs: number[]) => Math.max(...xs);
 const rows: string[][] = [];
 
-/** One stroke of `movesPerStroke` pointer moves of 6 voxels in a plane; per move: paint + refresh. */
-function stroke(label: string, normal: 0 | 1 | 2, radiusMm: number, allow?: (at: number) => boolean) {
+/** One stroke of `movesPerStroke` pointer moves of 6 voxels in a plane; per move: paint + redraw. */
+function stroke(label: string, normal: 0 | 1 | 2, radiusMm: number, allow?: (at: number) => boolean, path: 'voxels' | 'slices' = 'voxels') {
   const s = history.begin();
   const times: number[] = [];
   let from: [number, number, number] = [150, 256, Math.floor(nk / 2)];
@@ -58,7 +73,9 @@ function stroke(label: string, normal: 0 | 1 | 2, radiusMm: number, allow?: (at:
     to[along] += 6;
     const t0 = performance.now();
     const ks = paintSegmentInPlane(s, labels, g, normal, from, to, radiusMm, 5, 'brush', allow);
-    refresh(ks);
+    const { flat, before } = s.drain();
+    if (path === 'slices') refresh(ks);
+    else refreshVoxels(flat, before);
     times.push(performance.now() - t0);
     from = to;
   }
@@ -66,9 +83,10 @@ function stroke(label: string, normal: 0 | 1 | 2, radiusMm: number, allow?: (at:
   const step = history.commit(s, label);
   const commit = performance.now() - t0;
   const t1 = performance.now();
-  refresh(history.undo() ?? []);
+  if (path === 'slices') refresh(history.undo() ?? []);
+  else undoVoxels();
   const undo = performance.now() - t1;
-  rows.push([label, median(times).toFixed(2), max(times).toFixed(2), commit.toFixed(2), undo.toFixed(2), String(step?.diffs.reduce((a, d) => a + d.index.length, 0) ?? 0)]);
+  rows.push([`${label}${path === 'slices' ? ' [former whole-slice redraw]' : ''}`, median(times).toFixed(2), max(times).toFixed(2), commit.toFixed(2), undo.toFixed(2), String(step?.diffs.reduce((a, d) => a + d.index.length, 0) ?? 0)]);
 }
 
 console.log(`edit benchmark: label map ${dims.join(' x ')} (${(labels.length / 2 ** 20).toFixed(0)} MiB), ${movesPerStroke} pointer moves of 6 voxels per stroke; ms`);
@@ -76,7 +94,9 @@ stroke('brush 10 mm, axial', 2, 10);
 stroke('brush 25 mm, axial', 2, 25);
 stroke('threshold brush 25 mm (200..3000 HU), axial', 2, 25, huFilter(hu, { min: 200, max: 3000 }));
 stroke('brush 10 mm, coronal (spans 21 slices)', 1, 10);
-stroke('eraser-size brush 10 mm, sagittal', 0, 10);
+stroke('brush 10 mm, coronal (spans 21 slices)', 1, 10, undefined, 'slices');
+stroke('brush 10 mm, sagittal', 0, 10);
+stroke('brush 10 mm, sagittal', 0, 10, undefined, 'slices');
 console.log(['tool', 'move median', 'move max', 'commit', 'undo', 'voxels'].join(' | '));
 for (const r of rows) console.log(r.join(' | '));
 
@@ -86,12 +106,13 @@ for (const [label, normal, fixed] of [['fill region r=100 vox, axial', 2, nk >> 
   const s = history.begin();
   const t0 = performance.now();
   const ks = fillPolygonInPlane(s, labels, g, normal, fixed, pts, 6, 'brush');
-  refresh(ks);
+  const { flat, before } = s.drain();
+  refreshVoxels(flat, before);
   const paint = performance.now() - t0;
   const t1 = performance.now();
   history.commit(s, 'fill');
-  console.log(`${label}: fill + refresh ${paint.toFixed(1)} ms (${ks.length} slices), commit ${(performance.now() - t1).toFixed(1)} ms`);
-  refresh(history.undo() ?? []);
+  console.log(`${label}: fill + redraw ${paint.toFixed(1)} ms (${ks.length} slices, ${flat.length} voxels), commit ${(performance.now() - t1).toFixed(1)} ms`);
+  undoVoxels();
 }
 
 // interpolation: discs of radius 40 and 60 voxels on slices 40 apart
@@ -102,7 +123,8 @@ for (const [label, normal, fixed] of [['fill region r=100 vox, axial', 2, nk >> 
   const s = history.begin();
   const t0 = performance.now();
   const res = interpolateGaps(s, labels, g, 7);
-  refresh(res.filled);
+  const { flat, before } = s.drain();
+  refreshVoxels(flat, before);
   const t = performance.now() - t0;
   history.commit(s, 'interpolate');
   console.log(`interpolate between slices ${k0 + 1} and ${k1 + 1} (discs r = 40, 60 voxels): ${t.toFixed(0)} ms for ${res.filled.length} slices (includes the scan of all ${nk} slices for drawn ones)`);

@@ -7,7 +7,7 @@
 import type { OrganOverlay } from '../overlay/segmentation';
 import { clearInPlane, clearOnSlice, paintDiskInPlane, paintSegmentInPlane, type BrushMode, type SliceGrid, type VolumeGrid, type VoxelFilter } from './brush';
 import { fillPolygonInPlane, type Point2 } from './freehand';
-import { EditHistory, type Stroke } from './history';
+import { EditHistory, type EditStep, type Stroke } from './history';
 import { interpolateGaps, type InterpolationResult } from './interpolate';
 import { huFilter, validRange, type HuRange } from './threshold';
 
@@ -86,14 +86,24 @@ export class EditSession {
     const allow = this.filter(this.tool);
     this.stroke = { s, normal, last: v, channel, mode: this.tool, allow };
     const ks = paintDiskInPlane(s, this.overlay.labels, this.volumeGrid, normal, v, this.radiusMm, channel, this.tool, allow);
-    if (ks.length) this.overlay.refreshSlices(ks);
+    this.redraw(s, ks);
   }
   strokeMove(v: Voxel): void {
     const st = this.stroke;
     if (!st) return;
     const ks = paintSegmentInPlane(st.s, this.overlay.labels, this.volumeGrid, st.normal, st.last, v, this.radiusMm, st.channel, st.mode, st.allow);
     st.last = v;
-    if (ks.length) this.overlay.refreshSlices(ks);
+    this.redraw(st.s, ks);
+  }
+  /**
+   * After a pointer move: redraw only the voxels the move wrote (a coronal or sagittal disk crosses ~20 axial
+   * slices; redrawing those whole slices costs ~30x more), or the slices when the overlay has no voxel path.
+   */
+  private redraw(s: Stroke, ks: Iterable<number>): void {
+    const { flat, before } = s.drain();
+    if (typeof this.overlay.refreshVoxels === 'function') {
+      if (flat.length) this.overlay.refreshVoxels(flat, before);
+    } else this.overlay.refreshSlices(ks);
   }
   strokeEnd(): void {
     const st = this.stroke;
@@ -112,7 +122,7 @@ export class EditSession {
     const s = this.history.begin();
     const ks = fillPolygonInPlane(s, this.overlay.labels, this.volumeGrid, normal, fixed, points, channel, mode, this.filter(mode));
     const n = s.original.size;
-    if (this.history.commit(s, mode === 'brush' ? 'fill region' : 'cut region')) this.overlay.refreshSlices(ks);
+    if (this.history.commit(s, mode === 'brush' ? 'fill region' : 'cut region')) this.redraw(s, ks);
     this.changed();
     return n;
   }
@@ -122,7 +132,7 @@ export class EditSession {
     const s = this.history.begin();
     const ks = clearInPlane(s, this.overlay.labels, this.volumeGrid, normal, fixed, channel);
     const n = s.original.size;
-    if (this.history.commit(s, 'clear')) this.overlay.refreshSlices(ks);
+    if (this.history.commit(s, 'clear')) this.redraw(s, ks);
     this.changed();
     return n;
   }
@@ -131,7 +141,7 @@ export class EditSession {
   interpolate(channel: number, from?: number, to?: number): InterpolationResult {
     const s = this.history.begin();
     const r = interpolateGaps(s, this.overlay.labels, this.volumeGrid, channel, from, to);
-    if (this.history.commit(s, 'interpolate')) this.overlay.refreshSlices(r.filled);
+    if (this.history.commit(s, 'interpolate')) this.redraw(s, r.filled);
     this.changed();
     return r;
   }
@@ -145,16 +155,35 @@ export class EditSession {
   }
 
   undo(): boolean {
-    const ks = this.history.undo();
-    if (ks) this.overlay.refreshSlices(ks);
+    const step = this.history.undoStep();
+    if (step) this.redrawStep(step, 'after');
     this.changed();
-    return ks !== null;
+    return step !== null;
   }
   redo(): boolean {
-    const ks = this.history.redo();
-    if (ks) this.overlay.refreshSlices(ks);
+    const step = this.history.redoStep();
+    if (step) this.redrawStep(step, 'before');
     this.changed();
-    return ks !== null;
+    return step !== null;
+  }
+  /** Redraw after undo / redo wrote a step; `was`: the values its voxels held before that write. */
+  private redrawStep(step: EditStep, was: 'before' | 'after'): void {
+    if (typeof this.overlay.refreshVoxels !== 'function') {
+      this.overlay.refreshSlices(step.diffs.map((d) => d.k));
+      return;
+    }
+    const n = step.diffs.reduce((a, d) => a + d.index.length, 0);
+    const flat = new Uint32Array(n);
+    const before = new Uint8Array(n);
+    const size = this.grid.cols * this.grid.rows;
+    let m = 0;
+    for (const d of step.diffs) {
+      for (let q = 0; q < d.index.length; q++, m++) {
+        flat[m] = d.k * size + d.index[q];
+        before[m] = d[was][q];
+      }
+    }
+    this.overlay.refreshVoxels(flat, before);
   }
 
   /** Forget the edits (the labels were replaced). */
