@@ -105,3 +105,35 @@ describe('EditSession: threshold, region, clear in any view, interpolation', () 
     expect(s.snapshot().threshold).toBeNull();
   });
 });
+
+describe('EditSession with a per-voxel redraw', () => {
+  it('passes each written voxel with its value before the write (strokes, undo, redo)', () => {
+    const size = 6 * 6 * 2;
+    const labels = new Uint8Array(size);
+    labels[7] = 3;
+    const calls: { flat: number[]; before: number[]; now: number[] }[] = [];
+    const o = {
+      labels,
+      refreshSlices: () => { throw new Error('whole-slice redraw used'); },
+      refreshVoxels: (flat: ArrayLike<number>, before: ArrayLike<number>) => calls.push({ flat: [...Array.from(flat)], before: [...Array.from(before)], now: Array.from(flat, (at) => labels[at]) }),
+      onReplaced: () => () => {},
+    };
+    const s = new EditSession(o as unknown as OrganOverlay, [6, 6, 2], [1, 1, 1]);
+    s.setTool('brush');
+    s.setRadius(1);
+    s.strokeStart(2, [1, 1, 0], 5);
+    s.strokeEnd();
+    expect(calls).toHaveLength(1);
+    const painted = calls[0];
+    expect([...painted.flat].sort((a, b) => a - b)).toEqual([1, 6, 7, 8, 13]);
+    expect(painted.now.every((v) => v === 5)).toBe(true);
+    expect(painted.flat.map((at, n) => `${at}:${painted.before[n]}`).filter((x) => !x.endsWith(':0'))).toEqual(['7:3']);
+    s.undo();
+    const undone = calls[1];
+    expect(undone.before.every((v) => v === 5)).toBe(true); // what the voxels held before the undo
+    expect(labels[7]).toBe(3);
+    s.redo();
+    expect(calls[2].before.filter((v) => v === 3)).toHaveLength(1);
+    expect(labels[7]).toBe(5);
+  });
+});
