@@ -35,6 +35,24 @@ export class Stroke {
     if (old === value) return;
     if (!this.original.has(i)) this.original.set(i, old);
     this.labels[i] = value;
+    this.journal.push(i, old);
+  }
+  /** Writes since the last drain: flat index, value just before (pairs), for an incremental redraw. */
+  private journal: number[] = [];
+  /** The writes since the last call (flat indices and the values they replaced), and forgets them. */
+  drain(): { flat: Uint32Array; before: Uint8Array } {
+    // a voxel written twice since the last drain keeps its first "before"
+    const first = new Map<number, number>();
+    for (let m = 0; m < this.journal.length; m += 2) if (!first.has(this.journal[m])) first.set(this.journal[m], this.journal[m + 1]);
+    const flat = new Uint32Array(first.size);
+    const before = new Uint8Array(first.size);
+    let m = 0;
+    for (const [at, old] of first) {
+      flat[m] = at;
+      before[m++] = old;
+    }
+    this.journal = [];
+    return { flat, before };
   }
 }
 
@@ -108,20 +126,30 @@ export class EditHistory {
 
   /** Reverts the last step; returns the slices it changed, or null when there is nothing to undo. */
   undo(): number[] | null {
+    return this.undoStep()?.diffs.map((d) => d.k) ?? null;
+  }
+
+  /** Like undo, returning the step reverted (its diffs say which voxels changed), or null. */
+  undoStep(): EditStep | null {
     const step = this.done.pop();
     if (!step) return null;
     this.write(step, 'before');
     this.undone.push(step);
-    return step.diffs.map((d) => d.k);
+    return step;
   }
 
   /** Re-applies the last undone step; returns the slices it changed, or null. */
   redo(): number[] | null {
+    return this.redoStep()?.diffs.map((d) => d.k) ?? null;
+  }
+
+  /** Like redo, returning the step re-applied, or null. */
+  redoStep(): EditStep | null {
     const step = this.undone.pop();
     if (!step) return null;
     this.write(step, 'after');
     this.done.push(step);
-    return step.diffs.map((d) => d.k);
+    return step;
   }
 
   /** Organ channels changed by the edits in effect now (undone edits do not count). */

@@ -5,10 +5,14 @@
  * label map, Discard) resets it (overlay.onReplaced).
  */
 import type { OrganOverlay } from '../overlay/segmentation';
-import { clearOnSlice, paintDiskInPlane, paintSegmentInPlane, type BrushMode, type SliceGrid, type VolumeGrid } from './brush';
-import { EditHistory, type Stroke } from './history';
+import { clearInPlane, clearOnSlice, paintDiskInPlane, paintSegmentInPlane, type BrushMode, type SliceGrid, type VolumeGrid, type VoxelFilter } from './brush';
+import { fillPolygonInPlane, type Point2 } from './freehand';
+import { EditHistory, type EditStep, type Stroke } from './history';
+import { interpolateGaps, type InterpolationResult } from './interpolate';
+import { huFilter, validRange, type HuRange } from './threshold';
 
-export type EditTool = 'none' | BrushMode;
+/** brush / erase: disks along the drag; fill / cut: a closed freehand region filled or erased. */
+export type EditTool = 'none' | BrushMode | 'fill' | 'cut';
 type Voxel = readonly [number, number, number];
 
 export interface EditSnapshot {
@@ -17,6 +21,8 @@ export interface EditSnapshot {
   canUndo: boolean;
   canRedo: boolean;
   edited: ReadonlySet<number>;
+  /** HU window the brush and the freehand fill are limited to (null: no limit). */
+  threshold: HuRange | null;
 }
 
 export class EditSession {
@@ -25,11 +31,14 @@ export class EditSession {
   readonly volumeGrid: VolumeGrid;
   private listeners = new Set<() => void>();
   private snap: EditSnapshot;
-  private stroke: { s: Stroke; normal: 0 | 1 | 2; last: Voxel; channel: number; mode: BrushMode } | null = null;
+  private stroke: { s: Stroke; normal: 0 | 1 | 2; last: Voxel; channel: number; mode: BrushMode; allow?: VoxelFilter } | null = null;
   tool: EditTool = 'none';
   radiusMm = 5;
 
-  constructor(private readonly overlay: OrganOverlay, dims: readonly [number, number, number], spacing: readonly [number, number, number]) {
+  threshold: HuRange | null = null;
+
+  /** `hu`: the CT's HU on the same grid (CtVolume.hu), for the threshold; without it no threshold is possible. */
+  constructor(private readonly overlay: OrganOverlay, dims: readonly [number, number, number], spacing: readonly [number, number, number], private readonly hu?: ArrayLike<number>) {
     this.volumeGrid = { dims, spacing };
     this.grid = { cols: dims[0], rows: dims[1], slices: dims[2], spacing: [spacing[0], spacing[1]] };
     this.history = new EditHistory(overlay.labels, dims[0] * dims[1]);
@@ -38,7 +47,7 @@ export class EditSession {
   }
 
   private makeSnapshot(): EditSnapshot {
-    return { tool: this.tool, radiusMm: this.radiusMm, canUndo: this.history.canUndo, canRedo: this.history.canRedo, edited: this.history.editedChannels() };
+    return { tool: this.tool, radiusMm: this.radiusMm, canUndo: this.history.canUndo, canRedo: this.history.canRedo, edited: this.history.editedChannels(), threshold: this.threshold };
   }
   private changed(): void {
     this.snap = this.makeSnapshot();
@@ -54,6 +63,17 @@ export class EditSession {
     this.tool = tool;
     this.changed();
   }
+  /** Limits the brush and the fill to an HU window (null: off). An invalid window is refused (RangeError). */
+  setThreshold(range: HuRange | null): void {
+    if (range && !validRange(range)) throw new RangeError(`HU range ${range.min}..${range.max} is empty or not a number`);
+    if (range && !this.hu) throw new Error('no CT values to threshold on');
+    this.threshold = range ? { ...range } : null;
+    this.changed();
+  }
+  private filter(mode: BrushMode): VoxelFilter | undefined {
+    // the threshold limits painting; erasing removes the organ whatever the HU
+    return mode === 'brush' && this.hu ? huFilter(this.hu, this.threshold) : undefined;
+  }
   setRadius(mm: number): void {
     if (Number.isFinite(mm) && mm > 0) this.radiusMm = Math.min(100, mm);
     this.changed();
@@ -61,25 +81,69 @@ export class EditSession {
 
   /** Pointer down on voxel v (i, j, k) in a view whose normal is voxel axis `normal` (2: axial). */
   strokeStart(normal: 0 | 1 | 2, v: Voxel, channel: number): void {
-    if (this.tool === 'none') return;
+    if (this.tool !== 'brush' && this.tool !== 'erase') return;
     const s = this.history.begin();
-    this.stroke = { s, normal, last: v, channel, mode: this.tool };
-    const ks = paintDiskInPlane(s, this.overlay.labels, this.volumeGrid, normal, v, this.radiusMm, channel, this.tool);
-    if (ks.length) this.overlay.refreshSlices(ks);
+    const allow = this.filter(this.tool);
+    this.stroke = { s, normal, last: v, channel, mode: this.tool, allow };
+    const ks = paintDiskInPlane(s, this.overlay.labels, this.volumeGrid, normal, v, this.radiusMm, channel, this.tool, allow);
+    this.redraw(s, ks);
   }
   strokeMove(v: Voxel): void {
     const st = this.stroke;
     if (!st) return;
-    const ks = paintSegmentInPlane(st.s, this.overlay.labels, this.volumeGrid, st.normal, st.last, v, this.radiusMm, st.channel, st.mode);
+    const ks = paintSegmentInPlane(st.s, this.overlay.labels, this.volumeGrid, st.normal, st.last, v, this.radiusMm, st.channel, st.mode, st.allow);
     st.last = v;
-    if (ks.length) this.overlay.refreshSlices(ks);
+    this.redraw(st.s, ks);
+  }
+  /**
+   * After a pointer move: redraw only the voxels the move wrote (a coronal or sagittal disk crosses ~20 axial
+   * slices; redrawing those whole slices costs ~30x more), or the slices when the overlay has no voxel path.
+   */
+  private redraw(s: Stroke, ks: Iterable<number>): void {
+    const { flat, before } = s.drain();
+    if (typeof this.overlay.refreshVoxels === 'function') {
+      if (flat.length) this.overlay.refreshVoxels(flat, before);
+    } else this.overlay.refreshSlices(ks);
   }
   strokeEnd(): void {
     const st = this.stroke;
     if (!st) return;
     this.stroke = null;
-    this.history.commit(st.s, st.mode);
+    this.history.commit(st.s, st.allow ? 'threshold brush' : st.mode);
     this.changed();
+  }
+
+  /**
+   * Fills (mode 'brush') or erases (mode 'erase') a closed freehand region on the plane of index `fixed`
+   * along voxel axis `normal`; points are continuous voxel coordinates along that plane's axes. One undo
+   * step; returns the number of voxels changed.
+   */
+  fillRegion(normal: 0 | 1 | 2, fixed: number, points: readonly Point2[], channel: number, mode: BrushMode): number {
+    const s = this.history.begin();
+    const ks = fillPolygonInPlane(s, this.overlay.labels, this.volumeGrid, normal, fixed, points, channel, mode, this.filter(mode));
+    const n = s.original.size;
+    if (this.history.commit(s, mode === 'brush' ? 'fill region' : 'cut region')) this.redraw(s, ks);
+    this.changed();
+    return n;
+  }
+
+  /** Clears the organ from the plane of index `fixed` along voxel axis `normal` (any of the three views). */
+  clearPlane(normal: 0 | 1 | 2, fixed: number, channel: number): number {
+    const s = this.history.begin();
+    const ks = clearInPlane(s, this.overlay.labels, this.volumeGrid, normal, fixed, channel);
+    const n = s.original.size;
+    if (this.history.commit(s, 'clear')) this.redraw(s, ks);
+    this.changed();
+    return n;
+  }
+
+  /** Shape-based interpolation of the organ across the empty axial slices between drawn ones (one undo step). */
+  interpolate(channel: number, from?: number, to?: number): InterpolationResult {
+    const s = this.history.begin();
+    const r = interpolateGaps(s, this.overlay.labels, this.volumeGrid, channel, from, to);
+    if (this.history.commit(s, 'interpolate')) this.redraw(s, r.filled);
+    this.changed();
+    return r;
   }
 
   clearSlice(k: number, channel: number): number {
@@ -91,16 +155,35 @@ export class EditSession {
   }
 
   undo(): boolean {
-    const ks = this.history.undo();
-    if (ks) this.overlay.refreshSlices(ks);
+    const step = this.history.undoStep();
+    if (step) this.redrawStep(step, 'after');
     this.changed();
-    return ks !== null;
+    return step !== null;
   }
   redo(): boolean {
-    const ks = this.history.redo();
-    if (ks) this.overlay.refreshSlices(ks);
+    const step = this.history.redoStep();
+    if (step) this.redrawStep(step, 'before');
     this.changed();
-    return ks !== null;
+    return step !== null;
+  }
+  /** Redraw after undo / redo wrote a step; `was`: the values its voxels held before that write. */
+  private redrawStep(step: EditStep, was: 'before' | 'after'): void {
+    if (typeof this.overlay.refreshVoxels !== 'function') {
+      this.overlay.refreshSlices(step.diffs.map((d) => d.k));
+      return;
+    }
+    const n = step.diffs.reduce((a, d) => a + d.index.length, 0);
+    const flat = new Uint32Array(n);
+    const before = new Uint8Array(n);
+    const size = this.grid.cols * this.grid.rows;
+    let m = 0;
+    for (const d of step.diffs) {
+      for (let q = 0; q < d.index.length; q++, m++) {
+        flat[m] = d.k * size + d.index[q];
+        before[m] = d[was][q];
+      }
+    }
+    this.overlay.refreshVoxels(flat, before);
   }
 
   /** Forget the edits (the labels were replaced). */
@@ -113,9 +196,9 @@ export class EditSession {
 
 const sessions = new WeakMap<OrganOverlay, EditSession>();
 
-export function editSessionFor(overlay: OrganOverlay, dims: readonly [number, number, number], spacing: readonly [number, number, number]): EditSession {
+export function editSessionFor(overlay: OrganOverlay, dims: readonly [number, number, number], spacing: readonly [number, number, number], hu?: ArrayLike<number>): EditSession {
   let s = sessions.get(overlay);
-  if (!s) sessions.set(overlay, (s = new EditSession(overlay, dims, spacing)));
+  if (!s) sessions.set(overlay, (s = new EditSession(overlay, dims, spacing, hu)));
   return s;
 }
 

@@ -56,6 +56,24 @@ export class MaskedLabels {
     this.writeSlice(k);
   }
 
+  /**
+   * Voxels of `source` written in place (flat indices): updates their drawn value and marks their new label
+   * present on their slice. A label that left a slice stays marked present (harmless: a later visibility
+   * toggle rewrites that slice once more). Returns the slices touched. O(voxels), for edits in any plane.
+   */
+  refreshVoxels(flat: ArrayLike<number>): Set<number> {
+    const ks = new Set<number>();
+    for (let n = 0; n < flat.length; n++) {
+      const at = flat[n];
+      const v = this.source[at];
+      const k = Math.floor(at / this.sliceSize);
+      this.present[k * 256 + v] = 1;
+      this.display[at] = this.shown[v] && v !== 0 ? v : 0;
+      ks.add(k);
+    }
+    return ks;
+  }
+
   refreshAll(): void {
     for (let k = 0; k < this.slices; k++) this.refreshSlice(k);
   }

@@ -29,6 +29,8 @@ export interface OrganOverlay {
   clear(): void;
   /** Redraws slices whose `labels` were written in place (an edit, an undo) and updates their stats. */
   refreshSlices(slices: Iterable<number>): void;
+  /** Like refreshSlices for single voxels (flat index, value before the write): O(voxels), for edit strokes. */
+  refreshVoxels(flat: ArrayLike<number>, before: ArrayLike<number>): void;
   /** Applies visibility, opacity and fill/outline to every viewport. */
   apply(state: OverlayState): void;
   /** Shows an imported structure set as outlines (replacing any previous one); null removes it. */
@@ -181,6 +183,12 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
         stats.setSlice(k, labels, k * sliceSize);
       }
       markDirty(segId, ks);
+      labelsChanged = true;
+      schedule();
+    },
+    refreshVoxels(flat, before) {
+      stats.updateVoxels(flat, before, labels);
+      markDirty(segId, masked.refreshVoxels(flat));
       labelsChanged = true;
       schedule();
     },

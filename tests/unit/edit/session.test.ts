@@ -61,3 +61,79 @@ describe('EditSession in a coronal view', () => {
     expect(s.history.undoCount).toBe(1);
   });
 });
+
+describe('EditSession: threshold, region, clear in any view, interpolation', () => {
+  it('each kind of edit is one undo step, marks the organ, and redraws the slices it changed', () => {
+    const dims: [number, number, number] = [9, 9, 5];
+    const f = fakeOverlay(9 * 9 * 5);
+    // HU: left half bone (500), right half soft tissue (40)
+    const hu = Int16Array.from({ length: 9 * 9 * 5 }, (_, n) => (n % 9 < 4 ? 500 : 40));
+    const s = new EditSession(f.overlay, dims, [1, 1, 1], hu);
+    // threshold brush: only the bone half of the disk
+    s.setTool('brush');
+    s.setRadius(3);
+    s.setThreshold({ min: 200, max: 3000 });
+    s.strokeStart(2, [4, 4, 0], 2);
+    s.strokeEnd();
+    const onSlice0 = [...f.labels.subarray(0, 81).entries()].filter(([, v]) => v === 2).map(([n]) => n);
+    expect(onSlice0.length).toBeGreaterThan(5);
+    expect(onSlice0.every((n) => n % 9 < 4)).toBe(true);
+    expect(() => s.setThreshold({ min: 10, max: -10 })).toThrow(RangeError);
+    s.setThreshold(null);
+    // a filled square on slice 4 (larger, overlapping), then interpolation between 0 and 4
+    expect(s.fillRegion(2, 4, [[0.5, 0.5], [7.5, 0.5], [7.5, 7.5], [0.5, 7.5]], 2, 'brush')).toBe(49);
+    f.refreshed.length = 0;
+    const r = s.interpolate(2);
+    expect(r.filled).toEqual([1, 2, 3]);
+    expect(f.refreshed).toEqual([[1, 2, 3]]);
+    // clear on a sagittal plane (i = 5): removes the organ there on every slice
+    f.refreshed.length = 0;
+    const cleared = s.clearPlane(0, 5, 2);
+    expect(cleared).toBeGreaterThan(0);
+    for (let k = 0; k < 5; k++) for (let j = 0; j < 9; j++) expect(f.labels[5 + j * 9 + k * 81]).not.toBe(2);
+    expect(s.history.undoCount).toBe(4);
+    expect([...s.snapshot().edited]).toEqual([2]);
+    // undo the clear, the interpolation, the fill, the stroke: nothing left
+    for (let n = 0; n < 4; n++) expect(s.undo()).toBe(true);
+    expect(f.labels.every((v) => v === 0)).toBe(true);
+    expect(s.snapshot().edited.size).toBe(0);
+  });
+
+  it('without CT values a threshold is refused', () => {
+    const s = new EditSession(fakeOverlay(8).overlay, [2, 2, 2], [1, 1, 1]);
+    expect(() => s.setThreshold({ min: 0, max: 1 })).toThrow(/no CT values/);
+    expect(s.snapshot().threshold).toBeNull();
+  });
+});
+
+describe('EditSession with a per-voxel redraw', () => {
+  it('passes each written voxel with its value before the write (strokes, undo, redo)', () => {
+    const size = 6 * 6 * 2;
+    const labels = new Uint8Array(size);
+    labels[7] = 3;
+    const calls: { flat: number[]; before: number[]; now: number[] }[] = [];
+    const o = {
+      labels,
+      refreshSlices: () => { throw new Error('whole-slice redraw used'); },
+      refreshVoxels: (flat: ArrayLike<number>, before: ArrayLike<number>) => calls.push({ flat: [...Array.from(flat)], before: [...Array.from(before)], now: Array.from(flat, (at) => labels[at]) }),
+      onReplaced: () => () => {},
+    };
+    const s = new EditSession(o as unknown as OrganOverlay, [6, 6, 2], [1, 1, 1]);
+    s.setTool('brush');
+    s.setRadius(1);
+    s.strokeStart(2, [1, 1, 0], 5);
+    s.strokeEnd();
+    expect(calls).toHaveLength(1);
+    const painted = calls[0];
+    expect([...painted.flat].sort((a, b) => a - b)).toEqual([1, 6, 7, 8, 13]);
+    expect(painted.now.every((v) => v === 5)).toBe(true);
+    expect(painted.flat.map((at, n) => `${at}:${painted.before[n]}`).filter((x) => !x.endsWith(':0'))).toEqual(['7:3']);
+    s.undo();
+    const undone = calls[1];
+    expect(undone.before.every((v) => v === 5)).toBe(true); // what the voxels held before the undo
+    expect(labels[7]).toBe(3);
+    s.redo();
+    expect(calls[2].before.filter((v) => v === 3)).toHaveLength(1);
+    expect(labels[7]).toBe(5);
+  });
+});
