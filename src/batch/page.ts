@@ -11,6 +11,7 @@
  */
 import { loadCtVolume, VolumeLoadError, type CompressedDecoder } from '../dicom/build';
 import { segmentationAllowed } from '../dicom/geometry';
+import { withSegmentabilityChecks } from '../dicom/plausibility';
 import { scanDicomSources, type FileSource } from '../dicom/series';
 import type { CtVolume } from '../dicom/volume';
 import { EngineController } from '../engine/controller';
@@ -119,6 +120,7 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
   try {
     let t = performance.now();
     const { ct, nifti } = await loadInput(job, send);
+    withSegmentabilityChecks(ct);
     const loadMs = performance.now() - t;
     if (!segmentationAllowed(ct.warnings)) {
       // The app disables the Segment button for these; the engine would refuse them too.

@@ -255,7 +255,7 @@ export function writeCorpus(root: string): { cases: CorpusCase[]; skipped: strin
     () => series({ description: 'sign lie', signed: false, store: (hu) => hu & 0xffff }));
   add('bits-stored-12', 'Bits Stored 12, unsigned, HU+1024, intercept -1024', { outcome: 'opens', segmentable: true }, { outcome: 'ok' },
     () => series({ description: 'bits12', signed: false, bitsStored: 12, store: (hu) => Math.max(0, hu + 1024), edit: () => ds(0x00281052, -1024) }));
-  add('one-by-one', 'a 1x1 image series of 8 slices', { outcome: 'opens', segmentable: true /* open gap: docs/bad-input.md */ }, { outcome: 'failed' },
+  add('one-by-one', 'a 1x1 image series of 8 slices', { outcome: 'warns', notice: 'notice-geometry-too-small-matrix', text: 'The images are 1 x 1 pixels', segmentable: false }, { outcome: 'failed', text: 'The images are 1 x 1 pixels' },
     () => series({ description: 'tiny', matrix: () => [1, 1], slices: 8 }));
   add('unicode-path-names', "PatientName, PatientID and SeriesDescription with Greek, '../', '/' and '\\'", { outcome: 'opens' }, { outcome: 'ok' },
     () => series({
