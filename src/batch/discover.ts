@@ -347,6 +347,13 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
     .filter((o) => o.modality === 'RTSTRUCT')
     .map((o) => readRtStructRefs(join(abs, o.fileName)))
     .filter((r): r is RtStructFile => r !== null);
+  // Never passed over silently (issue 16): a structure set that fits none of the input's series is named.
+  for (const r of rtstructs) {
+    const fits = found.some(({ series: s }) => s?.instances.some((h) => r.referenced.has(h.sopInstanceUID) || (h.frameOfReferenceUID && r.frameOfReference.has(h.frameOfReferenceUID))));
+    const obj = scan.nonImage.find((o) => join(abs, o.fileName) === r.path);
+    const patient = [obj?.patientName, obj?.patientID].filter(Boolean).join(' / ');
+    if (!fits) notes.push(`${input}: RTSTRUCT ${relative(abs, r.path)}${patient ? ` (patient ${patient})` : ''} references no series in this input (another patient or series?): not used`);
+  }
   return { found, rtstructs };
 }
 

@@ -262,6 +262,13 @@ export function writeCorpus(root: string): { cases: CorpusCase[]; skipped: strin
       description: '../..\\evil/ΣΕΙΡΑ', patientName: 'Ωμέγα^../x', patientID: '../../etc/passwd\\x',
       edit: () => ({ [0x00080005]: { tag: 0x00080005, vr: 'CS', value: 'ISO_IR 192' } }),
     }));
+  add('unicode-two-series', "two series in one folder whose PatientID and SeriesDescription hold '../', '/', '\\' (the CLI names their outputs from them)", { outcome: 'chooser', rows: 2 }, { outcome: 'ok' },
+    () => {
+      const utf8 = () => ({ [0x00080005]: { tag: 0x00080005, vr: 'CS', value: 'ISO_IR 192' } as El });
+      const a = series({ description: '../../../escaped/ΣΕΙΡΑ', patientID: '../../etc/passwd', seriesUID: '1.2.826.0.1.3680043.10.77.601', filePrefix: 'A', edit: utf8 });
+      const b = series({ description: '..\\..\\win\\x', patientID: '/abs/olute', seriesUID: '1.2.826.0.1.3680043.10.77.602', filePrefix: 'B', edit: utf8 });
+      return [...a, ...b];
+    });
 
   if (hasDcmtk()) {
     add('big-endian', 'Explicit VR Big Endian (dcmconv +tb)', { outcome: 'opens' }, { outcome: 'ok' },
@@ -293,7 +300,7 @@ export function writeCorpus(root: string): { cases: CorpusCase[]; skipped: strin
   if (hasRealData()) {
     add('real-hnscc', 'real 64x64 HNSCC CT (baseline)', { outcome: 'opens', segmentable: true }, { outcome: 'ok' },
       () => [], (d) => (copyDir(HNSCC_CT_B, d), null));
-    add('rtstruct-other-series', "HNSCC CT of one patient with another patient's RTSTRUCT", { outcome: 'opens', segmentable: true /* RTSTRUCT silently passed over: docs/bad-input.md */ }, { outcome: 'ok' },
+    add('rtstruct-other-series', "HNSCC CT of one patient with another patient's RTSTRUCT", { outcome: 'warns', notice: 'notice-structure-other-series', text: 'references a series that is not open (patient', segmentable: true }, { outcome: 'ok', text: 'references no series in this input' },
       () => [], (d) => (copyDir(HNSCC_CT_B, d), copyDir(HNSCC_RS_A, d), null));
     add('rtstruct-malformed', 'HNSCC CT with its RTSTRUCT cut in half', { outcome: 'warns', notice: 'notice-corrupt-files', text: 'RS_1-1.dcm: tr', segmentable: true }, { outcome: 'ok' },
       () => [], (d) => {
