@@ -23,6 +23,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = resolve(REPO, process.env.BATCH_E2E_DIST ?? 'dist');
 const TINY = join(REPO, 'tests/fixtures/models/tiny-random');
 
+// Serial: one CLI run (beforeAll) for all; the per-case checks are soft so that every case is reported.
 test.describe.configure({ mode: 'serial' });
 
 const root = mkdtempSync(join(tmpdir(), 'aa-corpus-cli-'));
@@ -59,23 +60,23 @@ test('corpus CLI: one run over every case wrote summary.json and exited 1 (some 
 for (const c of cases as CorpusCase[]) {
   test(`corpus CLI ${c.id}: ${c.cli.outcome}`, () => {
     const seen = observeCli(c, run);
-    expect(seen.outcome, seen.message).toBe(c.cli.outcome);
-    if (c.cli.text) expect(seen.message).toContain(c.cli.text);
+    expect.soft(seen.outcome, seen.message).toBe(c.cli.outcome);
+    if (c.cli.text) expect.soft(seen.message).toContain(c.cli.text);
     for (const s of seen.series) {
       const files = readdirSync(join(out, s.name)).sort();
       if (s.status === 'failed') {
         // nothing partial: the failure report alone
-        expect(files, s.name).toEqual(['report.json']);
+        expect.soft(files, s.name).toEqual(['report.json']);
         const report = JSON.parse(readFileSync(join(out, s.name, 'report.json'), 'utf8'));
-        expect(report.failed.message).toBe(s.failure?.message);
+        expect.soft(report.failed.message).toBe(s.failure?.message);
       } else {
-        expect(files, s.name).toEqual(expect.arrayContaining(['labels.nii.gz', 'report.json']));
+        expect.soft(files, s.name).toEqual(expect.arrayContaining(['labels.nii.gz', 'report.json']));
         const rs = files.includes('RS.dcm');
         // RS.dcm for DICOM input unless no organ was found (said in rtstructMissing)
-        expect(rs || s.rtstructMissing !== undefined || c.dir.endsWith('.nii') || s.label.startsWith('NIfTI'), `${s.name}: ${files.join(', ')}`).toBe(true);
+        expect.soft(rs || s.rtstructMissing !== undefined || c.dir.endsWith('.nii') || s.label.startsWith('NIfTI'), `${s.name}: ${files.join(', ')}`).toBe(true);
       }
     }
-    if (seen.outcome === 'skipped') expect(seen.message, 'a line says why the input gave nothing').not.toBe('');
+    if (seen.outcome === 'skipped') expect.soft(seen.message, 'a line says why the input gave nothing').not.toBe('');
   });
 }
 
