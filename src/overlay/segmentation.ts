@@ -3,6 +3,13 @@
  * three viewports (colours from src/organs.json), filled in slice by slice as the engine delivers labels, and an
  * imported structure set as outline-only segmentations (one per non-overlapping layer, see rtstruct/import.ts).
  *
+ * Imported structures are told apart from the model's (issue 16): an imported RTSTRUCT / SEG set, and the organ
+ * label map itself when it was loaded from a file (provenance 'labelmap'), are drawn as thin outlines only, never
+ * filled, whatever the fill/outline switch says; the model's organs are filled (or thick outlines). Cornerstone3D
+ * 5.14 has no dashed outline for labelmaps (LabelmapStyle: fill, outline, width, opacity only), so the difference
+ * is fill and width. The style Cornerstone holds is published on document.body's data-overlay-style (JSON) for
+ * the e2e tests (tests/e2e/imported-style.spec.ts).
+ *
  * The labelmap volume shares `labels` (one Uint8Array on the CT grid, CtVolume flat index): the engine writes
  * slices into it, the RTSTRUCT export reads it, Cornerstone renders it. No copies.
  */
@@ -14,9 +21,12 @@ import type { ImportedStructureSet } from '../rtstruct/import';
 import type { ViewerApi } from '../viewer/viewer';
 import { MaskedLabels } from './maskedLabels';
 import { OrganStats } from './organStats';
+import { getProvenance, subscribeProvenance } from './provenance';
 import type { OverlayState } from './state';
 
 const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
+/** Outline width of structures that are not the model's (the model's outlines are 2 in outline mode). */
+export const IMPORTED_OUTLINE_WIDTH = 1;
 
 export interface OrganOverlay {
   /** The label map on the CT grid (shared with Cornerstone). Do not replace; write through setSlice/setVolume. */
@@ -124,14 +134,15 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   };
 
   const allSlices = Array.from({ length: nk }, (_, k) => k);
-  const styleFor = (state: OverlayState, outlineOnly: boolean) => {
-    const fill = !outlineOnly && state.mode === 'fill';
+  /** `imported`: not the model's (an imported set, or a loaded label map): thin outlines only. */
+  const styleFor = (state: OverlayState, imported: boolean) => {
+    const fill = !imported && state.mode === 'fill';
     const s = {
       renderFill: fill,
-      renderOutline: outlineOnly || state.mode === 'outline' || fill,
+      renderOutline: true,
       fillAlpha: state.opacity,
-      outlineOpacity: outlineOnly || state.mode === 'outline' ? Math.max(0.35, Math.min(1, state.opacity * 2)) : Math.min(1, state.opacity + 0.3),
-      outlineWidth: outlineOnly ? 2 : state.mode === 'outline' ? 2 : 1,
+      outlineOpacity: imported ? Math.max(0.6, Math.min(1, state.opacity * 2)) : state.mode === 'outline' ? Math.max(0.35, Math.min(1, state.opacity * 2)) : Math.min(1, state.opacity + 0.3),
+      outlineWidth: imported ? IMPORTED_OUTLINE_WIDTH : state.mode === 'outline' ? 2 : 1,
     };
     return {
       ...s,
@@ -185,12 +196,14 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       schedule();
     },
     apply(state) {
+      lastState = state;
+      const mainImported = getProvenance(api).source === 'labelmap';
       markDirty(segId, masked.setShown(state.visible));
       imported?.masked.forEach((m, L) => markDirty(imported!.segIds[L], m.setShown(state.importedVisible)));
       for (const vp of viewportIds(viewer)) {
         // Visibility lives in the drawn buffer (MaskedLabels), not in Cornerstone's per-segment flags: those
         // zero an outline thickness that vtk.js may read for the neighbouring label.
-        segmentation.config.style.setStyle({ type: Labelmap, viewportId: vp, segmentationId: segId }, styleFor(state, false));
+        segmentation.config.style.setStyle({ type: Labelmap, viewportId: vp, segmentationId: segId }, styleFor(state, mainImported));
         if (imported) {
           imported.segIds.forEach((id) => {
             segmentation.config.visibility.setSegmentationRepresentationVisibility(vp, { segmentationId: id, type: Labelmap }, state.importedShown);
@@ -198,6 +211,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
           });
         }
       }
+      publishStyle(mainImported);
       if (dirty.size) flush();
       else viewer.render();
     },
@@ -252,11 +266,30 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       }
       listeners.clear();
       replacedListeners.clear();
+      unsubscribeProvenance();
+      delete document.body.dataset.overlayStyle;
       removeImported();
       segmentation.removeSegmentation(segId);
       cache.removeVolumeLoadObject(labelVolumeId);
     },
   };
+
+  /** What Cornerstone now holds for the model's set and the first imported layer (read back, for the e2e tests). */
+  function publishStyle(mainImported: boolean) {
+    const vp = viewportIds(viewer)[0];
+    if (!vp || typeof document === 'undefined') return;
+    const pick = (id: string) => {
+      const st = segmentation.config.style.getStyle({ type: Labelmap, viewportId: vp, segmentationId: id });
+      return { renderFill: !!st.renderFill, renderFillInactive: !!st.renderFillInactive, renderOutline: !!st.renderOutline, outlineWidth: st.outlineWidth, outlineWidthInactive: st.outlineWidthInactive };
+    };
+    document.body.dataset.overlayStyle = JSON.stringify({ source: mainImported ? 'labelmap' : 'model', organs: pick(segId), imported: imported ? pick(imported.segIds[0]) : null });
+  }
+
+  let lastState: OverlayState | null = null;
+  // A label map loaded from a file changes the organs' style: re-apply when the provenance changes.
+  const unsubscribeProvenance = subscribeProvenance(api, () => {
+    if (lastState) api.apply(lastState);
+  });
 
   function removeImported() {
     if (!imported) return;
