@@ -11,8 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { part10, CT_IMAGE_STORAGE, EXPLICIT_LE, type El } from '../unit/dicom/fixtures';
-import { phantomHU } from '../e2e/helpers/synthetic';
+import type { El } from '../unit/dicom/fixtures';
+import { ctSeries, phantomHU, type CtSeriesSpec } from '../e2e/helpers/synthetic';
 import { writeNifti, type Mat4 } from '../../src/io/nifti';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -51,94 +51,17 @@ export interface CorpusCase {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Synthetic series with hooks.
+// The phantom series of tests/e2e/helpers/synthetic.ts (one generator), with the corpus's defaults: 12 slices
+// of 48 x 48, its own patient, study and a series UID from the description.
 
-interface SeriesSpec {
-  cols?: number;
-  rows?: number;
-  slices?: number;
-  pixelMm?: number;
-  /** z of each slice (default: -100 + 3 k). */
-  z?: number[];
-  /** Row and column direction cosines. */
-  row?: [number, number, number];
-  col?: [number, number, number];
-  /** Position of slice k (default from z and the HFS row/column layout). */
-  position?: (k: number, z: number) => number[];
-  modality?: string;
-  sopClass?: string;
-  description?: string;
-  patientName?: string;
-  patientID?: string;
-  seriesUID?: string;
-  /** Stored value from HU (default: HU, signed 16 bit). */
-  store?: (hu: number) => number;
-  signed?: boolean;
-  bitsStored?: number;
-  /** Per-slice element edits: tag -> element or null (removed). */
-  edit?: (k: number) => Record<number, El | null>;
-  /** Matrix of slice k (mixed sizes). */
-  matrix?: (k: number) => [number, number];
-  filePrefix?: string;
-}
-
-function series(o: SeriesSpec = {}): { name: string; buffer: Buffer }[] {
-  const n = o.slices ?? 12;
-  const px = o.pixelMm ?? 2.5;
-  const zs = o.z ?? Array.from({ length: n }, (_, k) => -100 + 3 * k);
-  const row = o.row ?? [1, 0, 0];
-  const col = o.col ?? [0, 1, 0];
-  const uid = o.seriesUID ?? `1.2.826.0.1.3680043.10.77.${Math.abs(hash(o.description ?? 'x'))}`;
-  const zTop = Math.max(...zs);
-  const signed = o.signed ?? true;
-  const out: { name: string; buffer: Buffer }[] = [];
-  zs.forEach((z, k) => {
-    const [cols, rows] = o.matrix?.(k) ?? [o.cols ?? 48, o.rows ?? 48];
-    const x0 = -((cols - 1) / 2) * px;
-    const y0 = -((rows - 1) / 2) * px;
-    const pos = o.position?.(k, z) ?? [x0, y0, z];
-    const values = signed ? new Int16Array(cols * rows) : new Uint16Array(cols * rows);
-    for (let j = 0; j < rows; j++) {
-      for (let i = 0; i < cols; i++) {
-        const hu = phantomHU(x0 + i * px, y0 + j * px, z, zTop);
-        values[i + j * cols] = o.store ? o.store(hu) : hu;
-      }
-    }
-    const base: El[] = [
-      { tag: 0x00080016, vr: 'UI', value: o.sopClass ?? CT_IMAGE_STORAGE },
-      { tag: 0x00080018, vr: 'UI', value: `${uid}.${k + 1}` },
-      { tag: 0x00080060, vr: 'CS', value: o.modality ?? 'CT' },
-      { tag: 0x0008103e, vr: 'LO', value: o.description ?? 'Corpus' },
-      { tag: 0x00100010, vr: 'PN', value: o.patientName ?? 'Corpus^Phantom' },
-      { tag: 0x00100020, vr: 'LO', value: o.patientID ?? 'CORPUS-1' },
-      { tag: 0x0020000d, vr: 'UI', value: '1.2.826.0.1.3680043.10.77.1' },
-      { tag: 0x0020000e, vr: 'UI', value: uid },
-      { tag: 0x00180050, vr: 'DS', value: 3 },
-      { tag: 0x00185100, vr: 'CS', value: 'HFS' },
-      { tag: 0x00200013, vr: 'IS', value: k + 1 },
-      { tag: 0x00200032, vr: 'DS', value: pos.map((v) => +v.toFixed(4)).join('\\') },
-      { tag: 0x00200037, vr: 'DS', value: [...row, ...col].map((v) => +v.toFixed(6)).join('\\') },
-      { tag: 0x00200052, vr: 'UI', value: '1.2.826.0.1.3680043.10.77.9' },
-      { tag: 0x00280002, vr: 'US', value: 1 },
-      { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-      { tag: 0x00280010, vr: 'US', value: rows },
-      { tag: 0x00280011, vr: 'US', value: cols },
-      { tag: 0x00280030, vr: 'DS', value: `${px}\\${px}` },
-      { tag: 0x00280100, vr: 'US', value: 16 },
-      { tag: 0x00280101, vr: 'US', value: o.bitsStored ?? 16 },
-      { tag: 0x00280102, vr: 'US', value: (o.bitsStored ?? 16) - 1 },
-      { tag: 0x00280103, vr: 'US', value: signed ? 1 : 0 },
-      { tag: 0x00281052, vr: 'DS', value: 0 },
-      { tag: 0x00281053, vr: 'DS', value: 1 },
-      { tag: 0x7fe00010, vr: 'OW', value: new Uint8Array(values.buffer) },
-    ];
-    const edits = o.edit?.(k) ?? {};
-    const els = base.filter((e) => !(e.tag in edits));
-    for (const [tag, e] of Object.entries(edits)) if (e) els.push({ ...e, tag: Number(tag) });
-    const bytes = part10(els, EXPLICIT_LE);
-    out.push({ name: `${o.filePrefix ?? 'IM'}${String(k + 1).padStart(4, '0')}.dcm`, buffer: Buffer.from(bytes) });
+function series(o: CtSeriesSpec = {}): { name: string; buffer: Buffer }[] {
+  return ctSeries({
+    cols: 48, rows: 48, slices: 12, pixelMm: 2.5, sliceMm: 3, zMin: -100,
+    description: 'Corpus', patientName: 'Corpus^Phantom', patientID: 'CORPUS-1',
+    studyUID: '1.2.826.0.1.3680043.10.77.1', frameOfReferenceUID: '1.2.826.0.1.3680043.10.77.9',
+    ...o,
+    seriesUID: o.seriesUID ?? `1.2.826.0.1.3680043.10.77.${Math.abs(hash(o.description ?? 'x'))}`,
   });
-  return out;
 }
 
 function hash(s: string): number {
