@@ -3,12 +3,12 @@
  * three viewports (colours from src/organs.json), filled in slice by slice as the engine delivers labels, and an
  * imported structure set as outline-only segmentations (one per non-overlapping layer, see rtstruct/import.ts).
  *
- * Imported structures are told apart from the model's (issue 16): an imported RTSTRUCT / SEG set, and the organ
- * label map itself when it was loaded from a file (provenance 'labelmap'), are drawn as thin outlines only, never
- * filled, whatever the fill/outline switch says; the model's organs are filled (or thick outlines). Cornerstone3D
- * 5.14 has no dashed outline for labelmaps (LabelmapStyle: fill, outline, width, opacity only), so the difference
- * is fill and width. The style Cornerstone holds is published on document.body's data-overlay-style (JSON) for
- * the e2e tests (tests/e2e/imported-style.spec.ts).
+ * Imported structures are told apart from the model's (issue 16): an imported RTSTRUCT / SEG set is drawn as
+ * thin outlines only, never filled, whatever the fill/outline switch says; the organ set is filled (or thick
+ * outlines). Cornerstone3D 5.14 has no dashed outline for labelmaps (LabelmapStyle: fill, outline, width, opacity
+ * only), so the difference is fill and width. A label map loaded from a file replaces the organ set and keeps its
+ * style (its provenance, src/overlay/provenance.ts, is published and labels the export). The style Cornerstone
+ * holds is published on document.body's data-overlay-style (JSON) for tests/e2e/imported-style.spec.ts.
  *
  * The labelmap volume shares `labels` (one Uint8Array on the CT grid, CtVolume flat index): the engine writes
  * slices into it, the RTSTRUCT export reads it, Cornerstone renders it. No copies.
@@ -21,7 +21,7 @@ import type { ImportedStructureSet } from '../rtstruct/import';
 import type { ViewerApi } from '../viewer/viewer';
 import { MaskedLabels } from './maskedLabels';
 import { OrganStats } from './organStats';
-import { getProvenance, subscribeProvenance } from './provenance';
+import { getProvenance } from './provenance';
 import type { OverlayState } from './state';
 
 const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
@@ -134,7 +134,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   };
 
   const allSlices = Array.from({ length: nk }, (_, k) => k);
-  /** `imported`: not the model's (an imported set, or a loaded label map): thin outlines only. */
+  /** `imported`: an imported structure set: thin outlines only. */
   const styleFor = (state: OverlayState, imported: boolean) => {
     const fill = !imported && state.mode === 'fill';
     const s = {
@@ -196,14 +196,12 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       schedule();
     },
     apply(state) {
-      lastState = state;
-      const mainImported = getProvenance(api).source === 'labelmap';
       markDirty(segId, masked.setShown(state.visible));
       imported?.masked.forEach((m, L) => markDirty(imported!.segIds[L], m.setShown(state.importedVisible)));
       for (const vp of viewportIds(viewer)) {
         // Visibility lives in the drawn buffer (MaskedLabels), not in Cornerstone's per-segment flags: those
         // zero an outline thickness that vtk.js may read for the neighbouring label.
-        segmentation.config.style.setStyle({ type: Labelmap, viewportId: vp, segmentationId: segId }, styleFor(state, mainImported));
+        segmentation.config.style.setStyle({ type: Labelmap, viewportId: vp, segmentationId: segId }, styleFor(state, false));
         if (imported) {
           imported.segIds.forEach((id) => {
             segmentation.config.visibility.setSegmentationRepresentationVisibility(vp, { segmentationId: id, type: Labelmap }, state.importedShown);
@@ -211,7 +209,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
           });
         }
       }
-      publishStyle(mainImported);
+      publishStyle();
       if (dirty.size) flush();
       else viewer.render();
     },
@@ -266,7 +264,6 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       }
       listeners.clear();
       replacedListeners.clear();
-      unsubscribeProvenance();
       delete document.body.dataset.overlayStyle;
       removeImported();
       segmentation.removeSegmentation(segId);
@@ -275,21 +272,15 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   };
 
   /** What Cornerstone now holds for the model's set and the first imported layer (read back, for the e2e tests). */
-  function publishStyle(mainImported: boolean) {
+  function publishStyle() {
     const vp = viewportIds(viewer)[0];
     if (!vp || typeof document === 'undefined') return;
     const pick = (id: string) => {
       const st = segmentation.config.style.getStyle({ type: Labelmap, viewportId: vp, segmentationId: id });
       return { renderFill: !!st.renderFill, renderFillInactive: !!st.renderFillInactive, renderOutline: !!st.renderOutline, outlineWidth: st.outlineWidth, outlineWidthInactive: st.outlineWidthInactive };
     };
-    document.body.dataset.overlayStyle = JSON.stringify({ source: mainImported ? 'labelmap' : 'model', organs: pick(segId), imported: imported ? pick(imported.segIds[0]) : null });
+    document.body.dataset.overlayStyle = JSON.stringify({ source: getProvenance(api).source, organs: pick(segId), imported: imported ? pick(imported.segIds[0]) : null });
   }
-
-  let lastState: OverlayState | null = null;
-  // A label map loaded from a file changes the organs' style: re-apply when the provenance changes.
-  const unsubscribeProvenance = subscribeProvenance(api, () => {
-    if (lastState) api.apply(lastState);
-  });
 
   function removeImported() {
     if (!imported) return;

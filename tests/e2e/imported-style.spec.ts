@@ -1,7 +1,7 @@
 /**
  * Imported structures are told apart from the model's (issue 16): on the real HNSCC-01-0002 CT, the clinical
- * RTSTRUCT imported as a second set is drawn as thin outlines without fill while the organ set stays filled, and
- * a label map loaded from a file (not the model's) switches the organ set itself to that style. What is checked
+ * RTSTRUCT imported as a second set is drawn as thin outlines without fill while the organ set stays filled
+ * (and, in outline mode, has the thicker outlines). What is checked
  * is the style Cornerstone holds, read back by src/overlay/segmentation.ts into document.body's
  * data-overlay-style, plus the legend line in the organ panel.
  */
@@ -10,19 +10,17 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { openFolder, waitForViewer } from './helpers/app';
-import { writeNifti } from './overlay-helpers';
-import { ctGeometry } from '../unit/rtstruct/ct';
 import { HNSCC_CT_A, HNSCC_RS_A } from '../corpus/generate';
 
 interface Style { renderFill: boolean; renderFillInactive: boolean; renderOutline: boolean; outlineWidth?: number; outlineWidthInactive?: number }
-interface Published { source: 'model' | 'labelmap'; organs: Style; imported: Style | null }
+interface Published { source: string; organs: Style; imported: Style | null }
 
 const published = async (page: Page): Promise<Published | null> => {
   const raw = await page.evaluate(() => document.body.dataset.overlayStyle ?? null);
   return raw ? (JSON.parse(raw) as Published) : null;
 };
 
-test('imported RTSTRUCT and a loaded label map are drawn as thin outlines, the model set filled; the panel says so', async ({ page }) => {
+test('an imported RTSTRUCT is drawn as thin outlines without fill, the organ set filled; the panel says so', async ({ page }) => {
   test.skip(!existsSync(HNSCC_CT_A) || !existsSync(HNSCC_RS_A), `${HNSCC_CT_A} is absent`);
   test.setTimeout(180_000);
   await page.goto('/');
@@ -31,7 +29,7 @@ test('imported RTSTRUCT and a loaded label map are drawn as thin outlines, the m
   // the organ set (the model's, empty so far) in the default fill mode
   await expect.poll(async () => (await published(page))?.organs.renderFill).toBe(true);
   const before = (await published(page))!;
-  expect(before.source).toBe('model');
+  expect(before.source).toBe('none'); // nothing segmented or loaded yet
   expect(before.imported).toBeNull();
 
   await page.getByTestId('import-rtstruct-input').setInputFiles(join(HNSCC_RS_A, readdirSync(HNSCC_RS_A)[0]));
@@ -43,15 +41,10 @@ test('imported RTSTRUCT and a loaded label map are drawn as thin outlines, the m
   expect(withImport.imported).toMatchObject({ renderFill: false, renderFillInactive: false, renderOutline: true, outlineWidthInactive: 1 });
   expect(withImport.organs.renderFill).toBe(true);
 
-  // a label map from a file: the organ set is not the model's any more
-  const { volume } = ctGeometry(HNSCC_CT_A);
-  const [c, r, nk] = volume.dims;
-  const labels = new Uint8Array(c * r * nk);
-  for (let k = 10; k < 20; k++) for (let j = 20; j < 40; j++) for (let i = 20; i < 40; i++) labels[i + j * c + k * c * r] = 1;
-  await page.getByTestId('load-labelmap-input').setInputFiles([
-    { name: 'boxes.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, volume)) },
-    { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) },
-  ]);
-  await expect.poll(async () => (await published(page))?.source).toBe('labelmap');
-  expect((await published(page))!.organs).toMatchObject({ renderFill: false, renderFillInactive: false, renderOutline: true, outlineWidth: 1 });
+  // outline mode: both outlines, the organ set's thicker
+  await page.getByTestId('mode-outline').click();
+  await expect.poll(async () => (await published(page))?.organs.renderFill).toBe(false);
+  const outline = (await published(page))!;
+  expect(outline.organs.outlineWidth).toBe(2);
+  expect(outline.imported).toMatchObject({ renderFillInactive: false, outlineWidthInactive: 1 });
 });
