@@ -4,8 +4,8 @@
  * imported structure set as outline-only segmentations (one per non-overlapping layer, see rtstruct/import.ts).
  *
  * Imported structures are told apart from the model's (issue 16): an imported RTSTRUCT / SEG set is drawn as
- * thin outlines only, never filled, whatever the fill/outline switch says; the organ set is filled (or thick
- * outlines). Cornerstone3D 5.14 has no dashed outline for labelmaps (LabelmapStyle: fill, outline, width, opacity
+ * outlines only (width 2), never filled, whatever the fill/outline switch says; the organ set is filled (or
+ * thicker outlines, width 3). Cornerstone3D 5.14 has no dashed outline for labelmaps (LabelmapStyle: fill, outline, width, opacity
  * only), so the difference is fill and width. A label map loaded from a file replaces the organ set and keeps its
  * style (its provenance, src/overlay/provenance.ts, is published and labels the export). The style Cornerstone
  * holds is published on document.body's data-overlay-style (JSON) for tests/e2e/imported-style.spec.ts.
@@ -25,8 +25,12 @@ import { getProvenance } from './provenance';
 import type { OverlayState } from './state';
 
 const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
-/** Outline width of structures that are not the model's (the model's outlines are 2 in outline mode). */
-export const IMPORTED_OUTLINE_WIDTH = 1;
+/**
+ * Outline widths: an imported set's (always outlines), and the organ set's in outline mode, one step thicker so
+ * the two are told apart. (Width 1 draws nothing for an unfilled inactive labelmap in Cornerstone3D 5.14.)
+ */
+export const IMPORTED_OUTLINE_WIDTH = 2;
+export const ORGAN_OUTLINE_WIDTH = 3;
 
 export interface OrganOverlay {
   /** The label map on the CT grid (shared with Cornerstone). Do not replace; write through setSlice/setVolume. */
@@ -134,7 +138,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   };
 
   const allSlices = Array.from({ length: nk }, (_, k) => k);
-  /** `imported`: an imported structure set: thin outlines only. */
+  /** `imported`: an imported structure set: outlines only, never filled. */
   const styleFor = (state: OverlayState, imported: boolean) => {
     const fill = !imported && state.mode === 'fill';
     const s = {
@@ -142,7 +146,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       renderOutline: true,
       fillAlpha: state.opacity,
       outlineOpacity: imported ? Math.max(0.6, Math.min(1, state.opacity * 2)) : state.mode === 'outline' ? Math.max(0.35, Math.min(1, state.opacity * 2)) : Math.min(1, state.opacity + 0.3),
-      outlineWidth: imported ? IMPORTED_OUTLINE_WIDTH : state.mode === 'outline' ? 2 : 1,
+      outlineWidth: imported ? IMPORTED_OUTLINE_WIDTH : state.mode === 'outline' ? ORGAN_OUTLINE_WIDTH : 1,
     };
     return {
       ...s,
