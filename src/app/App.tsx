@@ -20,6 +20,7 @@ import { addNotice, mergeNotices, scanNotices, volumeNotices, type Notice } from
 import { Notices } from './Notices';
 import { SeriesChooser } from './SeriesChooser';
 import { loadNiftiCt, niftiNotices, niftiSources } from './niftiOpen';
+import { withSegmentabilityChecks } from '../dicom/plausibility';
 import { StructureOffers } from './StructureOffers';
 import { Sidebar } from './Sidebar';
 import { PacsBrowser } from '../pacs/PacsBrowser';
@@ -92,7 +93,7 @@ export function App() {
       const nifti = niftiSources(sources);
       const openNifti = async () => {
         setBusy({ stage: `Reading ${nifti[0].name}`, done: 0, total: 0 });
-        const volume = await loadNiftiCt(nifti[0]);
+        const volume = withSegmentabilityChecks(await loadNiftiCt(nifti[0]));
         setCt(volume);
         setCurrentKey(undefined);
         setOpened(null);

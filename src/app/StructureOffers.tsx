@@ -1,7 +1,7 @@
 /**
  * After a CT loads: the structure sets (RTSTRUCT) found among the same files that reference it, each with an
  * Import button (into the organ panel's imported set); DICOM SEG objects are named but cannot be imported yet;
- * structure sets of other series are counted, not offered.
+ * structure sets of other series are counted and named (a warning when none applies), not offered.
  */
 import { useEffect, useState } from 'react';
 import type { FileSource, NonImageObject } from '../dicom/series';
@@ -9,7 +9,7 @@ import { isAnnotationObject } from '../dicom/series';
 import type { CtVolume } from '../dicom/volume';
 import { requestStructureImport } from '../overlay/importRequests';
 import { readRtStruct } from '../rtstruct/reader';
-import { matchStructureSet, type StructureMatch } from './structureOffers';
+import { matchStructureSet, otherSeriesLine, type StructureMatch } from './structureOffers';
 
 interface Offer {
   obj: NonImageObject;
@@ -55,11 +55,21 @@ export function StructureOffers({ ct, objects, sources }: { ct: CtVolume; object
 
   const shown = offers.filter((o) => o.match !== 'none');
   const others = offers.length - shown.length;
+  const otherLine = otherSeriesLine(offers.filter((o) => o.match === 'none').map((o) => ({ ...o.obj, label: o.label, fileName: baseName(o.obj.fileName) })), ct);
+  if (!closed && !shown.length && others) {
+    return (
+      <div className="notice notice-warning" role="status" data-testid="notice-structure-other-series" data-severity="warning">
+        <span className="notice-icon" aria-hidden>⚠</span>
+        <div className="notice-body"><strong>Structure set for another series</strong> <span>{otherLine}</span></div>
+        <button className="ghost notice-close" onClick={() => setClosed(true)} aria-label="Dismiss">✕</button>
+      </div>
+    );
+  }
   if (closed || !shown.length) return null;
   return (
     <div className="notice notice-info structure-offers" role="region" aria-label="Structure sets for this CT" data-testid="structure-offers">
       <strong>Structure sets found with this CT</strong>
-      {others > 0 && <span className="muted small" data-testid="structure-offers-others"> · {others} for another series, not offered</span>}
+      {others > 0 && <span className="muted small" data-testid="structure-offers-others" title={otherLine}> · {others} for another series, not offered</span>}
       <button className="ghost" onClick={() => setClosed(true)} aria-label="Close">✕</button>
       <ul>
         {shown.map((o) => (

@@ -33,3 +33,21 @@ export const formatPersonName = (pn: string | undefined): string => {
   const rest = [given, middle].filter(Boolean).join(' ');
   return family && rest ? `${family}, ${rest}` : family || rest;
 };
+
+/**
+ * The line naming structure sets among the opened files that belong to no open series (issue 16: never passed
+ * over silently): "RTSTRUCT "Label" (RS.dcm) references a series that is not open (patient DOE^J / 123, not this
+ * CT's patient X / 1): not offered for import." One sentence per object.
+ */
+export function otherSeriesLine(
+  others: readonly { label: string; fileName: string; patientName?: string; patientID?: string }[],
+  ct: Pick<CtVolume, 'meta'>,
+): string {
+  const who = (name?: string, id?: string) => [formatPersonName(name), id].filter(Boolean).join(' / ');
+  const ctWho = who(ct.meta.patientName, ct.meta.patientID);
+  return others.map((o) => {
+    const theirs = who(o.patientName, o.patientID);
+    const patient = theirs && theirs !== ctWho ? ` (patient ${theirs}, not this CT's patient ${ctWho || 'unnamed'})` : '';
+    return `RTSTRUCT "${o.label}" (${o.fileName}) references a series that is not open${patient}: not offered for import.`;
+  }).join(' ');
+}

@@ -15,7 +15,7 @@
 import { openSync, readSync, closeSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Gunzip } from 'fflate';
-import { scanDicomSources, type DicomSeries, type FileSource } from '../dicom/series';
+import { isAnnotationObject, scanDicomSources, type DicomSeries, type FileSource } from '../dicom/series';
 import { readRtStruct } from '../rtstruct/reader';
 import { niftiCaseName } from './niftiCt';
 import { classifyReference, isNiftiPath, ReferenceError, type ReferenceSpec } from './reference';
@@ -342,11 +342,23 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
       proposedName: dicomSeriesName(s, input, relDir),
     });
   }
-  if (!found.length && !scan.corrupt.length) problems.push({ input, message: 'holds no CT series and no NIfTI CT volume' });
+  if (!found.length && !scan.corrupt.length) {
+    // DICOM objects without images (no Pixel Data, not a structure set) are named, as the app does.
+    const bare = scan.nonImage.filter((o) => !isAnnotationObject(o));
+    const kinds = [...new Set(bare.map((o) => o.modality || '?'))].join(', ');
+    problems.push({ input, message: `holds no CT series and no NIfTI CT volume${bare.length ? ` (${bare.length} DICOM file(s) without images (${kinds}))` : ''}` });
+  }
   const rtstructs = scan.nonImage
     .filter((o) => o.modality === 'RTSTRUCT')
     .map((o) => readRtStructRefs(join(abs, o.fileName)))
     .filter((r): r is RtStructFile => r !== null);
+  // Never passed over silently (issue 16): a structure set that fits none of the input's series is named.
+  for (const r of rtstructs) {
+    const fits = found.some(({ series: s }) => s?.instances.some((h) => r.referenced.has(h.sopInstanceUID) || (h.frameOfReferenceUID && r.frameOfReference.has(h.frameOfReferenceUID))));
+    const obj = scan.nonImage.find((o) => join(abs, o.fileName) === r.path);
+    const patient = [obj?.patientName, obj?.patientID].filter(Boolean).join(' / ');
+    if (!fits) notes.push(`${input}: RTSTRUCT ${relative(abs, r.path)}${patient ? ` (patient ${patient})` : ''} references no series in this input (another patient or series?): not used`);
+  }
   return { found, rtstructs };
 }
 

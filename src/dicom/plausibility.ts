@@ -86,3 +86,31 @@ export function countNonFinite(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) bad++;
   return bad;
 }
+
+/** Smallest in-plane matrix (pixels per row and per column) that segmentation accepts. */
+export const MIN_SEGMENT_MATRIX = 16;
+/** Smallest in-plane field of view (mm, each direction) that segmentation accepts: no body fits in less. */
+export const MIN_SEGMENT_FOV_MM = 50;
+
+/**
+ * Segmentability of the in-plane grid (issue 16, the corpus's 1x1 case): a matrix or field of view far below
+ * anything a CT of a patient has cannot be contoured. Kept out of the loader (tiny volumes are fine to view and
+ * are what the loader's unit tests use); the app and the batch page add it before deciding segmentation.
+ */
+export function checkInPlaneSize(dims: readonly number[], spacing: readonly number[]): GeometryWarning[] {
+  const [cols, rows] = dims;
+  const fov = [cols * spacing[0], rows * spacing[1]];
+  if (Math.min(cols, rows) < MIN_SEGMENT_MATRIX) {
+    return [{ code: 'too-small-matrix', severity: 'error', message: `The images are ${cols} x ${rows} pixels: segmentation needs at least ${MIN_SEGMENT_MATRIX} x ${MIN_SEGMENT_MATRIX} (a CT of a patient is usually 512 x 512). The series can still be viewed.` }];
+  }
+  if (Math.min(...fov) < MIN_SEGMENT_FOV_MM) {
+    return [{ code: 'too-small-matrix', severity: 'error', message: `The field of view is ${fov.map((v) => v.toFixed(0)).join(' x ')} mm: segmentation needs at least ${MIN_SEGMENT_FOV_MM} mm in each direction (no body fits in less). The series can still be viewed.` }];
+  }
+  return [];
+}
+
+/** Adds the segmentability findings (checkInPlaneSize) to a loaded volume once; returns it. */
+export function withSegmentabilityChecks<T extends { dims: readonly number[]; spacing: readonly number[]; warnings: GeometryWarning[] }>(ct: T): T {
+  if (!ct.warnings.some((w) => w.code === 'too-small-matrix')) ct.warnings.push(...checkInPlaneSize(ct.dims, ct.spacing));
+  return ct;
+}

@@ -56,6 +56,8 @@ export type GeometryWarningCode =
   | 'mixed-matrix'
   | 'duplicate-positions'
   | 'too-few-slices'
+  /** In-plane matrix or field of view too small to segment (plausibility.ts checkInPlaneSize, issue 16). */
+  | 'too-small-matrix'
   /** Modality is not CT: viewable, not segmentable (added by the loader, issue 2). */
   | 'not-ct'
   /** A slice's pixel data could not be decoded; it is left out of the volume (added by the loader, issues 2 and 17). */

@@ -230,6 +230,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
             <span className="oar-spacer" />
             <button className="ghost small" onClick={removeImported} title="Remove the imported structure set">remove</button>
           </div>
+          <p className="muted small" data-testid="imported-style-legend">Drawn as outlines only, never filled (the organs above: filled, or thicker outlines).</p>
           <ul className="oar-list">
             {imported.rois.map((r) => (
               <li key={r.label} className={`oar-organ${r.voxels ? '' : ' absent'}`} data-testid={`imported-${r.name}`}>

@@ -3,6 +3,13 @@
  * three viewports (colours from src/organs.json), filled in slice by slice as the engine delivers labels, and an
  * imported structure set as outline-only segmentations (one per non-overlapping layer, see rtstruct/import.ts).
  *
+ * Imported structures are told apart from the model's (issue 16): an imported RTSTRUCT / SEG set is drawn as
+ * outlines only (width 2), never filled, whatever the fill/outline switch says; the organ set is filled (or
+ * thicker outlines, width 3). Cornerstone3D 5.14 has no dashed outline for labelmaps (LabelmapStyle: fill, outline, width, opacity
+ * only), so the difference is fill and width. A label map loaded from a file replaces the organ set and keeps its
+ * style (its provenance, src/overlay/provenance.ts, is published and labels the export). The style Cornerstone
+ * holds is published on document.body's data-overlay-style (JSON) for tests/e2e/imported-style.spec.ts.
+ *
  * The labelmap volume shares `labels` (one Uint8Array on the CT grid, CtVolume flat index): the engine writes
  * slices into it, the RTSTRUCT export reads it, Cornerstone renders it. No copies.
  */
@@ -14,9 +21,16 @@ import type { ImportedStructureSet } from '../rtstruct/import';
 import type { ViewerApi } from '../viewer/viewer';
 import { MaskedLabels } from './maskedLabels';
 import { OrganStats } from './organStats';
+import { getProvenance } from './provenance';
 import type { OverlayState } from './state';
 
 const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
+/**
+ * Outline widths: an imported set's (always outlines), and the organ set's in outline mode, one step thicker so
+ * the two are told apart. (Width 1 draws nothing for an unfilled inactive labelmap in Cornerstone3D 5.14.)
+ */
+export const IMPORTED_OUTLINE_WIDTH = 2;
+export const ORGAN_OUTLINE_WIDTH = 3;
 
 export interface OrganOverlay {
   /** The label map on the CT grid (shared with Cornerstone). Do not replace; write through setSlice/setVolume. */
@@ -126,14 +140,15 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   };
 
   const allSlices = Array.from({ length: nk }, (_, k) => k);
-  const styleFor = (state: OverlayState, outlineOnly: boolean) => {
-    const fill = !outlineOnly && state.mode === 'fill';
+  /** `imported`: an imported structure set: outlines only, never filled. */
+  const styleFor = (state: OverlayState, imported: boolean) => {
+    const fill = !imported && state.mode === 'fill';
     const s = {
       renderFill: fill,
-      renderOutline: outlineOnly || state.mode === 'outline' || fill,
+      renderOutline: true,
       fillAlpha: state.opacity,
-      outlineOpacity: outlineOnly || state.mode === 'outline' ? Math.max(0.35, Math.min(1, state.opacity * 2)) : Math.min(1, state.opacity + 0.3),
-      outlineWidth: outlineOnly ? 2 : state.mode === 'outline' ? 2 : 1,
+      outlineOpacity: imported ? Math.max(0.6, Math.min(1, state.opacity * 2)) : state.mode === 'outline' ? Math.max(0.35, Math.min(1, state.opacity * 2)) : Math.min(1, state.opacity + 0.3),
+      outlineWidth: imported ? IMPORTED_OUTLINE_WIDTH : state.mode === 'outline' ? ORGAN_OUTLINE_WIDTH : 1,
     };
     return {
       ...s,
@@ -206,6 +221,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
           });
         }
       }
+      publishStyle();
       if (dirty.size) flush();
       else viewer.render();
     },
@@ -260,11 +276,23 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       }
       listeners.clear();
       replacedListeners.clear();
+      delete document.body.dataset.overlayStyle;
       removeImported();
       segmentation.removeSegmentation(segId);
       cache.removeVolumeLoadObject(labelVolumeId);
     },
   };
+
+  /** What Cornerstone now holds for the model's set and the first imported layer (read back, for the e2e tests). */
+  function publishStyle() {
+    const vp = viewportIds(viewer)[0];
+    if (!vp || typeof document === 'undefined') return;
+    const pick = (id: string) => {
+      const st = segmentation.config.style.getStyle({ type: Labelmap, viewportId: vp, segmentationId: id });
+      return { renderFill: !!st.renderFill, renderFillInactive: !!st.renderFillInactive, renderOutline: !!st.renderOutline, outlineWidth: st.outlineWidth, outlineWidthInactive: st.outlineWidthInactive };
+    };
+    document.body.dataset.overlayStyle = JSON.stringify({ source: getProvenance(api).source, organs: pick(segId), imported: imported ? pick(imported.segIds[0]) : null });
+  }
 
   function removeImported() {
     if (!imported) return;

@@ -4,6 +4,7 @@
  */
 import { loadCtVolume, type CompressedDecoder } from '../dicom/build';
 import type { DicomSeries, FileSource, ScanResult } from '../dicom/series';
+import { withSegmentabilityChecks } from '../dicom/plausibility';
 import type { CtVolume } from '../dicom/volume';
 import { PipelineError } from './errors';
 
@@ -15,14 +16,14 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Loads `series` from the scanned `sources`; a VolumeLoadError / GeometryError of dicom/ passes through. */
-export function loadSeries(series: DicomSeries, sources: readonly FileSource[], opts: LoadOptions): Promise<CtVolume> {
-  return loadCtVolume(series, {
+/** Loads `series` from the scanned `sources`, with the segmentability findings (dicom/plausibility) added; a VolumeLoadError / GeometryError of dicom/ passes through. */
+export async function loadSeries(series: DicomSeries, sources: readonly FileSource[], opts: LoadOptions): Promise<CtVolume> {
+  return withSegmentabilityChecks(await loadCtVolume(series, {
     readFile: (h) => sources[h.fileIndex].read(),
     decoder: opts.decoder,
     concurrency: LOAD_CONCURRENCY,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
+  }));
 }
 
 /** The series with `key` in a scan; a PipelineError ('load', 'not-loadable') naming unreadable files otherwise. */

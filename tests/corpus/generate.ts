@@ -11,8 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { part10, CT_IMAGE_STORAGE, EXPLICIT_LE, type El } from '../unit/dicom/fixtures';
-import { phantomHU } from '../e2e/helpers/synthetic';
+import type { El } from '../unit/dicom/fixtures';
+import { ctSeries, phantomHU, type CtSeriesSpec } from '../e2e/helpers/synthetic';
 import { writeNifti, type Mat4 } from '../../src/io/nifti';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -51,94 +51,17 @@ export interface CorpusCase {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Synthetic series with hooks.
+// The phantom series of tests/e2e/helpers/synthetic.ts (one generator), with the corpus's defaults: 12 slices
+// of 48 x 48, its own patient, study and a series UID from the description.
 
-interface SeriesSpec {
-  cols?: number;
-  rows?: number;
-  slices?: number;
-  pixelMm?: number;
-  /** z of each slice (default: -100 + 3 k). */
-  z?: number[];
-  /** Row and column direction cosines. */
-  row?: [number, number, number];
-  col?: [number, number, number];
-  /** Position of slice k (default from z and the HFS row/column layout). */
-  position?: (k: number, z: number) => number[];
-  modality?: string;
-  sopClass?: string;
-  description?: string;
-  patientName?: string;
-  patientID?: string;
-  seriesUID?: string;
-  /** Stored value from HU (default: HU, signed 16 bit). */
-  store?: (hu: number) => number;
-  signed?: boolean;
-  bitsStored?: number;
-  /** Per-slice element edits: tag -> element or null (removed). */
-  edit?: (k: number) => Record<number, El | null>;
-  /** Matrix of slice k (mixed sizes). */
-  matrix?: (k: number) => [number, number];
-  filePrefix?: string;
-}
-
-function series(o: SeriesSpec = {}): { name: string; buffer: Buffer }[] {
-  const n = o.slices ?? 12;
-  const px = o.pixelMm ?? 2.5;
-  const zs = o.z ?? Array.from({ length: n }, (_, k) => -100 + 3 * k);
-  const row = o.row ?? [1, 0, 0];
-  const col = o.col ?? [0, 1, 0];
-  const uid = o.seriesUID ?? `1.2.826.0.1.3680043.10.77.${Math.abs(hash(o.description ?? 'x'))}`;
-  const zTop = Math.max(...zs);
-  const signed = o.signed ?? true;
-  const out: { name: string; buffer: Buffer }[] = [];
-  zs.forEach((z, k) => {
-    const [cols, rows] = o.matrix?.(k) ?? [o.cols ?? 48, o.rows ?? 48];
-    const x0 = -((cols - 1) / 2) * px;
-    const y0 = -((rows - 1) / 2) * px;
-    const pos = o.position?.(k, z) ?? [x0, y0, z];
-    const values = signed ? new Int16Array(cols * rows) : new Uint16Array(cols * rows);
-    for (let j = 0; j < rows; j++) {
-      for (let i = 0; i < cols; i++) {
-        const hu = phantomHU(x0 + i * px, y0 + j * px, z, zTop);
-        values[i + j * cols] = o.store ? o.store(hu) : hu;
-      }
-    }
-    const base: El[] = [
-      { tag: 0x00080016, vr: 'UI', value: o.sopClass ?? CT_IMAGE_STORAGE },
-      { tag: 0x00080018, vr: 'UI', value: `${uid}.${k + 1}` },
-      { tag: 0x00080060, vr: 'CS', value: o.modality ?? 'CT' },
-      { tag: 0x0008103e, vr: 'LO', value: o.description ?? 'Corpus' },
-      { tag: 0x00100010, vr: 'PN', value: o.patientName ?? 'Corpus^Phantom' },
-      { tag: 0x00100020, vr: 'LO', value: o.patientID ?? 'CORPUS-1' },
-      { tag: 0x0020000d, vr: 'UI', value: '1.2.826.0.1.3680043.10.77.1' },
-      { tag: 0x0020000e, vr: 'UI', value: uid },
-      { tag: 0x00180050, vr: 'DS', value: 3 },
-      { tag: 0x00185100, vr: 'CS', value: 'HFS' },
-      { tag: 0x00200013, vr: 'IS', value: k + 1 },
-      { tag: 0x00200032, vr: 'DS', value: pos.map((v) => +v.toFixed(4)).join('\\') },
-      { tag: 0x00200037, vr: 'DS', value: [...row, ...col].map((v) => +v.toFixed(6)).join('\\') },
-      { tag: 0x00200052, vr: 'UI', value: '1.2.826.0.1.3680043.10.77.9' },
-      { tag: 0x00280002, vr: 'US', value: 1 },
-      { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-      { tag: 0x00280010, vr: 'US', value: rows },
-      { tag: 0x00280011, vr: 'US', value: cols },
-      { tag: 0x00280030, vr: 'DS', value: `${px}\\${px}` },
-      { tag: 0x00280100, vr: 'US', value: 16 },
-      { tag: 0x00280101, vr: 'US', value: o.bitsStored ?? 16 },
-      { tag: 0x00280102, vr: 'US', value: (o.bitsStored ?? 16) - 1 },
-      { tag: 0x00280103, vr: 'US', value: signed ? 1 : 0 },
-      { tag: 0x00281052, vr: 'DS', value: 0 },
-      { tag: 0x00281053, vr: 'DS', value: 1 },
-      { tag: 0x7fe00010, vr: 'OW', value: new Uint8Array(values.buffer) },
-    ];
-    const edits = o.edit?.(k) ?? {};
-    const els = base.filter((e) => !(e.tag in edits));
-    for (const [tag, e] of Object.entries(edits)) if (e) els.push({ ...e, tag: Number(tag) });
-    const bytes = part10(els, EXPLICIT_LE);
-    out.push({ name: `${o.filePrefix ?? 'IM'}${String(k + 1).padStart(4, '0')}.dcm`, buffer: Buffer.from(bytes) });
+function series(o: CtSeriesSpec = {}): { name: string; buffer: Buffer }[] {
+  return ctSeries({
+    cols: 48, rows: 48, slices: 12, pixelMm: 2.5, sliceMm: 3, zMin: -100,
+    description: 'Corpus', patientName: 'Corpus^Phantom', patientID: 'CORPUS-1',
+    studyUID: '1.2.826.0.1.3680043.10.77.1', frameOfReferenceUID: '1.2.826.0.1.3680043.10.77.9',
+    ...o,
+    seriesUID: o.seriesUID ?? `1.2.826.0.1.3680043.10.77.${Math.abs(hash(o.description ?? 'x'))}`,
   });
-  return out;
 }
 
 function hash(s: string): number {
@@ -206,36 +129,36 @@ export function writeCorpus(root: string): { cases: CorpusCase[]; skipped: strin
   const text = (name: string, body: string) => ({ name, buffer: Buffer.from(body) });
 
   add('non-dicom', 'only text and PDF files', { outcome: 'refused', notice: 'notice-no-dicom', text: 'No DICOM images found' },
-    { outcome: 'skipped' }, () => [text('notes.txt', 'not an image'), text('report.pdf', '%PDF-1.4 nothing')]);
+    { outcome: 'skipped', text: 'holds no CT series' }, () => [text('notes.txt', 'not an image'), text('report.pdf', '%PDF-1.4 nothing')]);
   add('zero-byte', 'a normal series plus a zero-byte .dcm file', { outcome: 'warns', notice: 'notice-not-dicom-files', text: '1 file that is not DICOM was skipped', segmentable: true }, { outcome: 'ok' },
     () => [...series({ description: 'zero byte' }), { name: 'EMPTY.dcm', buffer: Buffer.alloc(0) }]);
-  add('truncated', 'one slice cut 1000 bytes short', { outcome: 'warns', notice: 'notice-corrupt-files', text: 'truncated' }, { outcome: 'ok' },
+  add('truncated', 'one slice cut 1000 bytes short', { outcome: 'warns', notice: 'notice-corrupt-files', text: 'truncated' }, { outcome: 'ok', text: 'IM0006.dcm (truncated' },
     () => series({ description: 'truncated' }).map((f, k) => (k === 5 ? { ...f, buffer: f.buffer.subarray(0, f.buffer.length - 1000) } : f)));
-  add('no-pixel-data', 'every slice without Pixel Data (7FE0,0010)', { outcome: 'refused', notice: 'notice-no-dicom', text: '12 DICOM without images' }, { outcome: 'failed' },
+  add('no-pixel-data', 'every slice without Pixel Data (7FE0,0010)', { outcome: 'refused', notice: 'notice-no-dicom', text: '12 DICOM without images' }, { outcome: 'skipped', text: '12 DICOM file(s) without images (CT)' },
     () => series({ description: 'no pixels', edit: () => ({ [0x7fe00010]: null }) }));
-  add('mr', 'an MR series (MR Image Storage)', { outcome: 'warns', notice: 'notice-geometry-not-ct', text: 'MR series, not CT', segmentable: false }, { outcome: 'failed', text: 'MR' },
+  add('mr', 'an MR series (MR Image Storage)', { outcome: 'warns', notice: 'notice-geometry-not-ct', text: 'MR series, not CT', segmentable: false }, { outcome: 'skipped', text: 'skipped MR' },
     () => series({ description: 'T1 axial', modality: 'MR', sopClass: '1.2.840.10008.5.1.4.1.1.4' }));
-  add('rtdose', 'modality RTDOSE, RT Dose Storage', { outcome: 'warns', notice: 'notice-geometry-not-ct', text: 'RTDOSE series, not CT', segmentable: false }, { outcome: 'failed' },
+  add('rtdose', 'modality RTDOSE, RT Dose Storage', { outcome: 'warns', notice: 'notice-geometry-not-ct', text: 'RTDOSE series, not CT', segmentable: false }, { outcome: 'skipped', text: 'skipped RTDOSE' },
     () => series({ description: 'dose', modality: 'RTDOSE', sopClass: '1.2.840.10008.5.1.4.1.1.481.2' }));
-  add('one-slice', 'a single CT slice', { outcome: 'warns', notice: 'notice-geometry-too-few-slices', text: 'Only 1 slice', segmentable: false }, { outcome: 'failed' },
+  add('one-slice', 'a single CT slice', { outcome: 'warns', notice: 'notice-geometry-too-few-slices', text: 'Only 1 slice', segmentable: false }, { outcome: 'failed', text: 'Only 1 slice' },
     () => series({ slices: 1, description: 'one slice' }));
-  add('four-slices', '4 slices', { outcome: 'warns', notice: 'notice-geometry-too-few-slices', text: 'Only 4 slices', segmentable: false }, { outcome: 'failed' },
+  add('four-slices', '4 slices', { outcome: 'warns', notice: 'notice-geometry-too-few-slices', text: 'Only 4 slices', segmentable: false }, { outcome: 'failed', text: 'Only 4 slices' },
     () => series({ slices: 4, description: 'four slices' }));
-  add('duplicate-positions', 'two different slices (different SOP UIDs) at the same position', { outcome: 'warns', notice: 'notice-geometry-duplicate-positions', text: 'shares a position', segmentable: false }, { outcome: 'ok' },
+  add('duplicate-positions', 'two different slices (different SOP UIDs) at the same position', { outcome: 'warns', notice: 'notice-geometry-duplicate-positions', text: 'shares a position', segmentable: false }, { outcome: 'failed', text: 'shares a position' },
     () => series({ description: 'dup pos', z: [-100, -97, -94, -91, -91, -88, -85, -82, -79, -76] }));
   add('missing-slices', 'slices 5-7 of 16 missing', { outcome: 'warns', notice: 'notice-geometry-missing-slices', text: 'About 3 slices missing', segmentable: true }, { outcome: 'ok' },
     () => series({ slices: 16, description: 'missing' }).filter((_, k) => k < 4 || k > 6));
   add('non-uniform-spacing', '2 mm spacing then 5 mm spacing', { outcome: 'warns', notice: 'notice-geometry-non-uniform-spacing', text: 'from 2 mm to 5 mm', segmentable: true }, { outcome: 'ok' },
     () => series({ description: 'spacing', z: [0, 2, 4, 6, 8, 10, 15, 20, 25, 30, 35, 40] }));
-  add('gantry-tilt', 'gantry tilt 15 degrees: positions sheared along y, Gantry/Detector Tilt 15', { outcome: 'warns', notice: 'notice-geometry-gantry-tilt', text: 'Gantry tilt of 15.0°', segmentable: false }, { outcome: 'ok' },
+  add('gantry-tilt', 'gantry tilt 15 degrees: positions sheared along y, Gantry/Detector Tilt 15', { outcome: 'warns', notice: 'notice-geometry-gantry-tilt', text: 'Gantry tilt of 15.0°', segmentable: false }, { outcome: 'failed', text: 'Gantry tilt of 15.0°' },
     () => series({ description: 'tilt', position: (k, z) => [-58.75, -58.75 + k * 3 * Math.tan((15 * Math.PI) / 180), z], edit: () => ds(0x00181120, 15) }));
-  add('oblique', 'axial planes rotated 20 degrees about z and 10 about x', { outcome: 'warns', notice: 'notice-geometry-oblique', text: 'Oblique series', segmentable: false }, { outcome: 'ok' },
+  add('oblique', 'axial planes rotated 20 degrees about z and 10 about x', { outcome: 'warns', notice: 'notice-geometry-oblique', text: 'Oblique series', segmentable: false }, { outcome: 'failed', text: 'Oblique series' },
     () => {
       const [r, c] = rot(20);
       const n = [r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]];
       return series({ description: 'oblique', row: r, col: c, position: (k) => [-60 + n[0] * 3 * k, -60 + n[1] * 3 * k, -100 + n[2] * 3 * k] });
     });
-  add('sagittal', 'a sagittal acquisition (rows along y, columns along -z, slices along x)', { outcome: 'warns', notice: 'notice-geometry-non-axial', text: 'sagittal', segmentable: false }, { outcome: 'ok' },
+  add('sagittal', 'a sagittal acquisition (rows along y, columns along -z, slices along x)', { outcome: 'warns', notice: 'notice-geometry-non-axial', text: 'sagittal', segmentable: false }, { outcome: 'failed', text: 'The series is sagittal' },
     () => series({ description: 'sagittal', row: [0, 1, 0], col: [0, 0, -1], position: (k) => [-30 + 3 * k, -60, 60] }));
   add('mixed-matrix', 'one slice 32x32 in a 48x48 series', { outcome: 'warns', notice: 'notice-geometry-mixed-matrix', text: 'was left out', segmentable: true }, { outcome: 'ok' },
     () => series({ description: 'mixed', matrix: (k) => (k === 6 ? [32, 32] : [48, 48]) }));
@@ -245,23 +168,30 @@ export function writeCorpus(root: string): { cases: CorpusCase[]; skipped: strin
       const b = series({ description: 'Series B', seriesUID: '1.2.826.0.1.3680043.10.77.502', filePrefix: 'B', z: Array.from({ length: 12 }, (_, k) => -98.5 + 3 * k) });
       return a.flatMap((f, k) => [{ ...f, name: `X${String(2 * k).padStart(3, '0')}.dcm` }, { ...b[k], name: `X${String(2 * k + 1).padStart(3, '0')}.dcm` }]);
     });
-  add('slope-absurd', 'Rescale Slope 1e5', { outcome: 'warns', notice: 'notice-geometry-implausible-rescale', text: 'Rescale Slope 100000 is not plausible', segmentable: false }, { outcome: 'failed' },
+  add('slope-absurd', 'Rescale Slope 1e5', { outcome: 'warns', notice: 'notice-geometry-implausible-rescale', text: 'Rescale Slope 100000 is not plausible', segmentable: false }, { outcome: 'failed', text: 'Rescale Slope 100000 is not plausible' },
     () => series({ description: 'slope', edit: () => ds(0x00281053, 100000) }));
   add('rescale-missing', 'no Rescale Slope / Intercept', { outcome: 'warns', notice: 'notice-geometry-no-rescale', text: 'Rescale Intercept (0028,1052) is missing', segmentable: true }, { outcome: 'ok' },
     () => series({ description: 'no rescale', edit: () => ({ [0x00281052]: null, [0x00281053]: null }) }));
   add('unsigned-offset', 'unsigned pixels stored HU+1024, intercept -1024', { outcome: 'opens', segmentable: true }, { outcome: 'ok' },
     () => series({ description: 'unsigned', signed: false, store: (hu) => hu + 1024, edit: () => ds(0x00281052, -1024) }));
-  add('signed-as-unsigned', 'signed HU stored but Pixel Representation 0', { outcome: 'warns', notice: 'notice-geometry-implausible-hu', text: 'signed pixel data declared unsigned', segmentable: false }, { outcome: 'failed' },
+  add('signed-as-unsigned', 'signed HU stored but Pixel Representation 0', { outcome: 'warns', notice: 'notice-geometry-implausible-hu', text: 'signed pixel data declared unsigned', segmentable: false }, { outcome: 'failed', text: 'signed pixel data declared unsigned' },
     () => series({ description: 'sign lie', signed: false, store: (hu) => hu & 0xffff }));
   add('bits-stored-12', 'Bits Stored 12, unsigned, HU+1024, intercept -1024', { outcome: 'opens', segmentable: true }, { outcome: 'ok' },
     () => series({ description: 'bits12', signed: false, bitsStored: 12, store: (hu) => Math.max(0, hu + 1024), edit: () => ds(0x00281052, -1024) }));
-  add('one-by-one', 'a 1x1 image series of 8 slices', { outcome: 'opens', segmentable: true /* open gap: docs/bad-input.md */ }, { outcome: 'failed' },
+  add('one-by-one', 'a 1x1 image series of 8 slices', { outcome: 'warns', notice: 'notice-geometry-too-small-matrix', text: 'The images are 1 x 1 pixels', segmentable: false }, { outcome: 'failed', text: 'The images are 1 x 1 pixels' },
     () => series({ description: 'tiny', matrix: () => [1, 1], slices: 8 }));
   add('unicode-path-names', "PatientName, PatientID and SeriesDescription with Greek, '../', '/' and '\\'", { outcome: 'opens' }, { outcome: 'ok' },
     () => series({
       description: '../..\\evil/ΣΕΙΡΑ', patientName: 'Ωμέγα^../x', patientID: '../../etc/passwd\\x',
       edit: () => ({ [0x00080005]: { tag: 0x00080005, vr: 'CS', value: 'ISO_IR 192' } }),
     }));
+  add('unicode-two-series', "two series in one folder whose PatientID and SeriesDescription hold '../', '/', '\\' (the CLI names their outputs from them)", { outcome: 'chooser', rows: 2 }, { outcome: 'ok' },
+    () => {
+      const utf8 = () => ({ [0x00080005]: { tag: 0x00080005, vr: 'CS', value: 'ISO_IR 192' } as El });
+      const a = series({ description: '../../../escaped/ΣΕΙΡΑ', patientID: '../../etc/passwd', seriesUID: '1.2.826.0.1.3680043.10.77.601', filePrefix: 'A', edit: utf8 });
+      const b = series({ description: '..\\..\\win\\x', patientID: '/abs/olute', seriesUID: '1.2.826.0.1.3680043.10.77.602', filePrefix: 'B', edit: utf8 });
+      return [...a, ...b];
+    });
 
   if (hasDcmtk()) {
     add('big-endian', 'Explicit VR Big Endian (dcmconv +tb)', { outcome: 'opens' }, { outcome: 'ok' },
@@ -293,9 +223,9 @@ export function writeCorpus(root: string): { cases: CorpusCase[]; skipped: strin
   if (hasRealData()) {
     add('real-hnscc', 'real 64x64 HNSCC CT (baseline)', { outcome: 'opens', segmentable: true }, { outcome: 'ok' },
       () => [], (d) => (copyDir(HNSCC_CT_B, d), null));
-    add('rtstruct-other-series', "HNSCC CT of one patient with another patient's RTSTRUCT", { outcome: 'opens', segmentable: true /* RTSTRUCT silently passed over: docs/bad-input.md */ }, { outcome: 'ok' },
+    add('rtstruct-other-series', "HNSCC CT of one patient with another patient's RTSTRUCT", { outcome: 'warns', notice: 'notice-structure-other-series', text: 'references a series that is not open (patient', segmentable: true }, { outcome: 'ok', text: 'references no series in this input' },
       () => [], (d) => (copyDir(HNSCC_CT_B, d), copyDir(HNSCC_RS_A, d), null));
-    add('rtstruct-malformed', 'HNSCC CT with its RTSTRUCT cut in half', { outcome: 'warns', notice: 'notice-corrupt-files', text: 'RS_1-1.dcm: tr', segmentable: true }, { outcome: 'ok' },
+    add('rtstruct-malformed', 'HNSCC CT with its RTSTRUCT cut in half', { outcome: 'warns', notice: 'notice-corrupt-files', text: 'RS_1-1.dcm: tr', segmentable: true }, { outcome: 'ok', text: 'RS_1-1.dcm (truncated' },
       () => [], (d) => {
         copyDir(HNSCC_CT_A, d);
         for (const f of readdirSync(HNSCC_RS_A)) {

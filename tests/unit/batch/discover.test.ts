@@ -51,6 +51,18 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('input discovery', () => {
+  it('an RTSTRUCT that fits no series of its input is named in a note (issue 16), one that fits is not', async () => {
+    const dir = join(root, 'foreign');
+    mkdirSync(dir);
+    for (const f of B.files) copyFileSync(f, join(dir, f.split('/').pop()!));
+    copyFileSync(join(root, 'study/rs/RS.dcm'), join(dir, 'RS.dcm'));
+    const d = await discoverInputs([{ path: dir }]);
+    expect(d.jobs).toHaveLength(1);
+    expect(d.notes.filter((n) => n.includes('RTSTRUCT'))).toEqual([expect.stringMatching(/: RTSTRUCT RS\.dcm \(patient [^)]*\) references no series in this input \(another patient or series\?\): not used$/)]);
+    const own = await discoverInputs([{ path: join(root, 'study') }]);
+    expect(own.notes.filter((n) => n.includes('RTSTRUCT'))).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
   it('a folder with two DICOM series, an RTSTRUCT and a corrupt file', async () => {
     const d = await discoverInputs([{ path: join(root, 'study'), reference: 'auto' }]);
     expect(d.jobs.map((j) => [j.name, j.kind, j.files.length, j.seriesInstanceUID])).toEqual([

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildCtVolume, scanDicomFiles, segmentationAllowed } from '../../../src/dicom';
-import { checkHuValues, countNonFinite } from '../../../src/dicom/plausibility';
+import { checkHuValues, checkInPlaneSize, countNonFinite, withSegmentabilityChecks } from '../../../src/dicom/plausibility';
 import { ctSlice, type El, type SliceSpec } from './fixtures';
 
 /** Six 8x8 slices: air around a soft-tissue square (stored = HU + 1024, intercept -1024). */
@@ -89,5 +89,28 @@ describe('NIfTI plausibility (issue 17 point 2)', () => {
     const w = volume.warnings.find((x) => x.code === 'non-finite-values');
     expect(w?.message).toMatch(/^2 voxels are NaN or infinite/);
     expect(segmentationAllowed(volume.warnings)).toBe(false);
+  });
+});
+
+describe('in-plane size before segmentation (issue 16: the corpus 1x1 series)', () => {
+  it('blocks a 1x1 matrix and names its size, and a 16 x 16 matrix of 0.5 mm pixels for its 8 mm field of view', () => {
+    const one = checkInPlaneSize([1, 1, 8], [2.5, 2.5, 3]);
+    expect(one.map((w) => [w.code, w.severity])).toEqual([['too-small-matrix', 'error']]);
+    expect(one[0].message).toContain('1 x 1 pixels');
+    const small = checkInPlaneSize([16, 16, 8], [0.5, 0.5, 3]);
+    expect(small[0].message).toContain('8 x 8 mm');
+    expect(segmentationAllowed(small)).toBe(false);
+  });
+  it('lets a 48 x 48 matrix of 2.5 mm pixels (120 mm) and a 512 x 512 CT through', () => {
+    expect(checkInPlaneSize([48, 48, 12], [2.5, 2.5, 3])).toEqual([]);
+    expect(checkInPlaneSize([512, 512, 100], [0.98, 0.98, 3])).toEqual([]);
+    expect(checkInPlaneSize([15, 512, 100], [4, 0.98, 3])).toHaveLength(1);
+  });
+  it('is added to a loaded volume once, and the loader itself leaves tiny test volumes alone', () => {
+    const ct = series();
+    expect(ct.warnings.some((w) => w.code === 'too-small-matrix')).toBe(false);
+    withSegmentabilityChecks(ct);
+    withSegmentabilityChecks(ct);
+    expect(ct.warnings.filter((w) => w.code === 'too-small-matrix')).toHaveLength(1);
   });
 });
