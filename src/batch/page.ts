@@ -11,6 +11,7 @@
  * It can also be opened by hand in any browser at the server's /batch.html while `npm run segment` runs.
  */
 import { VolumeLoadError, type CompressedDecoder } from '../dicom/build';
+import { withSegmentabilityChecks } from '../dicom/plausibility';
 import { scanDicomSources, type FileSource } from '../dicom/series';
 import type { CtVolume } from '../dicom/volume';
 import { EngineController } from '../engine/controller';
@@ -113,7 +114,7 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
     const run = await runPipeline(async () => {
       const loaded = await loadInput(job, send);
       nifti = loaded.nifti;
-      return loaded.ct;
+      return withSegmentabilityChecks(loaded.ct); // the size rule (dicom/plausibility), as the app's loaders add it
     }, {
       engine,
       protocol: cfg.protocol,

@@ -5,7 +5,6 @@
  * overlay/panels.tsx records the labelling, ExportControls builds the structure set), calling the same
  * functions. DOM-free: it needs an engine (SegmentEngine) and a loader.
  */
-import { withSegmentabilityChecks } from '../dicom/plausibility';
 import type { CtVolume, LabelVolume } from '../dicom/volume';
 import type { EngineState } from '../engine/controller';
 import type { SegmentReport } from '../engine/engine';
@@ -49,7 +48,7 @@ const now = () => performance.now();
 export async function runPipeline(load: () => Promise<CtVolume>, o: PipelineOptions): Promise<PipelineRun> {
   let t = now();
   o.onStep?.('load');
-  const ct = withSegmentabilityChecks(await load());
+  const ct = await load();
   o.onStep?.('geometry');
   assertSegmentable(ct);
   const loadMs = now() - t;
