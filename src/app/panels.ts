@@ -13,9 +13,9 @@ import type { ComponentType } from 'react';
 import { OrganPanel, SegmentPanelWithOverlay } from '../overlay/panels';
 import { SendPanel } from '../pacs/SendPanel';
 import { ReviewPanel } from '../review/ReviewPanel';
-import type { AppState } from './context';
+import type { SidebarPanelProps } from './panelProps';
 
-export type SidebarPanelProps = AppState & { ct: NonNullable<AppState['ct']> };
+export type { SidebarPanelProps };
 
 export interface SidebarPanel {
   id: string;

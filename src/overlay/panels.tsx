@@ -3,7 +3,7 @@
  * segmentation panel wired to the organ overlay (labels shown slice by slice as the engine reads them back).
  * The run's state goes into the overlay's provenance (provenance.ts), which gates the export.
  */
-import type { SidebarPanelProps } from '../app/panels';
+import type { SidebarPanelProps } from '../app/panelProps';
 import { SegmentPanel } from '../engine/ui/SegmentPanel';
 import { pageEngine } from '../engine/ui/useEngine';
 import { existingEditSession } from '../edit/session';

@@ -3,7 +3,7 @@
  * with STOW-RS, into the open CT's study. On failure the file stays available for download (nothing lost).
  */
 import { useEffect, useState } from 'react';
-import type { SidebarPanelProps } from '../app/panels';
+import type { SidebarPanelProps } from '../app/panelProps';
 import { downloadFile, exportRtStruct } from '../overlay/export';
 import { organOverlayFor } from '../overlay/registry';
 import { onPacsSession, pacsSession, type PacsSession } from './session';

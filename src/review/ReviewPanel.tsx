@@ -4,7 +4,7 @@
  * surface distance and volumes, the pairing of reference ROIs with organs editable, CSV export.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { SidebarPanelProps } from '../app/panels';
+import type { SidebarPanelProps } from '../app/panelProps';
 import { compareWithReference, comparisonCsv, type Comparison } from '../compare/compare';
 import { namePairing } from '../compare/reference';
 import { ORGANS } from '../organs';

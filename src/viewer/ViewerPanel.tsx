@@ -111,7 +111,7 @@ export function ViewerPanel({ ct, onViewer, onError }: ViewerPanelProps) {
       setApi(null);
     };
     // The viewer is rebuilt only for a new volume; callbacks are stable refs in the app.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // (so the hook deliberately lists only ct)
   }, [ct]);
 
   // Keyboard: arrows / page keys scroll the viewport under the mouse.
