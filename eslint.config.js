@@ -87,6 +87,12 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [
+            {
+              name: '@tensorflow/tfjs-backend-webgpu',
+              message: 'the WebGPU backend object is a tfjs internal: use src/engine/tfjsInternals.ts.',
+            },
+          ],
           patterns: [
             {
               group: ['@tensorflow/*/dist/*', '@tensorflow/*/src/*'],

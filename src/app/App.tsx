@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { loadCtVolume, VolumeLoadError } from '../dicom/build';
 import { GeometryError, segmentationAllowed } from '../dicom/geometry';
 import { scanDicomSources, type DicomSeries, type FileSource, type ScanResult } from '../dicom/series';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { browserDecoder } from '../viewer/decoder';
 import { Toolbar } from '../viewer/Toolbar';
 import type { ViewerApi } from '../viewer/viewer';

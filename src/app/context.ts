@@ -3,7 +3,7 @@
  * Engine and overlay panels get the same values as props (see panels.ts); use this hook deeper down.
  */
 import { createContext, useContext } from 'react';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import type { ViewerApi } from '../viewer/viewer';
 import type { Notice } from './notices';
 

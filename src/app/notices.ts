@@ -3,7 +3,7 @@
  * id, so the same problem is shown once however often the UI re-renders.
  */
 import type { ScanResult } from '../dicom/series';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 
 export type NoticeSeverity = 'error' | 'warning' | 'info';
 

@@ -12,15 +12,15 @@
 import { loadCtVolume, VolumeLoadError, type CompressedDecoder } from '../dicom/build';
 import { segmentationAllowed } from '../dicom/geometry';
 import { scanDicomSources, type FileSource } from '../dicom/series';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { EngineController } from '../engine/controller';
 import { isEngineError } from '../engine/errors';
 import { WASM_PATHS } from '../engine/ui/wasmPaths';
-import { exportLabelling } from '../overlay/provenance';
+import { exportLabelling } from '../labels/provenance';
 import { uidNote } from '../rtstruct/uids';
-import { exportRtStruct } from '../overlay/export';
-import { rtStructStep } from './rtstructStep';
-import { ctFromNifti } from './niftiCt';
+import { exportRtStruct } from '../rtstruct/export';
+import { rtStructStep } from '../rtstruct/exportStep';
+import { ctFromNifti } from '../nifti/ct';
 import {
   API, type CtGeometry, type FatalMessage, type InputFile, type Job, type JobFailure, type JobResult, type JobStage,
   type ModelSummary, type NextAnswer, type PageConfig, type ProgressMessage,

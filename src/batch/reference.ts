@@ -17,9 +17,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { CtVolume } from '../dicom/volume';
-import { readNiftiLabels } from '../overlay/niftiLabels';
-import { resampleLabelsToCt, type GriddedLabels } from '../overlay/resample';
+import type { CtVolume } from '../volume/volume';
+import { readNiftiLabels } from '../nifti/labels';
+import { resampleLabelsToCt, type GriddedLabels } from '../labels/resample';
 import { importStructureSet } from '../rtstruct/import';
 import { organForRoiName } from '../rtstruct/names';
 import { readRtStruct, RtStructReadError } from '../rtstruct/reader';

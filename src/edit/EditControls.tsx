@@ -5,7 +5,7 @@
  * canvas points become voxels through the viewer's probe (viewport canvasToWorld).
  */
 import { useEffect, useRef, useSyncExternalStore } from 'react';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { organByChannel } from '../organs';
 import { useProvenance } from '../overlay/ExportControls';
 import type { OrganOverlay } from '../overlay/segmentation';

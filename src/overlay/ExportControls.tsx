@@ -6,11 +6,12 @@
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Notice } from '../app/notices';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { uidNote } from '../rtstruct/uids';
-import { downloadFile, exportRtStruct } from './export';
+import { downloadFile } from '../app/download';
+import { exportRtStruct } from '../rtstruct/export';
 import { editedChannels } from '../edit/session';
-import { exportGate, exportLabelling, getProvenance, setProvenance, subscribeProvenance } from './provenance';
+import { exportGate, exportLabelling, getProvenance, setProvenance, subscribeProvenance } from '../labels/provenance';
 import type { OrganOverlay } from './segmentation';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

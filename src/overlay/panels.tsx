@@ -7,7 +7,7 @@ import type { SidebarPanelProps } from '../app/panelProps';
 import { SegmentPanel } from '../engine/ui/SegmentPanel';
 import { pageEngine } from '../engine/ui/useEngine';
 import { existingEditSession } from '../edit/session';
-import { setProvenance } from './provenance';
+import { setProvenance } from '../labels/provenance';
 import { organOverlayFor } from './registry';
 
 export { OrganPanel } from './OrganPanel';

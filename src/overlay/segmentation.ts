@@ -8,13 +8,13 @@
  */
 import { cache, volumeLoader, type Types as CoreTypes } from '@cornerstonejs/core';
 import { Enums as ToolEnums, segmentation } from '@cornerstonejs/tools';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { ORGANS } from '../organs';
 import type { ImportedStructureSet } from '../rtstruct/import';
 import type { ViewerApi } from '../viewer/viewer';
-import { MaskedLabels } from './maskedLabels';
-import { OrganStats } from './organStats';
-import type { OverlayState } from './state';
+import { MaskedLabels } from '../labels/maskedLabels';
+import { OrganStats } from '../labels/organStats';
+import type { OverlayState } from '../labels/overlayState';
 
 const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
 

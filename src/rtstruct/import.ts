@@ -9,7 +9,7 @@
  */
 import { nearestSlice, normalDistance, patientToPixel, slicePlane, type SlicePlane } from '../contours/geometry';
 import { rasterizePolygons } from '../contours/rasterize';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import type { Organ } from '../organs';
 import { organForRoiName } from './names';
 import type { StructureSetData } from './reader';

@@ -11,7 +11,7 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import type { Contour, OrganContours } from '../contours/extract';
 import { chooseCharset, encodeText, fitText, parseCharset } from '../dicom/charset';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { organByChannel } from '../organs';
 import { formatDS } from './ds';
 import { randomUid, seriesUids, type SeriesUids } from './uids';

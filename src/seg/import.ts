@@ -18,7 +18,7 @@
  */
 import { nearestSlice, normalDistance } from '../contours/geometry';
 import { dot, sub } from '../dicom/vec';
-import type { CtVolume, LabelVolume } from '../dicom/volume';
+import type { CtVolume, LabelVolume } from '../volume/volume';
 import type { ImportedRoi, ImportedStructureSet } from '../rtstruct/import';
 import { organForRoiName } from '../rtstruct/names';
 import { seriesUids } from '../rtstruct/uids';

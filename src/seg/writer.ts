@@ -16,7 +16,7 @@
  */
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { fitText } from '../dicom/charset';
-import type { CtVolume, LabelVolume } from '../dicom/volume';
+import type { CtVolume, LabelVolume } from '../volume/volume';
 import { organByChannel, ORGANS } from '../organs';
 import { formatDS } from '../rtstruct/ds';
 import { randomUid, seriesUids, type SeriesUids } from '../rtstruct/uids';

@@ -3,7 +3,7 @@
  * slice position and window readouts, and the HU under the cursor.
  */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { CtVolume, Vec3 } from '../dicom/volume';
+import type { CtVolume, Vec3 } from '../volume/volume';
 import { edgeLabels, type EdgeLabels } from './orientation';
 import { createViewer, PLANE_COLOURS, PLANES, type CursorInfo, type PlaneId, type ViewerApi } from './viewer';
 

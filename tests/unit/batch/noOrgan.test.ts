@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { writeSeriesOutputs, type SeriesOutcome } from '../../../src/batch/outputs';
 import type { JobResult } from '../../../src/batch/protocol';
 import { EXIT, exitCode } from '../../../src/batch/run';
-import { rtStructStep } from '../../../src/batch/rtstructStep';
+import { rtStructStep } from '../../../src/rtstruct/exportStep';
 import { renderSummary } from '../../../src/batch/summary';
 import { loadSeries, writeSeries } from './fixtures';
 

@@ -3,8 +3,8 @@
  * has contours (an RTSTRUCT with an empty Structure Set ROI Sequence is invalid, dciodvfy), and a writer error
  * never costs the series its labels and report: it becomes a note instead of a failure.
  */
-import type { CtVolume, LabelVolume } from '../dicom/volume';
-import { exportRtStruct, type ExportResult } from '../overlay/export';
+import type { CtVolume, LabelVolume } from '../volume/volume';
+import { exportRtStruct, type ExportResult } from './export';
 
 export type RtStructStep =
   | { kind: 'written'; result: ExportResult }
