@@ -8,17 +8,27 @@
  */
 import { evalAffine, sliceAt, type GridGeometry } from '../grid';
 import type { ModelInputSpec } from '../manifest';
-import { bilinearTapRect, newTap, sampleTap } from './bilinear';
 
 export type HuIntensity = Pick<ModelInputSpec, 'huMin' | 'huMax' | 'huOffset' | 'huScale'>;
-
-const TAP = newTap();
 
 /** Bilinear HU at continuous pixel (i, j) of slice k; huMin outside the image area [-0.5, n - 0.5]. */
 export function sampleSlice(hu: ArrayLike<number>, g: GridGeometry, k: number, i: number, j: number, huMin: number): number {
   const { cols, rows } = g;
   if (i < -0.5 || i > cols - 0.5 || j < -0.5 || j > rows - 0.5) return huMin;
-  return sampleTap(hu, k * cols * rows, cols, bilinearTapRect(cols, rows, i, j, TAP));
+  const ic = Math.min(Math.max(i, 0), cols - 1);
+  const jc = Math.min(Math.max(j, 0), rows - 1);
+  const i0 = Math.floor(ic);
+  const j0 = Math.floor(jc);
+  const i1 = Math.min(i0 + 1, cols - 1);
+  const j1 = Math.min(j0 + 1, rows - 1);
+  const wi = ic - i0;
+  const wj = jc - j0;
+  const base = k * cols * rows;
+  const a = hu[base + j0 * cols + i0];
+  const b = hu[base + j0 * cols + i1];
+  const c = hu[base + j1 * cols + i0];
+  const d = hu[base + j1 * cols + i1];
+  return (1 - wi) * (1 - wj) * a + wi * (1 - wj) * b + (1 - wi) * wj * c + wi * wj * d;
 }
 
 export function preprocessReference(hu: ArrayLike<number>, g: GridGeometry, spec: HuIntensity, start: number, count: number, out?: Float32Array): Float32Array {
