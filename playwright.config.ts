@@ -3,7 +3,7 @@
  * E2E_BASE_URL). Run directly, `npx playwright test` starts the static server itself.
  */
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/e2e/helpers/launch';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './src/node/chromium';
 
 const external = process.env.E2E_BASE_URL;
 const PORT = 4179;
@@ -27,7 +27,7 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: external ? undefined : {
-    command: `node tests/e2e/helpers/server.mjs --root dist --port ${PORT}`,
+    command: `node src/node/staticServer.mjs --root dist --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: true,
   },

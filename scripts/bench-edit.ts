@@ -13,8 +13,8 @@ import { fillPolygonInPlane } from '../src/edit/freehand';
 import { EditHistory } from '../src/edit/history';
 import { interpolateGaps } from '../src/edit/interpolate';
 import { huFilter } from '../src/edit/threshold';
-import { MaskedLabels } from '../src/overlay/maskedLabels';
-import { OrganStats } from '../src/overlay/organStats';
+import { MaskedLabels } from '../src/labels/maskedLabels';
+import { OrganStats } from '../src/labels/organStats';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { formatTable, type BenchResult } from '../bench/core';
 import { benchNodeDawn, parseArgs } from '../bench/node';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/e2e/helpers/launch';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/node/chromium';
 
 const root = path.resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { ctFromNifti } from '../src/batch/niftiCt';
+import { ctFromNifti } from '../src/nifti/ct';
 import { bodyMask } from '../src/contours/body';
 import { loadCtVolume, scanDicomFiles, type CtVolume } from '../src/dicom';
 import { nodeDecoder } from '../src/dicom/nodeCodecs';

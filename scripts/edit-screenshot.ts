@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
-import { launchChromium } from '../tests/e2e/helpers/launch';
-import { startServer } from '../tests/e2e/helpers/server.mjs';
+import { launchChromium } from '../src/node/chromium';
+import { startServer } from '../src/node/staticServer.mjs';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const TOTALSEG = resolve('../shared/data/real/totalseg-example/example_ct_dicom');

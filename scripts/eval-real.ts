@@ -15,14 +15,14 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { classifyReference, loadReference, type Reference } from '../src/batch/reference';
-import { ctFromNifti } from '../src/batch/niftiCt';
+import { ctFromNifti } from '../src/nifti/ct';
 import { scoreLabels, summariseScores, type AccuracySummary, type OrganScore } from '../src/batch/score';
 import { buildCtVolume, scanDicomFiles, type CtVolume } from '../src/dicom';
 import { cleanupLabels, type CleanupReport } from '../src/engine/cleanup';
-import { readNifti } from '../src/io/nifti';
+import { readNifti } from '../src/nifti/nifti';
 import { organByChannel } from '../src/organs';
 import { implausibleVolume } from '../src/organVolumes';
-import { OrganStats } from '../src/overlay/organStats';
+import { OrganStats } from '../src/labels/organStats';
 
 /** Per-series results are cached next to report.json, keyed by the rule table, this script and the labels. */
 const CACHE = 'eval-real.cache.json';

@@ -10,8 +10,8 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startServer } from '../tests/e2e/helpers/server.mjs';
-import { launchChromium } from '../tests/e2e/helpers/launch';
+import { startServer } from '../src/node/staticServer.mjs';
+import { launchChromium } from '../src/node/chromium';
 
 const { values: a } = parseArgs({
   options: {

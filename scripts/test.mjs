@@ -25,6 +25,7 @@ if (missing.length) {
 const only = process.argv.slice(2);
 const suites = [
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['lint (eslint: layers, no cycles; prettier)', 'npm', ['run', '--silent', 'lint']],
   ['unit + gpu (vitest)', 'npx', ['vitest', 'run']],
   ['python (pytest)', '/usr/bin/python3', ['-m', 'pytest', '-q', 'training/tests']],
   ['build', 'npx', ['vite', 'build']],

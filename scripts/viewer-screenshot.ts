@@ -6,8 +6,8 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { launchChromium } from '../tests/e2e/helpers/launch';
-import { startServer } from '../tests/e2e/helpers/server.mjs';
+import { launchChromium } from '../src/node/chromium';
+import { startServer } from '../src/node/staticServer.mjs';
 
 const out = resolve(process.argv[2] ?? 'docs/images/viewer.png');
 const series = resolve('../shared/data/real/totalseg-example/example_ct_dicom');

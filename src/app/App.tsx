@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { VolumeLoadError } from '../dicom/build';
 import { GeometryError } from '../dicom/geometry';
 import { scanDicomSources, type DicomSeries, type FileSource, type ScanResult } from '../dicom/series';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { checkGeometry } from '../pipeline/geometry';
 import { loadSeries as loadPipelineSeries } from '../pipeline/load';
 import { browserDecoder } from '../viewer/decoder';

@@ -1,5 +1,5 @@
 /** Right-hand sidebar: series facts, geometry status, then the registered panels (engine, organs). */
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { checkGeometry } from '../pipeline/geometry';
 import type { AppState } from './context';
 import { SIDEBAR_PANELS } from './panels';

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { FileSource, NonImageObject } from '../dicom/series';
 import { isAnnotationObject } from '../dicom/series';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { requestStructureImport } from '../overlay/importRequests';
 import { readRtStruct } from '../rtstruct/reader';
 import { matchStructureSet, otherSeriesLine, type StructureMatch } from './structureOffers';

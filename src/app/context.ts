@@ -4,7 +4,7 @@
  * hook deeper down. Panels import their props type from here, not from panels.ts (which imports them).
  */
 import { createContext, useContext } from 'react';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import type { ViewerApi } from '../viewer/viewer';
 import type { Notice } from './notices';
 

@@ -1,16 +1,14 @@
 /**
- * Opening a NIfTI CT (.nii / .nii.gz) in the app: the same CtVolume the CLI builds (src/batch/niftiCt.ts), so
+ * Opening a NIfTI CT (.nii / .nii.gz) in the app: the same CtVolume the CLI builds (src/nifti/ct.ts), so
  * the viewer, engine and export run unchanged. Orientation comes from the affine (sform, else qform).
  *
  * RTSTRUCT export of a NIfTI CT: the file carries no DICOM UIDs, so the structure set references UIDs
  * generated from the slice geometry (rtstruct/uids.ts). The notice says so: such a file only matches a DICOM
  * series converted with those same UIDs, not the original scanner series.
  */
-import { ctFromNiftiImage, niftiCaseName } from '../batch/niftiCt';
-import { VolumeLoadError } from '../dicom/build';
+import { ctFromNiftiFile } from '../nifti/ct';
 import type { FileSource } from '../dicom/series';
-import type { CtVolume } from '../dicom/volume';
-import { NiftiError, readNifti } from '../io/nifti';
+import type { CtVolume } from '../volume/volume';
 import type { Notice } from './notices';
 
 export const isNiftiName = (name: string): boolean => /\.nii(\.gz)?$/i.test(name);
@@ -30,21 +28,7 @@ export const niftiSources = (sources: readonly FileSource[]): FileSource[] => {
 
 /** Reads one NIfTI source into a CtVolume; NIfTI format problems become VolumeLoadErrors naming the file. */
 export async function loadNiftiCt(src: FileSource): Promise<CtVolume> {
-  const bytes = await src.read();
-  try {
-    const img = readNifti(bytes);
-    if (img.datatype === 'uint8' || img.datatype === 'int8') {
-      throw new VolumeLoadError('not-loadable', `${src.name}: an 8-bit NIfTI is a label map, not a CT in HU. Open the CT, then use Load label map.`);
-    }
-    return ctFromNiftiImage(img, niftiCaseName(src.name)).volume;
-  } catch (e) {
-    if (e instanceof VolumeLoadError) throw e;
-    if (e instanceof NiftiError) throw new VolumeLoadError('not-loadable', `${src.name}: ${e.message}`);
-    if (e instanceof Error && /incorrect header|invalid|unexpected EOF/i.test(e.message)) {
-      throw new VolumeLoadError('not-loadable', `${src.name}: not a readable gzip/NIfTI file (${e.message})`);
-    }
-    throw e;
-  }
+  return ctFromNiftiFile(await src.read(), src.name);
 }
 
 /** What the user should know about an opened NIfTI CT (and the files that were left aside). */

@@ -4,7 +4,7 @@
  */
 import { isBlocking } from '../dicom/geometry';
 import type { ScanResult } from '../dicom/series';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 
 export type NoticeSeverity = 'error' | 'warning' | 'info';
 

@@ -3,7 +3,7 @@
  * one of its images applies; one that shares only the frame of reference may (e.g. another CT of the same
  * session) and is offered as such; any other is listed as not for this CT. Pure.
  */
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 
 export interface StructureRefs {
   referencedSeriesUIDs: readonly string[];

@@ -57,15 +57,40 @@ const PROTOCOL_ALIASES: Record<string, ProtocolId> = {
 };
 const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
 
-export function parseArgs(argv: readonly string[]): BatchOptions {
-  const o: BatchOptions = { inputs: [], out: '', protocol: 'whole', model: null, backend: null, body: true, build: true, timeoutMin: 60, dist: null, cleanup: true, seg: false };
+/*
+ * What the command lines of `npm run segment` and `npm run node` (src/pacs/node/args.ts) share.
+ */
+
+/** Walks argv option by option; `value()` takes the next argument as the option's value (never another option). */
+export function* cliOptions(argv: readonly string[]): Generator<{ name: string; value: () => string }> {
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const name = argv[i];
     const value = (): string => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
       return v;
     };
+    yield { name, value };
+  }
+}
+
+/** --protocol: whole, head-neck (or head_neck), thorax, abdomen. */
+export function protocolArg(v: string): ProtocolId {
+  const p = PROTOCOL_ALIASES[v];
+  if (!p) throw new UsageError(`--protocol must be one of whole, head-neck, thorax, abdomen (got "${v}")`);
+  return p;
+}
+
+/** --backend: webgpu, webgl, wasm; with `auto` allowed, auto gives null (the app's own choice). */
+export function backendArg(v: string, allowAuto: boolean): BackendName | null {
+  if (allowAuto && v === 'auto') return null;
+  if (!BACKENDS.includes(v as BackendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}${allowAuto ? ' or auto' : ''} (got "${v}")`);
+  return v as BackendName;
+}
+
+export function parseArgs(argv: readonly string[]): BatchOptions {
+  const o: BatchOptions = { inputs: [], out: '', protocol: 'whole', model: null, backend: null, body: true, build: true, timeoutMin: 60, dist: null, cleanup: true, seg: false };
+  for (const { name: a, value } of cliOptions(argv)) {
     switch (a) {
       case '--input': o.inputs.push({ path: value() }); break;
       case '--reference': {
@@ -77,24 +102,9 @@ export function parseArgs(argv: readonly string[]): BatchOptions {
         break;
       }
       case '--out': o.out = value(); break;
-      case '--protocol': {
-        const v = value();
-        const p = PROTOCOL_ALIASES[v];
-        if (!p) throw new UsageError(`--protocol must be one of whole, head-neck, thorax, abdomen (got "${v}")`);
-        o.protocol = p;
-        break;
-      }
+      case '--protocol': o.protocol = protocolArg(value()); break;
       case '--model': o.model = value(); break;
-      case '--backend': {
-        const v = value() as BackendName;
-        if ((v as string) === 'auto') {
-          o.backend = null;
-          break;
-        }
-        if (!BACKENDS.includes(v)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')} or auto (got "${v}")`);
-        o.backend = v;
-        break;
-      }
+      case '--backend': o.backend = backendArg(value(), true); break;
       case '--timeout': {
         const v = Number(value());
         if (!(v > 0)) throw new UsageError('--timeout needs a positive number of minutes');

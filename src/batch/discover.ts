@@ -17,7 +17,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Gunzip } from 'fflate';
 import { isAnnotationObject, scanDicomSources, type DicomSeries, type FileSource } from '../dicom/series';
 import { readRtStruct } from '../rtstruct/reader';
-import { niftiCaseName } from './niftiCt';
+import { niftiCaseName } from '../nifti/ct';
 import { classifyReference, isNiftiPath, ReferenceError, type ReferenceSpec } from './reference';
 
 export interface InputArg {

@@ -5,14 +5,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CtVolume } from '../dicom/volume';
-import { affineFromLps, writeNifti, type Mat4 } from '../io/nifti';
-import { OrganStats } from '../overlay/organStats';
+import type { CtVolume } from '../volume/volume';
+import { affineFromLps, writeNifti, type Mat4 } from '../nifti/nifti';
+import { OrganStats } from '../labels/organStats';
 import { organByChannel, type ProtocolId } from '../organs';
 import { protocolChannels, protocolExclusions } from '../pipeline/protocol';
 import { implausibleVolume } from '../organVolumes';
 import type { SeriesJob } from './discover';
-import { labelsToNiftiOrder } from './niftiCt';
+import { labelsToNiftiOrder } from '../nifti/ct';
 import type { JobResult } from './protocol';
 import { loadReference } from './reference';
 import { scoreLabels, seriesMeanDsc, type OrganScore } from './score';

@@ -13,7 +13,7 @@
 import { VolumeLoadError, type CompressedDecoder } from '../dicom/build';
 import { withSegmentabilityChecks } from '../dicom/plausibility';
 import { scanDicomSources, type FileSource } from '../dicom/series';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { EngineController } from '../engine/controller';
 import { isEngineError } from '../engine/errors';
 import { WASM_PATHS } from '../engine/ui/wasmPaths';
@@ -21,7 +21,7 @@ import { isPipelineError, PipelineError, type PipelineStep } from '../pipeline/e
 import { findSeries, loadSeries } from '../pipeline/load';
 import { runPipeline } from '../pipeline/run';
 import { uidNote } from '../rtstruct/uids';
-import { ctFromNifti } from './niftiCt';
+import { ctFromNifti } from '../nifti/ct';
 import {
   API, type CtGeometry, type FatalMessage, type InputFile, type Job, type JobFailure, type JobResult, type JobStage,
   type ModelSummary, type NextAnswer, type PageConfig, type ProgressMessage,

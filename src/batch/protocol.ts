@@ -7,7 +7,7 @@
  * reads the input files from /batch/files/, segments with the app's engine, and POSTs labels (uint8, CT
  * grid, CtVolume order), the RTSTRUCT (DICOM input) and finally the result (or a failure).
  */
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import type { BackendName, BackendNotice } from '../engine/backend';
 import type { SegmentReport } from '../engine/engine';
 import type { ModelMetrics, ModelVariant } from '../engine/manifest';

@@ -17,13 +17,13 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { CtVolume } from '../dicom/volume';
-import { readNiftiLabels } from '../overlay/niftiLabels';
-import { resampleLabelsToCt, type GriddedLabels } from '../overlay/resample';
+import type { CtVolume } from '../volume/volume';
+import { readNiftiLabels } from '../nifti/labels';
+import { resampleLabelsToCt, type GriddedLabels } from '../labels/resample';
 import { importStructureSet } from '../rtstruct/import';
 import { organForRoiName } from '../rtstruct/names';
 import { readRtStruct, RtStructReadError } from '../rtstruct/reader';
-import { referenceFromImported } from '../compare/reference';
+import { referenceFromImported, type Reference } from '../compare/reference';
 import { importSeg } from '../seg/import';
 import { readSeg } from '../seg/reader';
 
@@ -32,15 +32,7 @@ export type ReferenceSpec =
   | { kind: 'masks'; path: string }
   | { kind: 'labelmap'; path: string; legend?: string };
 
-export interface Reference {
-  /** One line: what was read. */
-  description: string;
-  /** Organ channels the reference annotates, ascending. */
-  annotated: number[];
-  /** Mask (0/1) of organ `channel` on the CT grid, or null when it has no voxels there. */
-  mask(channel: number): Uint8Array | null;
-  notes: string[];
-}
+export type { Reference } from '../compare/reference';
 
 export class ReferenceError extends Error {
   constructor(message: string) {

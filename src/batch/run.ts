@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../../tests/e2e/helpers/launch';
+import { launchChromium } from '../node/chromium';
 import type { BatchOptions } from './args';
 import { buildApp, staleReason } from './build';
 import { discoverInputs, type SeriesJob } from './discover';

@@ -2,12 +2,13 @@
  * The local HTTP server of `npm run segment` (127.0.0.1, random port): serves the built app (dist/), the
  * model packages given by path, the input files of each job (with Range support, so the page's DICOM
  * scan reads headers only), and the small job API of protocol.ts. Large arrays arrive as raw POST bodies.
- * Node only; the work behind the API lives in a Broker (run.ts).
+ * Node only; the work behind the API lives in a Broker (run.ts); file serving is the shared src/node/staticServer.mjs.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import type { ModelIndex } from '../engine/manifest';
+import { inside, sendFile } from '../node/staticServer.mjs';
 import { API, type FatalMessage, type JobFailure, type JobResult, type NextAnswer, type PageConfig, type ProgressMessage } from './protocol';
 
 export interface Broker {
@@ -27,17 +28,6 @@ export interface Broker {
   failure(jobId: number, f: JobFailure): void;
   fatal(m: FatalMessage): void;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
 
 /** Largest POST body accepted: the biggest label volume the app loads (MAX_VOXELS) plus slack. */
 const MAX_BODY = 512 * 512 * 2000 + (1 << 20);
@@ -65,40 +55,6 @@ const json = (res: ServerResponse, value: unknown, status = 200) => {
   const body = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
 };
-
-/** Whole file or one `bytes=a-b` range. */
-function sendFile(req: IncomingMessage, res: ServerResponse, file: string, type?: string) {
-  const size = statSync(file).size;
-  const headers: Record<string, string | number> = {
-    'content-type': type ?? TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'cache-control': 'no-cache',
-    'accept-ranges': 'bytes',
-  };
-  const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-  if (m && (m[1] || m[2])) {
-    let start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
-    let end = m[1] && m[2] ? Number(m[2]) : size - 1;
-    end = Math.min(end, size - 1);
-    if (start > end || start >= size) {
-      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
-      return;
-    }
-    start = Math.max(0, start);
-    res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file, { start, end }).pipe(res);
-    return;
-  }
-  res.writeHead(200, { ...headers, 'content-length': size });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
-}
-
-/** `dir + rest`, refusing paths that leave `dir`. */
-function inside(dir: string, rest: string): string | null {
-  const file = normalize(join(dir, rest));
-  return file === dir || file.startsWith(dir + sep) ? file : null;
-}
 
 export interface BatchServer {
   url: string;

@@ -4,8 +4,18 @@
  * app's comparison table both build their reference here, then score it with the same scoreLabels
  * (src/batch/score.ts). Pure.
  */
-import type { Reference } from '../batch/reference';
 import type { ImportedStructureSet } from '../rtstruct/import';
+
+/** Organ masks on the CT grid to score against (built here, from label maps or mask folders by src/batch/reference.ts). */
+export interface Reference {
+  /** One line: what was read. */
+  description: string;
+  /** Organ channels the reference annotates, ascending. */
+  annotated: number[];
+  /** Mask (0/1) of organ `channel` on the CT grid, or null when it has no voxels there. */
+  mask(channel: number): Uint8Array | null;
+  notes: string[];
+}
 
 /** ROI label (ImportedRoi.label) -> organ channel, or null for "not compared". */
 export type Pairing = ReadonlyMap<number, number | null>;

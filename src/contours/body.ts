@@ -10,7 +10,7 @@
  *   4. holes filled per slice (lungs, airways, bowel gas inside the outline).
  * Distances use the pixel spacing (exact squared Euclidean distance transform, Felzenszwalb-Huttenlocher).
  */
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 
 export interface BodyOptions {
   /** HU above which a voxel is body (default -300). */

@@ -3,7 +3,7 @@
  * Marching squares on each organ's edge (sub-pixel vertices on edge midpoints), holes as separate loops,
  * islands of any size kept, then point reduction by at most 1/3 pixel.
  */
-import type { CtVolume, LabelVolume } from '../dicom/volume';
+import type { CtVolume, LabelVolume } from '../volume/volume';
 import { pixelToPatient, slicePlane } from './geometry';
 import { traceLabel, type PixelPolygon } from './marchingSquares';
 import { DEFAULT_TOLERANCE_PX, simplifyClosed } from './simplify';

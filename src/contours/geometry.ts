@@ -3,7 +3,7 @@
  * ImagePositionPatient, so non-uniform spacing and any in-plane direction cosines (HFS, FFS, prone) map
  * correctly.
  */
-import type { CtVolume, Vec3 } from '../dicom/volume';
+import type { CtVolume, Vec3 } from '../volume/volume';
 
 /** In-plane axes of a slice in mm per pixel. */
 export interface SlicePlane {

@@ -7,7 +7,7 @@ import { NATIVE_TRANSFER_SYNTAXES, TS, type DicomHeader } from './header';
 import { checkHuValues, checkPixelMetadata } from './plausibility';
 import { decodedFrameToHU, extractFrame, nativeFrameToHU } from './pixels';
 import type { DicomSeries } from './series';
-import type { CtVolume, GeometryWarning, SeriesMeta, SliceRef } from './volume';
+import type { CtVolume, GeometryWarning, SeriesMeta, SliceRef } from '../volume/volume';
 
 export type LoadErrorCode = 'not-loadable' | 'needs-codec' | 'too-large';
 

@@ -3,7 +3,7 @@
  * with non-uniform spacing or gaps map correctly (the uniform `spacing[2]` is only a mean).
  */
 import { add, dot, scale, sub } from './vec';
-import type { CtVolume, Vec3 } from './volume';
+import type { CtVolume, Vec3 } from '../volume/volume';
 
 /** Continuous slice index for a distance along the normal (linear between slices, extrapolated outside). */
 export function sliceIndexAt(ct: Pick<CtVolume, 'slices' | 'spacing'>, normalOffset: number): number {

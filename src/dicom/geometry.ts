@@ -8,7 +8,7 @@
  *  - warning: missing slices (gap), non-uniform spacing, in-plane rotation, images left out because their
  *    matrix or orientation differs from the main stack (typically a localizer).
  */
-import type { GeometryWarning, Vec3 } from './volume';
+import type { GeometryWarning, Vec3 } from '../volume/volume';
 import { angleDeg, cross, dot, norm, normalize, scale, sub } from './vec';
 
 /** A DICOM DS/IS value as found in a header: "a\\b\\c" string, a number, or already-parsed numbers. */

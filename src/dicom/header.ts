@@ -6,7 +6,7 @@ import { inflateSync } from 'fflate';
 import dicomParser, { type DataSet } from './dicomParser';
 import { decodeText, parseCharset } from './charset';
 import { parseDS } from './geometry';
-import type { Vec3 } from './volume';
+import type { Vec3 } from '../volume/volume';
 
 export const TS = {
   implicitLE: '1.2.840.10008.1.2',

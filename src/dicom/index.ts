@@ -5,7 +5,7 @@
  *   const ct = buildCtVolume(scan.series[0], files);   // native transfer syntaxes, synchronous
  *   const ct2 = await loadCtVolume(series, { readFile, decoder });  // any syntax; Node: nodeCodecs.ts
  */
-export type { CtVolume, LabelVolume, SliceRef, SeriesMeta, GeometryWarning, GeometryWarningCode, Vec3 } from './volume';
+export type { CtVolume, LabelVolume, SliceRef, SeriesMeta, GeometryWarning, GeometryWarningCode, Vec3 } from '../volume/volume';
 export {
   analyzeStack, checkOrientation, checkSpacing, checkTilt, directionLetters, orientationOf, parseDS,
   segmentationAllowed, median, DEFAULT_TOLERANCES, GeometryError,

@@ -3,7 +3,7 @@
  * "Done" with wrong or empty contours, as named GeometryWarnings ('error' blocks segmentation, see
  * segmentationAllowed). Pure functions: one over the header attributes, one over the HU values.
  */
-import type { GeometryWarning } from './volume';
+import type { GeometryWarning } from '../volume/volume';
 
 export interface PixelMetaInput {
   modality: string;

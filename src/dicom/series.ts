@@ -6,7 +6,7 @@
  */
 import { analyzeStack, GeometryError, type StackGeometry } from './geometry';
 import { readHeader, type DicomHeader } from './header';
-import type { GeometryWarning } from './volume';
+import type { GeometryWarning } from '../volume/volume';
 
 export interface DicomSeries {
   key: string;

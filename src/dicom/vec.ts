@@ -1,5 +1,5 @@
 /** Small 3-vector helpers for patient-coordinate geometry (pure, no allocation tricks). */
-import type { Vec3 } from './volume';
+import type { Vec3 } from '../volume/volume';
 
 export const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 

@@ -5,7 +5,7 @@
  * Ctrl+Shift+Z or Ctrl+Y). Pointer handling: pointer.ts.
  */
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { organByChannel } from '../organs';
 import { useProvenance } from '../overlay/ExportControls';
 import type { OrganOverlay } from '../overlay/segmentation';

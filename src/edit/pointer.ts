@@ -6,7 +6,7 @@
  * viewport.canvasToWorld (viewer.probe) and the CT's LPS -> voxel mapping.
  */
 import { lpsToVoxel } from '../dicom/coords';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import type { PlaneId, ViewerApi } from '../viewer/viewer';
 import { toPlane, type Point2 } from './freehand';
 import type { EditSession } from './session';

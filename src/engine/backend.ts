@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { emptyWebGpuBufferPool, WebGPUBackend, webglContext } from './tfjsInternals';
 import { EngineError } from './errors';
 import { probeEnvironment } from './backendProbe';
 import { rankBackends, type BackendRanking } from './backendRank';
@@ -165,7 +165,7 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
   await smokeTest();
   if (name === 'webgpu') return gpuState?.adapterDescription ?? 'WebGPU';
   if (name === 'webgl') {
-    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    const gl = webglContext();
     const ext = gl?.getExtension('WEBGL_debug_renderer_info');
     return (ext && gl ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : '') || 'WebGL';
   }
@@ -232,26 +232,9 @@ export async function resetWebGpu(opts: BackendOptions = {}): Promise<BackendNot
 
 /**
  * Frees the GPU buffers that tfjs keeps in its reuse pool after tensors are disposed, so that memory
- * goes back to the system after a run or a cancel. tfjs has no public API for this; we empty the pool
- * arrays in place (keeping the map keys, which BufferManager.releaseBuffer relies on).
+ * goes back to the system after a run or a cancel (tfjsInternals.ts: tfjs has no public API for this).
  */
 export function releasePooledGpuMemory(): number {
   if (tf.getBackend() !== 'webgpu') return 0;
-  const bm = (tf.backend() as WebGPUBackend).bufferManager as unknown as {
-    freeBuffers?: Map<string, GPUBuffer[]>;
-    numFreeBuffers?: number;
-    numBytesAllocated: number;
-  };
-  if (!(bm.freeBuffers instanceof Map)) return 0;
-  let freed = 0;
-  for (const list of bm.freeBuffers.values()) {
-    for (const b of list) {
-      freed += b.size;
-      b.destroy();
-    }
-    list.length = 0;
-  }
-  bm.numBytesAllocated -= freed;
-  if (typeof bm.numFreeBuffers === 'number') bm.numFreeBuffers = 0;
-  return freed;
+  return emptyWebGpuBufferPool();
 }

@@ -4,7 +4,7 @@
  * to it; one controller per page (getEngineController), so remounting the panel keeps the backend and
  * the loaded model.
  */
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import type { ProtocolId } from '../organs';
 import { resetWebGpu, selectBackend, type BackendName, type BackendNotice, type BackendOptions } from './backend';
 import { segmentVolume, type SegmentProgress, type SegmentReport, type SegmentResult } from './engine';

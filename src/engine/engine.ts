@@ -6,8 +6,8 @@
  * pooled GPU buffers are released at the end of every run. DOM-free (runs under Node/Dawn too).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { CtVolume, LabelVolume } from '../dicom/volume';
+import type { WebGPUBackend } from './tfjsInternals';
+import type { CtVolume, LabelVolume } from '../volume/volume';
 import { protocolMask, type ProtocolId } from '../organs';
 import { activeGpuDevice, releasePooledGpuMemory, takeGpuFault, type BackendName } from './backend';
 import { chooseBatchSize, planBatches } from './batch';

@@ -9,7 +9,7 @@
  * the normal o = O_k + (X - C_k).n with O_k = pos_k.n. Both maps are independent of k apart from O_k,
  * so one set of coefficients serves the whole series.
  */
-import type { CtVolume, Vec3 } from '../dicom/volume';
+import type { CtVolume, Vec3 } from '../volume/volume';
 import { EngineError } from './errors';
 import type { ModelInputSpec } from './manifest';
 

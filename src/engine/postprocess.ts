@@ -3,7 +3,7 @@
  * place, returns only packed uint8 labels / confidence), and unpacking of what was read back.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { tensorFromInfo, webgpuBackend } from './tfjsInternals';
 import type { PostprocessParams } from './programs/postprocess.ref';
 import { PostprocessProgram, type PostprocessLayout } from './programs/postprocess.webgpu';
 
@@ -28,12 +28,12 @@ export function postprocessWebGpu(
   if (S !== params.size || S2 !== params.size || C !== params.mask.length) {
     throw new Error(`seg shape ${seg.shape} does not match grid ${params.size} x ${params.mask.length} channels`);
   }
-  const backend = tf.backend() as WebGPUBackend;
+  const backend = webgpuBackend();
   const first = opts.firstSlice ?? 0;
   if (first < 0 || first >= B) throw new Error(`firstSlice ${first} outside the batch of ${B}`);
   const program = new PostprocessProgram(B - first, params.cols, params.rows, C, opts);
   const info = backend.runWebGPUProgram(program, [seg, attention], 'int32', PostprocessProgram.uniformData(params, program.layout, first));
-  return { packed: tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor1D, layout: program.layout };
+  return { packed: tensorFromInfo<tf.Tensor1D>(info), layout: program.layout };
 }
 
 /** Views of one slice inside the read-back words (no copy). */

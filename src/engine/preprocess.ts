@@ -3,8 +3,8 @@
  * resampled there by PreprocessProgram; on other backends the CPU reference builds the input.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { CtVolume } from '../dicom/volume';
+import { submitRecordedWork, tensorFromInfo, webgpuBackend } from './tfjsInternals';
+import type { CtVolume } from '../volume/volume';
 import { slabRange, type GridGeometry } from './grid';
 import { preprocessReference, type HuIntensity } from './programs/preprocess.ref';
 import { PreprocessProgram } from './programs/preprocess.webgpu';
@@ -92,7 +92,7 @@ export class GpuPreprocessor {
 
   private ensureRing(): { buffer: GPUBuffer; tensor: tf.Tensor1D } {
     if (this.ring) return this.ring;
-    const backend = tf.backend() as WebGPUBackend;
+    const backend = webgpuBackend();
     const words = (this.capacity * this.stride) / (this.isFloat ? 1 : 2);
     const buffer = backend.device.createBuffer({ size: words * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     // zeroCopy: tfjs reads the buffer in place and leaves it to us (destroyed in dispose)
@@ -104,12 +104,10 @@ export class GpuPreprocessor {
   /** Uploads CT slices [from, to] into their ring slots. */
   private upload(from: number, to: number): number {
     const ring = this.ensureRing();
-    const backend = tf.backend() as WebGPUBackend;
+    const backend = webgpuBackend();
     // Queue writes run before command buffers submitted after them: submit the programs recorded so
     // far (earlier batches that read the slots about to be overwritten) first.
-    backend.ensureCommandEncoderReady();
-    backend.endComputePassEncoder();
-    backend.submitQueue();
+    submitRecordedWork(backend);
     const npx = this.g.cols * this.g.rows;
     const bytesPer = this.isFloat ? 4 : 2;
     let bytes = 0;
@@ -130,7 +128,7 @@ export class GpuPreprocessor {
   run(start: number, count: number): tf.Tensor4D {
     const [first, last] = slabRange(this.g, start, count);
     const program = new PreprocessProgram(count, this.g.size, this.isFloat);
-    const backend = tf.backend() as WebGPUBackend;
+    const backend = webgpuBackend();
     if (this.mode === 'ring') {
       const plan = ringPlan(this.lo, this.hi, first, last, this.capacity);
       this.lastUploadBytes = plan.upload ? this.upload(plan.upload[0], plan.upload[1]) : 0;
@@ -139,7 +137,7 @@ export class GpuPreprocessor {
       this.hi = plan.hi;
       const uniforms = PreprocessProgram.uniformData(this.g, this.spec, count, start, 0, { slots: this.capacity, stride: this.stride });
       const info = backend.runWebGPUProgram(program, [this.ensureRing().tensor, this.offsets], 'float32', uniforms);
-      return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor4D;
+      return tensorFromInfo<tf.Tensor4D>(info);
     }
     const words = slabWords(this.ct.hu, this.g.cols * this.g.rows, first, last);
     this.lastUploadBytes = words.byteLength;
@@ -148,7 +146,7 @@ export class GpuPreprocessor {
     try {
       const uniforms = PreprocessProgram.uniformData(this.g, this.spec, count, start, first, { slots: 1 << 30, stride: this.g.cols * this.g.rows });
       const info = backend.runWebGPUProgram(program, [slab, this.offsets], 'float32', uniforms);
-      return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor4D;
+      return tensorFromInfo<tf.Tensor4D>(info);
     } finally {
       slab.dispose();
     }
@@ -159,11 +157,9 @@ export class GpuPreprocessor {
     if (this.ring) {
       this.ring.tensor.dispose();
       // destroyed after the work already recorded that reads it has been submitted
-      const backend = tf.backend() as WebGPUBackend;
+      const backend = webgpuBackend();
       if (backend.device) {
-        backend.ensureCommandEncoderReady();
-        backend.endComputePassEncoder();
-        backend.submitQueue();
+        submitRecordedWork(backend);
       }
       this.ring.buffer.destroy();
       this.ring = null;

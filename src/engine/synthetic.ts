@@ -3,7 +3,7 @@
  * a spine and two lungs, in any size and orientation. Not anatomy (that is src/phantom's job): just
  * plausible HU structure so that the pre-processing has edges to interpolate.
  */
-import type { CtVolume, SeriesMeta, Vec3 } from '../dicom/volume';
+import type { CtVolume, SeriesMeta, Vec3 } from '../volume/volume';
 
 export interface SyntheticCtOptions {
   cols?: number;

@@ -6,13 +6,13 @@
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Notice } from '../app/notices';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { uidNote } from '../rtstruct/uids';
-import { downloadFile } from './export';
+import { downloadFile } from '../app/download';
 import { editedChannels } from '../edit/session';
 import { exportAllowed, exportLabelling } from '../pipeline/labelling';
 import { buildStructureSet } from '../pipeline/structureSet';
-import { getProvenance, setProvenance, subscribeProvenance } from './provenance';
+import { getProvenance, setProvenance, subscribeProvenance } from '../labels/provenance';
 import type { OrganOverlay } from './segmentation';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -7,12 +7,12 @@
  */
 import { useState } from 'react';
 import type { Notice } from '../app/notices';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { ORGANS } from '../organs';
-import { labelValues, legendFromFiles, type LabelLegend } from './labelLegend';
-import { readNiftiLabels } from './niftiLabels';
-import { setProvenance } from './provenance';
-import { resampleLabelsToCt, type GriddedLabels } from './resample';
+import { labelValues, legendFromFiles, type LabelLegend } from '../labels/labelLegend';
+import { readNiftiLabels } from '../nifti/labels';
+import { setProvenance } from '../labels/provenance';
+import { resampleLabelsToCt, type GriddedLabels } from '../labels/resample';
 import type { OrganOverlay } from './segmentation';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

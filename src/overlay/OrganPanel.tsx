@@ -13,14 +13,14 @@ import { importStructureSet, type ImportedStructureSet } from '../rtstruct/impor
 import { onStructureImport } from './importRequests';
 import { readRtStruct } from '../rtstruct/reader';
 import { onImportedReference, setImportedReference } from '../review/referenceStore';
-import type { Vec3 } from '../dicom/volume';
+import type { Vec3 } from '../volume/volume';
 import { ExportControls } from './ExportControls';
-import type { OrganStat } from './organStats';
+import type { OrganStat } from '../labels/organStats';
 import { organOverlayFor } from './registry';
 import type { OrganOverlay } from './segmentation';
 import { LabelMapControls } from './LabelMapControls';
 import { EditControls, useEditSession } from '../edit/EditControls';
-import { initialOverlayState, OVERLAY_SHORTCUTS, overlayKeyAction, overlayReducer } from './state';
+import { initialOverlayState, OVERLAY_SHORTCUTS, overlayKeyAction, overlayReducer } from '../labels/overlayState';
 import './overlay.css';
 
 const GROUPS: OrganGroup[] = ['head_neck', 'thorax', 'abdomen'];

@@ -8,7 +8,7 @@ import { SegmentPanel } from '../engine/ui/SegmentPanel';
 import { pageEngine } from '../engine/ui/useEngine';
 import { existingEditSession } from '../edit/session';
 import { outcomeProvenance, runningProvenance } from '../pipeline/labelling';
-import { setProvenance } from './provenance';
+import { setProvenance } from '../labels/provenance';
 import { organOverlayFor } from './registry';
 
 export { OrganPanel } from './OrganPanel';

@@ -1,7 +1,7 @@
 /**
  * One organ overlay per viewer, shared by the organ panel and the engine (which feeds it slice by slice):
  *
- *   import { organOverlayFor } from '../overlay';
+ *   import { organOverlayFor } from '.';
  *   const overlay = organOverlayFor(viewer);
  *   engine.run({ onSlice: (k, labels) => overlay.setSlice(k, labels) });
  *

@@ -7,7 +7,7 @@
  * outlines only (width 2), never filled, whatever the fill/outline switch says; the organ set is filled (or
  * thicker outlines, width 3). Cornerstone3D 5.14 has no dashed outline for labelmaps (LabelmapStyle: fill, outline, width, opacity
  * only), so the difference is fill and width. A label map loaded from a file replaces the organ set and keeps its
- * style (its provenance, src/overlay/provenance.ts, is published and labels the export). The style Cornerstone
+ * style (its provenance, src/labels/provenance.ts, is published and labels the export). The style Cornerstone
  * holds is published on document.body's data-overlay-style (JSON) for tests/e2e/imported-style.spec.ts.
  *
  * The labelmap volume shares `labels` (one Uint8Array on the CT grid, CtVolume flat index): the engine writes
@@ -15,14 +15,14 @@
  */
 import { cache, volumeLoader, type Types as CoreTypes } from '@cornerstonejs/core';
 import { Enums as ToolEnums, segmentation } from '@cornerstonejs/tools';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { ORGANS } from '../organs';
 import type { ImportedStructureSet } from '../rtstruct/import';
 import type { ViewerApi } from '../viewer/viewer';
-import { MaskedLabels } from './maskedLabels';
-import { OrganStats } from './organStats';
-import { getProvenance } from './provenance';
-import type { OverlayState } from './state';
+import { MaskedLabels } from '../labels/maskedLabels';
+import { OrganStats } from '../labels/organStats';
+import { getProvenance } from '../labels/provenance';
+import type { OverlayState } from '../labels/overlayState';
 
 const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
 /**

@@ -4,7 +4,8 @@
  */
 import { useEffect, useState } from 'react';
 import type { SidebarPanelProps } from '../app/context';
-import { downloadFile, exportRtStruct } from '../overlay/export';
+import { downloadFile } from '../app/download';
+import { exportRtStruct } from '../rtstruct/export';
 import { organOverlayFor } from '../overlay/registry';
 import { onPacsSession, pacsSession, type PacsSession } from './session';
 import './pacs.css';

@@ -2,7 +2,7 @@
  * The scan protocol of a phantom case: which part of the body, grid (matrix, pixel spacing, field of
  * view), slice thickness, patient position (HFS / FFS) and the DICOM geometry that follows from them.
  *
- * Geometry conventions (DESIGN 3.5, src/dicom/volume.ts): voxel (i, j, k) with i along ImageOrientation
+ * Geometry conventions (DESIGN 3.5, src/volume/volume.ts): voxel (i, j, k) with i along ImageOrientation
  * row cosines, j along column cosines, k sorted ascending along the normal (row x column). HFS axial:
  * rows (1,0,0), columns (0,1,0), normal +z, k from the feet to the head. FFS axial: rows (-1,0,0),
  * columns (0,1,0), normal -z, so k runs from the head to the feet (descending z).

@@ -2,8 +2,8 @@
  * DICOM and NIfTI outputs of a phantom case: series metadata (UIDs and dates derived from the seed
  * and scan options, never from the clock), the CT series, ct.nii.gz and labels.nii.gz on the same grid.
  */
-import { type CtSeriesInput, type CtSeriesMeta, uidFromParts, writeCtSlice } from '../io/dicomCtSeries';
-import { affineFromLps, type Mat4, writeNifti } from '../io/nifti';
+import { type CtSeriesInput, type CtSeriesMeta, uidFromParts, writeCtSlice } from '../dicom/ctSeriesWriter';
+import { affineFromLps, type Mat4, writeNifti } from '../nifti/nifti';
 import type { PhantomCase } from './generate';
 import { hash32 } from './rng';
 import type { ScanOptions } from './scan';

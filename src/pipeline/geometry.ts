@@ -4,7 +4,7 @@
  * how the app (Sidebar, SegmentPanel) and the batch page ask it.
  */
 import { blockedMessage, blockingFindings } from '../dicom/geometry';
-import type { CtVolume, GeometryWarning } from '../dicom/volume';
+import type { CtVolume, GeometryWarning } from '../volume/volume';
 import { PipelineError } from './errors';
 
 export interface GeometryCheck {

@@ -1,9 +1,9 @@
 /**
  * Step 4, labelling: what a model run's labels are, for the overlay and for the RTSTRUCT. A running run
  * blocks the export, a complete one is written AutoOAR, a cancelled or failed one only after a confirmation
- * and labelled INCOMPLETE (the rules themselves: exportGate / exportLabelling in overlay/provenance.ts).
+ * and labelled INCOMPLETE (the rules themselves: exportGate / exportLabelling in labels/provenance.ts).
  */
-import { exportGate, exportLabelling, type ExportGate, type ExportLabelling, type Provenance } from '../overlay/provenance';
+import { exportGate, exportLabelling, type ExportGate, type ExportLabelling, type Provenance } from '../labels/provenance';
 import type { SegmentOutcome } from './segment';
 
 export { exportGate, exportLabelling, type ExportGate, type ExportLabelling, type Provenance };

@@ -5,7 +5,7 @@
 import { loadCtVolume, type CompressedDecoder } from '../dicom/build';
 import type { DicomSeries, FileSource, ScanResult } from '../dicom/series';
 import { withSegmentabilityChecks } from '../dicom/plausibility';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 import { PipelineError } from './errors';
 
 /** Files read at once while a series loads. */

@@ -5,7 +5,7 @@
  * overlay/panels.tsx records the labelling, ExportControls builds the structure set), calling the same
  * functions. DOM-free: it needs an engine (SegmentEngine) and a loader.
  */
-import type { CtVolume, LabelVolume } from '../dicom/volume';
+import type { CtVolume, LabelVolume } from '../volume/volume';
 import type { EngineState } from '../engine/controller';
 import type { SegmentReport } from '../engine/engine';
 import type { ProtocolId } from '../organs';

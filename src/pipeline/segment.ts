@@ -6,7 +6,7 @@
  * The run ends in a SegmentOutcome: complete (labels and report) or incomplete (cancelled or failed, with the
  * slices done so far); `segmentOutcome` is the pure rule that tells which from the controller's state.
  */
-import type { CtVolume, LabelVolume } from '../dicom/volume';
+import type { CtVolume, LabelVolume } from '../volume/volume';
 import type { EngineController, EngineState, RunRequest } from '../engine/controller';
 import type { SegmentReport, SegmentResult } from '../engine/engine';
 import { assertSegmentable } from './geometry';

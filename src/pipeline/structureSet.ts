@@ -4,11 +4,11 @@
  * Set ROI Sequence is invalid, dciodvfy), and a writer error becomes a typed outcome rather than a throw: the
  * batch keeps the series' labels and report, the app shows a notice.
  *
- * The contours are extracted inside `exportRtStruct` (src/overlay/export.ts: extractContours per organ, the
+ * The contours are extracted inside `exportRtStruct` (src/rtstruct/export.ts: extractContours per organ, the
  * BODY / External outline, buildRtStruct), the one implementation; `exporter` replaces it in tests.
  */
-import type { CtVolume, LabelVolume } from '../dicom/volume';
-import { exportRtStruct, type ExportOptions, type ExportResult } from '../overlay/export';
+import type { CtVolume, LabelVolume } from '../volume/volume';
+import { exportRtStruct, type ExportOptions, type ExportResult } from '../rtstruct/export';
 
 export type StructureSetStep =
   | { kind: 'written'; result: ExportResult }

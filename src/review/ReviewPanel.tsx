@@ -8,7 +8,7 @@ import type { SidebarPanelProps } from '../app/context';
 import { compareWithReference, comparisonCsv, type Comparison } from '../compare/compare';
 import { namePairing } from '../compare/reference';
 import { ORGANS } from '../organs';
-import { downloadFile } from '../overlay/export';
+import { downloadFile } from '../app/download';
 import { organOverlayFor } from '../overlay/registry';
 import type { OrganOverlay } from '../overlay/segmentation';
 import { importSeg } from '../seg/import';

@@ -9,7 +9,7 @@
  */
 import { nearestSlice, normalDistance, patientToPixel, slicePlane, type SlicePlane } from '../contours/geometry';
 import { rasterizePolygons } from '../contours/rasterize';
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume, Vec3 } from '../volume/volume';
 import type { Organ } from '../organs';
 import { organForRoiName } from './names';
 import type { StructureSetData } from './reader';
@@ -155,27 +155,10 @@ export function importStructureSet(ss: StructureSetData, volume: CtVolume): Impo
       }
       if (!clash) layer = L;
     }
-    let voxels = 0;
-    let si = 0;
-    let sj = 0;
-    let sk = 0;
-    let kMin = Infinity;
-    let kMax = -Infinity;
-    for (const k of [...bySlice.keys()].sort((a, b) => a - b)) {
-      if (paint(k) === 0) continue;
-      if (layer === layers.length) layers.push(new Uint8Array(sliceSize * nk));
-      const lab = layers[layer].subarray(k * sliceSize, (k + 1) * sliceSize);
-      for (let n = 0; n < sliceSize; n++) {
-        if (!scratch[n]) continue;
-        lab[n] = index + 1;
-        voxels++;
-        si += n % cols;
-        sj += Math.floor(n / cols);
-        sk += k;
-      }
-      kMin = Math.min(kMin, k);
-      kMax = Math.max(kMax, k);
-    }
+    const painted = function* (): Generator<[number, Uint8Array]> {
+      for (const k of [...bySlice.keys()].sort((a, b) => a - b)) if (paint(k) !== 0) yield [k, scratch];
+    };
+    const p = paintRoiSlices(layers, layer, painted(), index + 1, cols, nk);
     const organ = organForRoiName(roi.name);
     rois.push({
       number: roi.number,
@@ -184,16 +167,62 @@ export function importStructureSet(ss: StructureSetData, volume: CtVolume): Impo
       color: organ ? [...organ.color] : roi.color ? [...roi.color] : FALLBACK_COLOURS[index % FALLBACK_COLOURS.length],
       interpretedType: roi.interpretedType,
       label: index + 1,
-      layer: voxels > 0 ? layer : -1,
-      voxels,
-      volumeMl: voxels * voxelMl,
-      sliceRange: voxels > 0 ? [kMin, kMax] : null,
-      centre: voxels > 0 ? [si / voxels, sj / voxels, sk / voxels] : null,
+      layer: p.layer,
+      voxels: p.voxels,
+      volumeMl: p.voxels * voxelMl,
+      sliceRange: p.sliceRange,
+      centre: p.centre,
       contoursUsed: used,
       contoursSkipped: skipped,
     });
   });
   return { label: ss.label, sopInstanceUID: ss.sopInstanceUID, rois, layers, warnings };
+}
+
+/**
+ * Paints `value` into layers[layer] wherever a slice mask is set, slices in the order given (ascending k); a new
+ * layer is appended at the first slice when `layer` is -1 or layers.length. Returns the layer used (-1 when
+ * nothing was painted), the voxel count, the slice range and the centre in voxel coordinates. The RTSTRUCT and
+ * SEG importers share it.
+ */
+export function paintRoiSlices(
+  layers: Uint8Array[],
+  layer: number,
+  slices: Iterable<[number, ArrayLike<number>]>,
+  value: number,
+  cols: number,
+  nk: number,
+): { layer: number; voxels: number; sliceRange: [number, number] | null; centre: Vec3 | null } {
+  let voxels = 0;
+  let si = 0;
+  let sj = 0;
+  let sk = 0;
+  let kMin = Infinity;
+  let kMax = -Infinity;
+  for (const [k, mask] of slices) {
+    const sliceSize = mask.length;
+    if (layer < 0 || layer >= layers.length) {
+      layer = layers.length;
+      layers.push(new Uint8Array(sliceSize * nk));
+    }
+    const lab = layers[layer].subarray(k * sliceSize, (k + 1) * sliceSize);
+    for (let n = 0; n < sliceSize; n++) {
+      if (!mask[n]) continue;
+      lab[n] = value;
+      voxels++;
+      si += n % cols;
+      sj += Math.floor(n / cols);
+      sk += k;
+    }
+    kMin = Math.min(kMin, k);
+    kMax = Math.max(kMax, k);
+  }
+  return {
+    layer: voxels > 0 ? layer : -1,
+    voxels,
+    sliceRange: voxels > 0 ? [kMin, kMax] : null,
+    centre: voxels > 0 ? [si / voxels, sj / voxels, sk / voxels] : null,
+  };
 }
 
 function meanNormalDistance(volume: CtVolume, p: Float64Array): number {

@@ -6,7 +6,7 @@
  * derived deterministically from the slice's geometry. Deterministic so that re-opening the same files and
  * importing an exported RTSTRUCT matches it to the series again.
  */
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 
 /** Fresh random UID under the 2.25 root (UUID-derived, PS3.5 B.2). */
 export function randomUid(): string {

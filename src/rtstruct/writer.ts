@@ -11,7 +11,8 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import type { Contour, OrganContours } from '../contours/extract';
 import { chooseCharset, encodeText, fitText, parseCharset } from '../dicom/charset';
-import type { CtVolume } from '../dicom/volume';
+import { dicomDateTime, part10Dict, patientStudyAttributes } from '../dicom/derivedObject';
+import type { CtVolume } from '../volume/volume';
 import { organByChannel } from '../organs';
 import { formatDS } from './ds';
 import { randomUid, seriesUids, type SeriesUids } from './uids';
@@ -20,8 +21,6 @@ export const RT_STRUCTURE_SET_STORAGE = '1.2.840.10008.5.1.4.1.1.481.3';
 const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 /** The Study Component Management SOP class: what RT Referenced Study Sequence items conventionally name. */
 const STUDY_COMPONENT_MANAGEMENT = '1.2.840.10008.3.1.2.3.2';
-const IMPLEMENTATION_CLASS_UID = '2.25.229435761457302398715307271893004178412';
-const IMPLEMENTATION_VERSION = 'AAWEB_0_1';
 
 /** One structure to write. */
 export interface RoiInput {
@@ -124,18 +123,8 @@ export function buildRtStruct(volume: CtVolume, rois: readonly RoiInput[], optio
     InstanceCreationTime: tm,
     SOPClassUID: RT_STRUCTURE_SET_STORAGE,
     SOPInstanceUID: sopInstanceUID,
-    // Patient (copied from the CT)
-    PatientName: pn(m.patientName),
-    PatientID: m.patientID ?? '',
-    PatientBirthDate: m.patientBirthDate ?? '',
-    PatientSex: m.patientSex ?? '',
-    // General Study (copied from the CT)
-    StudyInstanceUID: ref.studyInstanceUID,
-    StudyDate: m.studyDate ?? '',
-    StudyTime: m.studyTime ?? '',
-    ReferringPhysicianName: pn(m.referringPhysicianName),
-    StudyID: m.studyID ?? '',
-    AccessionNumber: m.accessionNumber ?? '',
+    // Patient and General Study (copied from the CT)
+    ...patientStudyAttributes(m, ref.studyInstanceUID),
     ...(m.studyDescription ? { StudyDescription: m.studyDescription } : {}),
     // RT Series
     Modality: 'RTSTRUCT',
@@ -206,16 +195,7 @@ export function buildRtStruct(volume: CtVolume, rois: readonly RoiInput[], optio
   };
 
   const { characterSet, notices } = encodeTextAttributes(dataset, m.specificCharacterSet);
-  const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: RT_STRUCTURE_SET_STORAGE,
-    MediaStorageSOPInstanceUID: sopInstanceUID,
-    TransferSyntaxUID: IMPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: IMPLEMENTATION_VERSION,
-  });
-  const dict = new dcmjs.data.DicomDict(meta);
-  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
+  const dict = part10Dict(dataset, RT_STRUCTURE_SET_STORAGE, sopInstanceUID, IMPLICIT_VR_LITTLE_ENDIAN);
   const bytes = writeWithCharset(dict, characterSet);
   return { bytes, sopInstanceUID, seriesInstanceUID, referenced: ref, roiCount: rois.length, contourCount, characterSet, notices };
 }
@@ -308,18 +288,7 @@ function contourItem(volume: CtVolume, c: Contour, number: number, image: object
   };
 }
 
-/** PN: dcmjs 0.52 accepts a plain string and writes it unchanged. */
-function pn(name: string | undefined): string {
-  return (name ?? '').trim();
-}
-
-export function dicomDateTime(d: Date): { da: string; tm: string } {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return {
-    da: `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`,
-    tm: `${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`,
-  };
-}
+export { dicomDateTime };
 
 /**
  * `RS_<patient>_<date>[_<tag>].dcm`: patient ID (else name, else "anonymous"), the export date and an

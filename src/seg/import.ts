@@ -18,8 +18,8 @@
  */
 import { nearestSlice, normalDistance } from '../contours/geometry';
 import { dot, sub } from '../dicom/vec';
-import type { CtVolume, LabelVolume } from '../dicom/volume';
-import type { ImportedRoi, ImportedStructureSet } from '../rtstruct/import';
+import type { CtVolume, LabelVolume } from '../volume/volume';
+import { paintRoiSlices, type ImportedRoi, type ImportedStructureSet } from '../rtstruct/import';
 import { organForRoiName } from '../rtstruct/names';
 import { seriesUids } from '../rtstruct/uids';
 import { organForCodes } from './codes';
@@ -151,29 +151,7 @@ export function importSeg(seg: SegData, volume: CtVolume): ImportedStructureSet 
       }
       if (!clash) layer = L;
     }
-    let voxels = 0;
-    let si = 0;
-    let sj = 0;
-    let sk = 0;
-    let kMin = Infinity;
-    let kMax = -Infinity;
-    for (const [k, m] of [...bySlice].sort((a, b) => a[0] - b[0])) {
-      if (layer < 0) {
-        layer = layers.length;
-        layers.push(new Uint8Array(sliceSize * nk));
-      }
-      const lab = layers[layer].subarray(k * sliceSize, (k + 1) * sliceSize);
-      for (let n = 0; n < sliceSize; n++) {
-        if (!m[n]) continue;
-        lab[n] = index + 1;
-        voxels++;
-        si += n % cols;
-        sj += Math.floor(n / cols);
-        sk += k;
-      }
-      kMin = Math.min(kMin, k);
-      kMax = Math.max(kMax, k);
-    }
+    const p = paintRoiSlices(layers, layer, [...bySlice].sort((a, b) => a[0] - b[0]), index + 1, cols, nk);
     const organ = organForRoiName(s.label) ?? organForCodes(s.type, s.modifier);
     return {
       number: s.number,
@@ -182,11 +160,11 @@ export function importSeg(seg: SegData, volume: CtVolume): ImportedStructureSet 
       color: organ ? [...organ.color] : s.color ? [...s.color] : FALLBACK_COLOURS[index % FALLBACK_COLOURS.length],
       interpretedType: s.algorithmType,
       label: index + 1,
-      layer: voxels > 0 ? layer : -1,
-      voxels,
-      volumeMl: voxels * voxelMl,
-      sliceRange: voxels > 0 ? [kMin, kMax] : null,
-      centre: voxels > 0 ? [si / voxels, sj / voxels, sk / voxels] : null,
+      layer: p.layer,
+      voxels: p.voxels,
+      volumeMl: p.voxels * voxelMl,
+      sliceRange: p.sliceRange,
+      centre: p.centre,
       contoursUsed: 0,
       contoursSkipped: 0,
     };

@@ -3,7 +3,7 @@
  * per frame the segment, the plane position and the source image. Pure; placing frames on a CT is import.ts.
  */
 import dcmjs, { type NaturalDataset } from 'dcmjs';
-import type { Vec3 } from '../dicom/volume';
+import type { Vec3 } from '../volume/volume';
 import type { Code } from './codes';
 import { SEGMENTATION_STORAGE } from './writer';
 

@@ -16,11 +16,11 @@
  */
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { fitText } from '../dicom/charset';
-import type { CtVolume, LabelVolume } from '../dicom/volume';
+import type { CtVolume, LabelVolume } from '../volume/volume';
 import { organByChannel, ORGANS } from '../organs';
 import { formatDS } from '../rtstruct/ds';
 import { randomUid, seriesUids, type SeriesUids } from '../rtstruct/uids';
-import { dicomDateTime } from '../rtstruct/writer';
+import { dicomDateTime, part10Dict, patientStudyAttributes } from '../dicom/derivedObject';
 import { organCoding, type Code } from './codes';
 
 /** The SEG is written in UTF-8 (ISO_IR 192); values are fitted to their VR's limit (characters and bytes). */
@@ -28,8 +28,6 @@ const fit = (value: string, vr: string): string => fitText(value, vr, 'ISO_IR 19
 
 export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-const IMPLEMENTATION_CLASS_UID = '2.25.229435761457302398715307271893004178412';
-const IMPLEMENTATION_VERSION = 'AAWEB_0_1';
 
 export type SegmentAlgorithmType = 'AUTOMATIC' | 'SEMIAUTOMATIC' | 'MANUAL';
 
@@ -93,19 +91,10 @@ function sourceDataset(volume: CtVolume, ref: SeriesUids): NaturalDataset {
     _meta: {},
     SOPClassUID: ref.sopClassUIDs[0],
     SOPInstanceUID: ref.sopInstanceUIDs[0],
-    StudyInstanceUID: ref.studyInstanceUID,
     SeriesInstanceUID: ref.seriesInstanceUID,
     FrameOfReferenceUID: ref.frameOfReferenceUID,
     PositionReferenceIndicator: '',
-    PatientName: fit((m.patientName ?? '').trim(), 'PN'),
-    PatientID: fit(m.patientID ?? '', 'LO'),
-    PatientBirthDate: m.patientBirthDate ?? '',
-    PatientSex: m.patientSex ?? '',
-    StudyDate: m.studyDate ?? '',
-    StudyTime: m.studyTime ?? '',
-    StudyID: fit(m.studyID ?? '', 'SH'),
-    AccessionNumber: fit(m.accessionNumber ?? '', 'SH'),
-    ReferringPhysicianName: fit((m.referringPhysicianName ?? '').trim(), 'PN'),
+    ...patientStudyAttributes(m, ref.studyInstanceUID, fit),
     Rows: rows,
     Columns: cols,
     NumberOfFrames: nk,
@@ -236,16 +225,7 @@ export function buildSeg(volume: CtVolume, labels: LabelVolume, options: SegOpti
   for (const k of ['ClinicalTrialTimePointID', 'ClinicalTrialCoordinatingCenterName', 'ClinicalTrialSeriesID', 'ContentQualification']) delete ds[k];
   delete ds._meta;
 
-  const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: SEGMENTATION_STORAGE,
-    MediaStorageSOPInstanceUID: sopInstanceUID,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: IMPLEMENTATION_VERSION,
-  });
-  const dict = new dcmjs.data.DicomDict(meta);
-  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
+  const dict = part10Dict(ds, SEGMENTATION_STORAGE, sopInstanceUID, EXPLICIT_VR_LITTLE_ENDIAN);
   const bytes = new Uint8Array(dict.write());
   return { bytes, sopInstanceUID, seriesInstanceUID, referenced: ref, segmentCount: channels.length, frameCount, channels };
 }

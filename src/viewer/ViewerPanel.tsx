@@ -3,7 +3,7 @@
  * slice position and window readouts, and the HU under the cursor.
  */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { CtVolume, Vec3 } from '../dicom/volume';
+import type { CtVolume, Vec3 } from '../volume/volume';
 import { edgeLabels, type EdgeLabels } from './orientation';
 import { createViewer, PLANE_COLOURS, PLANES, type CursorInfo, type PlaneId, type ViewerApi } from './viewer';
 
@@ -111,7 +111,7 @@ export function ViewerPanel({ ct, onViewer, onError }: ViewerPanelProps) {
       setApi(null);
     };
     // The viewer is rebuilt only for a new volume; callbacks are stable refs in the app.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // (so the hook deliberately lists only ct)
   }, [ct]);
 
   // Keyboard: arrows / page keys scroll the viewport under the mouse.

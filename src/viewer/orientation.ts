@@ -5,7 +5,7 @@
  */
 import { directionLetters } from '../dicom/geometry';
 import { cross, scale } from '../dicom/vec';
-import type { Vec3 } from '../dicom/volume';
+import type { Vec3 } from '../volume/volume';
 
 export interface EdgeLabels {
   top: string;

@@ -15,7 +15,7 @@ import {
   WindowLevelTool, ZoomTool,
 } from '@cornerstonejs/tools';
 import { lpsToVoxel, voxelToLps } from '../dicom/coords';
-import type { CtVolume, Vec3 } from '../dicom/volume';
+import type { CtVolume, Vec3 } from '../volume/volume';
 import { initCornerstone } from './cornerstone';
 import { DEFAULT_PRESET, voiRangeOf, windowOf, type WindowPreset } from './presets';
 

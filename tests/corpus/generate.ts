@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { El } from '../unit/dicom/fixtures';
 import { ctSeries, phantomHU, type CtSeriesSpec } from '../e2e/helpers/synthetic';
-import { writeNifti, type Mat4 } from '../../src/io/nifti';
+import { writeNifti, type Mat4 } from '../../src/nifti/nifti';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const REAL = resolve(REPO, '../shared/data/real');

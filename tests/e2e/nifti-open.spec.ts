@@ -10,7 +10,7 @@ import { expect, test } from './fixtures';
 import { waitForViewer } from './helpers/app';
 import { brightCentroid, shoot } from './helpers/pixels';
 import { serveTinyModel } from './helpers/tinyModel';
-import { writeNifti } from '../../src/io/nifti';
+import { writeNifti } from '../../src/nifti/nifti';
 
 const NX = 48, NY = 48, NZ = 24;
 

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'fflate';
 import { buildCtVolume, planCtVolume, scanDicomFiles, type CtVolume } from '../../src/dicom';
-import { readNiftiLabels } from '../../src/overlay/niftiLabels';
-import { resampleLabelsToCt } from '../../src/overlay/resample';
+import { readNiftiLabels } from '../../src/nifti/labels';
+import { resampleLabelsToCt } from '../../src/labels/resample';
 import type { Shot } from './helpers/pixels';
 
 /**

@@ -13,8 +13,8 @@ import { expect, test } from './fixtures';
 import { openFolder, waitForViewer } from './helpers/app';
 import { shoot } from './helpers/pixels';
 import { countColour, ORGANS, writeNifti } from './overlay-helpers';
-import { readNiftiLabels } from '../../src/overlay/niftiLabels';
-import { resampleLabelsToCt } from '../../src/overlay/resample';
+import { readNiftiLabels } from '../../src/nifti/labels';
+import { resampleLabelsToCt } from '../../src/labels/resample';
 import { ctGeometry } from '../unit/rtstruct/ct';
 import { DCIODVFY, dciodvfy, PLASTIMATCH, plastimatchRasterize } from '../unit/rtstruct/tools';
 

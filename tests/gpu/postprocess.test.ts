@@ -10,7 +10,7 @@ import { postprocessReference, quantiseConfidence, type PostprocessParams } from
 import { postprocessWebGpu, unpackSlice } from '../../src/engine/postprocess';
 import { syntheticCt } from '../../src/engine/synthetic';
 import { protocolMask, NUM_CHANNELS, type ProtocolId } from '../../src/organs';
-import type { Vec3 } from '../../src/dicom/volume';
+import type { Vec3 } from '../../src/volume/volume';
 
 const env = await gpuEnv();
 const skip = 'skip' in env ? env.skip : '';

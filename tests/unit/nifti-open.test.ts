@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isNiftiName, loadNiftiCt, niftiSources } from '../../src/app/niftiOpen';
 import { bytesSource } from '../../src/app/fileSources';
 import { VolumeLoadError } from '../../src/dicom/build';
-import { writeNifti } from '../../src/io/nifti';
+import { writeNifti } from '../../src/nifti/nifti';
 
 describe('opening a NIfTI CT in the app', () => {
   it('picks .nii / .nii.gz among the opened files', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDicomDate, formatPersonName, matchStructureSet, otherSeriesLine } from '../../src/app/structureOffers';
-import type { CtVolume } from '../../src/dicom/volume';
+import type { CtVolume } from '../../src/volume/volume';
 
 const ct = (series: string, frame: string, sops: string[]) => ({
   meta: { seriesInstanceUID: series, frameOfReferenceUID: frame },

@@ -71,7 +71,12 @@ export class FastPostprocessor {
     }
     this.inP = new Uint8Array(C);
     let nP = 0;
-    for (let c = 1; c < C; c++) if (p.mask[c]) (this.inP[c] = 1), nP++;
+    for (let c = 1; c < C; c++) {
+      if (p.mask[c]) {
+        this.inP[c] = 1;
+        nP++;
+      }
+    }
     this.nP = nP;
     this.nB = C - nP;
     this.gLabel = new Uint8Array(S * S);

@@ -5,6 +5,10 @@
  * Written for clarity in float64; the WGSL program (postprocess.webgpu.ts) must agree with it.
  */
 import type { GridGeometry } from '../grid';
+import { bilinearTap, newTap, type BilinearTap } from './bilinear';
+
+// The bilinear sampling lives in bilinear.ts (shared with the pre-processing); re-exported for existing callers.
+export { bilinearTap, newTap, type BilinearTap };
 
 export interface PostprocessParams {
   cols: number;
@@ -36,44 +40,6 @@ export function ctPixelToModel(p: Pick<PostprocessParams, 'size' | 'u' | 'v'>, i
   // The grid covers its pixels' areas, [-0.5, S - 0.5]; inside it, sampling clamps at the edge pixels.
   if (u < -0.5 || u > S - 0.5 || v < -0.5 || v > S - 0.5) return null;
   return [u, v];
-}
-
-/**
- * The bilinear tap of model position (u, v), clamped at the grid edge: grid points (x0|x1, y0|y1) and
- * the four weights. The ONE bilinear sampling of the logits on the CPU (reference, fast kernel, tfjs-ops
- * indices); w00 multiplies (x0, y0), w10 (x1, y0), w01 (x0, y1), w11 (x1, y1).
- */
-export interface BilinearTap {
-  x0: number;
-  x1: number;
-  y0: number;
-  y1: number;
-  w00: number;
-  w10: number;
-  w01: number;
-  w11: number;
-}
-
-export function newTap(): BilinearTap {
-  return { x0: 0, x1: 0, y0: 0, y1: 0, w00: 0, w10: 0, w01: 0, w11: 0 };
-}
-
-export function bilinearTap(S: number, u: number, v: number, out: BilinearTap = newTap()): BilinearTap {
-  const uc = Math.min(Math.max(u, 0), S - 1);
-  const vc = Math.min(Math.max(v, 0), S - 1);
-  const u0 = Math.floor(uc);
-  const v0 = Math.floor(vc);
-  const wu = uc - u0;
-  const wv = vc - v0;
-  out.x0 = u0;
-  out.y0 = v0;
-  out.x1 = Math.min(u0 + 1, S - 1);
-  out.y1 = Math.min(v0 + 1, S - 1);
-  out.w00 = (1 - wu) * (1 - wv);
-  out.w10 = wu * (1 - wv);
-  out.w01 = (1 - wu) * wv;
-  out.w11 = wu * wv;
-  return out;
 }
 
 /** log a_c as the reference uses it: log(max(a_c, ATTENTION_FLOOR)), for slice b. */

@@ -10,7 +10,7 @@
  *   [B * cols*rows] float32 confidence      (when `debugFloat`; bit patterns, for tests only)
  * so that exactly the bytes the caller wants are read back. Same math as postprocess.ref.ts.
  */
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUProgram } from '../tfjsInternals';
 import type { PostprocessParams } from './postprocess.ref';
 
 export interface PostprocessLayout {

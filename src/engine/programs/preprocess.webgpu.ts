@@ -5,7 +5,7 @@
  * Uploading the raw int16 slab moves 2 bytes per CT voxel instead of 4 bytes per model input value,
  * and keeps the resampling off the main thread. One invocation per model pixel (all 5 planes).
  */
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUProgram } from '../tfjsInternals';
 import type { GridGeometry } from '../grid';
 import type { HuIntensity } from './preprocess.ref';
 import type { ProgramUniform } from './postprocess.webgpu';

@@ -9,7 +9,7 @@
  *     onSliceLabels={(k, labels) => p.viewer && organOverlayFor(p.viewer).setSlice(k, labels)} />
  */
 import { useEffect, useRef, useState } from 'react';
-import type { CtVolume, LabelVolume } from '../../dicom/volume';
+import type { CtVolume, LabelVolume } from '../../volume/volume';
 import { PROTOCOLS, type ProtocolId } from '../../organs';
 import type { SegmentReport } from '../engine';
 import { checkGeometry } from '../../pipeline/geometry';

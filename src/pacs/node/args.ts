@@ -1,7 +1,7 @@
 /** Command line of `npm run node` (pure). */
 import type { BackendName } from '../../engine/backend';
 import type { ProtocolId } from '../../organs';
-import { UsageError } from '../../batch/args';
+import { backendArg, cliOptions, protocolArg, UsageError } from '../../batch/args';
 
 export interface NodeOptions {
   /** DICOMweb root. */
@@ -59,9 +59,6 @@ Auto-contouring node: finds CT series on the PACS (QIDO-RS), contours each once 
   --attempts    tries per series before it is given up (default 3)
   --protocol, --model, --backend, --timeout, --no-build, --dist: as for npm run segment`;
 
-const PROTOCOLS: Record<string, ProtocolId> = { whole: 'whole', 'head-neck': 'head_neck', head_neck: 'head_neck', thorax: 'thorax', abdomen: 'abdomen' };
-const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
-
 export function parseNodeArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): NodeOptions {
   const o: NodeOptions = {
     pacs: '', user: null, password: env.PACS_PASSWORD ?? null, token: env.PACS_TOKEN ?? null, watch: false, intervalS: 30, settleS: -1,
@@ -74,13 +71,7 @@ export function parseNodeArgs(argv: readonly string[], env: Record<string, strin
     if (!(zero ? n >= 0 : n > 0)) throw new UsageError(`${a} needs a ${zero ? 'non-negative' : 'positive'} number (got "${v}")`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+  for (const { name: a, value } of cliOptions(argv)) {
     switch (a) {
       case '--pacs': o.pacs = value(); break;
       case '--user': o.user = value(); break;
@@ -89,20 +80,9 @@ export function parseNodeArgs(argv: readonly string[], env: Record<string, strin
       case '--watch': o.watch = true; break;
       case '--interval': o.intervalS = positive(a, value()); break;
       case '--settle': o.settleS = positive(a, value(), true); break;
-      case '--protocol': {
-        const v = value();
-        const p = PROTOCOLS[v];
-        if (!p) throw new UsageError(`--protocol must be one of whole, head-neck, thorax, abdomen (got "${v}")`);
-        o.protocol = p;
-        break;
-      }
+      case '--protocol': o.protocol = protocolArg(value()); break;
       case '--model': o.model = value(); break;
-      case '--backend': {
-        const v = value() as BackendName;
-        if (!BACKENDS.includes(v)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')} (got "${v}")`);
-        o.backend = v;
-        break;
-      }
+      case '--backend': o.backend = backendArg(value(), false); break;
       case '--no-build': o.build = false; break;
       case '--dist': o.dist = value(); break;
       case '--timeout': o.timeoutMin = positive(a, value()); break;

@@ -2,8 +2,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCtVolume, scanDicomFiles, type CtVolume } from '../../../src/dicom';
-import { uidFromParts, writeCtSlice, type CtSeriesMeta, type Vec3 } from '../../../src/io/dicomCtSeries';
-import { writeNifti, type Mat4 } from '../../../src/io/nifti';
+import { uidFromParts, writeCtSlice, type CtSeriesMeta, type Vec3 } from '../../../src/dicom/ctSeriesWriter';
+import { writeNifti, type Mat4 } from '../../../src/nifti/nifti';
 
 export interface SeriesSpec {
   id: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readNifti, writeNifti, type Mat4 } from '../../../src/io/nifti';
-import { ctFromNifti, ctFromNiftiImage, labelsToNiftiOrder, niftiCaseName } from '../../../src/batch/niftiCt';
+import { readNifti, writeNifti, type Mat4 } from '../../../src/nifti/nifti';
+import { ctFromNifti, ctFromNiftiImage, labelsToNiftiOrder, niftiCaseName } from '../../../src/nifti/ct';
 
 const value = (i: number, j: number, k: number) => i + 10 * j + 100 * k - 1000;
 

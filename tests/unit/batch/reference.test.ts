@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyReference, loadReference, paintBitmask, parseLegend, ReferenceError } from '../../../src/batch/reference';
 import { extractContours } from '../../../src/contours/extract';
 import type { CtVolume } from '../../../src/dicom';
-import { affineFromLps } from '../../../src/io/nifti';
+import { affineFromLps } from '../../../src/nifti/nifti';
 import { buildRtStruct, organRois } from '../../../src/rtstruct/writer';
 import { loadSeries, writeNiftiFile, writeSeries } from './fixtures';
 

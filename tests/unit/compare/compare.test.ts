@@ -6,12 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ctFromNifti } from '../../../src/batch/niftiCt';
+import { ctFromNifti } from '../../../src/nifti/ct';
 import { classifyReference, loadReference } from '../../../src/batch/reference';
 import { scoreLabels } from '../../../src/batch/score';
 import { compareWithReference, comparisonCsv } from '../../../src/compare/compare';
 import { namePairing } from '../../../src/compare/reference';
-import type { CtVolume } from '../../../src/dicom/volume';
+import type { CtVolume } from '../../../src/volume/volume';
 import { organByTg263 } from '../../../src/organs';
 import { importStructureSet, RtStructImportError, type ImportedStructureSet } from '../../../src/rtstruct/import';
 import { readRtStruct } from '../../../src/rtstruct/reader';

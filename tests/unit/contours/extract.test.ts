@@ -8,7 +8,7 @@ import {
   slicePlane,
   sliceOutlines,
 } from '../../../src/contours';
-import type { Vec3 } from '../../../src/dicom/volume';
+import type { Vec3 } from '../../../src/volume/volume';
 import { makeVolume } from './fixtures';
 
 describe('pixel <-> LPS on a slice', () => {

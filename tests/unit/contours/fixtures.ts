@@ -1,5 +1,5 @@
 /** Tiny hand-made CT volumes and masks for the contour and RTSTRUCT tests. */
-import type { CtVolume, SliceRef, Vec3 } from '../../../src/dicom/volume';
+import type { CtVolume, SliceRef, Vec3 } from '../../../src/volume/volume';
 
 export interface VolumeSpec {
   dims: Vec3;

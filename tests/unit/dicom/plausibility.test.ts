@@ -78,8 +78,8 @@ describe('pixel metadata plausibility', () => {
 
 describe('NIfTI plausibility (issue 17 point 2)', () => {
   it('NaN / Inf voxels block the volume with a named reason instead of reading as 0 HU', async () => {
-    const { readNifti, writeNifti } = await import('../../../src/io/nifti');
-    const { ctFromNiftiImage } = await import('../../../src/batch/niftiCt');
+    const { readNifti, writeNifti } = await import('../../../src/nifti/nifti');
+    const { ctFromNiftiImage } = await import('../../../src/nifti/ct');
     const dims = [8, 8, 6];
     const data = Float32Array.from({ length: 8 * 8 * 6 }, (_, i) => (i % 2 ? -1000 : 40));
     data[5] = Number.NaN;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeNotices, scanNotices, volumeNotices } from '../../../src/app/notices';
 import type { ScanResult } from '../../../src/dicom/series';
-import type { CtVolume } from '../../../src/dicom/volume';
+import type { CtVolume } from '../../../src/volume/volume';
 import { edgeLabels } from '../../../src/viewer/orientation';
 import { voiRangeOf, windowOf, WINDOW_PRESETS } from '../../../src/viewer/presets';
 

@@ -1,7 +1,7 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { describe, expect, it } from 'vitest';
-import { exportRtStruct } from '../../../src/overlay/export';
-import { exportLabelling } from '../../../src/overlay/provenance';
+import { exportRtStruct } from '../../../src/rtstruct/export';
+import { exportLabelling } from '../../../src/labels/provenance';
 import { makeVolume } from '../contours/fixtures';
 
 function rois(bytes: Uint8Array): NaturalDataset[] {

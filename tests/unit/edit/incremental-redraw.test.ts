@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { paintSegmentInPlane, type VolumeGrid } from '../../../src/edit/brush';
 import { EditHistory } from '../../../src/edit/history';
-import { MaskedLabels } from '../../../src/overlay/maskedLabels';
-import { OrganStats } from '../../../src/overlay/organStats';
+import { MaskedLabels } from '../../../src/labels/maskedLabels';
+import { OrganStats } from '../../../src/labels/organStats';
 
 describe('incremental redraw of an edit stroke', () => {
   it('coronal brush + eraser moves: display and stats equal those recomputed slice by slice', () => {

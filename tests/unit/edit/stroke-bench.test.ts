@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { paintSegment, type SliceGrid } from '../../../src/edit/brush';
 import { EditHistory } from '../../../src/edit/history';
-import { MaskedLabels } from '../../../src/overlay/maskedLabels';
-import { OrganStats } from '../../../src/overlay/organStats';
+import { MaskedLabels } from '../../../src/labels/maskedLabels';
+import { OrganStats } from '../../../src/labels/organStats';
 
 describe('brush stroke benchmark, 512 x 512 x 600', () => {
   it('a pointer move (paint + redraw buffers of one slice) and the stroke commit stay well under 100 ms', () => {

@@ -24,7 +24,7 @@ import { buildCtVolume, scanDicomFiles } from '../../../src/dicom';
 import { generateCase } from '../../../src/phantom/generate';
 import { dicomFiles } from '../../../src/phantom/series';
 import { NUM_CHANNELS, protocolMask, type ProtocolId } from '../../../src/organs';
-import type { Vec3 } from '../../../src/dicom/volume';
+import type { Vec3 } from '../../../src/volume/volume';
 
 const C = NUM_CHANNELS;
 const rot = (deg: number): { r: Vec3; c: Vec3 } => {

@@ -7,7 +7,7 @@ import { postprocessReference } from '../../../src/engine/programs/postprocess.r
 import { gridGeometry } from '../../../src/engine/grid';
 import { syntheticCt } from '../../../src/engine/synthetic';
 import { NUM_CHANNELS, protocolMask } from '../../../src/organs';
-import type { Vec3 } from '../../../src/dicom/volume';
+import type { Vec3 } from '../../../src/volume/volume';
 
 const a = (20 * Math.PI) / 180;
 const cases: { name: string; r: Vec3; c: Vec3; mode: 'resize' | 'gather' }[] = [

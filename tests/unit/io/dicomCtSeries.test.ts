@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
 import { describe, expect, test } from 'vitest';
-import { type CtSeriesInput, formatDS, uidFromParts, writeCtSlice } from '../../../src/io/dicomCtSeries';
+import { type CtSeriesInput, formatDS, uidFromParts, writeCtSlice } from '../../../src/dicom/ctSeriesWriter';
 
 function series(): CtSeriesInput {
   const cols = 6, rows = 4, n = 3;

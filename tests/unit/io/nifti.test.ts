@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
-import { affineFromLps, applyAffine, NiftiError, readNifti, writeNifti } from '../../../src/io/nifti';
+import { affineFromLps, applyAffine, NiftiError, readNifti, writeNifti } from '../../../src/nifti/nifti';
 
 // An oblique-free HFS grid and its RAS affine worked out by hand: x and y flip sign (LPS -> RAS).
 const HFS = { origin: [-100.5, -80.25, 20], rowCosines: [1, 0, 0], colCosines: [0, 1, 0], normal: [0, 0, 1], spacing: [0.5, 0.75, 2.5] };
@@ -18,7 +18,7 @@ function ramp<T extends Int16Array | Uint8Array | Float32Array>(a: T): T {
   return a;
 }
 
-describe('NIfTI-1 (src/io/nifti.ts)', () => {
+describe('NIfTI-1 (src/nifti/nifti.ts)', () => {
   test('affine from DICOM LPS geometry (HFS and FFS, hand-computed)', () => {
     expect(affineFromLps(HFS)).toEqual(HFS_RAS);
     expect(affineFromLps(FFS)).toEqual(FFS_RAS);

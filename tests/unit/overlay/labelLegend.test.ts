@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { organByTg263 } from '../../../src/organs';
-import { LegendError, labelValues, legendFromFiles, parseColourTable, parseJsonLegend } from '../../../src/overlay/labelLegend';
+import { LegendError, labelValues, legendFromFiles, parseColourTable, parseJsonLegend } from '../../../src/labels/labelLegend';
 
 const ch = (tg: string) => organByTg263(tg)!.channel;
 const TOTALSEG_MAP = path.resolve(import.meta.dirname, '../../../../shared/data/real/totalseg-example/labels_total_v2.json');

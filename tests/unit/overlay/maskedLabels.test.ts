@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MaskedLabels } from '../../../src/overlay/maskedLabels';
+import { MaskedLabels } from '../../../src/labels/maskedLabels';
 
 describe('MaskedLabels', () => {
   // 3 slices of 4 voxels

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resampleLabelsToCt } from '../../../src/overlay/resample';
+import { resampleLabelsToCt } from '../../../src/labels/resample';
 import { makeVolume } from '../contours/fixtures';
 
 describe('resampleLabelsToCt', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OrganStats } from '../../../src/overlay/organStats';
-import { ALL_CHANNELS, initialOverlayState, overlayKeyAction, overlayReducer } from '../../../src/overlay/state';
+import { OrganStats } from '../../../src/labels/organStats';
+import { ALL_CHANNELS, initialOverlayState, overlayKeyAction, overlayReducer } from '../../../src/labels/overlayState';
 
 describe('OrganStats', () => {
   // 4 x 3 pixels, 3 slices, voxel 2 x 2 x 2.5 mm = 0.01 ml

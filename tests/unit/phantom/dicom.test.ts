@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildCtVolume, scanDicomFiles, voxelToLps } from '../../../src/dicom';
-import { applyAffine, readNifti } from '../../../src/io/nifti';
+import { applyAffine, readNifti } from '../../../src/nifti/nifti';
 import { generateCase } from '../../../src/phantom/generate';
 import { ctNifti, dicomFiles, labelsNifti } from '../../../src/phantom/series';
 

@@ -1,5 +1,5 @@
 /** Test doubles of the pipeline: a tiny CT with chosen geometry findings and an engine without TF.js. */
-import type { CtVolume, GeometryWarning, LabelVolume } from '../../../src/dicom/volume';
+import type { CtVolume, GeometryWarning, LabelVolume } from '../../../src/volume/volume';
 import type { EngineState, RunRequest } from '../../../src/engine/controller';
 import type { SegmentReport, SegmentResult } from '../../../src/engine/engine';
 import type { SegmentEngine } from '../../../src/pipeline/segment';

@@ -1,10 +1,10 @@
 /** runPipeline: the steps in their order, each step's output feeding the next, failures naming their step. */
 import { describe, expect, it } from 'vitest';
-import type { ExportOptions } from '../../../src/overlay/export';
+import type { ExportOptions } from '../../../src/rtstruct/export';
 import { PIPELINE_STEPS, PipelineError } from '../../../src/pipeline/errors';
 import { runPipeline } from '../../../src/pipeline/run';
 import type { Exporter } from '../../../src/pipeline/structureSet';
-import { exportRtStruct } from '../../../src/overlay/export';
+import { exportRtStruct } from '../../../src/rtstruct/export';
 import { boxLabels, fakeEngine, GAP, tinyCt } from './fakes';
 
 describe('runPipeline', () => {

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { bodyMask } from '../../../src/contours/body';
 import { loadCtVolume, scanDicomFiles } from '../../../src/dicom';
 import { nodeDecoder } from '../../../src/dicom/nodeCodecs';
-import { BODY_ROI_NAME, exportRtStruct } from '../../../src/overlay/export';
+import { BODY_ROI_NAME, exportRtStruct } from '../../../src/rtstruct/export';
 import { uidNote } from '../../../src/rtstruct/uids';
 import { totalsegDicom } from './ct';
 import { DCIODVFY, dciodvfy, PLASTIMATCH, plastimatchRasterize } from './tools';

@@ -2,7 +2,7 @@
  * Hand-made label maps on a real CT grid, with the contour counts they must give (known by construction, not
  * computed by the code under test).
  */
-import type { CtVolume } from '../../../src/dicom/volume';
+import type { CtVolume } from '../../../src/volume/volume';
 
 export interface HandmadeOrgan {
   channel: number;

@@ -10,9 +10,9 @@ import path from 'node:path';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { ORGANS } from '../../../src/organs';
-import { exportRtStruct } from '../../../src/overlay/export';
-import { readNiftiLabels } from '../../../src/overlay/niftiLabels';
-import { resampleLabelsToCt } from '../../../src/overlay/resample';
+import { exportRtStruct } from '../../../src/rtstruct/export';
+import { readNiftiLabels } from '../../../src/nifti/labels';
+import { resampleLabelsToCt } from '../../../src/labels/resample';
 import { ctGeometry, repoRoot } from './ct';
 import { ctSliceZByUid, DCIODVFY, dciodvfy, PLASTIMATCH, plastimatchRasterize } from './tools';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { extractContours } from '../../../src/contours';
-import type { CtVolume } from '../../../src/dicom/volume';
+import type { CtVolume } from '../../../src/volume/volume';
 import { organByChannel } from '../../../src/organs';
 import { buildRtStruct, organRois } from '../../../src/rtstruct';
 import { ctGeometry, hnsccCases } from './ct';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import dcmjs from 'dcmjs';
-import type { CtVolume } from '../../../src/dicom/volume';
+import type { CtVolume } from '../../../src/volume/volume';
 
 // dcmjs reports the pixel data element of implicit-VR CT files as an "Invalid vr type ox" per file: noise here
 dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');

@@ -1,10 +1,10 @@
 /**
  * Label maps from NIfTI-1 files (.nii or .nii.gz): the example's ground truth, a phantom's labels.nii.gz, or another
- * tool's output, to be shown and exported like the engine's result. Parsing is src/io/nifti.ts; this turns the
- * image into label values on its grid (resampling onto the CT grid is resample.ts).
+ * tool's output, to be shown and exported like the engine's result. Parsing is nifti.ts; this turns the
+ * image into label values on its grid (resampling onto the CT grid is src/labels/resample.ts).
  */
-import { NiftiError, readNifti } from '../io/nifti';
-import type { GriddedLabels } from './resample';
+import { NiftiError, readNifti } from './nifti';
+import type { GriddedLabels } from '../labels/resample';
 
 export { NiftiError };
 

@@ -1,12 +1,12 @@
 /**
  * RTSTRUCT export of the app's label map: contours of all organs or only the visible ones, plus the BODY /
- * External contour from the CT (on by default), the file named RS_<patient>_<date>[_tag].dcm (DESIGN 3.6). `exportRtStruct` is pure; `downloadFile` needs a DOM.
+ * External contour from the CT (on by default), the file named RS_<patient>_<date>[_tag].dcm (DESIGN 3.6). Pure (the browser download is src/app/download.ts).
  */
 import { bodyMask, type BodyOptions } from '../contours/body';
 import { extractContours } from '../contours/extract';
-import type { CtVolume, LabelVolume } from '../dicom/volume';
-import { buildRtStruct, organRois, rtStructFileName, type RoiInput, type RtStructResult } from '../rtstruct/writer';
-import { exportLabelling, type ExportLabelling } from './provenance';
+import type { CtVolume, LabelVolume } from '../volume/volume';
+import { buildRtStruct, organRois, rtStructFileName, type RoiInput, type RtStructResult } from './writer';
+import { exportLabelling, type ExportLabelling } from '../labels/provenance';
 
 export interface ExportOptions {
   /** Only these organ channels (the visible ones); all organs with voxels when omitted. */
@@ -61,17 +61,4 @@ export function exportRtStruct(ct: CtVolume, labels: LabelVolume, options: Expor
   const result = buildRtStruct(ct, rois, { date, label: l.label, name: l.name, seriesDescription: l.seriesDescription, generation: l.generation });
   const tag = [l.fileTag, options.tag ?? ''].filter(Boolean).join('_');
   return { ...result, fileName: rtStructFileName(ct, date, tag) };
-}
-
-/** Saves bytes as a download in the browser. */
-export function downloadFile(bytes: Uint8Array, fileName: string, type = 'application/dicom'): void {
-  const blob = new Blob([bytes.slice().buffer as ArrayBuffer], { type });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

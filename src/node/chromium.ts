@@ -1,5 +1,5 @@
 /**
- * Debian Chromium for end-to-end tests and scripts (DESIGN.md section 6). playwright.config.ts uses
+ * Debian Chromium for the batch CLI (src/batch/run.ts), end-to-end tests and scripts (DESIGN 6). playwright.config.ts uses
  * CHROMIUM_ARGS; standalone scripts (screenshots, benchmarks) call launchChromium().
  */
 import { mkdtempSync, rmSync } from 'node:fs';

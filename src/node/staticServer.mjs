@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 /**
- * Static server for the built app (dist/), used by the end-to-end tests. Plain node:http, so the tests
+ * Static server for the built app (dist/), shared by the end-to-end tests and the scripts (screenshots). Plain node:http, so the tests
  * need nothing else. Extra mounts (`--mount /example/=DIR`) serve generated data without copying it
  * into dist/.
  *
- *   node tests/e2e/helpers/server.mjs --root dist --port 4173 [--mount /example/=/tmp/example]
+ *   node src/node/staticServer.mjs --root dist --port 4173 [--mount /example/=/tmp/example]
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
-const TYPES = {
+/** Content types by extension (also the batch CLI's server, src/batch/server.ts). */
+export const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -22,6 +23,40 @@ const TYPES = {
   '.bin': 'application/octet-stream',
   '.dcm': 'application/dicom',
 };
+
+/** `dir + rest`, or null when the path leaves `dir`. */
+export function inside(dir, rest) {
+  const file = normalize(join(dir, rest));
+  return file === dir || file.startsWith(dir + sep) ? file : null;
+}
+
+/** Sends a whole file, or one `bytes=a-b` range (the batch page's DICOM scan reads headers only). */
+export function sendFile(req, res, file, type) {
+  const size = statSync(file).size;
+  const headers = {
+    'content-type': type ?? TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'cache-control': 'no-cache',
+    'accept-ranges': 'bytes',
+  };
+  const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+  if (m && (m[1] || m[2])) {
+    let start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
+    let end = m[1] && m[2] ? Number(m[2]) : size - 1;
+    end = Math.min(end, size - 1);
+    if (start > end || start >= size) {
+      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+      return;
+    }
+    start = Math.max(0, start);
+    res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file, { start, end }).pipe(res);
+    return;
+  }
+  res.writeHead(200, { ...headers, 'content-length': size });
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(file).pipe(res);
+}
 
 /** Start serving; resolves with { server, url }. `mounts`: { '/example/': '/abs/dir' }. */
 export function startServer({ root = 'dist', port = 0, host = '127.0.0.1', mounts = {} } = {}) {
@@ -37,8 +72,8 @@ export function startServer({ root = 'dist', port = 0, host = '127.0.0.1', mount
       return;
     }
     const [prefix, dir] = table.find(([p]) => pathname.startsWith(p));
-    const file = normalize(join(dir, pathname.slice(prefix.length)));
-    if (file !== dir && !file.startsWith(dir + sep)) {
+    const file = inside(dir, pathname.slice(prefix.length));
+    if (!file) {
       res.writeHead(403).end();
       return;
     }
@@ -52,13 +87,7 @@ export function startServer({ root = 'dist', port = 0, host = '127.0.0.1', mount
         return;
       }
     }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': statSync(target).size,
-      'cache-control': 'no-cache',
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(target).pipe(res);
+    sendFile(req, res, target);
   });
   return new Promise((ok, fail) => {
     server.once('error', fail);

@@ -3,7 +3,7 @@
  * in patient space. Used for ground-truth label maps (the example's labels.nii.gz) and reference labels in tests.
  * Pure: works on the NIfTI affine and the CtVolume geometry only.
  */
-import type { CtVolume } from '../dicom/volume';
+import type { CtVolume } from '../volume/volume';
 
 export interface GriddedLabels {
   /** Voxels along the file's three axes; data index = a + b * dims[0] + c * dims[0] * dims[1]. */

@@ -2,7 +2,7 @@
  * Per-organ volume (ml), slice range and centre, kept up to date slice by slice as the engine delivers labels
  * (a slice can be delivered again: its old counts are replaced). Pure: no Cornerstone, no DOM.
  */
-import type { CtVolume, Vec3 } from '../dicom/volume';
+import type { CtVolume, Vec3 } from '../volume/volume';
 
 export interface OrganStat {
   channel: number;

@@ -13,8 +13,8 @@
  */
 import { analyzeStack, type SliceGeometryInput } from '../dicom/geometry';
 import { MAX_VOXELS, VolumeLoadError } from '../dicom/build';
-import type { CtVolume, GeometryWarning, SeriesMeta, SliceRef, Vec3 } from '../dicom/volume';
-import { readNifti, type NiftiImage } from '../io/nifti';
+import type { CtVolume, GeometryWarning, SeriesMeta, SliceRef, Vec3 } from '../volume/volume';
+import { NiftiError, readNifti, type NiftiImage } from './nifti';
 import { checkHuValues, countNonFinite } from '../dicom/plausibility';
 
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
@@ -131,4 +131,25 @@ export function niftiCaseName(path: string): string {
   const stem = file.replace(/\.nii(\.gz)?$/i, '');
   const generic = /^(ct|image|img|volume|data)$/i.test(stem);
   return generic && parts.length > 1 ? parts[parts.length - 2] : stem;
+}
+
+/**
+ * A NIfTI file opened as a CT (the app's File > open): an 8-bit image is refused as a label map, and NIfTI or
+ * gzip format problems become VolumeLoadErrors naming the file.
+ */
+export function ctFromNiftiFile(bytes: Uint8Array, fileName: string): CtVolume {
+  try {
+    const img = readNifti(bytes);
+    if (img.datatype === 'uint8' || img.datatype === 'int8') {
+      throw new VolumeLoadError('not-loadable', `${fileName}: an 8-bit NIfTI is a label map, not a CT in HU. Open the CT, then use Load label map.`);
+    }
+    return ctFromNiftiImage(img, niftiCaseName(fileName)).volume;
+  } catch (e) {
+    if (e instanceof VolumeLoadError) throw e;
+    if (e instanceof NiftiError) throw new VolumeLoadError('not-loadable', `${fileName}: ${e.message}`);
+    if (e instanceof Error && /incorrect header|invalid|unexpected EOF/i.test(e.message)) {
+      throw new VolumeLoadError('not-loadable', `${fileName}: not a readable gzip/NIfTI file (${e.message})`);
+    }
+    throw e;
+  }
 }
