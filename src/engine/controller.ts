@@ -13,7 +13,7 @@ import type { SegmentProgress, SegmentReport, SegmentResult } from './engine';
 import { EngineError, isEngineError, type EngineErrorCode } from './errors';
 import { defaultModel, type ModelIndexEntry, type ModelManifest } from './manifest';
 import { loadModelIndex, type FetchFunc, type LoadedModel } from './model';
-import { dispatchProgress } from './progressEvent';
+import { dispatchProgress, dispatchRunEnd } from './progressEvent';
 import { sharedWorkerHost, WorkerHost } from './worker/client';
 import { InProcessHost, type EngineHost, type EngineModel } from './worker/host';
 
@@ -173,6 +173,7 @@ export class EngineController {
       return null;
     } finally {
       this.abort = null;
+      dispatchRunEnd();
     }
   }
 
