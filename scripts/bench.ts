@@ -13,7 +13,7 @@
  *   --skip-e2e           no end-to-end run over all slices (stages and baseline only)
  *   --sweep 8,16,32      Node/Dawn only: extra end-to-end runs with these batch sizes
  *   --json FILE          also write the results as JSON
- *   --app-slices N       app path vs batch / CLI path (bench/appPath.ts): slices of its 512 x 512 series (default 12)
+ *   --app-slices N       app path vs batch / CLI path (bench/appPath.ts): slices of its 512 x 512 series (default 6)
  *   --app-size N         its matrix (default 512)       --app-backend B   its backend (default wasm)
  *   --skip-app           no app-path comparison
  */
@@ -45,7 +45,7 @@ const takeFlag = (name: string, hasValue = true): string | undefined => {
   return v;
 };
 const app = {
-  slices: Number(takeFlag('--app-slices') ?? 12),
+  slices: Number(takeFlag('--app-slices') ?? 6),
   size: Number(takeFlag('--app-size') ?? 512),
   backend: takeFlag('--app-backend') ?? 'wasm',
   skip: takeFlag('--skip-app', false) === '1',
