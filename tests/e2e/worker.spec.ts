@@ -50,23 +50,23 @@ test('Segment in the engine worker: the longest main-thread task stays short', a
   // Long tasks between the first and the last progress report: the run itself, without the redraws of the
   // label map when it is cleared before the run and drawn after it.
   await page.evaluate(() => {
-    const w = window as unknown as { lt: { start: number; end: number }[]; window: [number, number] };
+    const w = window as unknown as { lt: { start: number; end: number }[]; runWindow: [number, number] };
     w.lt = [];
-    w.window = [Infinity, Infinity];
+    w.runWindow = [Infinity, Infinity];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.lt.push({ start: e.startTime, end: e.startTime + e.duration });
     }).observe({ type: 'longtask' });
     window.addEventListener('aa-segment-progress', (e) => {
       const p = (e as CustomEvent<{ done: number; total: number }>).detail;
-      if (p.done > 0 && w.window[0] === Infinity) w.window[0] = performance.now();
-      if (p.done === p.total) w.window[1] = performance.now();
+      if (p.done > 0 && w.runWindow[0] === Infinity) w.runWindow[0] = performance.now();
+      if (p.done === p.total) w.runWindow[1] = performance.now();
     });
   });
   await page.getByTestId('segment-button').click();
   const { longest, rate } = await finished(page);
   const during = await page.evaluate(() => {
-    const w = window as unknown as { lt: { start: number; end: number }[]; window: [number, number] };
-    const [a, b] = w.window;
+    const w = window as unknown as { lt: { start: number; end: number }[]; runWindow: [number, number] };
+    const [a, b] = w.runWindow;
     return { seconds: (b - a) / 1000, longest: Math.max(0, ...w.lt.filter((t) => t.end > a && t.start < b).map((t) => Math.min(t.end, b) - Math.max(t.start, a))) };
   });
   expect(during.seconds, 'first to last progress report').toBeGreaterThan(0);
