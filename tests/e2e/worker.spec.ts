@@ -1,8 +1,8 @@
 /**
  * The engine in its dedicated Web Worker (src/engine/worker, issue 13): during Segment the page's main thread
  * stays free (the longest task, Long Tasks API, as the panel's summary reports it) and the page answers input
- * while the run goes on. wasm (the automatic choice without a GPU), the tiny-random fixture model, and a
- * generated 256 x 256 x 96 series served as the app's example.
+ * while the run goes on. wasm (the automatic choice without a GPU) on generated series served as the app's
+ * example: 512 x 512 x 16 with the shipped model (long tasks), 256 x 256 x 96 with the tiny-random fixture (input).
  *
  * The first test draws the label map when the run ends (`?overlay=end`) and asserts on the long tasks between the
  * first and the last progress report: what is left on the main thread then is the engine's own share (slices
@@ -17,11 +17,9 @@ import { waitForViewer } from './helpers/app';
 import { syntheticSeries } from './helpers/synthetic';
 import { serveTinyModel } from './helpers/tinyModel';
 
-const SLICES = 96;
-
-async function openSeries(page: Page, query: string) {
-  await serveTinyModel(page);
-  const files = syntheticSeries({ cols: 256, rows: 256, slices: SLICES, pixelMm: 1.5, sliceMm: 2.5, description: 'Synthetic (worker e2e)' });
+async function openSeries(page: Page, query: string, o: { size: number; slices: number; shippedModel?: boolean }) {
+  if (!o.shippedModel) await serveTinyModel(page);
+  const files = syntheticSeries({ cols: o.size, rows: o.size, slices: o.slices, pixelMm: 384 / o.size, sliceMm: 2.5, description: 'Synthetic (worker e2e)' });
   const names = files.map((_, i) => `dicom/CT${String(i + 1).padStart(4, '0')}.dcm`);
   await page.route('**/example/index.json', (route) => route.fulfill({ json: { description: 'Synthetic (worker e2e)', files: names } }));
   await page.route('**/example/dicom/*', (route) => {
@@ -36,17 +34,20 @@ async function openSeries(page: Page, query: string) {
   expect(workers.some((u) => /engine\.worker/.test(u)), `workers: ${workers.join(', ')}`).toBe(true);
 }
 
-async function finished(page: Page): Promise<{ longest: number; rate: string }> {
+async function finished(page: Page, slices: number): Promise<{ longest: number; rate: string }> {
   const summary = page.getByTestId('segment-summary');
   await expect(summary).toHaveAttribute('data-completed', 'true', { timeout: 300_000 });
-  await expect(summary).toContainText(`${SLICES} of ${SLICES} slices`);
+  await expect(summary).toContainText(`${slices} of ${slices} slices`);
   await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-status', 'ready');
   return { longest: Number(await summary.getAttribute('data-longest-task-ms')), rate: (await summary.getAttribute('data-slices-per-s')) ?? '' };
 }
 
 test('Segment in the engine worker: the longest main-thread task stays short', async ({ page }) => {
   test.setTimeout(400_000);
-  await openSeries(page, '?backend=wasm&overlay=end');
+  // The shipped model (its graph alone takes about 130 ms per 512 x 512 slice on wasm here, one long task per
+  // slice when the engine ran on the main thread) on a 512 x 512 x 16 series.
+  const slices = 16;
+  await openSeries(page, '?backend=wasm&overlay=end', { size: 512, slices, shippedModel: true });
   // Long tasks between the first and the last progress report: the run itself, without the redraws of the
   // label map when it is cleared before the run and drawn after it.
   await page.evaluate(() => {
@@ -63,7 +64,7 @@ test('Segment in the engine worker: the longest main-thread task stays short', a
     });
   });
   await page.getByTestId('segment-button').click();
-  const { longest, rate } = await finished(page);
+  const { longest, rate } = await finished(page, slices);
   const during = await page.evaluate(() => {
     const w = window as unknown as { lt: { start: number; end: number }[]; runWindow: [number, number] };
     const [a, b] = w.runWindow;
@@ -71,12 +72,13 @@ test('Segment in the engine worker: the longest main-thread task stays short', a
   });
   expect(during.seconds, 'first to last progress report').toBeGreaterThan(0);
   test.info().annotations.push({ type: 'longest main-thread task while slices arrive (ms)', description: during.longest.toFixed(0) });
-  console.log(`worker e2e: ${SLICES} slices of 256 x 256, wasm in the worker, ${rate} slices/s; longest main-thread task ${during.longest.toFixed(0)} ms while slices arrive (${during.seconds.toFixed(1)} s), ${longest} ms over the whole Segment (label map cleared before and drawn after the run)`);
-  // The target is < 50 ms; 150 ms is generous, and far below the 183-504 ms of the main-thread engine. A long task
-  // is wall-clock time: on an overloaded machine (run queue > 1.5 per core, e.g. a load of 16 on these 2 shared
-  // cores) the OS stretches every task of the page, so the bound widens to 1 s there and says so.
+  console.log(`worker e2e: ${slices} slices of 512 x 512, shipped model, wasm in the worker, ${rate} slices/s; longest main-thread task ${during.longest.toFixed(0)} ms while slices arrive (${during.seconds.toFixed(1)} s), ${longest} ms over the whole Segment (label map cleared before and drawn after the run)`);
+  // The target is < 50 ms; 150 ms is generous. A long task is wall-clock time: on an overloaded machine (run
+  // queue > 1.5 per core, e.g. a load of 16 on these 2 shared cores) the OS stretches every task of the page, so
+  // the bound widens to 300 ms there and says so. The engine on the main thread (`&engine=main`) fails both:
+  // 608 ms here at a load of 2.9 per core (one graph per task).
   const perCore = loadavg()[0] / cpus().length;
-  const bound = perCore > 1.5 ? 1000 : 150;
+  const bound = perCore > 1.5 ? 300 : 150;
   console.log(`worker e2e: load ${perCore.toFixed(1)} per core, bound ${bound} ms`);
   expect(during.longest).toBeLessThan(bound);
   // the result is drawn once the run has ended
@@ -85,7 +87,8 @@ test('Segment in the engine worker: the longest main-thread task stays short', a
 
 test('the page answers while Segment runs (organ panel), labels streamed to the overlay', async ({ page }) => {
   test.setTimeout(400_000);
-  await openSeries(page, '?backend=wasm');
+  const slices = 96;
+  await openSeries(page, '?backend=wasm', { size: 256, slices });
   // Every click records whether the run was still going when the page handled it.
   await page.evaluate(() => {
     const w = window as unknown as { clicksWhile?: string[] };
@@ -102,6 +105,6 @@ test('the page answers while Segment runs (organ panel), labels streamed to the 
   await expect(page.getByTestId('mode-fill')).toHaveAttribute('aria-pressed', 'true');
   const clicks = await page.evaluate(() => (window as unknown as { clicksWhile: string[] }).clicksWhile);
   expect(clicks.slice(1), 'the run was still going when the page handled the clicks').toEqual(['running', 'running']);
-  const { longest, rate } = await finished(page);
+  const { longest, rate } = await finished(page, slices);
   console.log(`worker e2e: ${rate} slices/s; longest main-thread task ${longest} ms with the label map drawn while streaming (software WebGL here)`);
 });
