@@ -186,11 +186,10 @@ export class WorkerHost implements EngineHost {
       asm.stop();
       this.port?.postMessage({ t: 'cancel', id } satisfies ToWorker);
     };
-    if (signal?.aborted) asm.stop();
     signal?.addEventListener('abort', onAbort);
     try {
       const { signal: _s, onSlice: _o, onProgress: _p, ...wireOpts } = opts;
-      const report = await this.call<SegmentReport>(
+      const reply = this.call<SegmentReport>(
         { method: 'segment', handle: model.handle, ct: { ...header, huType, huLength: hu.length }, opts: wireOpts },
         {
           id,
@@ -200,7 +199,9 @@ export class WorkerHost implements EngineHost {
           },
         },
       );
-      if (signal?.aborted) asm.stop();
+      // cancelled while the CT was being sent: the call is posted, so the worker gets the cancel after it
+      if (signal?.aborted) onAbort();
+      const report = await reply;
       return asm.finish(report);
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -11,7 +11,7 @@ import { segmentVolume, type SegmentProgress, type SegmentReport } from '../../.
 import { loadModel } from '../../../src/engine/model';
 import { syntheticCt } from '../../../src/engine/synthetic';
 import { RunAssembler } from '../../../src/engine/worker/assembler';
-import { WorkerHost } from '../../../src/engine/worker/client';
+import { segmentInWorker, WorkerHost } from '../../../src/engine/worker/client';
 import type { PortLike } from '../../../src/engine/worker/protocol';
 import { serveEngine } from '../../../src/engine/worker/serve';
 
@@ -126,6 +126,24 @@ describe('engine over a message channel (wasm)', () => {
     const again = await c.segment(ct, { protocol: 'whole', cleanup: false });
     expect(again?.report.completed).toBe(true);
     direct.dispose();
+  });
+
+  test('segmentInWorker: a run cancelled before its call reaches the worker stops at once', async () => {
+    const host = channelHost();
+    expect((await host.selectBackend({ gpu: null, order: ['wasm'] })).backend).toBe('wasm');
+    const model = await host.loadModel('app:/models/tiny/', { cache: false });
+    const ct = syntheticCt({ cols: 40, rows: 40, slices: 6, spacing: [3, 3, 3] });
+    const ac = new AbortController();
+    ac.abort();
+    const seen: number[] = [];
+    const r = await segmentInWorker(model, ct, { protocol: 'whole', signal: ac.signal, onSlice: (k) => seen.push(k) }, host);
+    expect(r.report).toMatchObject({ completed: false, slicesDone: 0 });
+    expect(r.report.bytesReadBack, 'the worker computed nothing').toBe(0);
+    expect(seen).toEqual([]);
+    // the worker stopped (it is free for the next run)
+    const again = await segmentInWorker(model, ct, { protocol: 'whole', cleanup: false }, host);
+    expect(again.report.completed).toBe(true);
+    model.dispose();
   });
 
   test('errors keep their code and message across the channel', async () => {
