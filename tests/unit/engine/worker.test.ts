@@ -138,11 +138,11 @@ describe('engine over a message channel (wasm)', () => {
     const seen: number[] = [];
     const r = await segmentInWorker(model, ct, { protocol: 'whole', signal: ac.signal, onSlice: (k) => seen.push(k) }, host);
     expect(r.report).toMatchObject({ completed: false, slicesDone: 0 });
-    expect(r.report.bytesReadBack, 'the worker computed nothing').toBe(0);
     expect(seen).toEqual([]);
-    // the worker stopped (it is free for the next run)
+    // the worker stopped after its first batch (wasm: one slice), and is free for the next run
     const again = await segmentInWorker(model, ct, { protocol: 'whole', cleanup: false }, host);
     expect(again.report.completed).toBe(true);
+    expect(r.report.bytesReadBack, 'the cancelled run read back one batch at most').toBeLessThanOrEqual(again.report.bytesReadBack / 6);
     model.dispose();
   });
 
