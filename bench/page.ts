@@ -2,17 +2,19 @@
  * Benchmark page for headless Chromium (driven by scripts/bench.ts through the Vite dev server):
  *   /bench/index.html?backend=webgpu|webgl|wasm&model=/models/dev-random/&slices=300&size=512
  *                    &profile=64&baseline=16[&batch=N][&skipE2e=1]
+ *   /bench/index.html?mode=batch-path&backend=wasm[&engine=main]   (bench/batchPath.ts: the series at /example/)
  * Leaves `window.__bench` = { result } or { error } and mirrors progress into the page and the console.
  */
 import { selectBackend, type BackendName } from '../src/engine/backend';
 import { loadModel } from '../src/engine/model';
 import { watchLongTasks } from '../src/engine/ui/longTasks';
 import { WASM_PATHS } from '../src/engine/ui/wasmPaths';
+import { batchPath, type PathFigure } from './batchPath';
 import { runBench, type BenchResult } from './core';
 
 declare global {
   interface Window {
-    __bench?: { result?: BenchResult; error?: string };
+    __bench?: { result?: BenchResult; path?: PathFigure; error?: string };
   }
 }
 
@@ -26,6 +28,10 @@ const log = (l: string) => {
 
 async function main() {
   const backend = (q.get('backend') ?? 'webgpu') as BackendName;
+  if (q.get('mode') === 'batch-path') {
+    window.__bench = { path: await batchPath(backend, q.get('engine') === 'main' ? 'main-thread' : 'worker', log) };
+    return;
+  }
   const notice = await selectBackend({ order: [backend], wasmPaths: WASM_PATHS });
   log(notice.message);
   const model = await loadModel(q.get('model') ?? '/models/dev-random/', { cache: false });

@@ -13,6 +13,9 @@
  *   --skip-e2e           no end-to-end run over all slices (stages and baseline only)
  *   --sweep 8,16,32      Node/Dawn only: extra end-to-end runs with these batch sizes
  *   --json FILE          also write the results as JSON
+ *   --app-slices N       app path vs batch / CLI path (bench/appPath.ts): slices of its 512 x 512 series (default 6)
+ *   --app-size N         its matrix (default 512)       --app-backend B   its backend (default wasm)
+ *   --skip-app           no app-path comparison
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +23,8 @@ import { createServer } from 'vite';
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { appPath, batchPathIn, formatPaths, serveExample } from '../bench/appPath';
+import type { PathFigure } from '../bench/batchPath';
 import { formatTable, type BenchResult } from '../bench/core';
 import { benchNodeDawn, parseArgs } from '../bench/node';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/node/chromium';
@@ -32,6 +37,19 @@ if (bi >= 0) {
   backends = argv[bi + 1].split(',');
   argv.splice(bi, 2);
 }
+const takeFlag = (name: string, hasValue = true): string | undefined => {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = hasValue ? argv[i + 1] : '1';
+  argv.splice(i, hasValue ? 2 : 1);
+  return v;
+};
+const app = {
+  slices: Number(takeFlag('--app-slices') ?? 6),
+  size: Number(takeFlag('--app-size') ?? 512),
+  backend: takeFlag('--app-backend') ?? 'wasm',
+  skip: takeFlag('--skip-app', false) === '1',
+};
 const defaultModel = ['public/models/aa-hpa-v1', 'public/models/dev-random', 'tests/fixtures/models/tiny-random'].find((d) => existsSync(path.join(root, d, 'model.json')))!;
 // Defaults sized to finish in under 10 minutes on this 2-core machine without a GPU (LONG_RUN for the full figures).
 const args = parseArgs(argv, { model: defaultModel, slices: 16, profileSlices: 4, baselineSlices: 2 });
@@ -49,7 +67,9 @@ console.log(`bench: model ${path.relative(root, modelDir)}, ${args.size} x ${arg
 const results: (BenchResult | { where: string; skipped: string })[] = [];
 
 const browserBackends = backends.filter((b) => b.startsWith('chromium-')).map((b) => b.slice('chromium-'.length));
-if (browserBackends.length) {
+const paths: PathFigure[] = [];
+let pathError = '';
+if (browserBackends.length || !app.skip) {
   // No file watching / HMR: an edit in the tree must not reload the page in the middle of a run.
   const server = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
   await server.listen();
@@ -79,6 +99,26 @@ if (browserBackends.length) {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (!app.skip) {
+    // App path vs batch / CLI path on one series, engine in the worker and (before) on the main thread.
+    const dir = mkdtempSync(path.join(tmpdir(), 'aa-bench-app-'));
+    const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1440, height: 900 } });
+    try {
+      await serveExample(context, app.size, app.slices);
+      const page = await context.newPage();
+      for (const engine of ['worker', 'main-thread'] as const) {
+        console.error(`[app path] ${app.backend}, engine on the ${engine}`);
+        paths.push(await appPath(page, base, app.backend, engine));
+        console.error(`[batch path] ${app.backend}, engine on the ${engine}`);
+        paths.push(await batchPathIn(page, base, app.backend, engine));
+      }
+    } catch (e) {
+      pathError = (e as Error).message.split('\n')[0];
+    } finally {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   await server.close();
 }
 if (backends.includes('node-dawn')) {
@@ -92,6 +132,8 @@ if (backends.includes('node-dawn')) {
 const ok = results.filter((r): r is BenchResult => !('skipped' in r));
 console.log(formatTable(ok));
 for (const r of results) if ('skipped' in r) console.log(`\n${r.where}: not available (${r.skipped})`);
+if (paths.length) console.log(formatPaths(paths, app.backend, app.size));
+if (pathError) console.log(`\napp path vs batch path: not measured (${pathError})`);
 console.log(`\n${LONG_RUN}`);
-if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 1));
+if (args.json) writeFileSync(args.json, JSON.stringify(paths.length ? [...results, { where: 'app-vs-batch-path', paths }] : results, null, 1));
 process.exit(0);

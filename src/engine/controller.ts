@@ -2,16 +2,20 @@
  * Engine state machine for the UI (DOM-free, so it also runs under Node): backend selection, model
  * list and loading, runs, cancel, and recovery after a WebGPU device loss. The React panel subscribes
  * to it; one controller per page (getEngineController), so remounting the panel keeps the backend and
- * the loaded model.
+ * the loaded model. In a page the engine itself runs in a dedicated Web Worker (worker/client.ts); in
+ * Node (and with `host: 'main-thread'`) on the calling thread (worker/host.ts). The state, the events and
+ * the onSlice / onProgress deliveries are the same either way.
  */
 import type { CtVolume } from '../volume/volume';
 import type { ProtocolId } from '../organs';
-import { resetWebGpu, selectBackend, type BackendName, type BackendNotice, type BackendOptions } from './backend';
-import { segmentVolume, type SegmentProgress, type SegmentReport, type SegmentResult } from './engine';
+import type { BackendName, BackendNotice, BackendOptions } from './backend';
+import type { SegmentProgress, SegmentReport, SegmentResult } from './engine';
 import { EngineError, isEngineError, type EngineErrorCode } from './errors';
 import { defaultModel, type ModelIndexEntry, type ModelManifest } from './manifest';
-import { loadModel, loadModelIndex, type FetchFunc, type LoadedModel } from './model';
-import { dispatchProgress } from './progressEvent';
+import { loadModelIndex, type FetchFunc, type LoadedModel } from './model';
+import { dispatchProgress, dispatchRunEnd } from './progressEvent';
+import { sharedWorkerHost, WorkerHost } from './worker/client';
+import { InProcessHost, type EngineHost, type EngineModel } from './worker/host';
 
 export type EngineStatus = 'idle' | 'starting' | 'loading-model' | 'ready' | 'running' | 'cancelling' | 'error';
 
@@ -37,6 +41,19 @@ export interface ControllerOptions {
   fetchFunc?: FetchFunc;
   /** Cache weights in IndexedDB (browser). */
   cache?: boolean;
+  /**
+   * Where the engine runs: 'worker' (a dedicated Web Worker, the default where there is one and a DOM),
+   * 'main-thread' (the calling thread: Node, the benchmark's "before"), or a host object.
+   */
+  host?: 'worker' | 'main-thread' | EngineHost;
+}
+
+function makeHost(opts: ControllerOptions): EngineHost {
+  const h = opts.host ?? (typeof Worker !== 'undefined' && typeof document !== 'undefined' ? 'worker' : 'main-thread');
+  if (typeof h === 'object') return h;
+  if (h === 'main-thread') return new InProcessHost(opts.fetchFunc);
+  // the page's shared worker unless this controller fetches its own way
+  return opts.fetchFunc ? new WorkerHost({ fetchFunc: opts.fetchFunc }) : sharedWorkerHost();
 }
 
 export interface RunRequest {
@@ -60,11 +77,15 @@ function toError(e: unknown): EngineState['error'] {
 export class EngineController {
   private state: EngineState = initial;
   private readonly listeners = new Set<() => void>();
-  private model: LoadedModel | null = null;
+  private model: EngineModel | null = null;
   private abort: AbortController | null = null;
   private starting: Promise<void> | null = null;
+  /** Where the engine runs (worker/host.ts). */
+  readonly host: EngineHost;
 
-  constructor(private readonly opts: ControllerOptions) {}
+  constructor(private readonly opts: ControllerOptions) {
+    this.host = makeHost(opts);
+  }
 
   getState = (): EngineState => this.state;
 
@@ -90,7 +111,7 @@ export class EngineController {
     if (this.state.status !== 'idle' && this.state.status !== 'error') return;
     this.set({ status: 'starting', error: null });
     try {
-      const notice = this.state.notice ?? (await selectBackend(this.opts.backend));
+      const notice = this.state.notice ?? (await this.host.selectBackend(this.opts.backend ?? {}));
       this.set({ notice });
       const index = await loadModelIndex(this.opts.baseUrl, this.opts.fetchFunc);
       if (index.models.length === 0) throw new EngineError('model-load', 'No segmentation model is installed (public/models/index.json lists none).');
@@ -106,8 +127,7 @@ export class EngineController {
     this.set({ status: 'loading-model', modelId: entry.id, manifest: null, loadFraction: 0, error: null });
     this.model?.dispose();
     this.model = null;
-    const m = await loadModel(`${this.opts.baseUrl}${entry.path}`, {
-      fetchFunc: this.opts.fetchFunc,
+    const m = await this.host.loadModel(`${this.opts.baseUrl}${entry.path}`, {
       cache: this.opts.cache,
       label: entry.path,
       onProgress: (f) => this.set({ loadFraction: f }),
@@ -134,7 +154,7 @@ export class EngineController {
     this.abort = new AbortController();
     this.set({ status: 'running', error: null, progress: null });
     try {
-      const r = await segmentVolume(this.model, ct, {
+      const r = await this.host.segment(this.model, ct, {
         protocol: req.protocol,
         confidence: req.confidence,
         signal: this.abort.signal,
@@ -153,6 +173,7 @@ export class EngineController {
       return null;
     } finally {
       this.abort = null;
+      dispatchRunEnd();
     }
   }
 
@@ -175,7 +196,7 @@ export class EngineController {
     this.model = null;
     this.set({ status: 'starting', error: null, notice: null });
     try {
-      const notice = await selectBackend(this.opts.backend);
+      const notice = await this.host.selectBackend(this.opts.backend ?? {});
       this.set({ notice });
       if (this.state.models.length === 0) {
         this.set({ status: 'idle' });
@@ -201,7 +222,7 @@ export class EngineController {
     try {
       if (err?.code === 'device-lost') {
         this.model = null; // its weights died with the device
-        this.set({ status: 'starting', notice: await resetWebGpu(this.opts.backend) });
+        this.set({ status: 'starting', notice: await this.host.resetWebGpu(this.opts.backend ?? {}) });
       }
       if (!this.state.notice || this.state.models.length === 0) {
         this.set({ status: 'idle' });

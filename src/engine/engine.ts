@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from './tfjsInternals';
 import type { CtVolume, LabelVolume } from '../volume/volume';
+import { blockedMessage, blockingFindings } from '../dicom/geometry';
 import { protocolMask, type ProtocolId } from '../organs';
 import { activeGpuDevice, releasePooledGpuMemory, takeGpuFault, type BackendName } from './backend';
 import { chooseBatchSize, planBatches } from './batch';
@@ -148,8 +149,8 @@ function faultError(e?: unknown, f = takeGpuFault()): EngineError {
 /** Segments the whole CT with the loaded model on the active backend. */
 export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: SegmentOptions): Promise<SegmentResult> {
   if (running) throw new EngineError('busy', 'A segmentation is already running; wait for it or cancel it first.');
-  const blocking = ct.warnings.filter((w) => w.severity === 'error');
-  if (blocking.length) throw new EngineError('geometry', `This series cannot be segmented: ${blocking.map((w) => w.message).join(' ')}`);
+  const blocking = blockingFindings(ct.warnings);
+  if (blocking.length) throw new EngineError('geometry', blockedMessage(blocking));
   const memoryBefore = tf.memory();
   const backend = tf.getBackend() as BackendName;
   const spec = model.manifest.input;

@@ -11,3 +11,12 @@ export function dispatchProgress(detail: unknown): void {
   if (!w.document || typeof w.dispatchEvent !== 'function' || typeof w.CustomEvent !== 'function') return;
   w.dispatchEvent(new w.CustomEvent(PROGRESS_EVENT, { detail }));
 }
+
+/** Dispatched on `window` when a run ends (done, cancelled or failed), after its last delivery. */
+export const RUN_END_EVENT = 'aa-segment-end';
+
+export function dispatchRunEnd(): void {
+  const w = globalThis as { dispatchEvent?: (e: Event) => boolean; document?: unknown };
+  if (!w.document || typeof w.dispatchEvent !== 'function' || typeof Event !== 'function') return;
+  w.dispatchEvent(new Event(RUN_END_EVENT));
+}

@@ -18,6 +18,7 @@ import { Enums as ToolEnums, segmentation } from '@cornerstonejs/tools';
 import type { CtVolume } from '../volume/volume';
 import { ORGANS } from '../organs';
 import type { ImportedStructureSet } from '../rtstruct/import';
+import { PROGRESS_EVENT, RUN_END_EVENT } from '../engine/progressEvent';
 import type { ViewerApi } from '../viewer/viewer';
 import { MaskedLabels } from '../labels/maskedLabels';
 import { OrganStats } from '../labels/organStats';
@@ -31,6 +32,16 @@ const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
  */
 export const IMPORTED_OUTLINE_WIDTH = 2;
 export const ORGAN_OUTLINE_WIDTH = 3;
+
+/**
+ * While the engine streams slices (issue 16): each redraw of the label map costs the page one long task
+ * (hundreds of ms with a software WebGL renderer) and, on 2 cores, CPU the engine needs. Streamed slices are
+ * therefore drawn at most every STREAM_REDRAW_MS, and at most 1/STREAM_DUTY of the time (measured: flush to
+ * the frame after it); the run's last slice, edits and style changes are drawn at the next frame as before.
+ * `?overlay=end` in the page URL draws streamed slices only when the run ends (very slow renderers).
+ */
+export const STREAM_REDRAW_MS = 1000;
+export const STREAM_DUTY = 5;
 
 export interface OrganOverlay {
   /** The label map on the CT grid (shared with Cornerstone). Do not replace; write through setSlice/setVolume. */
@@ -120,8 +131,32 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
     for (const k of slices) set.add(k);
   };
   let frame = 0;
+  let streamTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  let lastFlush = -Infinity;
+  let lastCost = 0;
+  /** an engine run is delivering slices (progress events, src/engine/progressEvent.ts) */
+  let streaming = false;
+  const drawStreamed = typeof location === 'undefined' || new URLSearchParams(location.search).get('overlay') !== 'end';
+  const onProgress = (e: Event) => {
+    const p = (e as CustomEvent<{ done: number; total: number }>).detail;
+    streaming = p.done < p.total;
+    if (!streaming && drawStreamed && dirty.size) schedule(); // the last slice: draw it now
+  };
+  const onRunEnd = () => {
+    streaming = false;
+    if (dirty.size) schedule();
+  };
+  if (typeof window !== 'undefined') {
+    window.addEventListener(PROGRESS_EVENT, onProgress);
+    window.addEventListener(RUN_END_EVENT, onRunEnd);
+  }
   const flush = () => {
     frame = 0;
+    if (streamTimer) clearTimeout(streamTimer);
+    streamTimer = 0;
+    const t = performance.now();
+    lastFlush = t;
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => (lastCost = performance.now() - t)); // after Cornerstone's render
     for (const [id, set] of dirty) {
       if (set.size === 0) continue;
       const slices = [...set];
@@ -137,6 +172,18 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   const schedule = () => {
     if (frame) return;
     frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 16) as unknown as number);
+  };
+
+  /** A streamed slice: drawn with the next allowed redraw. */
+  const scheduleStreamed = () => {
+    if (!streaming) return schedule();
+    if (frame || streamTimer || !drawStreamed) return;
+    const wait = lastFlush + Math.max(STREAM_REDRAW_MS, STREAM_DUTY * lastCost) - performance.now();
+    if (wait <= 0) schedule();
+    else streamTimer = setTimeout(() => {
+      streamTimer = 0;
+      if (dirty.size) schedule();
+    }, wait);
   };
 
   const allSlices = Array.from({ length: nk }, (_, k) => k);
@@ -170,7 +217,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       stats.setSlice(k, slice);
       markDirty(segId, [k]);
       labelsChanged = true;
-      schedule();
+      scheduleStreamed();
     },
     setVolume(all) {
       if (all.length !== labels.length) throw new RangeError(`label volume has ${all.length} voxels, the CT ${labels.length}`);
@@ -270,6 +317,11 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       return () => listeners.delete(listener);
     },
     destroy() {
+      if (typeof window !== 'undefined') {
+        window.removeEventListener(PROGRESS_EVENT, onProgress);
+        window.removeEventListener(RUN_END_EVENT, onRunEnd);
+      }
+      if (streamTimer) clearTimeout(streamTimer);
       if (frame) {
         if (typeof cancelAnimationFrame === 'function') cancelAnimationFrame(frame);
         else clearTimeout(frame);

@@ -9,6 +9,8 @@ export function pageEngine(): EngineController {
     baseUrl: import.meta.env.BASE_URL,
     backend: { wasmPaths: WASM_PATHS, order: backendOrderFromQuery(window.location.search) },
     cache: true,
+    // `?engine=main`: the engine on the page's main thread, as before the worker (the benchmark's "before")
+    ...(new URLSearchParams(window.location.search).get('engine') === 'main' ? { host: 'main-thread' as const } : {}),
   });
 }
 

@@ -1,0 +1,70 @@
+/**
+ * App path vs batch / CLI path (issue 16), driven from Node with Playwright on the bench's Vite server: one
+ * generated 512 x 512 series served as the app's example (/example/), segmented
+ *  - in the app (index.html: open the example, press Segment, labels go to the overlay slice by slice), and
+ *  - by the batch path (bench/batchPath.ts: what the `npm run segment` page does, no overlay),
+ * each with the engine in its worker and, as the "before", on the main thread (`engine=main`). Both use the
+ * app's default model (public/models/index.json) and the same backend.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import type { PathFigure } from './batchPath';
+import { syntheticSeries } from '../tests/e2e/helpers/synthetic';
+
+export async function serveExample(context: BrowserContext, size: number, slices: number): Promise<void> {
+  const files = syntheticSeries({ cols: size, rows: size, slices, pixelMm: 0.9765625, sliceMm: 2.5, description: 'Synthetic (bench app path)' });
+  const names = files.map((_, i) => `dicom/CT${String(i + 1).padStart(4, '0')}.dcm`);
+  await context.route('**/example/index.json', (route) => route.fulfill({ json: { description: 'Synthetic (bench app path)', files: names } }));
+  await context.route('**/example/dicom/*', (route) => {
+    const i = names.indexOf(`dicom/${new URL(route.request().url()).pathname.split('/').pop()}`);
+    return i < 0 ? route.fulfill({ status: 404 }) : route.fulfill({ body: files[i].buffer, contentType: 'application/dicom' });
+  });
+}
+
+async function attr(page: Page, testId: string, name: string): Promise<string> {
+  return (await page.getByTestId(testId).getAttribute(name)) ?? '';
+}
+
+/** The app: open the example, Segment, wait for the summary. */
+export async function appPath(page: Page, base: string, backend: string, engine: 'worker' | 'main-thread'): Promise<PathFigure> {
+  const q = new URLSearchParams({ backend, ...(engine === 'main-thread' ? { engine: 'main' } : {}) });
+  await page.goto(`${base}?${q}`, { timeout: 300_000 });
+  await page.getByTestId('open-example').click({ timeout: 300_000 });
+  await page.getByTestId('mpr-grid').and(page.locator('[data-ready="true"]')).waitFor({ timeout: 300_000 });
+  await page.locator('[data-testid="segment-panel"][data-status="ready"]').waitFor({ timeout: 300_000 });
+  const t0 = Date.now();
+  await page.getByTestId('segment-button').click();
+  await page.locator('[data-testid="segment-summary"][data-completed="true"]').waitFor({ timeout: 0 });
+  const wallSeconds = (Date.now() - t0) / 1000;
+  const slicesPerS = Number(await attr(page, 'segment-summary', 'data-slices-per-s'));
+  const text = (await page.getByTestId('segment-summary').textContent()) ?? '';
+  const slices = Number(/(\d+) of \d+ slices/.exec(text)?.[1] ?? NaN);
+  return {
+    path: 'app', engine, slices, seconds: slices / slicesPerS, slicesPerS, wallSeconds,
+    longestTaskMs: Number(await attr(page, 'segment-summary', 'data-longest-task-ms')),
+  };
+}
+
+/** The batch path in the bench page. */
+export async function batchPathIn(page: Page, base: string, backend: string, engine: 'worker' | 'main-thread'): Promise<PathFigure> {
+  const q = new URLSearchParams({ mode: 'batch-path', backend, ...(engine === 'main-thread' ? { engine: 'main' } : {}) });
+  await page.goto(`${base}bench/index.html?${q}`, { timeout: 300_000 });
+  await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 0, polling: 500 });
+  const out = await page.evaluate(() => window.__bench!);
+  if (!out.path) throw new Error(out.error ?? 'batch path: no result');
+  return out.path;
+}
+
+const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+
+export function formatPaths(rows: PathFigure[], backend: string, size: number): string {
+  const lines = [`\napp path vs batch / CLI path (${backend}, ${size} x ${size} x ${rows[0]?.slices ?? '?'} synthetic series, the app's default model):`];
+  for (const r of rows) {
+    lines.push(`  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`);
+  }
+  for (const engine of ['worker', 'main-thread'] as const) {
+    const a = rows.find((r) => r.path === 'app' && r.engine === engine);
+    const b = rows.find((r) => r.path === 'batch' && r.engine === engine);
+    if (a && b) lines.push(`  ${engine}: app / batch time ratio ${f(a.wallSeconds / b.wallSeconds)} (Segment -> result), ${f(b.slicesPerS / a.slicesPerS)} (run loop)`);
+  }
+  return lines.join('\n');
+}
