@@ -33,11 +33,31 @@ const NODE = [
   './src/batch/{build,discover,models,outputs,reference,run}.ts',
 ];
 /** Browser code: everything under src/ that runs in the page. */
-const BROWSER = ['./src/app/**', './src/overlay/**', './src/viewer/**', './src/edit/**', './src/review/**', './src/pacs/*.ts', './src/pacs/*.tsx', './src/batch/page.{ts,tsx}'];
+const BROWSER = [
+  './src/app/**',
+  './src/overlay/**',
+  './src/viewer/**',
+  './src/edit/**',
+  './src/review/**',
+  './src/pacs/*.ts',
+  './src/pacs/*.tsx',
+  './src/batch/page.{ts,tsx}',
+];
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'public/**', 'training/**', 'out/**', 'test-results/**', '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.d.mts'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'public/**',
+      'training/**',
+      'out/**',
+      'test-results/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+      '**/*.d.mts',
+    ],
   },
   ...tseslint.configs.recommended,
   {
@@ -59,12 +79,14 @@ export default tseslint.config(
             {
               target: './src/**',
               from: ['./tests/**', './scripts/**', './bench/**'],
-              message: 'src/ is the product: it never imports tests, scripts or benchmarks (shared Node helpers live in src/node).',
+              message:
+                'src/ is the product: it never imports tests, scripts or benchmarks (shared Node helpers live in src/node).',
             },
             {
               target: PURE,
               from: UI,
-              message: 'a pure layer (volume, dicom, contours, rtstruct, seg, metrics, nifti, labels, engine core) never imports UI code.',
+              message:
+                'a pure layer (volume, dicom, contours, rtstruct, seg, metrics, nifti, labels, engine core) never imports UI code.',
             },
             {
               target: PURE,
@@ -74,7 +96,8 @@ export default tseslint.config(
             {
               target: './src/batch/**',
               from: ['./src/app/**', './src/overlay/**', './src/edit/**', './src/review/**', './src/**/*.tsx'],
-              message: 'the batch CLI and its page never import the app UI (pure steps live in their layer: rtstruct, nifti, labels).',
+              message:
+                'the batch CLI and its page never import the app UI (pure steps live in their layer: rtstruct, nifti, labels).',
             },
             {
               target: BROWSER,
@@ -96,7 +119,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['@tensorflow/*/dist/*', '@tensorflow/*/src/*'],
-              message: 'tfjs internals live behind src/engine/tfjsInternals.ts (and the wasm asset URLs in src/engine/ui/wasmPaths.ts).',
+              message:
+                'tfjs internals live behind src/engine/tfjsInternals.ts (and the wasm asset URLs in src/engine/ui/wasmPaths.ts).',
             },
           ],
         },

@@ -26,9 +26,11 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'off',
   },
-  webServer: external ? undefined : {
-    command: `node src/node/staticServer.mjs --root dist --port ${PORT}`,
-    url: `http://127.0.0.1:${PORT}`,
-    reuseExistingServer: true,
-  },
+  webServer: external
+    ? undefined
+    : {
+        command: `node src/node/staticServer.mjs --root dist --port ${PORT}`,
+        url: `http://127.0.0.1:${PORT}`,
+        reuseExistingServer: true,
+      },
 });

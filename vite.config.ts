@@ -11,7 +11,9 @@ export default defineConfig({
     exclude: ['@cornerstonejs/dicom-image-loader'],
     // The loader is excluded, so its CommonJS codec builds must be pre-bundled explicitly (dev server).
     include: [
-      'dicom-parser', 'comlink', 'pako',
+      'dicom-parser',
+      'comlink',
+      'pako',
       '@cornerstonejs/codec-charls/decodewasmjs',
       '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs',
       '@cornerstonejs/codec-openjpeg/decodewasmjs',

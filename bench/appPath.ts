@@ -11,9 +11,18 @@ import type { PathFigure } from './batchPath';
 import { syntheticSeries } from '../tests/e2e/helpers/synthetic';
 
 export async function serveExample(context: BrowserContext, size: number, slices: number): Promise<void> {
-  const files = syntheticSeries({ cols: size, rows: size, slices, pixelMm: 0.9765625, sliceMm: 2.5, description: 'Synthetic (bench app path)' });
+  const files = syntheticSeries({
+    cols: size,
+    rows: size,
+    slices,
+    pixelMm: 0.9765625,
+    sliceMm: 2.5,
+    description: 'Synthetic (bench app path)',
+  });
   const names = files.map((_, i) => `dicom/CT${String(i + 1).padStart(4, '0')}.dcm`);
-  await context.route('**/example/index.json', (route) => route.fulfill({ json: { description: 'Synthetic (bench app path)', files: names } }));
+  await context.route('**/example/index.json', (route) =>
+    route.fulfill({ json: { description: 'Synthetic (bench app path)', files: names } }),
+  );
   await context.route('**/example/dicom/*', (route) => {
     const i = names.indexOf(`dicom/${new URL(route.request().url()).pathname.split('/').pop()}`);
     return i < 0 ? route.fulfill({ status: 404 }) : route.fulfill({ body: files[i].buffer, contentType: 'application/dicom' });
@@ -39,13 +48,23 @@ export async function appPath(page: Page, base: string, backend: string, engine:
   const text = (await page.getByTestId('segment-summary').textContent()) ?? '';
   const slices = Number(/(\d+) of \d+ slices/.exec(text)?.[1] ?? NaN);
   return {
-    path: 'app', engine, slices, seconds: slices / slicesPerS, slicesPerS, wallSeconds,
+    path: 'app',
+    engine,
+    slices,
+    seconds: slices / slicesPerS,
+    slicesPerS,
+    wallSeconds,
     longestTaskMs: Number(await attr(page, 'segment-summary', 'data-longest-task-ms')),
   };
 }
 
 /** The batch path in the bench page. */
-export async function batchPathIn(page: Page, base: string, backend: string, engine: 'worker' | 'main-thread'): Promise<PathFigure> {
+export async function batchPathIn(
+  page: Page,
+  base: string,
+  backend: string,
+  engine: 'worker' | 'main-thread',
+): Promise<PathFigure> {
   const q = new URLSearchParams({ mode: 'batch-path', backend, ...(engine === 'main-thread' ? { engine: 'main' } : {}) });
   await page.goto(`${base}bench/index.html?${q}`, { timeout: 300_000 });
   await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 0, polling: 500 });
@@ -57,14 +76,21 @@ export async function batchPathIn(page: Page, base: string, backend: string, eng
 const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 
 export function formatPaths(rows: PathFigure[], backend: string, size: number): string {
-  const lines = [`\napp path vs batch / CLI path (${backend}, ${size} x ${size} x ${rows[0]?.slices ?? '?'} synthetic series, the app's default model):`];
+  const lines = [
+    `\napp path vs batch / CLI path (${backend}, ${size} x ${size} x ${rows[0]?.slices ?? '?'} synthetic series, the app's default model):`,
+  ];
   for (const r of rows) {
-    lines.push(`  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`);
+    lines.push(
+      `  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`,
+    );
   }
   for (const engine of ['worker', 'main-thread'] as const) {
     const a = rows.find((r) => r.path === 'app' && r.engine === engine);
     const b = rows.find((r) => r.path === 'batch' && r.engine === engine);
-    if (a && b) lines.push(`  ${engine}: app / batch time ratio ${f(a.wallSeconds / b.wallSeconds)} (Segment -> result), ${f(b.slicesPerS / a.slicesPerS)} (run loop)`);
+    if (a && b)
+      lines.push(
+        `  ${engine}: app / batch time ratio ${f(a.wallSeconds / b.wallSeconds)} (Segment -> result), ${f(b.slicesPerS / a.slicesPerS)} (run loop)`,
+      );
   }
   return lines.join('\n');
 }

@@ -26,19 +26,30 @@ export interface PathFigure {
 
 async function exampleFiles(): Promise<FileSource[]> {
   const index = (await (await fetch('/example/index.json')).json()) as { files: string[] };
-  return Promise.all(index.files.map(async (f) => {
-    const bytes = new Uint8Array(await (await fetch(`/example/${f}`)).arrayBuffer());
-    return { name: f, size: bytes.length, read: async (end?: number) => (end === undefined ? bytes : bytes.subarray(0, end)) };
-  }));
+  return Promise.all(
+    index.files.map(async (f) => {
+      const bytes = new Uint8Array(await (await fetch(`/example/${f}`)).arrayBuffer());
+      return { name: f, size: bytes.length, read: async (end?: number) => (end === undefined ? bytes : bytes.subarray(0, end)) };
+    }),
+  );
 }
 
-export async function batchPath(backend: BackendName, engine: 'worker' | 'main-thread', log: (l: string) => void): Promise<PathFigure> {
+export async function batchPath(
+  backend: BackendName,
+  engine: 'worker' | 'main-thread',
+  log: (l: string) => void,
+): Promise<PathFigure> {
   const sources = await exampleFiles();
   const scan = await scanDicomSources(sources);
   const series = scan.series[0];
   if (!series) throw new Error('bench batch path: no series at /example/');
   const ct = await loadCtVolume(series, { readFile: (h) => sources[h.fileIndex].read(), concurrency: 4 });
-  const c = new EngineController({ baseUrl: '/', backend: { order: [backend], wasmPaths: WASM_PATHS }, cache: false, host: engine });
+  const c = new EngineController({
+    baseUrl: '/',
+    backend: { order: [backend], wasmPaths: WASM_PATHS },
+    cache: false,
+    host: engine,
+  });
   await c.start();
   if (c.getState().status !== 'ready') throw new Error(`engine did not start: ${c.getState().error?.message}`);
   log(`[batch path] ${c.getState().notice?.message}; engine on the ${engine}`);
@@ -49,5 +60,13 @@ export async function batchPath(backend: BackendName, engine: 'worker' | 'main-t
   const lt = watch.stop();
   if (!r) throw new Error(`batch path run failed: ${c.getState().error?.message}`);
   c.dispose();
-  return { path: 'batch', engine, slices: r.report.slices, seconds: r.report.seconds, slicesPerS: r.report.slicesPerS, wallSeconds, longestTaskMs: lt.longestMs };
+  return {
+    path: 'batch',
+    engine,
+    slices: r.report.slices,
+    seconds: r.report.seconds,
+    slicesPerS: r.report.slicesPerS,
+    wallSeconds,
+    longestTaskMs: lt.longestMs,
+  };
 }

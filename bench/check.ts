@@ -51,7 +51,11 @@ export async function runChecks(): Promise<CheckResult[]> {
         }
       }
     }
-    out.push({ name, ok: mismatch === 0 && worst <= 1e-5 && tieMismatch < 1e-3 * B * cols * rows, detail: `label mismatches ${mismatch} (+${tieMismatch} on numerical ties), max |confidence error| ${worst.toExponential(2)}` });
+    out.push({
+      name,
+      ok: mismatch === 0 && worst <= 1e-5 && tieMismatch < 1e-3 * B * cols * rows,
+      detail: `label mismatches ${mismatch} (+${tieMismatch} on numerical ties), max |confidence error| ${worst.toExponential(2)}`,
+    });
   }
   {
     const ct = syntheticCt({ cols: 512, rows: 512, slices: 24, spacing: [0.98, 0.98, 1.25] });
@@ -59,7 +63,10 @@ export async function runChecks(): Promise<CheckResult[]> {
     const g = gridGeometry(ct, { size: 192, pixelSpacingMm: 2, sliceSpacingMm: 2.5 });
     const pre = new GpuPreprocessor(ct, g, spec);
     let worst = 0;
-    for (const [start, count] of [[0, 8], [16, 8]]) {
+    for (const [start, count] of [
+      [0, 8],
+      [16, 8],
+    ]) {
       const want = preprocessReference(ct.hu, g, spec, start, count);
       const x = pre.run(start, count);
       const got = (await x.data()) as Float32Array;
@@ -67,7 +74,11 @@ export async function runChecks(): Promise<CheckResult[]> {
       for (let n = 0; n < want.length; n++) worst = Math.max(worst, Math.abs(got[n] - want[n]));
     }
     pre.dispose();
-    out.push({ name: 'pre 512x512x24 -> S 192', ok: worst <= 1e-3, detail: `max |error| ${worst.toExponential(2)} (normalised HU; 1e-3 = 1 HU)` });
+    out.push({
+      name: 'pre 512x512x24 -> S 192',
+      ok: worst <= 1e-3,
+      detail: `max |error| ${worst.toExponential(2)} (normalised HU; 1e-3 = 1 HU)`,
+    });
   }
   return out;
 }

@@ -95,12 +95,22 @@ export async function runBench(model: LoadedModel, notice: BackendNotice, where:
   const base: { protocol: 'whole'; batchSize?: number } = { protocol: 'whole', batchSize: cfg.batchSize };
 
   const S = model.manifest.input.size;
-  const batchSize = cfg.batchSize ?? chooseBatchSize(notice.backend, activeGpuDevice()?.limits ?? null, S, model.manifest.channels.length, cfg.size * cfg.size, cfg.slices);
+  const batchSize =
+    cfg.batchSize ??
+    chooseBatchSize(
+      notice.backend,
+      activeGpuDevice()?.limits ?? null,
+      S,
+      model.manifest.channels.length,
+      cfg.size * cfg.size,
+      cfg.slices,
+    );
   base.batchSize = batchSize;
   log(`[${where}] warm-up, batch ${batchSize}`);
   const warm = await segmentVolume(model, mk(batchSize), { ...base, profile: true });
   // the baseline's tfjs-ops programs (and the CPU pre-processing on WebGPU) compile here, not in the timed run
-  if (warm.report.postprocess !== 'tfjs-ops') await segmentVolume(model, mk(1), { ...base, batchSize: 1, profile: true, postprocess: 'tfops', preprocess: 'cpu' });
+  if (warm.report.postprocess !== 'tfjs-ops')
+    await segmentVolume(model, mk(1), { ...base, batchSize: 1, profile: true, postprocess: 'tfops', preprocess: 'cpu' });
 
   let e2e: BenchResult['e2e'] = null;
   let longestTaskMs: number | undefined;
@@ -137,7 +147,16 @@ export async function runBench(model: LoadedModel, notice: BackendNotice, where:
     const nBase = Math.min(cfg.baselineSlices, cfg.slices);
     log(`[${where}] baseline (tfjs ops + full readback), ${nBase} slices`);
     // Same pre-processing as the fused run; only the post-processing differs.
-    baseline = row((await segmentVolume(model, mk(nBase), { ...base, batchSize: Math.min(batchSize, nBase), profile: true, postprocess: 'tfops' })).report);
+    baseline = row(
+      (
+        await segmentVolume(model, mk(nBase), {
+          ...base,
+          batchSize: Math.min(batchSize, nBase),
+          profile: true,
+          postprocess: 'tfops',
+        })
+      ).report,
+    );
     ratio = {
       post: baseline.postprocessMs / stages.postprocessMs,
       postAndReadback: (baseline.postprocessMs + baseline.readbackMs) / (stages.postprocessMs + stages.readbackMs),
@@ -169,22 +188,35 @@ export function formatTable(results: BenchResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
     lines.push(`\n${r.where}: ${r.backend} on ${r.device}`);
-    lines.push(`  model ${r.model.id} (S = ${r.model.size}), CT ${r.ct.cols} x ${r.ct.rows} x ${r.ct.slices}, batch ${r.batchSize}; first batch incl. pipeline compilation ${f(r.warmupSeconds, 2)} s`);
-    if (r.e2e) lines.push(`  end to end: ${r.e2e.slices} slices in ${f(r.e2e.seconds, 2)} s = ${f(r.e2e.slicesPerS, 2)} slices/s`);
+    lines.push(
+      `  model ${r.model.id} (S = ${r.model.size}), CT ${r.ct.cols} x ${r.ct.rows} x ${r.ct.slices}, batch ${r.batchSize}; first batch incl. pipeline compilation ${f(r.warmupSeconds, 2)} s`,
+    );
+    if (r.e2e)
+      lines.push(`  end to end: ${r.e2e.slices} slices in ${f(r.e2e.seconds, 2)} s = ${f(r.e2e.slicesPerS, 2)} slices/s`);
     const s = r.stages;
-    lines.push(`  per slice (${s.slices} slices profiled, ms): upload+pre ${f(s.preprocessMs, 2)} | graph ${f(s.graphMs, 2)} | post ${f(s.postprocessMs, 2)} (${s.postprocess}) | readback ${f(s.readbackMs, 2)} | ${f(s.bytesPerSlice / 1024, 0)} KiB read back (${f(s.bytesPerVoxel, 2)} B/voxel)`);
+    lines.push(
+      `  per slice (${s.slices} slices profiled, ms): upload+pre ${f(s.preprocessMs, 2)} | graph ${f(s.graphMs, 2)} | post ${f(s.postprocessMs, 2)} (${s.postprocess}) | readback ${f(s.readbackMs, 2)} | ${f(s.bytesPerSlice / 1024, 0)} KiB read back (${f(s.bytesPerVoxel, 2)} B/voxel)`,
+    );
     const pb = r.preBaseline;
     if (pb) {
       const mb = (x: number) => f(x / 2 ** 20, 2);
-      lines.push(`  upload+pre: ring (each CT slice uploaded once) ${f(s.preprocessMs, 2)} ms, ${mb(s.uploadBytesPerSlice)} MiB/slice | former slab per batch ${f(pb.preprocessMs, 2)} ms, ${mb(pb.uploadBytesPerSlice)} MiB/slice: ${f(pb.preprocessMs / s.preprocessMs, 2)}x time, ${f(pb.uploadBytesPerSlice / s.uploadBytesPerSlice, 2)}x bytes`);
+      lines.push(
+        `  upload+pre: ring (each CT slice uploaded once) ${f(s.preprocessMs, 2)} ms, ${mb(s.uploadBytesPerSlice)} MiB/slice | former slab per batch ${f(pb.preprocessMs, 2)} ms, ${mb(pb.uploadBytesPerSlice)} MiB/slice: ${f(pb.preprocessMs / s.preprocessMs, 2)}x time, ${f(pb.uploadBytesPerSlice / s.uploadBytesPerSlice, 2)}x bytes`,
+      );
     }
-    if (r.longestTaskMs !== undefined) lines.push(`  longest main-thread task during the end-to-end run: ${f(r.longestTaskMs, 0)} ms`);
+    if (r.longestTaskMs !== undefined)
+      lines.push(`  longest main-thread task during the end-to-end run: ${f(r.longestTaskMs, 0)} ms`);
     lines.push(`  profiled throughput: ${f(1000 / (s.preprocessMs + s.graphMs + s.postprocessMs + s.readbackMs), 2)} slices/s`);
-    for (const w of r.sweep) lines.push(`  batch ${w.batch}: ${r.ct.slices} slices in ${f(w.seconds, 2)} s = ${f(w.slicesPerS, 1)} slices/s`);
+    for (const w of r.sweep)
+      lines.push(`  batch ${w.batch}: ${r.ct.slices} slices in ${f(w.seconds, 2)} s = ${f(w.slicesPerS, 1)} slices/s`);
     if (r.baseline && r.ratio) {
       const b = r.baseline;
-      lines.push(`  baseline tfjs ops (${b.slices} slices, ms/slice): post ${f(b.postprocessMs, 2)} | readback ${f(b.readbackMs, 2)} | ${f(b.bytesPerSlice / 1024, 0)} KiB read back (${f(b.bytesPerVoxel, 2)} B/voxel)`);
-      lines.push(`  ${s.postprocess} vs baseline: post ${f(r.ratio.post, 1)}x faster, post+readback ${f(r.ratio.postAndReadback, 1)}x faster, ${f(b.bytesPerSlice / s.bytesPerSlice, 1)}x fewer bytes read back`);
+      lines.push(
+        `  baseline tfjs ops (${b.slices} slices, ms/slice): post ${f(b.postprocessMs, 2)} | readback ${f(b.readbackMs, 2)} | ${f(b.bytesPerSlice / 1024, 0)} KiB read back (${f(b.bytesPerVoxel, 2)} B/voxel)`,
+      );
+      lines.push(
+        `  ${s.postprocess} vs baseline: post ${f(r.ratio.post, 1)}x faster, post+readback ${f(r.ratio.postAndReadback, 1)}x faster, ${f(b.bytesPerSlice / s.bytesPerSlice, 1)}x fewer bytes read back`,
+      );
     } else {
       lines.push('  (no fused WGSL or typed-array path on this backend: its post-processing is the tfjs-ops one)');
     }

@@ -18,7 +18,14 @@ export interface NodeBenchArgs extends BenchConfig {
 }
 
 export function parseArgs(argv: string[], defaults: Partial<NodeBenchArgs> = {}): NodeBenchArgs {
-  const a: NodeBenchArgs = { slices: 300, size: 512, profileSlices: 64, baselineSlices: 16, model: 'public/models/dev-random', ...defaults };
+  const a: NodeBenchArgs = {
+    slices: 300,
+    size: 512,
+    profileSlices: 64,
+    baselineSlices: 16,
+    model: 'public/models/dev-random',
+    ...defaults,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -33,11 +40,11 @@ export function parseArgs(argv: string[], defaults: Partial<NodeBenchArgs> = {})
     else if (k === '--profile-slices') a.profileSlices = num();
     else if (k === '--baseline-slices') a.baselineSlices = num();
     else if (k === '--batch') a.batchSize = num();
-    else if (k === '--model') (a.model = v), i++;
-    else if (k === '--json') (a.json = v), i++;
+    else if (k === '--model') ((a.model = v), i++);
+    else if (k === '--json') ((a.json = v), i++);
     else if (k === '--skip-e2e') a.skipE2e = true;
     else if (k === '--check') a.check = true;
-    else if (k === '--sweep') (a.sweep = v.split(',').map(Number)), i++;
+    else if (k === '--sweep') ((a.sweep = v.split(',').map(Number)), i++);
     else if (k.startsWith('--')) throw new Error(`unknown flag ${k}`);
   }
   return a;

@@ -10,7 +10,7 @@ const rows = 512;
 const nz = Number(process.argv[2] ?? 600);
 const labels = new Uint8Array(cols * rows * nz);
 let seed = 12345;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
 for (let c = 1; c <= 33; c++) {
   const cz = ((c - 0.5) / 33) * nz;
   const cx = 150 + rnd() * 212;
@@ -26,7 +26,8 @@ for (let i = 0; i < 2000; i++) {
   const x0 = Math.floor(rnd() * (cols - 4));
   const y0 = Math.floor(rnd() * (rows - 4));
   const z0 = Math.floor(rnd() * (nz - 2));
-  for (let z = z0; z < z0 + 2; z++) for (let y = y0; y < y0 + 3; y++) for (let x = x0; x < x0 + 3; x++) labels[(z * rows + y) * cols + x] = c;
+  for (let z = z0; z < z0 + 2; z++)
+    for (let y = y0; y < y0 + 3; y++) for (let x = x0; x < x0 + 3; x++) labels[(z * rows + y) * cols + x] = c;
 }
 const labelled = labels.reduce((n, v) => n + (v ? 1 : 0), 0);
 const times: number[] = [];
@@ -53,6 +54,8 @@ for (let rep = 0; rep < 3; rep++) {
 }
 const med = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
 // wall time depends on what else runs on the machine; CPU time (this process) is the better figure there
-console.log(`clean-up ${cols} x ${rows} x ${nz} (${(labelled / 1e6).toFixed(1)} M labelled voxels, ${removed} removed): ` +
-  `median wall ${med(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}), median CPU ${med(cpu).toFixed(0)} ms (min ${Math.min(...cpu).toFixed(0)}), ` +
-  `of which after the last slice (apply) ${med(applyMs).toFixed(0)} ms CPU; Node ${process.version}`);
+console.log(
+  `clean-up ${cols} x ${rows} x ${nz} (${(labelled / 1e6).toFixed(1)} M labelled voxels, ${removed} removed): ` +
+    `median wall ${med(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}), median CPU ${med(cpu).toFixed(0)} ms (min ${Math.min(...cpu).toFixed(0)}), ` +
+    `of which after the last slice (apply) ${med(applyMs).toFixed(0)} ms CPU; Node ${process.version}`,
+);

@@ -63,7 +63,13 @@ const max = (xs: number[]) => Math.max(...xs);
 const rows: string[][] = [];
 
 /** One stroke of `movesPerStroke` pointer moves of 6 voxels in a plane; per move: paint + redraw. */
-function stroke(label: string, normal: 0 | 1 | 2, radiusMm: number, allow?: (at: number) => boolean, path: 'voxels' | 'slices' = 'voxels') {
+function stroke(
+  label: string,
+  normal: 0 | 1 | 2,
+  radiusMm: number,
+  allow?: (at: number) => boolean,
+  path: 'voxels' | 'slices' = 'voxels',
+) {
   const s = history.begin();
   const times: number[] = [];
   let from: [number, number, number] = [150, 256, Math.floor(nk / 2)];
@@ -86,10 +92,19 @@ function stroke(label: string, normal: 0 | 1 | 2, radiusMm: number, allow?: (at:
   if (path === 'slices') refresh(history.undo() ?? []);
   else undoVoxels();
   const undo = performance.now() - t1;
-  rows.push([`${label}${path === 'slices' ? ' [former whole-slice redraw]' : ''}`, median(times).toFixed(2), max(times).toFixed(2), commit.toFixed(2), undo.toFixed(2), String(step?.diffs.reduce((a, d) => a + d.index.length, 0) ?? 0)]);
+  rows.push([
+    `${label}${path === 'slices' ? ' [former whole-slice redraw]' : ''}`,
+    median(times).toFixed(2),
+    max(times).toFixed(2),
+    commit.toFixed(2),
+    undo.toFixed(2),
+    String(step?.diffs.reduce((a, d) => a + d.index.length, 0) ?? 0),
+  ]);
 }
 
-console.log(`edit benchmark: label map ${dims.join(' x ')} (${(labels.length / 2 ** 20).toFixed(0)} MiB), ${movesPerStroke} pointer moves of 6 voxels per stroke; ms`);
+console.log(
+  `edit benchmark: label map ${dims.join(' x ')} (${(labels.length / 2 ** 20).toFixed(0)} MiB), ${movesPerStroke} pointer moves of 6 voxels per stroke; ms`,
+);
 stroke('brush 10 mm, axial', 2, 10);
 stroke('brush 25 mm, axial', 2, 25);
 stroke('threshold brush 25 mm (200..3000 HU), axial', 2, 25, huFilter(hu, { min: 200, max: 3000 }));
@@ -101,8 +116,14 @@ console.log(['tool', 'move median', 'move max', 'commit', 'undo', 'voxels'].join
 for (const r of rows) console.log(r.join(' | '));
 
 // freehand fill: a 300-point closed path (circle of radius 100 voxels) on an axial slice and on a coronal plane
-for (const [label, normal, fixed] of [['fill region r=100 vox, axial', 2, nk >> 1], ['fill region r=100 vox, coronal', 1, 256]] as const) {
-  const pts: [number, number][] = Array.from({ length: 300 }, (_, n) => [256 + 100 * Math.cos((2 * Math.PI * n) / 300), (normal === 2 ? 256 : nk / 2) + 100 * Math.sin((2 * Math.PI * n) / 300)]);
+for (const [label, normal, fixed] of [
+  ['fill region r=100 vox, axial', 2, nk >> 1],
+  ['fill region r=100 vox, coronal', 1, 256],
+] as const) {
+  const pts: [number, number][] = Array.from({ length: 300 }, (_, n) => [
+    256 + 100 * Math.cos((2 * Math.PI * n) / 300),
+    (normal === 2 ? 256 : nk / 2) + 100 * Math.sin((2 * Math.PI * n) / 300),
+  ]);
   const s = history.begin();
   const t0 = performance.now();
   const ks = fillPolygonInPlane(s, labels, g, normal, fixed, pts, 6, 'brush');
@@ -111,15 +132,22 @@ for (const [label, normal, fixed] of [['fill region r=100 vox, axial', 2, nk >> 
   const paint = performance.now() - t0;
   const t1 = performance.now();
   history.commit(s, 'fill');
-  console.log(`${label}: fill + redraw ${paint.toFixed(1)} ms (${ks.length} slices, ${flat.length} voxels), commit ${(performance.now() - t1).toFixed(1)} ms`);
+  console.log(
+    `${label}: fill + redraw ${paint.toFixed(1)} ms (${ks.length} slices, ${flat.length} voxels), commit ${(performance.now() - t1).toFixed(1)} ms`,
+  );
   undoVoxels();
 }
 
 // interpolation: discs of radius 40 and 60 voxels on slices 40 apart
 {
-  const k0 = (nk >> 1) - 20, k1 = (nk >> 1) + 20;
-  for (const [k, r] of [[k0, 40], [k1, 60]] as const)
-    for (let j = 0; j < 512; j++) for (let i = 0; i < 512; i++) if (Math.hypot(i - 256, j - 256) <= r) labels[k * size + j * 512 + i] = 7;
+  const k0 = (nk >> 1) - 20,
+    k1 = (nk >> 1) + 20;
+  for (const [k, r] of [
+    [k0, 40],
+    [k1, 60],
+  ] as const)
+    for (let j = 0; j < 512; j++)
+      for (let i = 0; i < 512; i++) if (Math.hypot(i - 256, j - 256) <= r) labels[k * size + j * 512 + i] = 7;
   const s = history.begin();
   const t0 = performance.now();
   const res = interpolateGaps(s, labels, g, 7);
@@ -127,5 +155,7 @@ for (const [label, normal, fixed] of [['fill region r=100 vox, axial', 2, nk >> 
   refreshVoxels(flat, before);
   const t = performance.now() - t0;
   history.commit(s, 'interpolate');
-  console.log(`interpolate between slices ${k0 + 1} and ${k1 + 1} (discs r = 40, 60 voxels): ${t.toFixed(0)} ms for ${res.filled.length} slices (includes the scan of all ${nk} slices for drawn ones)`);
+  console.log(
+    `interpolate between slices ${k0 + 1} and ${k1 + 1} (discs r = 40, 60 voxels): ${t.toFixed(0)} ms for ${res.filled.length} slices (includes the scan of all ${nk} slices for drawn ones)`,
+  );
 }

@@ -50,7 +50,9 @@ const app = {
   backend: takeFlag('--app-backend') ?? 'wasm',
   skip: takeFlag('--skip-app', false) === '1',
 };
-const defaultModel = ['public/models/aa-hpa-v1', 'public/models/dev-random', 'tests/fixtures/models/tiny-random'].find((d) => existsSync(path.join(root, d, 'model.json')))!;
+const defaultModel = ['public/models/aa-hpa-v1', 'public/models/dev-random', 'tests/fixtures/models/tiny-random'].find((d) =>
+  existsSync(path.join(root, d, 'model.json')),
+)!;
 // Defaults sized to finish in under 10 minutes on this 2-core machine without a GPU (LONG_RUN for the full figures).
 const args = parseArgs(argv, { model: defaultModel, slices: 16, profileSlices: 4, baselineSlices: 2 });
 const LONG_RUN =
@@ -62,7 +64,9 @@ if (!existsSync(path.join(modelDir, 'model.json'))) {
   console.error(`bench: no model at ${modelDir} (make dev-random as training/README.md says, or pass --model DIR)`);
   process.exit(2);
 }
-console.log(`bench: model ${path.relative(root, modelDir)}, ${args.size} x ${args.size} x ${args.slices} synthetic CT; backends ${backends.join(', ')}`);
+console.log(
+  `bench: model ${path.relative(root, modelDir)}, ${args.size} x ${args.size} x ${args.slices} synthetic CT; backends ${backends.join(', ')}`,
+);
 
 const results: (BenchResult | { where: string; skipped: string })[] = [];
 
@@ -71,19 +75,37 @@ const paths: PathFigure[] = [];
 let pathError = '';
 if (browserBackends.length || !app.skip) {
   // No file watching / HMR: an edit in the tree must not reload the page in the middle of a run.
-  const server = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
+  const server = await createServer({
+    root,
+    configFile: path.join(root, 'vite.config.ts'),
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+    logLevel: 'warn',
+  });
   await server.listen();
   const base = server.resolvedUrls!.local[0];
-  const modelUrl = modelDir.startsWith(path.join(root, 'public') + path.sep) ? `/${path.relative(path.join(root, 'public'), modelDir)}/` : `/@fs${modelDir}/`;
+  const modelUrl = modelDir.startsWith(path.join(root, 'public') + path.sep)
+    ? `/${path.relative(path.join(root, 'public'), modelDir)}/`
+    : `/@fs${modelDir}/`;
   for (const backend of browserBackends) {
     const dir = mkdtempSync(path.join(tmpdir(), 'aa-bench-'));
-    const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    const context = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      headless: true,
+    });
     try {
       const page = await context.newPage();
       page.on('console', (m) => {
         if (m.type() === 'log' && m.text().startsWith('[')) console.error(m.text());
       });
-      const q = new URLSearchParams({ backend, model: modelUrl, slices: String(args.slices), size: String(args.size), profile: String(args.profileSlices), baseline: String(args.baselineSlices) });
+      const q = new URLSearchParams({
+        backend,
+        model: modelUrl,
+        slices: String(args.slices),
+        size: String(args.size),
+        profile: String(args.profileSlices),
+        baseline: String(args.baselineSlices),
+      });
       if (args.batchSize) q.set('batch', String(args.batchSize));
       if (args.skipE2e) q.set('skipE2e', '1');
       // the dev server transforms and pre-bundles on first load: slow on a loaded 2-core machine
@@ -102,7 +124,12 @@ if (browserBackends.length || !app.skip) {
   if (!app.skip) {
     // App path vs batch / CLI path on one series, engine in the worker and (before) on the main thread.
     const dir = mkdtempSync(path.join(tmpdir(), 'aa-bench-app-'));
-    const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1440, height: 900 } });
+    const context = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+    });
     try {
       await serveExample(context, app.size, app.slices);
       const page = await context.newPage();
@@ -135,5 +162,6 @@ for (const r of results) if ('skipped' in r) console.log(`\n${r.where}: not avai
 if (paths.length) console.log(formatPaths(paths, app.backend, app.size));
 if (pathError) console.log(`\napp path vs batch path: not measured (${pathError})`);
 console.log(`\n${LONG_RUN}`);
-if (args.json) writeFileSync(args.json, JSON.stringify(paths.length ? [...results, { where: 'app-vs-batch-path', paths }] : results, null, 1));
+if (args.json)
+  writeFileSync(args.json, JSON.stringify(paths.length ? [...results, { where: 'app-vs-batch-path', paths }] : results, null, 1));
 process.exit(0);

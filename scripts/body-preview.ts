@@ -63,8 +63,10 @@ for (let k = 0; k < nk; k++) {
     worstK = k;
   }
 }
-console.log(`${input}: ${cols}x${rows}x${nk}, body ${body.voxels} voxels (${((body.voxels * ct.spacing[0] * ct.spacing[1] * ct.spacing[2]) / 1e6).toFixed(2)} l), ` +
-  `removed above -300 HU: ${removedAll} voxels, ${((100 * below) / Math.max(1, removedAll)).toFixed(0)}% of them below the body's lowest row; ${ms.toFixed(0)} ms`);
+console.log(
+  `${input}: ${cols}x${rows}x${nk}, body ${body.voxels} voxels (${((body.voxels * ct.spacing[0] * ct.spacing[1] * ct.spacing[2]) / 1e6).toFixed(2)} l), ` +
+    `removed above -300 HU: ${removedAll} voxels, ${((100 * below) / Math.max(1, removedAll)).toFixed(0)}% of them below the body's lowest row; ${ms.toFixed(0)} ms`,
+);
 
 // image: three panels side by side
 const panels: { w: number; h: number; px: (x: number, y: number) => number }[] = [
@@ -87,7 +89,7 @@ for (const [pi, p] of panels.entries()) {
       let [r, gg, b] = [g, g, g];
       if (body.mask[i]) [r, gg, b] = [g * 0.6, Math.min(255, g * 0.6 + 90), g * 0.6];
       else if (removed(i)) [r, gg, b] = [255, 40, 40];
-      const o = ((y * W) + x0 + x) * 4;
+      const o = (y * W + x0 + x) * 4;
       png.data[o] = r;
       png.data[o + 1] = gg;
       png.data[o + 2] = b;

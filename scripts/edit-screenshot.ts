@@ -41,12 +41,13 @@ async function editTools(page: Page, url: string) {
     // from outside the body across the ribs into the liver: air and bone stay unpainted
     await page.mouse.move(...at(0.08, fy));
     await page.mouse.down();
-    await page.mouse.move(...at(0.40, fy), { steps: 16 });
+    await page.mouse.move(...at(0.4, fy), { steps: 16 });
     await page.mouse.up();
   }
   await page.getByTestId('tool-fill').click();
   const co = (await page.getByTestId('viewport-coronal').boundingBox())!;
-  const cx = co.x + co.width * 0.35, cy = co.y + co.height * 0.5;
+  const cx = co.x + co.width * 0.35,
+    cy = co.y + co.height * 0.5;
   await page.mouse.move(cx, cy - 30);
   await page.mouse.down();
   for (let n = 1; n <= 40; n++) {
@@ -66,7 +67,9 @@ async function compareTable(page: Page, url: string) {
   const ctDir = dirs.find((d) => d !== rsDir)!;
   const rtstruct = join(rsDir, readdirSync(rsDir)[0]);
   const tmp = mkdtempSync(join(os.tmpdir(), 'compare-shot-'));
-  const r = spawnSync('node_modules/.bin/tsx', ['tests/e2e/helpers/reviewData.ts', 'prepare', ctDir, rtstruct, tmp], { encoding: 'utf8' });
+  const r = spawnSync('node_modules/.bin/tsx', ['tests/e2e/helpers/reviewData.ts', 'prepare', ctDir, rtstruct, tmp], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   await page.goto(url);
   await page.getByTestId('folder-input').setInputFiles(ctDir);

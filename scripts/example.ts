@@ -33,7 +33,12 @@ function upToDate(dir: string): boolean {
   if (!existsSync(idx)) return false;
   try {
     const j = JSON.parse(readFileSync(idx, 'utf8')) as IndexJson;
-    if (j.phantom?.version !== GENERATOR_VERSION || j.phantom.fingerprint !== fingerprint() || JSON.stringify(j.phantom.options) !== JSON.stringify(EXAMPLE_OPTIONS)) return false;
+    if (
+      j.phantom?.version !== GENERATOR_VERSION ||
+      j.phantom.fingerprint !== fingerprint() ||
+      JSON.stringify(j.phantom.options) !== JSON.stringify(EXAMPLE_OPTIONS)
+    )
+      return false;
     return [...j.files, j.labels, j.case].every((f) => existsSync(join(dir, f)));
   } catch {
     return false;
@@ -55,7 +60,8 @@ async function main(): Promise<void> {
   const dicom = r.files.filter((f) => f.startsWith('dicom/'));
   const g = r.phantom.plan.geometry;
   const index: IndexJson = {
-    description: `Synthetic whole-body CT phantom (seed ${EXAMPLE_OPTIONS.seed}): ${g.cols}x${g.rows}x${g.positions.length}, ` +
+    description:
+      `Synthetic whole-body CT phantom (seed ${EXAMPLE_OPTIONS.seed}): ${g.cols}x${g.rows}x${g.positions.length}, ` +
       `${g.pixelSpacing[0]} mm pixels, ${g.sliceThickness} mm slices, ${g.patientPosition}, ${r.phantom.plan.subject.phase} phase; ` +
       'ground-truth labels for all 33 organs in labels.nii.gz. Not patient data.',
     files: dicom,
@@ -65,7 +71,9 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(dir, 'index.json'), JSON.stringify(index, null, 1) + '\n');
   const bytes = [...dicom, 'labels.nii.gz', 'case.json', 'index.json'].reduce((s, f) => s + statSync(join(dir, f)).size, 0);
-  console.log(`example: ${dicom.length} slices, ${(bytes / 1048576).toFixed(1)} MB in ${dir} (${(r.seconds.render + r.seconds.write).toFixed(1)} s)`);
+  console.log(
+    `example: ${dicom.length} slices, ${(bytes / 1048576).toFixed(1)} MB in ${dir} (${(r.seconds.render + r.seconds.write).toFixed(1)} s)`,
+  );
   if (bytes > MAX_BYTES) throw new Error(`example is ${(bytes / 1048576).toFixed(1)} MB, over the 15 MB budget`);
 }
 

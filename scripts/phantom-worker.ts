@@ -6,7 +6,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { planCase, renderSlab } from '../src/phantom/generate';
 import type { ScanOptions } from '../src/phantom/scan';
 
-interface Init { options: ScanOptions; hu: SharedArrayBuffer; lab: SharedArrayBuffer }
+interface Init {
+  options: ScanOptions;
+  hu: SharedArrayBuffer;
+  lab: SharedArrayBuffer;
+}
 
 const init = workerData as Init;
 const plan = planCase(init.options);
@@ -16,7 +20,9 @@ const hu = new Int16Array(init.hu);
 const lab = new Uint8Array(init.lab);
 
 parentPort!.on('message', (msg: { k0: number; k1: number } | 'exit') => {
-  if (msg === 'exit') { process.exit(0); }
+  if (msg === 'exit') {
+    process.exit(0);
+  }
   const { k0, k1 } = msg;
   const stats = renderSlab(plan, k0, k1, hu.subarray(k0 * n, k1 * n), lab.subarray(k0 * n, k1 * n));
   parentPort!.postMessage({ k0, k1, overlap: stats.overlap });

@@ -47,28 +47,53 @@ export function parseArgs(argv: string[]): RunOptions {
     const a = argv[i];
     const next = (): string | undefined => argv[++i];
     switch (a) {
-      case '--seed': o.seed = num(a, next()); break;
-      case '--out': o.out = next(); break;
+      case '--seed':
+        o.seed = num(a, next());
+        break;
+      case '--out':
+        o.out = next();
+        break;
       case '--region': {
         const r = next() as Region;
         if (!REGIONS_CLI.includes(r)) throw new UsageError(`--region must be one of ${REGIONS_CLI.join(', ')}`);
-        o.region = r; break;
+        o.region = r;
+        break;
       }
-      case '--matrix': o.matrix = num(a, next()); break;
-      case '--spacing': o.spacing = num(a, next()); break;
-      case '--slice': o.slice = num(a, next()); break;
+      case '--matrix':
+        o.matrix = num(a, next());
+        break;
+      case '--spacing':
+        o.spacing = num(a, next());
+        break;
+      case '--slice':
+        o.slice = num(a, next());
+        break;
       case '--position': {
         const p = next()?.toUpperCase();
         if (p !== 'HFS' && p !== 'FFS') throw new UsageError('--position must be HFS or FFS');
-        o.position = p as PatientPosition; break;
+        o.position = p as PatientPosition;
+        break;
       }
-      case '--nifti': o.nifti = true; break;
-      case '--no-dicom': o.dicom = false; break;
-      case '--preview': o.preview = next(); break;
-      case '--workers': o.workers = num(a, next()); break;
-      case '--quiet': o.quiet = true; break;
-      case '--help': case '-h': throw new UsageError('');
-      default: throw new UsageError(`unknown option ${a}`);
+      case '--nifti':
+        o.nifti = true;
+        break;
+      case '--no-dicom':
+        o.dicom = false;
+        break;
+      case '--preview':
+        o.preview = next();
+        break;
+      case '--workers':
+        o.workers = num(a, next());
+        break;
+      case '--quiet':
+        o.quiet = true;
+        break;
+      case '--help':
+      case '-h':
+        throw new UsageError('');
+      default:
+        throw new UsageError(`unknown option ${a}`);
     }
   }
   if (o.seed === undefined) throw new UsageError('--seed is required');
@@ -80,35 +105,52 @@ export function parseArgs(argv: string[]): RunOptions {
 async function render(options: ScanOptions, workers: number): Promise<PhantomCase> {
   if (workers <= 1) return generateCase(options);
   const plan = planCase(options);
-  const g = plan.geometry, n = g.cols * g.rows, nk = g.positions.length;
-  const huBuf = new SharedArrayBuffer(n * nk * 2), labBuf = new SharedArrayBuffer(n * nk);
+  const g = plan.geometry,
+    n = g.cols * g.rows,
+    nk = g.positions.length;
+  const huBuf = new SharedArrayBuffer(n * nk * 2),
+    labBuf = new SharedArrayBuffer(n * nk);
   const chunk = Math.max(1, Math.min(8, Math.ceil(nk / (workers * 6))));
   let next = 0;
   const stats: SliceStats[] = [];
   const here = dirname(fileURLToPath(import.meta.url));
-  await Promise.all(Array.from({ length: Math.min(workers, Math.ceil(nk / chunk)) }, () => new Promise<void>((done, fail) => {
-    const w = new Worker(join(here, 'phantom-worker.mjs'), { workerData: { options, hu: huBuf, lab: labBuf } });
-    const give = (): void => {
-      if (next >= nk) { w.postMessage('exit'); return; }
-      const k0 = next;
-      next = Math.min(nk, next + chunk);
-      w.postMessage({ k0, k1: next });
-    };
-    w.on('message', (m: 'ready' | { overlap: Float64Array }) => {
-      if (m !== 'ready') stats.push({ overlap: m.overlap });
-      give();
-    });
-    w.on('error', fail);
-    w.on('exit', (code) => (code === 0 ? done() : fail(new Error(`phantom worker exited with code ${code}`))));
-  })));
+  await Promise.all(
+    Array.from(
+      { length: Math.min(workers, Math.ceil(nk / chunk)) },
+      () =>
+        new Promise<void>((done, fail) => {
+          const w = new Worker(join(here, 'phantom-worker.mjs'), { workerData: { options, hu: huBuf, lab: labBuf } });
+          const give = (): void => {
+            if (next >= nk) {
+              w.postMessage('exit');
+              return;
+            }
+            const k0 = next;
+            next = Math.min(nk, next + chunk);
+            w.postMessage({ k0, k1: next });
+          };
+          w.on('message', (m: 'ready' | { overlap: Float64Array }) => {
+            if (m !== 'ready') stats.push({ overlap: m.overlap });
+            give();
+          });
+          w.on('error', fail);
+          w.on('exit', (code) => (code === 0 ? done() : fail(new Error(`phantom worker exited with code ${code}`))));
+        }),
+    ),
+  );
   return finishCase(plan, new Int16Array(huBuf), new Uint8Array(labBuf), stats);
 }
 
 export async function runPhantom(o: RunOptions): Promise<RunResult> {
-  const log = (s: string): void => { if (!o.quiet) console.log(s); };
+  const log = (s: string): void => {
+    if (!o.quiet) console.log(s);
+  };
   const t0 = performance.now();
   const workers = o.workers ?? Math.min(4, availableParallelism());
-  const c = await render({ seed: o.seed, region: o.region, matrix: o.matrix, spacing: o.spacing, slice: o.slice, position: o.position }, workers);
+  const c = await render(
+    { seed: o.seed, region: o.region, matrix: o.matrix, spacing: o.spacing, slice: o.slice, position: o.position },
+    workers,
+  );
   const t1 = performance.now();
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
@@ -152,9 +194,13 @@ export async function runPhantom(o: RunOptions): Promise<RunResult> {
   written.push('case.json');
   const t2 = performance.now();
   const g = c.plan.geometry;
-  log(`phantom seed ${o.seed} ${g.region}: ${g.cols}x${g.rows}x${g.positions.length}, ${g.pixelSpacing[0]} mm pixels, ` +
-    `${g.sliceThickness} mm slices, ${g.patientPosition}, ${c.plan.subject.phase} -> ${out}`);
-  log(`render ${((t1 - t0) / 1000).toFixed(1)} s (${workers} worker${workers === 1 ? '' : 's'}), write ${((t2 - t1) / 1000).toFixed(1)} s`);
+  log(
+    `phantom seed ${o.seed} ${g.region}: ${g.cols}x${g.rows}x${g.positions.length}, ${g.pixelSpacing[0]} mm pixels, ` +
+      `${g.sliceThickness} mm slices, ${g.patientPosition}, ${c.plan.subject.phase} -> ${out}`,
+  );
+  log(
+    `render ${((t1 - t0) / 1000).toFixed(1)} s (${workers} worker${workers === 1 ? '' : 's'}), write ${((t2 - t1) / 1000).toFixed(1)} s`,
+  );
   return { phantom: c, files: written, seconds: { render: (t1 - t0) / 1000, write: (t2 - t1) / 1000 } };
 }
 
@@ -165,8 +211,10 @@ if (isMain) {
   } catch (e) {
     if (e instanceof UsageError) {
       if (e.message) console.error(`phantom: ${e.message}`);
-      console.error('usage: npm run phantom -- --seed N --out DIR [--region whole|head-neck|thorax|abdomen] [--matrix 512] ' +
-        '[--spacing MM] [--slice MM] [--position HFS|FFS] [--nifti] [--no-dicom] [--preview PATH] [--workers N] [--quiet]');
+      console.error(
+        'usage: npm run phantom -- --seed N --out DIR [--region whole|head-neck|thorax|abdomen] [--matrix 512] ' +
+          '[--spacing MM] [--slice MM] [--position HFS|FFS] [--nifti] [--no-dicom] [--preview PATH] [--workers N] [--quiet]',
+      );
       process.exit(2);
     }
     throw e;

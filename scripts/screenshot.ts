@@ -27,7 +27,9 @@ const { values: a } = parseArgs({
   },
 });
 if (!a.series || !a.out) {
-  console.error('usage: npx tsx scripts/screenshot.ts --series DIR --out PNG [--model ID] [--backend wasm] [--organ NAME] [--import RS.dcm] [--outline]');
+  console.error(
+    'usage: npx tsx scripts/screenshot.ts --series DIR --out PNG [--model ID] [--backend wasm] [--organ NAME] [--import RS.dcm] [--outline]',
+  );
   process.exit(2);
 }
 if (!existsSync('dist/index.html')) {

@@ -11,7 +11,12 @@ const argv = process.argv.slice(2);
 let code: number;
 try {
   const options = parseArgs(argv);
-  code = await runBatch(options, { root: resolve(import.meta.dirname, '..'), stdout: process.stdout, stderr: process.stderr, command: commandLine(argv) });
+  code = await runBatch(options, {
+    root: resolve(import.meta.dirname, '..'),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    command: commandLine(argv),
+  });
 } catch (e) {
   if (e instanceof UsageError) {
     if (e.message) console.error(`segment: ${e.message}\n`);

@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const APT = 'apt-get install -y chromium python3-torch python3-numpy python3-nibabel python3-pydicom python3-pytest python3-scipy dicom3tools plastimatch dcmtk orthanc orthanc-dicomweb';
+const APT =
+  'apt-get install -y chromium python3-torch python3-numpy python3-nibabel python3-pydicom python3-pytest python3-scipy dicom3tools plastimatch dcmtk orthanc orthanc-dicomweb';
 const need = [
   ['/usr/bin/chromium', 'Debian chromium (end-to-end tests)'],
   ['/usr/bin/dciodvfy', 'dicom3tools (DICOM validation)'],
@@ -18,7 +19,9 @@ const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy, pytest'
 if (torch.status !== 0) missing.push('Debian python3-torch, python3-numpy, python3-pytest (training tests)');
 if (!existsSync('node_modules')) missing.push('node packages: run `npm ci` (or `npm install`)');
 if (missing.length) {
-  console.error(`npm test: missing prerequisites:\n  - ${missing.join('\n  - ')}\nOn Debian 12, as root: ${APT}\n(.ci/run installs all of them.)`);
+  console.error(
+    `npm test: missing prerequisites:\n  - ${missing.join('\n  - ')}\nOn Debian 12, as root: ${APT}\n(.ci/run installs all of them.)`,
+  );
   process.exit(2);
 }
 

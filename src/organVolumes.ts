@@ -39,11 +39,39 @@
  */
 
 export const ORGAN_VOLUME_RANGES_ML: Record<number, [number, number]> = {
-  1: [18, 45], 2: [4, 25], 3: [0.1, 1.0], 4: [0.1, 1.0], 5: [5, 10], 6: [5, 10], 7: [0.2, 1.0], 8: [10, 50],
-  9: [40, 120], 10: [30, 130], 11: [10, 50], 12: [10, 50], 13: [3, 16], 14: [3, 16], 15: [12, 45], 16: [1, 8],
-  17: [35, 120], 18: [35, 120], 19: [0.3, 3.5], 20: [0.3, 3.5], 21: [15, 60], 22: [350, 1000], 23: [1000, 3500],
-  24: [1100, 3800], 25: [15, 70], 26: [10, 90], 27: [70, 260], 28: [70, 260], 29: [800, 5000], 30: [900, 2600],
-  31: [30, 130], 32: [60, 450], 33: [100, 1200],
+  1: [18, 45],
+  2: [4, 25],
+  3: [0.1, 1.0],
+  4: [0.1, 1.0],
+  5: [5, 10],
+  6: [5, 10],
+  7: [0.2, 1.0],
+  8: [10, 50],
+  9: [40, 120],
+  10: [30, 130],
+  11: [10, 50],
+  12: [10, 50],
+  13: [3, 16],
+  14: [3, 16],
+  15: [12, 45],
+  16: [1, 8],
+  17: [35, 120],
+  18: [35, 120],
+  19: [0.3, 3.5],
+  20: [0.3, 3.5],
+  21: [15, 60],
+  22: [350, 1000],
+  23: [1000, 3500],
+  24: [1100, 3800],
+  25: [15, 70],
+  26: [10, 90],
+  27: [70, 260],
+  28: [70, 260],
+  29: [800, 5000],
+  30: [900, 2600],
+  31: [30, 130],
+  32: [60, 450],
+  33: [100, 1200],
 };
 
 /** How far above the top of the adult range a contour may go before it is flagged (wide on purpose). */
@@ -58,6 +86,8 @@ export function implausibleVolume(channel: number, volumeMl: number): string | n
   const range = ORGAN_VOLUME_RANGES_ML[channel];
   if (!range || !(volumeMl > range[1] * IMPLAUSIBLE_FACTOR)) return null;
   const ml = (v: number) => (v >= 10 ? v.toFixed(0) : String(v));
-  return `${volumeMl >= 10 ? volumeMl.toFixed(0) : volumeMl.toFixed(2)} ml is more than this organ can be (adult ${ml(range[0])}–${ml(range[1])} ml): ` +
-    'likely false-positive voxels away from the organ; review before use';
+  return (
+    `${volumeMl >= 10 ? volumeMl.toFixed(0) : volumeMl.toFixed(2)} ml is more than this organ can be (adult ${ml(range[0])}–${ml(range[1])} ml): ` +
+    'likely false-positive voxels away from the organ; review before use'
+  );
 }

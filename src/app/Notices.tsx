@@ -9,22 +9,41 @@ function NoticeBanner({ notice, onDismiss }: { notice: Notice; onDismiss: () => 
   const [open, setOpen] = useState(false);
   const items = notice.items ?? [];
   return (
-    <div className={`notice notice-${notice.severity}`} role={notice.severity === 'error' ? 'alert' : 'status'}
-      data-testid={`notice-${notice.id}`} data-severity={notice.severity}>
-      <span className="notice-icon" aria-hidden>{ICON[notice.severity]}</span>
+    <div
+      className={`notice notice-${notice.severity}`}
+      role={notice.severity === 'error' ? 'alert' : 'status'}
+      data-testid={`notice-${notice.id}`}
+      data-severity={notice.severity}
+    >
+      <span className="notice-icon" aria-hidden>
+        {ICON[notice.severity]}
+      </span>
       <div className="notice-body">
         <strong>{notice.title}</strong> {notice.detail && <span>{notice.detail}</span>}
-        {(notice.count ?? 1) > 1 && <span className="notice-count" data-testid="notice-count"> (×{notice.count})</span>}
+        {(notice.count ?? 1) > 1 && (
+          <span className="notice-count" data-testid="notice-count">
+            {' '}
+            (×{notice.count})
+          </span>
+        )}
         {items.length > 0 && (
           <ul className="notice-items">
-            {(open ? items : items.slice(0, MAX_ITEMS)).map((it) => <li key={it}>{it}</li>)}
+            {(open ? items : items.slice(0, MAX_ITEMS)).map((it) => (
+              <li key={it}>{it}</li>
+            ))}
             {items.length > MAX_ITEMS && (
-              <li><button className="link" onClick={() => setOpen(!open)}>{open ? 'show fewer' : `and ${items.length - MAX_ITEMS} more`}</button></li>
+              <li>
+                <button className="link" onClick={() => setOpen(!open)}>
+                  {open ? 'show fewer' : `and ${items.length - MAX_ITEMS} more`}
+                </button>
+              </li>
             )}
           </ul>
         )}
       </div>
-      <button className="ghost notice-close" onClick={onDismiss} aria-label="Dismiss">✕</button>
+      <button className="ghost notice-close" onClick={onDismiss} aria-label="Dismiss">
+        ✕
+      </button>
     </div>
   );
 }
@@ -34,9 +53,11 @@ export function Notices({ notices, onDismiss }: { notices: Notice[]; onDismiss: 
   const order = { error: 0, warning: 1, info: 2 };
   return (
     <div className="notices">
-      {[...notices].sort((a, b) => order[a.severity] - order[b.severity]).map((n) => (
-        <NoticeBanner key={n.id} notice={n} onDismiss={() => onDismiss(n.id)} />
-      ))}
+      {[...notices]
+        .sort((a, b) => order[a.severity] - order[b.severity])
+        .map((n) => (
+          <NoticeBanner key={n.id} notice={n} onDismiss={() => onDismiss(n.id)} />
+        ))}
     </div>
   );
 }

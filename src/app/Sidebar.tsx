@@ -23,7 +23,10 @@ function SeriesFacts({ ct }: { ct: CtVolume }) {
   return (
     <dl className="facts" data-testid="series-facts">
       {rows.map(([k, v]) => (
-        <div key={k}><dt>{k}</dt><dd title={v}>{v}</dd></div>
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd title={v}>{v}</dd>
+        </div>
       ))}
     </dl>
   );
@@ -52,12 +55,17 @@ export function Sidebar({ state }: { state: AppState }) {
         <h3>Geometry</h3>
         {blocking.length === 0 ? (
           <p className="status-ok" data-testid="segmentation-status" data-allowed="true">
-            ✓ Ready for segmentation{ct.warnings.length ? ` (${ct.warnings.length} warning${ct.warnings.length > 1 ? 's' : ''})` : ''}
+            ✓ Ready for segmentation
+            {ct.warnings.length ? ` (${ct.warnings.length} warning${ct.warnings.length > 1 ? 's' : ''})` : ''}
           </p>
         ) : (
           <div data-testid="segmentation-status" data-allowed="false">
             <p className="status-blocked">Segmentation blocked</p>
-            <ul className="reasons">{blocking.map((w) => <li key={w.code}>{w.message}</li>)}</ul>
+            <ul className="reasons">
+              {blocking.map((w) => (
+                <li key={w.code}>{w.message}</li>
+              ))}
+            </ul>
           </div>
         )}
       </section>

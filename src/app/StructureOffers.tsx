@@ -26,13 +26,23 @@ async function readOffers(ct: CtVolume, objects: readonly NonImageObject[], sour
   for (const obj of objects) {
     if (!isAnnotationObject(obj) || obj.fileIndex === undefined) continue;
     if (obj.modality !== 'RTSTRUCT') {
-      out.push({ obj, label: obj.seriesDescription || baseName(obj.fileName), match: 'seg', detail: 'DICOM SEG import is not supported yet' });
+      out.push({
+        obj,
+        label: obj.seriesDescription || baseName(obj.fileName),
+        match: 'seg',
+        detail: 'DICOM SEG import is not supported yet',
+      });
       continue;
     }
     try {
       const bytes = await sources[obj.fileIndex].read();
       const ss = readRtStruct(bytes);
-      out.push({ obj, label: ss.label || obj.seriesDescription || baseName(obj.fileName), match: matchStructureSet(ss, ct), bytes });
+      out.push({
+        obj,
+        label: ss.label || obj.seriesDescription || baseName(obj.fileName),
+        match: matchStructureSet(ss, ct),
+        bytes,
+      });
     } catch (e) {
       out.push({ obj, label: baseName(obj.fileName), match: 'unreadable', detail: e instanceof Error ? e.message : String(e) });
     }
@@ -40,7 +50,15 @@ async function readOffers(ct: CtVolume, objects: readonly NonImageObject[], sour
   return out;
 }
 
-export function StructureOffers({ ct, objects, sources }: { ct: CtVolume; objects: readonly NonImageObject[]; sources: readonly FileSource[] }) {
+export function StructureOffers({
+  ct,
+  objects,
+  sources,
+}: {
+  ct: CtVolume;
+  objects: readonly NonImageObject[];
+  sources: readonly FileSource[];
+}) {
   const [offers, setOffers] = useState<Offer[]>([]);
   const [imported, setImported] = useState<ReadonlySet<string>>(new Set());
   const [closed, setClosed] = useState(false);
@@ -49,41 +67,77 @@ export function StructureOffers({ ct, objects, sources }: { ct: CtVolume; object
     setOffers([]);
     setImported(new Set());
     setClosed(false);
-    void readOffers(ct, objects, sources).then((o) => { if (live) setOffers(o); });
-    return () => { live = false; };
+    void readOffers(ct, objects, sources).then((o) => {
+      if (live) setOffers(o);
+    });
+    return () => {
+      live = false;
+    };
   }, [ct, objects, sources]);
 
   const shown = offers.filter((o) => o.match !== 'none');
   const others = offers.length - shown.length;
-  const otherLine = otherSeriesLine(offers.filter((o) => o.match === 'none').map((o) => ({ ...o.obj, label: o.label, fileName: baseName(o.obj.fileName) })), ct);
+  const otherLine = otherSeriesLine(
+    offers.filter((o) => o.match === 'none').map((o) => ({ ...o.obj, label: o.label, fileName: baseName(o.obj.fileName) })),
+    ct,
+  );
   if (!closed && !shown.length && others) {
     return (
       <div className="notice notice-warning" role="status" data-testid="notice-structure-other-series" data-severity="warning">
-        <span className="notice-icon" aria-hidden>⚠</span>
-        <div className="notice-body"><strong>Structure set for another series</strong> <span>{otherLine}</span></div>
-        <button className="ghost notice-close" onClick={() => setClosed(true)} aria-label="Dismiss">✕</button>
+        <span className="notice-icon" aria-hidden>
+          ⚠
+        </span>
+        <div className="notice-body">
+          <strong>Structure set for another series</strong> <span>{otherLine}</span>
+        </div>
+        <button className="ghost notice-close" onClick={() => setClosed(true)} aria-label="Dismiss">
+          ✕
+        </button>
       </div>
     );
   }
   if (closed || !shown.length) return null;
   return (
-    <div className="notice notice-info structure-offers" role="region" aria-label="Structure sets for this CT" data-testid="structure-offers">
+    <div
+      className="notice notice-info structure-offers"
+      role="region"
+      aria-label="Structure sets for this CT"
+      data-testid="structure-offers"
+    >
       <strong>Structure sets found with this CT</strong>
-      {others > 0 && <span className="muted small" data-testid="structure-offers-others" title={otherLine}> · {others} for another series, not offered</span>}
-      <button className="ghost" onClick={() => setClosed(true)} aria-label="Close">✕</button>
+      {others > 0 && (
+        <span className="muted small" data-testid="structure-offers-others" title={otherLine}>
+          {' '}
+          · {others} for another series, not offered
+        </span>
+      )}
+      <button className="ghost" onClick={() => setClosed(true)} aria-label="Close">
+        ✕
+      </button>
       <ul>
         {shown.map((o) => (
           <li key={o.obj.fileName} data-testid="structure-offer" data-match={o.match}>
-            <span className="badge">{o.obj.modality}</span> {o.label} <span className="muted small">({baseName(o.obj.fileName)})</span>{' '}
+            <span className="badge">{o.obj.modality}</span> {o.label}{' '}
+            <span className="muted small">({baseName(o.obj.fileName)})</span>{' '}
             {o.match === 'series' || o.match === 'frame' ? (
               <>
                 {o.match === 'frame' && <span className="sev-warning small">same frame of reference only </span>}
-                <button disabled={imported.has(o.obj.fileName)} data-testid="structure-offer-import" onClick={() => {
-                  requestStructureImport(new File([o.bytes! as BlobPart], baseName(o.obj.fileName), { type: 'application/dicom' }));
-                  setImported((s) => new Set(s).add(o.obj.fileName));
-                }}>{imported.has(o.obj.fileName) ? 'Imported' : 'Import'}</button>
+                <button
+                  disabled={imported.has(o.obj.fileName)}
+                  data-testid="structure-offer-import"
+                  onClick={() => {
+                    requestStructureImport(
+                      new File([o.bytes! as BlobPart], baseName(o.obj.fileName), { type: 'application/dicom' }),
+                    );
+                    setImported((s) => new Set(s).add(o.obj.fileName));
+                  }}
+                >
+                  {imported.has(o.obj.fileName) ? 'Imported' : 'Import'}
+                </button>
               </>
-            ) : <span className="muted small">{o.detail}</span>}
+            ) : (
+              <span className="muted small">{o.detail}</span>
+            )}
           </li>
         ))}
       </ul>

@@ -26,13 +26,14 @@ function readAllEntries(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[
   const all: FileSystemEntry[] = [];
   // readEntries returns batches (100 in Chromium) until an empty batch.
   return new Promise((resolve, reject) => {
-    const next = () => reader.readEntries((batch) => {
-      if (!batch.length) resolve(all);
-      else {
-        all.push(...batch);
-        next();
-      }
-    }, reject);
+    const next = () =>
+      reader.readEntries((batch) => {
+        if (!batch.length) resolve(all);
+        else {
+          all.push(...batch);
+          next();
+        }
+      }, reject);
     next();
   });
 }
@@ -72,15 +73,19 @@ export class ExampleMissingError extends Error {
 }
 
 /** The bundled example series: public/example/index.json lists its files (relative to example/). */
-export async function exampleSources(base = `${import.meta.env.BASE_URL}example/`): Promise<{ description: string; sources: FileSource[] }> {
+export async function exampleSources(
+  base = `${import.meta.env.BASE_URL}example/`,
+): Promise<{ description: string; sources: FileSource[] }> {
   const res = await fetch(`${base}index.json`);
   if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) throw new ExampleMissingError();
   const index = (await res.json()) as ExampleIndex;
   // The example is small (< 15 MB): fetch every file once, then serve it from memory.
-  const sources = await Promise.all(index.files.map(async (f): Promise<FileSource> => {
-    const r = await fetch(base + f);
-    if (!r.ok) throw new Error(`Example file ${f}: HTTP ${r.status}`);
-    return bytesSource(f, new Uint8Array(await r.arrayBuffer()));
-  }));
+  const sources = await Promise.all(
+    index.files.map(async (f): Promise<FileSource> => {
+      const r = await fetch(base + f);
+      if (!r.ok) throw new Error(`Example file ${f}: HTTP ${r.status}`);
+      return bytesSource(f, new Uint8Array(await r.arrayBuffer()));
+    }),
+  );
   return { description: index.description, sources };
 }

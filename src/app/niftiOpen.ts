@@ -33,18 +33,24 @@ export async function loadNiftiCt(src: FileSource): Promise<CtVolume> {
 
 /** What the user should know about an opened NIfTI CT (and the files that were left aside). */
 export function niftiNotices(src: FileSource, others: number): Notice[] {
-  const out: Notice[] = [{
-    id: 'nifti-opened',
-    severity: 'info',
-    title: `NIfTI CT opened (${src.name}); orientation from its affine.`,
-    detail: 'A NIfTI file carries no DICOM identifiers: an exported RTSTRUCT references study, series, frame of reference '
-      + 'and image UIDs generated from the volume geometry. A planning system will match it only to a DICOM series '
-      + 'written with those same UIDs, not to the original scanner images.',
-  }];
+  const out: Notice[] = [
+    {
+      id: 'nifti-opened',
+      severity: 'info',
+      title: `NIfTI CT opened (${src.name}); orientation from its affine.`,
+      detail:
+        'A NIfTI file carries no DICOM identifiers: an exported RTSTRUCT references study, series, frame of reference ' +
+        'and image UIDs generated from the volume geometry. A planning system will match it only to a DICOM series ' +
+        'written with those same UIDs, not to the original scanner images.',
+    },
+  ];
   if (others > 0) {
     out.push({
-      id: 'nifti-others', severity: 'warning', title: `${others} other file${others > 1 ? 's' : ''} not opened.`,
-      detail: 'One NIfTI CT opens at a time (a name saying label/seg/mask is passed over); for a label map on this CT use Load label map in the organ panel.',
+      id: 'nifti-others',
+      severity: 'warning',
+      title: `${others} other file${others > 1 ? 's' : ''} not opened.`,
+      detail:
+        'One NIfTI CT opens at a time (a name saying label/seg/mask is passed over); for a label map on this CT use Load label map in the organ panel.',
     });
   }
   return out;

@@ -28,15 +28,18 @@ export function scanNotices(scan: ScanResult): Notice[] {
     const parts = [
       scan.notDicom.length ? `${plural(scan.notDicom.length, 'file')} not DICOM` : '',
       scan.corrupt.length ? `${scan.corrupt.length} unreadable` : '',
-      scan.nonImage.length ? `${scan.nonImage.length} DICOM without images (${[...new Set(scan.nonImage.map((n) => n.modality || 'unknown'))].join(', ')})` : '',
+      scan.nonImage.length
+        ? `${scan.nonImage.length} DICOM without images (${[...new Set(scan.nonImage.map((n) => n.modality || 'unknown'))].join(', ')})`
+        : '',
     ].filter(Boolean);
     out.push({
       id: 'no-dicom',
       severity: 'error',
       title: scan.totalFiles === 0 ? 'No files found.' : 'No DICOM images found.',
-      detail: scan.totalFiles === 0
-        ? 'The folder is empty. Choose the folder that holds the CT slices (.dcm files).'
-        : `Looked at ${plural(scan.totalFiles, 'file')}${parts.length ? `: ${parts.join(', ')}` : ''}. Choose a folder with the CT series' image files.`,
+      detail:
+        scan.totalFiles === 0
+          ? 'The folder is empty. Choose the folder that holds the CT slices (.dcm files).'
+          : `Looked at ${plural(scan.totalFiles, 'file')}${parts.length ? `: ${parts.join(', ')}` : ''}. Choose a folder with the CT series' image files.`,
     });
   }
   if (scan.corrupt.length) {

@@ -45,9 +45,11 @@ export function otherSeriesLine(
 ): string {
   const who = (name?: string, id?: string) => [formatPersonName(name), id].filter(Boolean).join(' / ');
   const ctWho = who(ct.meta.patientName, ct.meta.patientID);
-  return others.map((o) => {
-    const theirs = who(o.patientName, o.patientID);
-    const patient = theirs && theirs !== ctWho ? ` (patient ${theirs}, not this CT's patient ${ctWho || 'unnamed'})` : '';
-    return `RTSTRUCT "${o.label}" (${o.fileName}) references a series that is not open${patient}: not offered for import.`;
-  }).join(' ');
+  return others
+    .map((o) => {
+      const theirs = who(o.patientName, o.patientID);
+      const patient = theirs && theirs !== ctWho ? ` (patient ${theirs}, not this CT's patient ${ctWho || 'unnamed'})` : '';
+      return `RTSTRUCT "${o.label}" (${o.fileName}) references a series that is not open${patient}: not offered for import.`;
+    })
+    .join(' ');
 }

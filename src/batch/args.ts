@@ -53,7 +53,11 @@ and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, 
   --seg         also write OUTDIR/<series>/seg.dcm, the organs as a DICOM Segmentation (DICOM input)`;
 
 const PROTOCOL_ALIASES: Record<string, ProtocolId> = {
-  whole: 'whole', 'head-neck': 'head_neck', head_neck: 'head_neck', thorax: 'thorax', abdomen: 'abdomen',
+  whole: 'whole',
+  'head-neck': 'head_neck',
+  head_neck: 'head_neck',
+  thorax: 'thorax',
+  abdomen: 'abdomen',
 };
 const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
 
@@ -84,15 +88,30 @@ export function protocolArg(v: string): ProtocolId {
 /** --backend: webgpu, webgl, wasm; with `auto` allowed, auto gives null (the app's own choice). */
 export function backendArg(v: string, allowAuto: boolean): BackendName | null {
   if (allowAuto && v === 'auto') return null;
-  if (!BACKENDS.includes(v as BackendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}${allowAuto ? ' or auto' : ''} (got "${v}")`);
+  if (!BACKENDS.includes(v as BackendName))
+    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}${allowAuto ? ' or auto' : ''} (got "${v}")`);
   return v as BackendName;
 }
 
 export function parseArgs(argv: readonly string[]): BatchOptions {
-  const o: BatchOptions = { inputs: [], out: '', protocol: 'whole', model: null, backend: null, body: true, build: true, timeoutMin: 60, dist: null, cleanup: true, seg: false };
+  const o: BatchOptions = {
+    inputs: [],
+    out: '',
+    protocol: 'whole',
+    model: null,
+    backend: null,
+    body: true,
+    build: true,
+    timeoutMin: 60,
+    dist: null,
+    cleanup: true,
+    seg: false,
+  };
   for (const { name: a, value } of cliOptions(argv)) {
     switch (a) {
-      case '--input': o.inputs.push({ path: value() }); break;
+      case '--input':
+        o.inputs.push({ path: value() });
+        break;
       case '--reference': {
         const v = value();
         const last = o.inputs[o.inputs.length - 1];
@@ -101,23 +120,44 @@ export function parseArgs(argv: readonly string[]): BatchOptions {
         last.reference = v;
         break;
       }
-      case '--out': o.out = value(); break;
-      case '--protocol': o.protocol = protocolArg(value()); break;
-      case '--model': o.model = value(); break;
-      case '--backend': o.backend = backendArg(value(), true); break;
+      case '--out':
+        o.out = value();
+        break;
+      case '--protocol':
+        o.protocol = protocolArg(value());
+        break;
+      case '--model':
+        o.model = value();
+        break;
+      case '--backend':
+        o.backend = backendArg(value(), true);
+        break;
       case '--timeout': {
         const v = Number(value());
         if (!(v > 0)) throw new UsageError('--timeout needs a positive number of minutes');
         o.timeoutMin = v;
         break;
       }
-      case '--no-build': o.build = false; break;
-      case '--no-body': o.body = false; break;
-      case '--dist': o.dist = value(); break;
-      case '--no-cleanup': o.cleanup = false; break;
-      case '--seg': o.seg = true; break;
-      case '--help': case '-h': throw new UsageError('');
-      default: throw new UsageError(`unknown option ${a}`);
+      case '--no-build':
+        o.build = false;
+        break;
+      case '--no-body':
+        o.body = false;
+        break;
+      case '--dist':
+        o.dist = value();
+        break;
+      case '--no-cleanup':
+        o.cleanup = false;
+        break;
+      case '--seg':
+        o.seg = true;
+        break;
+      case '--help':
+      case '-h':
+        throw new UsageError('');
+      default:
+        throw new UsageError(`unknown option ${a}`);
     }
   }
   if (!o.inputs.length) throw new UsageError('at least one --input is required');

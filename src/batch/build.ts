@@ -33,6 +33,9 @@ export function staleReason(root: string, dist = join(root, 'dist')): string | n
 /** Runs `vite build` (output to stderr so stdout stays the command's own). Throws when it fails. */
 export function buildApp(root: string, dist = join(root, 'dist')): void {
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: ['ignore', 2, 2] });
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', '--outDir', dist, '--emptyOutDir'], {
+    cwd: root,
+    stdio: ['ignore', 2, 2],
+  });
   if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status ?? r.signal})`);
 }

@@ -99,7 +99,9 @@ export function walk(dir: string, out: string[] = [], skipped: string[] = [], se
       try {
         s = statSync(p);
       } catch (err) {
-        skipped.push(`${p}: skipped, ${errCode(err) === 'ELOOP' ? 'a symlink loop' : `a link that cannot be followed (${errCode(err)})`}`);
+        skipped.push(
+          `${p}: skipped, ${errCode(err) === 'ELOOP' ? 'a symlink loop' : `a link that cannot be followed (${errCode(err)})`}`,
+        );
         continue;
       }
       if (s.isDirectory()) walk(p, out, skipped, seen);
@@ -178,7 +180,10 @@ const sameGrid = (dims: readonly number[], want: readonly number[]) =>
 // names
 
 export function sanitizeName(s: string): string {
-  const t = s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+|_+$/g, '').slice(0, 80);
+  const t = s
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[_.]+|_+$/g, '')
+    .slice(0, 80);
   return t || 'series';
 }
 
@@ -223,7 +228,9 @@ function commonDir(paths: readonly string[]): string {
 function labelMapIn(dir: string, dims: readonly number[], exclude: string): { spec?: ReferenceSpec; note?: string } {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => isNiftiPath(f) && join(dir, f) !== exclude && LABEL_NAME.test(f)).sort();
+    names = readdirSync(dir)
+      .filter((f) => isNiftiPath(f) && join(dir, f) !== exclude && LABEL_NAME.test(f))
+      .sort();
   } catch {
     return {};
   }
@@ -249,17 +256,27 @@ interface RtStructFile {
 function readRtStructRefs(path: string): RtStructFile | null {
   try {
     const ss = readRtStruct(readPrefix(path, statSync(path).size));
-    return { path, referenced: new Set(ss.referencedSOPInstanceUIDs), frameOfReference: new Set(ss.frameOfReferenceUIDs.filter(Boolean)) };
+    return {
+      path,
+      referenced: new Set(ss.referencedSOPInstanceUIDs),
+      frameOfReference: new Set(ss.frameOfReferenceUIDs.filter(Boolean)),
+    };
   } catch {
     return null;
   }
 }
 
-function autoReference(job: Omit<SeriesJob, 'name' | 'reference'>, series: DicomSeries | null, rtstructs: RtStructFile[]): { spec: ReferenceSpec | null; note?: string } {
+function autoReference(
+  job: Omit<SeriesJob, 'name' | 'reference'>,
+  series: DicomSeries | null,
+  rtstructs: RtStructFile[],
+): { spec: ReferenceSpec | null; note?: string } {
   if (job.kind === 'dicom' && series) {
     const uids = new Set(series.instances.map((h) => h.sopInstanceUID).filter(Boolean));
     const fors = new Set(series.instances.map((h) => h.frameOfReferenceUID).filter(Boolean));
-    const hit = rtstructs.find((r) => [...r.referenced].some((u) => uids.has(u))) ?? rtstructs.find((r) => [...r.frameOfReference].some((u) => fors.has(u)));
+    const hit =
+      rtstructs.find((r) => [...r.referenced].some((u) => uids.has(u))) ??
+      rtstructs.find((r) => [...r.frameOfReference].some((u) => fors.has(u)));
     if (hit) return { spec: { kind: 'rtstruct', path: hit.path } };
     const first = series.instances[0];
     const dims = [first.columns, first.rows, series.sliceCount];
@@ -267,7 +284,13 @@ function autoReference(job: Omit<SeriesJob, 'name' | 'reference'>, series: Dicom
     const here = labelMapIn(dir, dims, '');
     const lab = here.spec ? here : labelMapIn(dirname(dir), dims, '');
     if (lab.spec) return { spec: lab.spec };
-    return { spec: null, note: here.note ?? lab.note ?? 'no reference found next to the series (an RTSTRUCT referencing it, or a label map of its grid with a legend)' };
+    return {
+      spec: null,
+      note:
+        here.note ??
+        lab.note ??
+        'no reference found next to the series (an RTSTRUCT referencing it, or a label map of its grid with a legend)',
+    };
   }
   const ct = job.files[0].path;
   const h = niftiHeader(ct);
@@ -285,7 +308,11 @@ interface Found {
   proposedName: string;
 }
 
-async function discoverOne(input: string, problems: InputProblem[], notes: string[]): Promise<{ found: Found[]; rtstructs: RtStructFile[] }> {
+async function discoverOne(
+  input: string,
+  problems: InputProblem[],
+  notes: string[],
+): Promise<{ found: Found[]; rtstructs: RtStructFile[] }> {
   const abs = resolve(input);
   const st = statSync(abs, { throwIfNoEntry: false });
   if (!st) {
@@ -298,7 +325,21 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
       return { found: [], rtstructs: [] };
     }
     const name = niftiCaseName(abs);
-    return { found: [{ job: { input, kind: 'nifti', files: [{ path: abs, name: basename(abs), size: st.size }], label: `NIfTI ${basename(abs)}` }, series: null, proposedName: name }], rtstructs: [] };
+    return {
+      found: [
+        {
+          job: {
+            input,
+            kind: 'nifti',
+            files: [{ path: abs, name: basename(abs), size: st.size }],
+            label: `NIfTI ${basename(abs)}`,
+          },
+          series: null,
+          proposedName: name,
+        },
+      ],
+      rtstructs: [],
+    };
   }
   const skipped: string[] = [];
   const files = walk(abs, [], skipped);
@@ -317,7 +358,11 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
     const name = relative(abs, p);
     if (isNiftiPath(p)) {
       if (looksLikeCtNifti(name, niftiHeader(p)?.datatype ?? null)) {
-        found.push({ job: { input, kind: 'nifti', files: [{ path: p, name, size }], label: `NIfTI ${name}` }, series: null, proposedName: niftiCaseName(name.includes(sep) ? name : join(basename(abs), name)) });
+        found.push({
+          job: { input, kind: 'nifti', files: [{ path: p, name, size }], label: `NIfTI ${name}` },
+          series: null,
+          proposedName: niftiCaseName(name.includes(sep) ? name : join(basename(abs), name)),
+        });
       } else labelNiftis++;
     } else dicomCandidates.push({ path: p, name, size });
   }
@@ -325,8 +370,14 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
   if (labelNiftis) notes.push(`${input}: ${labelNiftis} NIfTI file(s) taken as labels, not CT (8-bit or named label/seg/mask)`);
   const scan = await scanDicomSources(dicomCandidates.map((f) => nodeFileSource(f.path, f.name, f.size)));
   if (scan.corrupt.length) {
-    const eg = scan.corrupt.slice(0, 3).map((c) => `${c.fileName} (${c.reason})`).join('; ');
-    problems.push({ input, message: `${scan.corrupt.length} DICOM file(s) could not be read and were left out: ${eg}${scan.corrupt.length > 3 ? '; ...' : ''}` });
+    const eg = scan.corrupt
+      .slice(0, 3)
+      .map((c) => `${c.fileName} (${c.reason})`)
+      .join('; ');
+    problems.push({
+      input,
+      message: `${scan.corrupt.length} DICOM file(s) could not be read and were left out: ${eg}${scan.corrupt.length > 3 ? '; ...' : ''}`,
+    });
   }
   for (const s of scan.series) {
     const jf = s.instances.map((h) => dicomCandidates[h.fileIndex]);
@@ -346,7 +397,10 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
     // DICOM objects without images (no Pixel Data, not a structure set) are named, as the app does.
     const bare = scan.nonImage.filter((o) => !isAnnotationObject(o));
     const kinds = [...new Set(bare.map((o) => o.modality || '?'))].join(', ');
-    problems.push({ input, message: `holds no CT series and no NIfTI CT volume${bare.length ? ` (${bare.length} DICOM file(s) without images (${kinds}))` : ''}` });
+    problems.push({
+      input,
+      message: `holds no CT series and no NIfTI CT volume${bare.length ? ` (${bare.length} DICOM file(s) without images (${kinds}))` : ''}`,
+    });
   }
   const rtstructs = scan.nonImage
     .filter((o) => o.modality === 'RTSTRUCT')
@@ -354,10 +408,17 @@ async function discoverOne(input: string, problems: InputProblem[], notes: strin
     .filter((r): r is RtStructFile => r !== null);
   // Never passed over silently (issue 16): a structure set that fits none of the input's series is named.
   for (const r of rtstructs) {
-    const fits = found.some(({ series: s }) => s?.instances.some((h) => r.referenced.has(h.sopInstanceUID) || (h.frameOfReferenceUID && r.frameOfReference.has(h.frameOfReferenceUID))));
+    const fits = found.some(({ series: s }) =>
+      s?.instances.some(
+        (h) => r.referenced.has(h.sopInstanceUID) || (h.frameOfReferenceUID && r.frameOfReference.has(h.frameOfReferenceUID)),
+      ),
+    );
     const obj = scan.nonImage.find((o) => join(abs, o.fileName) === r.path);
     const patient = [obj?.patientName, obj?.patientID].filter(Boolean).join(' / ');
-    if (!fits) notes.push(`${input}: RTSTRUCT ${relative(abs, r.path)}${patient ? ` (patient ${patient})` : ''} references no series in this input (another patient or series?): not used`);
+    if (!fits)
+      notes.push(
+        `${input}: RTSTRUCT ${relative(abs, r.path)}${patient ? ` (patient ${patient})` : ''} references no series in this input (another patient or series?): not used`,
+      );
   }
   return { found, rtstructs };
 }
@@ -385,11 +446,17 @@ export async function discoverInputs(inputs: readonly InputArg[]): Promise<Disco
       try {
         explicit = classifyReference(arg.reference);
       } catch (e) {
-        problems.push({ input: arg.path, message: `left out: --reference ${e instanceof ReferenceError ? e.message : String(e)}` });
+        problems.push({
+          input: arg.path,
+          message: `left out: --reference ${e instanceof ReferenceError ? e.message : String(e)}`,
+        });
         continue;
       }
       if (explicit.kind !== 'rtstruct' && found.length > 1) {
-        problems.push({ input: arg.path, message: `left out: --reference ${arg.reference} is one ${explicit.kind === 'masks' ? 'mask folder' : 'label map'} but this input holds ${found.length} series; give one series per --input, or use --reference auto` });
+        problems.push({
+          input: arg.path,
+          message: `left out: --reference ${arg.reference} is one ${explicit.kind === 'masks' ? 'mask folder' : 'label map'} but this input holds ${found.length} series; give one series per --input, or use --reference auto`,
+        });
         continue;
       }
     }

@@ -35,9 +35,13 @@ export function chooseModel(distDir: string, model: string | null): ModelChoice 
   const dir = model ? resolve(model) : '';
   if (model && existsSync(dir) && statSync(dir).isDirectory()) {
     const manifestPath = join(dir, 'manifest.json');
-    if (!existsSync(manifestPath)) throw new ModelChoiceError(`--model ${model}: the folder has no manifest.json (a model package holds manifest.json + model.json + weights)`);
+    if (!existsSync(manifestPath))
+      throw new ModelChoiceError(
+        `--model ${model}: the folder has no manifest.json (a model package holds manifest.json + model.json + weights)`,
+      );
     const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as { id?: unknown; name?: unknown };
-    if (typeof m.id !== 'string' || !/^[\w.-]+$/.test(m.id)) throw new ModelChoiceError(`--model ${model}: manifest.json has no usable "id"`);
+    if (typeof m.id !== 'string' || !/^[\w.-]+$/.test(m.id))
+      throw new ModelChoiceError(`--model ${model}: manifest.json has no usable "id"`);
     id = m.id;
     const path = `batch/models/${id}/`;
     mounts[`/${path}`] = dir;
@@ -45,12 +49,17 @@ export function chooseModel(distDir: string, model: string | null): ModelChoice 
   } else if (model) {
     if (!models.some((e) => e.id === model)) {
       const known = models.map((e) => e.id).join(', ') || 'none';
-      throw new ModelChoiceError(`--model ${model} is neither a model package folder nor a model id of the built app (installed: ${known})`);
+      throw new ModelChoiceError(
+        `--model ${model} is neither a model package folder nor a model id of the built app (installed: ${known})`,
+      );
     }
     id = model;
   } else {
     const d = defaultModel(index);
-    if (!d) throw new ModelChoiceError('no model is installed (public/models/index.json lists none); make one as training/README.md says, or pass --model DIR');
+    if (!d)
+      throw new ModelChoiceError(
+        'no model is installed (public/models/index.json lists none); make one as training/README.md says, or pass --model DIR',
+      );
     id = d.id;
   }
   return { modelId: id, index: { models: models.map((e) => ({ ...e, default: e.id === id })) }, mounts };

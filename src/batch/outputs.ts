@@ -66,7 +66,12 @@ export function labelsNifti(result: JobResult, labels: Uint8Array, description: 
   const ct = geometryVolume(result);
   if (result.nifti) {
     const { sliceOrder, dims, affine } = result.nifti;
-    return writeNifti({ dims: [...dims], affine: affine as Mat4, data: labelsToNiftiOrder(labels, sliceOrder, dims), description });
+    return writeNifti({
+      dims: [...dims],
+      affine: affine as Mat4,
+      data: labelsToNiftiOrder(labels, sliceOrder, dims),
+      description,
+    });
   }
   return writeNifti({ dims: [...ct.dims], affine: affineFromLps(ct), data: labels, description });
 }
@@ -76,8 +81,14 @@ function organVolumes(ct: CtVolume, labels: Uint8Array) {
   stats.setVolume(labels);
   return stats.all().map((s) => {
     const warning = s.voxels > 0 ? implausibleVolume(s.channel, s.volumeMl) : null;
-    return { channel: s.channel, organ: organByChannel(s.channel)?.tg263 ?? '', voxels: s.voxels, volumeMl: r3(s.volumeMl), sliceRange: s.sliceRange,
-      ...(warning ? { warning } : {}) };
+    return {
+      channel: s.channel,
+      organ: organByChannel(s.channel)?.tg263 ?? '',
+      voxels: s.voxels,
+      volumeMl: r3(s.volumeMl),
+      sliceRange: s.sliceRange,
+      ...(warning ? { warning } : {}),
+    };
   });
 }
 
@@ -86,7 +97,10 @@ function writeSegFile(dir: string, ct: CtVolume, labels: Uint8Array): { file?: s
   try {
     const s = buildSeg(ct, labels);
     writeFileSync(join(dir, 'seg.dcm'), s.bytes);
-    return { file: 'seg.dcm', info: { segments: s.segmentCount, frames: s.frameCount, sopInstanceUID: s.sopInstanceUID, bytes: s.bytes.length } };
+    return {
+      file: 'seg.dcm',
+      info: { segments: s.segmentCount, frames: s.frameCount, sopInstanceUID: s.sopInstanceUID, bytes: s.bytes.length },
+    };
   } catch (e) {
     return { info: { error: e instanceof Error ? e.message : String(e) } };
   }
@@ -109,16 +123,33 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
   const tMetrics = performance.now();
   let scores: OrganScore[] | null = null;
   let referenceError: string | undefined;
-  let referenceInfo: { path: string; kind: string; description?: string; annotated?: string[]; notes?: string[]; error?: string; note?: string } | null = null;
+  let referenceInfo: {
+    path: string;
+    kind: string;
+    description?: string;
+    annotated?: string[];
+    notes?: string[];
+    error?: string;
+    note?: string;
+  } | null = null;
   if (job.reference) {
     try {
       const ref = loadReference(job.reference, ct);
       scores = scoreLabels(labels, ref, ct.dims, ct.spacing, protocolChannels(f.protocol));
       const { excluded } = protocolExclusions(f.protocol, ref.annotated);
       referenceInfo = {
-        path: job.reference.path, kind: job.reference.kind, description: ref.description,
+        path: job.reference.path,
+        kind: job.reference.kind,
+        description: ref.description,
         annotated: ref.annotated.map((c) => organByChannel(c)?.tg263 ?? String(c)),
-        notes: [...ref.notes, ...(excluded.length ? [`not scored, excluded by the ${f.protocol} protocol: ${excluded.map((c) => organByChannel(c)?.tg263 ?? String(c)).join(', ')}`] : [])],
+        notes: [
+          ...ref.notes,
+          ...(excluded.length
+            ? [
+                `not scored, excluded by the ${f.protocol} protocol: ${excluded.map((c) => organByChannel(c)?.tg263 ?? String(c)).join(', ')}`,
+              ]
+            : []),
+        ],
       };
     } catch (e) {
       referenceError = e instanceof Error ? e.message : String(e);
@@ -135,16 +166,37 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
   const report = {
     format: REPORT_FORMAT,
     series: {
-      name: job.name, input: job.input, kind: job.kind, description: job.label, files: job.files.length,
-      seriesInstanceUID: ct.meta.seriesInstanceUID, seriesDescription: ct.meta.seriesDescription, patientID: ct.meta.patientID,
+      name: job.name,
+      input: job.input,
+      kind: job.kind,
+      description: job.label,
+      files: job.files.length,
+      seriesInstanceUID: ct.meta.seriesInstanceUID,
+      seriesDescription: ct.meta.seriesDescription,
+      patientID: ct.meta.patientID,
     },
     ct: {
-      dims: ct.dims, spacingMm: ct.spacing.map(r3), slices: ct.dims[2], patientPosition: ct.meta.patientPosition,
-      rowCosines: ct.rowCosines, colCosines: ct.colCosines,
+      dims: ct.dims,
+      spacingMm: ct.spacing.map(r3),
+      slices: ct.dims[2],
+      patientPosition: ct.meta.patientPosition,
+      rowCosines: ct.rowCosines,
+      colCosines: ct.colCosines,
     },
-    model: { id: result.model.id, name: result.model.name, version: result.model.version, variant: result.model.variant, inputSize: result.model.inputSize },
+    model: {
+      id: result.model.id,
+      name: result.model.name,
+      version: result.model.version,
+      variant: result.model.variant,
+      inputSize: result.model.inputSize,
+    },
     protocol: f.protocol,
-    backend: { name: result.backend.backend, adapter: result.backend.device, message: result.backend.message, skipped: result.backend.skipped },
+    backend: {
+      name: result.backend.backend,
+      adapter: result.backend.device,
+      message: result.backend.message,
+      skipped: result.backend.skipped,
+    },
     timingsS: {
       ...(result.modelLoadMs !== undefined ? { modelLoad: r3(result.modelLoadMs / 1000) } : {}),
       load: r3(result.timesMs.load / 1000),
@@ -156,23 +208,54 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
       total: r3((f.receivedAt - f.startedAt + writeMs + metricsMs) / 1000),
     },
     inference: {
-      slices: e.slices, slicesPerS: r1(e.slicesPerS), seconds: r3(e.seconds), batchSize: e.batchSize,
-      preprocess: e.preprocess, postprocess: e.postprocess, bytesReadBackPerVoxel: r3(e.bytesReadBackPerVoxel),
+      slices: e.slices,
+      slicesPerS: r1(e.slicesPerS),
+      seconds: r3(e.seconds),
+      batchSize: e.batchSize,
+      preprocess: e.preprocess,
+      postprocess: e.postprocess,
+      bytesReadBackPerVoxel: r3(e.bytesReadBackPerVoxel),
     },
     // the engine's connected-component clean-up (src/engine/cleanup.ts); null: off (--no-cleanup)
     cleanup: e.cleanup
-      ? { ms: r1(e.cleanup.ms), finalMs: r1(e.cleanup.finalMs ?? e.cleanup.ms), voxelsRemoved: e.cleanup.voxelsRemoved, slicesChanged: e.cleanup.slicesChanged,
-          organs: e.cleanup.organs.map((o) => ({ organ: organByChannel(o.channel)?.tg263 ?? String(o.channel), components: o.components, kept: o.kept, voxelsRemoved: o.voxelsRemoved })) }
+      ? {
+          ms: r1(e.cleanup.ms),
+          finalMs: r1(e.cleanup.finalMs ?? e.cleanup.ms),
+          voxelsRemoved: e.cleanup.voxelsRemoved,
+          slicesChanged: e.cleanup.slicesChanged,
+          organs: e.cleanup.organs.map((o) => ({
+            organ: organByChannel(o.channel)?.tg263 ?? String(o.channel),
+            components: o.components,
+            kept: o.kept,
+            voxelsRemoved: o.voxelsRemoved,
+          })),
+        }
       : null,
     slices: ct.dims[2],
     warnings: ct.warnings,
     organs: organVolumes(ct, labels),
-    outputs: { ...(f.rtstruct && !result.rtstructMissing ? { rtstruct: 'RS.dcm' } : {}), ...(seg?.file ? { seg: seg.file } : {}), labels: 'labels.nii.gz' },
+    outputs: {
+      ...(f.rtstruct && !result.rtstructMissing ? { rtstruct: 'RS.dcm' } : {}),
+      ...(seg?.file ? { seg: seg.file } : {}),
+      labels: 'labels.nii.gz',
+    },
     ...(seg ? { seg: seg.info } : {}),
-    ...(result.rtstruct ? { rtstruct: { rois: result.rtstruct.roiCount, contours: result.rtstruct.contourCount, sopInstanceUID: result.rtstruct.sopInstanceUID, bytes: result.rtstruct.bytes,
-      ...(result.rtstruct.uidNote ? { uidNote: result.rtstruct.uidNote } : {}),
-      ...(result.rtstruct.characterSet !== undefined ? { characterSet: result.rtstruct.characterSet } : {}), ...(result.rtstruct.notices?.length ? { notices: result.rtstruct.notices } : {}) } } : {}),
-    ...(result.rtstructMissing ? { rtstruct: { written: false, reason: result.rtstructMissing.reason, message: result.rtstructMissing.message } } : {}),
+    ...(result.rtstruct
+      ? {
+          rtstruct: {
+            rois: result.rtstruct.roiCount,
+            contours: result.rtstruct.contourCount,
+            sopInstanceUID: result.rtstruct.sopInstanceUID,
+            bytes: result.rtstruct.bytes,
+            ...(result.rtstruct.uidNote ? { uidNote: result.rtstruct.uidNote } : {}),
+            ...(result.rtstruct.characterSet !== undefined ? { characterSet: result.rtstruct.characterSet } : {}),
+            ...(result.rtstruct.notices?.length ? { notices: result.rtstruct.notices } : {}),
+          },
+        }
+      : {}),
+    ...(result.rtstructMissing
+      ? { rtstruct: { written: false, reason: result.rtstructMissing.reason, message: result.rtstructMissing.message } }
+      : {}),
     reference: referenceInfo,
     ...(scores
       ? {
@@ -180,18 +263,35 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
             meanDsc: meanDsc === null ? null : r3(meanDsc),
             meanHd95Mm: hds.length ? r1(hds.reduce((a, b) => a + b, 0) / hds.length) : null,
             emptyPredictions: scores.length - hds.length,
-            perOrgan: Object.fromEntries(scores.map((s) => [s.organ, {
-              dsc: Math.round(s.dsc * 10000) / 10000, hd95Mm: s.hd95Mm === null ? null : Math.round(s.hd95Mm * 100) / 100,
-              referenceMl: r3(s.referenceMl), predictedMl: r3(s.predictedMl),
-            }])),
+            perOrgan: Object.fromEntries(
+              scores.map((s) => [
+                s.organ,
+                {
+                  dsc: Math.round(s.dsc * 10000) / 10000,
+                  hd95Mm: s.hd95Mm === null ? null : Math.round(s.hd95Mm * 100) / 100,
+                  referenceMl: r3(s.referenceMl),
+                  predictedMl: r3(s.predictedMl),
+                },
+              ]),
+            ),
           },
         }
       : {}),
   };
   writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
   return {
-    name: job.name, input: job.input, label: job.label, status: 'done', slices: e.slices, seconds: e.seconds, slicesPerS: e.slicesPerS,
-    backend: result.backend.backend, adapter: result.backend.device, scores, ...(referenceError ? { referenceError } : {}), meanDsc,
+    name: job.name,
+    input: job.input,
+    label: job.label,
+    status: 'done',
+    slices: e.slices,
+    seconds: e.seconds,
+    slicesPerS: e.slicesPerS,
+    backend: result.backend.backend,
+    adapter: result.backend.device,
+    scores,
+    ...(referenceError ? { referenceError } : {}),
+    meanDsc,
     ...(result.rtstructMissing ? { rtstructMissing: result.rtstructMissing } : {}),
   };
 }
@@ -200,6 +300,9 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
 export function writeFailureReport(outDir: string, job: SeriesJob, stage: string, message: string): SeriesOutcome {
   const dir = join(outDir, job.name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'report.json'), `${JSON.stringify({ format: REPORT_FORMAT, series: { name: job.name, input: job.input, kind: job.kind, description: job.label }, failed: { stage, message } }, null, 1)}\n`);
+  writeFileSync(
+    join(dir, 'report.json'),
+    `${JSON.stringify({ format: REPORT_FORMAT, series: { name: job.name, input: job.input, kind: job.kind, description: job.label }, failed: { stage, message } }, null, 1)}\n`,
+  );
   return { name: job.name, input: job.input, label: job.label, status: 'failed', failure: { stage, message } };
 }

@@ -23,8 +23,18 @@ import { runPipeline } from '../pipeline/run';
 import { uidNote } from '../rtstruct/uids';
 import { ctFromNifti } from '../nifti/ct';
 import {
-  API, type CtGeometry, type FatalMessage, type InputFile, type Job, type JobFailure, type JobResult, type JobStage,
-  type ModelSummary, type NextAnswer, type PageConfig, type ProgressMessage,
+  API,
+  type CtGeometry,
+  type FatalMessage,
+  type InputFile,
+  type Job,
+  type JobFailure,
+  type JobResult,
+  type JobStage,
+  type ModelSummary,
+  type NextAnswer,
+  type PageConfig,
+  type ProgressMessage,
 } from './protocol';
 
 const logEl = document.getElementById('log');
@@ -43,7 +53,8 @@ async function post(url: string, body: BodyInit, type: string): Promise<void> {
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text().catch(() => '')}`);
 }
 const postJson = (url: string, value: unknown) => post(url, JSON.stringify(value), 'application/json');
-const postBytes = (url: string, bytes: Uint8Array) => post(url, new Blob([bytes as Uint8Array<ArrayBuffer>]), 'application/octet-stream');
+const postBytes = (url: string, bytes: Uint8Array) =>
+  post(url, new Blob([bytes as Uint8Array<ArrayBuffer>]), 'application/octet-stream');
 
 /** A served input file read lazily; `read(end)` asks for a byte range so a scan reads headers only. */
 function httpSource(f: InputFile): FileSource {
@@ -72,7 +83,10 @@ function progressSender(job: Job) {
   };
 }
 
-async function loadInput(job: Job, send: ReturnType<typeof progressSender>): Promise<{ ct: CtVolume; nifti?: JobResult['nifti'] }> {
+async function loadInput(
+  job: Job,
+  send: ReturnType<typeof progressSender>,
+): Promise<{ ct: CtVolume; nifti?: JobResult['nifti'] }> {
   const input = job.input;
   if (input.kind === 'nifti') {
     const res = await fetch(input.file.url);
@@ -83,7 +97,10 @@ async function loadInput(job: Job, send: ReturnType<typeof progressSender>): Pro
   const sources = input.files.map(httpSource);
   const scan = await scanDicomSources(sources, { onProgress: (p) => send({ stage: 'load', done: 0, total: p.total }) });
   const series = findSeries(scan, input.seriesKey);
-  const ct = await loadSeries(series, sources, { decoder: lazyDecoder, onProgress: (done, total) => send({ stage: 'load', done, total }) });
+  const ct = await loadSeries(series, sources, {
+    decoder: lazyDecoder,
+    onProgress: (done, total) => send({ stage: 'load', done, total }),
+  });
   return { ct };
 }
 
@@ -93,7 +110,13 @@ function geometryOf(ct: CtVolume): CtGeometry {
 }
 
 /** The report's stage of a pipeline step (the geometry check belongs to loading, as the app shows it). */
-const STAGE_OF: Record<PipelineStep, JobStage> = { load: 'load', geometry: 'load', segment: 'inference', labelling: 'rtstruct', 'structure-set': 'rtstruct' };
+const STAGE_OF: Record<PipelineStep, JobStage> = {
+  load: 'load',
+  geometry: 'load',
+  segment: 'inference',
+  labelling: 'rtstruct',
+  'structure-set': 'rtstruct',
+};
 
 function failureOf(e: unknown, stage: JobStage): JobFailure {
   if (isPipelineError(e)) return { stage: STAGE_OF[e.step], code: e.code, message: e.message };
@@ -107,23 +130,27 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
   let nifti: JobResult['nifti'];
   const unsubscribe = engine.subscribe(() => {
     const p = engine.getState().progress;
-    if (stage === 'inference' && p) send({ stage: 'inference', done: p.done, total: p.total, slicesPerS: p.slicesPerS }, p.done === p.total);
+    if (stage === 'inference' && p)
+      send({ stage: 'inference', done: p.done, total: p.total, slicesPerS: p.slicesPerS }, p.done === p.total);
   });
   try {
     // The steps and their order: src/pipeline/run.ts (the same functions the app's panels call).
-    const run = await runPipeline(async () => {
-      const loaded = await loadInput(job, send);
-      nifti = loaded.nifti;
-      return withSegmentabilityChecks(loaded.ct); // the size rule (dicom/plausibility), as the app's loaders add it
-    }, {
-      engine,
-      protocol: cfg.protocol,
-      cleanup: cfg.cleanup !== false,
-      structureSet: job.input.kind === 'dicom' ? { body: cfg.body !== false } : null,
-      onStep: (step) => {
-        stage = STAGE_OF[step];
+    const run = await runPipeline(
+      async () => {
+        const loaded = await loadInput(job, send);
+        nifti = loaded.nifti;
+        return withSegmentabilityChecks(loaded.ct); // the size rule (dicom/plausibility), as the app's loaders add it
       },
-    }).finally(unsubscribe);
+      {
+        engine,
+        protocol: cfg.protocol,
+        cleanup: cfg.cleanup !== false,
+        structureSet: job.input.kind === 'dicom' ? { body: cfg.body !== false } : null,
+        onStep: (step) => {
+          stage = STAGE_OF[step];
+        },
+      },
+    ).finally(unsubscribe);
     const { ct, labels, structureSet: step } = run;
     const rs = step?.kind === 'written' ? step.result : null;
 
@@ -136,7 +163,13 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
 
     const m = run.manifest;
     const model: ModelSummary = {
-      id: m.id, name: m.name, version: m.version, variant: m.variant, inputSize: m.input.size, pixelSpacingMm: m.input.pixelSpacingMm, metrics: m.metrics,
+      id: m.id,
+      name: m.name,
+      version: m.version,
+      variant: m.variant,
+      inputSize: m.input.size,
+      pixelSpacingMm: m.input.pixelSpacingMm,
+      metrics: m.metrics,
     };
     const out: JobResult = {
       ct: geometryOf(ct),
@@ -146,7 +179,20 @@ async function runJob(engine: EngineController, cfg: PageConfig, job: Job, model
       model,
       ...(modelLoadMs !== undefined ? { modelLoadMs } : {}),
       timesMs: { ...run.timesMs, upload: uploadMs },
-      ...(rs ? { rtstruct: { bytes: rs.bytes.length, roiCount: rs.roiCount, contourCount: rs.contourCount, sopInstanceUID: rs.sopInstanceUID, fileName: rs.fileName, characterSet: rs.characterSet, notices: rs.notices, ...(uidNote(rs.referenced) ? { uidNote: uidNote(rs.referenced)! } : {}) } } : {}),
+      ...(rs
+        ? {
+            rtstruct: {
+              bytes: rs.bytes.length,
+              roiCount: rs.roiCount,
+              contourCount: rs.contourCount,
+              sopInstanceUID: rs.sopInstanceUID,
+              fileName: rs.fileName,
+              characterSet: rs.characterSet,
+              notices: rs.notices,
+              ...(uidNote(rs.referenced) ? { uidNote: uidNote(rs.referenced)! } : {}),
+            },
+          }
+        : {}),
       ...(step && step.kind !== 'written' ? { rtstructMissing: { reason: step.kind, message: step.message } } : {}),
       labelBytes: labels.length,
     };
@@ -178,7 +224,9 @@ async function main() {
     return;
   }
   if (started.modelId !== cfg.modelId) {
-    await postJson(API.fatal, { message: `model "${cfg.modelId}" was asked for, "${started.modelId}" loaded` } satisfies FatalMessage);
+    await postJson(API.fatal, {
+      message: `model "${cfg.modelId}" was asked for, "${started.modelId}" loaded`,
+    } satisfies FatalMessage);
     return;
   }
   let modelLoadMs: number | undefined = performance.now() - t0;

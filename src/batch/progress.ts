@@ -11,7 +11,12 @@ export interface Writable {
   isTTY?: boolean;
 }
 
-const STAGE: Record<ProgressMessage['stage'], string> = { load: 'loading', inference: 'segmenting', rtstruct: 'writing RTSTRUCT', upload: 'sending results' };
+const STAGE: Record<ProgressMessage['stage'], string> = {
+  load: 'loading',
+  inference: 'segmenting',
+  rtstruct: 'writing RTSTRUCT',
+  upload: 'sending results',
+};
 
 export class Progress {
   private lastStage = '';
@@ -55,8 +60,12 @@ export class Progress {
       this.line(`${this.prefix}: FAILED (${o.failure?.stage}): ${o.failure?.message}`);
       return;
     }
-    const acc = o.scores ? `; mean DSC ${o.meanDsc === null || o.meanDsc === undefined ? '–' : o.meanDsc.toFixed(3)} over ${o.scores.length} organs` : '';
+    const acc = o.scores
+      ? `; mean DSC ${o.meanDsc === null || o.meanDsc === undefined ? '–' : o.meanDsc.toFixed(3)} over ${o.scores.length} organs`
+      : '';
     const ref = o.referenceError ? `; reference not read: ${o.referenceError}` : '';
-    this.line(`${this.prefix}: ${o.slices} slices in ${o.seconds?.toFixed(1)} s (${o.slicesPerS?.toFixed(1)} slices/s, ${o.backend})${acc}${ref} -> ${outDir}`);
+    this.line(
+      `${this.prefix}: ${o.slices} slices in ${o.seconds?.toFixed(1)} s (${o.slicesPerS?.toFixed(1)} slices/s, ${o.backend})${acc}${ref} -> ${outDir}`,
+    );
   }
 }

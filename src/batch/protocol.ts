@@ -96,7 +96,16 @@ export interface JobResult {
   /** Model weights load time, reported with the first job only (ms). */
   modelLoadMs?: number;
   timesMs: StageTimesMs;
-  rtstruct?: { bytes: number; roiCount: number; contourCount: number; sopInstanceUID: string; fileName: string; uidNote?: string; characterSet?: string; notices?: string[] };
+  rtstruct?: {
+    bytes: number;
+    roiCount: number;
+    contourCount: number;
+    sopInstanceUID: string;
+    fileName: string;
+    uidNote?: string;
+    characterSet?: string;
+    notices?: string[];
+  };
   /** DICOM input without an RS.dcm: no organ found, or the writer failed (labels and report are still written). */
   rtstructMissing?: { reason: 'no-organ' | 'error'; message: string };
   labelBytes: number;

@@ -28,9 +28,7 @@ import { importSeg } from '../seg/import';
 import { readSeg } from '../seg/reader';
 
 export type ReferenceSpec =
-  | { kind: 'rtstruct'; path: string }
-  | { kind: 'masks'; path: string }
-  | { kind: 'labelmap'; path: string; legend?: string };
+  { kind: 'rtstruct'; path: string } | { kind: 'masks'; path: string } | { kind: 'labelmap'; path: string; legend?: string };
 
 export type { Reference } from '../compare/reference';
 
@@ -49,7 +47,10 @@ export function legendCandidates(labelPath: string): string[] {
   const stem = basename(labelPath).replace(/\.nii(\.gz)?$/i, '');
   let labelsJson: string[] = [];
   try {
-    labelsJson = readdirSync(dir).filter((f) => /^labels.*\.json$/i.test(f)).sort().map((f) => join(dir, f));
+    labelsJson = readdirSync(dir)
+      .filter((f) => /^labels.*\.json$/i.test(f))
+      .sort()
+      .map((f) => join(dir, f));
   } catch {
     // no listing: only the fixed names
   }
@@ -183,7 +184,8 @@ export function labelMapReference(labels: GriddedLabels, legend: Legend | null, 
     map = resampleLabelsToCt(labels, ct);
     for (let i = 0; i < map.length; i++) if (map[i] > 33) map[i] = 0;
   }
-  const annotated = lg.annotated ?? (lg.kind === 'bitmask' ? [...new Set(lg.bits.values())].sort((a, b) => a - b) : channelsPresent(map));
+  const annotated =
+    lg.annotated ?? (lg.kind === 'bitmask' ? [...new Set(lg.bits.values())].sort((a, b) => a - b) : channelsPresent(map));
   return { description, annotated, mask: (c) => (annotated.includes(c) ? maskOf(map, c) : null), notes };
 }
 
@@ -200,7 +202,9 @@ function readLabelMap(spec: { path: string; legend?: string }, ct: CtVolume): Re
       throw new ReferenceError(`legend ${spec.legend}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const what = legend ? `${legend.kind === 'bitmask' ? 'bitmask' : 'label map'} ${spec.path} with legend ${basename(spec.legend!)}` : `label map ${spec.path} (values = organ channels)`;
+  const what = legend
+    ? `${legend.kind === 'bitmask' ? 'bitmask' : 'label map'} ${spec.path} with legend ${basename(spec.legend!)}`
+    : `label map ${spec.path} (values = organ channels)`;
   return labelMapReference(labels, legend, ct, what);
 }
 
@@ -248,8 +252,11 @@ function readMaskFolder(dir: string, ct: CtVolume): Reference {
 /** Reads a reference onto the CT grid. Throws ReferenceError (or the reader's own error) with a message for the user. */
 export function loadReference(spec: ReferenceSpec, ct: CtVolume): Reference {
   switch (spec.kind) {
-    case 'labelmap': return readLabelMap(spec, ct);
-    case 'rtstruct': return readRtStructReference(spec.path, ct);
-    case 'masks': return readMaskFolder(spec.path, ct);
+    case 'labelmap':
+      return readLabelMap(spec, ct);
+    case 'rtstruct':
+      return readRtStructReference(spec.path, ct);
+    case 'masks':
+      return readMaskFolder(spec.path, ct);
   }
 }

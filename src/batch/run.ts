@@ -77,7 +77,10 @@ class JobQueue implements Broker {
   private descriptor(id: number, job: SeriesJob): Job {
     const files = job.files.map((f, n) => ({ url: API.file(id, n), name: f.name, size: f.size }));
     return {
-      id, name: job.name, index: id, total: this.jobs.length,
+      id,
+      name: job.name,
+      index: id,
+      total: this.jobs.length,
       input: job.kind === 'nifti' ? { kind: 'nifti', file: files[0] } : { kind: 'dicom', files, seriesKey: job.seriesKey! },
     };
   }
@@ -89,7 +92,8 @@ class JobQueue implements Broker {
     this.requests++;
     await this.processing;
     // A page that asks again while a series is open was restarted (crash, timeout): that series failed.
-    if (this.current) this.fail(this.current, { stage: this.current.stage, message: 'the page restarted before the series finished' });
+    if (this.current)
+      this.fail(this.current, { stage: this.current.stage, message: 'the page restarted before the series finished' });
     await this.processing;
     if (this.cursor >= this.jobs.length) {
       this.resolveFinished();
@@ -150,7 +154,16 @@ class JobQueue implements Broker {
       let outcome: SeriesOutcome;
       try {
         if (!cur.labels) throw new Error('the page sent no labels');
-        outcome = writeSeriesOutputs(this.outDir, { job: cur.job, result: r, labels: cur.labels, rtstruct: cur.rtstruct, seg: this.writeSeg, protocol: this.config.protocol, startedAt: cur.startedAt, receivedAt });
+        outcome = writeSeriesOutputs(this.outDir, {
+          job: cur.job,
+          result: r,
+          labels: cur.labels,
+          rtstruct: cur.rtstruct,
+          seg: this.writeSeg,
+          protocol: this.config.protocol,
+          startedAt: cur.startedAt,
+          receivedAt,
+        });
       } catch (e) {
         outcome = writeFailureReport(this.outDir, cur.job, 'outputs', e instanceof Error ? e.message : String(e));
       }
@@ -200,7 +213,9 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   for (const p of found.problems) err(`${p.input}: ${p.message}`);
   for (const n of found.notes) progress.line(`note: ${n}`);
   const withRef = found.jobs.filter((j) => j.reference).length;
-  progress.line(`${found.jobs.length} series to contour${o.inputs.some((i) => i.reference) ? ` (${withRef} with a reference)` : ''}`);
+  progress.line(
+    `${found.jobs.length} series to contour${o.inputs.some((i) => i.reference) ? ` (${withRef} with a reference)` : ''}`,
+  );
 
   const info = { command: env.command, date: new Date(), protocol: o.protocol, problems: found.problems, notes: found.notes };
   const writeSummary = (outcomes: SeriesOutcome[], queue: JobQueue | null) => {
@@ -225,7 +240,13 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   }
 
   const model = chooseModel(dist, o.model);
-  const config: PageConfig = { backend: o.backend, modelId: model.modelId, protocol: o.protocol, body: o.body, ...(o.cleanup ? {} : { cleanup: false }) };
+  const config: PageConfig = {
+    backend: o.backend,
+    modelId: model.modelId,
+    protocol: o.protocol,
+    body: o.body,
+    ...(o.cleanup ? {} : { cleanup: false }),
+  };
   const queue = new JobQueue(found.jobs, config, model.index, model.mounts, outDir, progress, o.timeoutMin * 60_000);
   queue.writeSeg = o.seg;
   mkdirSync(outDir, { recursive: true });
@@ -259,15 +280,20 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
       // The page asks for its first series once the engine is up; without that it never started.
       const before = queue.requests;
       setTimeout(() => {
-        if (queue.requests === before) queue.fatal({ message: `the batch page did not start within ${STARTUP_MIN} min${lastError()}` });
+        if (queue.requests === before)
+          queue.fatal({ message: `the batch page did not start within ${STARTUP_MIN} min${lastError()}` });
       }, STARTUP_MIN * 60_000).unref();
     };
     const restart = async () => {
       await page?.close().catch(() => {});
-      await open().catch((e: unknown) => queue.fatal({ message: `could not reopen the page: ${e instanceof Error ? e.message : String(e)}` }));
+      await open().catch((e: unknown) =>
+        queue.fatal({ message: `could not reopen the page: ${e instanceof Error ? e.message : String(e)}` }),
+      );
     };
     queue.onTimeout = () => void restart();
-    progress.line(`model ${model.modelId}, protocol ${o.protocol}, backend ${o.backend ?? 'auto (a GPU when there is one, else wasm)'}; headless Chromium at ${server.url}/batch.html`);
+    progress.line(
+      `model ${model.modelId}, protocol ${o.protocol}, backend ${o.backend ?? 'auto (a GPU when there is one, else wasm)'}; headless Chromium at ${server.url}/batch.html`,
+    );
     await open();
     await queue.finished;
   } catch (e) {
@@ -288,9 +314,14 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   const outcomes = queue.outcomes.filter((x): x is SeriesOutcome => x !== undefined);
   writeSummary(outcomes, queue);
   const failed = outcomes.filter((x) => x.status === 'failed').length;
-  progress.line(`${outcomes.length - failed} of ${outcomes.length} series done${failed ? `, ${failed} FAILED` : ''}${found.problems.length ? `, ${found.problems.length} input problem(s)` : ''}; summary: ${join(outDir, 'summary.md')}`);
+  progress.line(
+    `${outcomes.length - failed} of ${outcomes.length} series done${failed ? `, ${failed} FAILED` : ''}${found.problems.length ? `, ${found.problems.length} input problem(s)` : ''}; summary: ${join(outDir, 'summary.md')}`,
+  );
   const noOrgan = outcomes.filter((x) => x.rtstructMissing?.reason === 'no-organ').length;
-  if (noOrgan) progress.line(`${noOrgan} series without any organ found: no RS.dcm written for ${noOrgan === 1 ? 'it' : 'them'} (exit code ${EXIT.noOrgan})`);
+  if (noOrgan)
+    progress.line(
+      `${noOrgan} series without any organ found: no RS.dcm written for ${noOrgan === 1 ? 'it' : 'them'} (exit code ${EXIT.noOrgan})`,
+    );
   return exitCode(outcomes, found.problems.length, fatal !== null);
 }
 

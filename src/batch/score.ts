@@ -30,7 +30,13 @@ function count(m: Uint8Array): number {
  * Scores every organ the reference annotates and contains, among `protocolChannels` when given (organs the
  * chosen protocol excludes are not predicted, so they are not scored rather than counted as DSC 0).
  */
-export function scoreLabels(pred: Uint8Array, ref: Reference, dims: Dims, spacing: Spacing, protocolChannels?: readonly number[]): OrganScore[] {
+export function scoreLabels(
+  pred: Uint8Array,
+  ref: Reference,
+  dims: Dims,
+  spacing: Spacing,
+  protocolChannels?: readonly number[],
+): OrganScore[] {
   const voxelMl = (spacing[0] * spacing[1] * spacing[2]) / 1000;
   const out: OrganScore[] = [];
   const inProtocol = protocolChannels ? new Set(protocolChannels) : null;
@@ -90,17 +96,22 @@ function stat(v: number[], worst: 'min' | 'max'): Stat {
 export function summariseScores(perSeries: readonly (readonly OrganScore[])[]): AccuracySummary {
   const byChannel = new Map<number, OrganScore[]>();
   for (const scores of perSeries) for (const s of scores) byChannel.set(s.channel, [...(byChannel.get(s.channel) ?? []), s]);
-  const organs: OrganSummary[] = [...byChannel.entries()].sort(([a], [b]) => a - b).map(([channel, rows]) => {
-    const hds = rows.map((r) => r.hd95Mm).filter((h): h is number => h !== null);
-    return {
-      channel,
-      organ: rows[0].organ,
-      n: rows.length,
-      dsc: stat(rows.map((r) => r.dsc), 'min'),
-      hd95Mm: hds.length ? stat(hds, 'max') : null,
-      emptyPredictions: rows.length - hds.length,
-    };
-  });
+  const organs: OrganSummary[] = [...byChannel.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([channel, rows]) => {
+      const hds = rows.map((r) => r.hd95Mm).filter((h): h is number => h !== null);
+      return {
+        channel,
+        organ: rows[0].organ,
+        n: rows.length,
+        dsc: stat(
+          rows.map((r) => r.dsc),
+          'min',
+        ),
+        hd95Mm: hds.length ? stat(hds, 'max') : null,
+        emptyPredictions: rows.length - hds.length,
+      };
+    });
   const hdMeans = organs.map((o) => o.hd95Mm?.mean).filter((h): h is number => h !== undefined);
   return {
     organs,

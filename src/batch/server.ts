@@ -9,7 +9,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { resolve } from 'node:path';
 import type { ModelIndex } from '../engine/manifest';
 import { inside, sendFile } from '../node/staticServer.mjs';
-import { API, type FatalMessage, type JobFailure, type JobResult, type NextAnswer, type PageConfig, type ProgressMessage } from './protocol';
+import {
+  API,
+  type FatalMessage,
+  type JobFailure,
+  type JobResult,
+  type NextAnswer,
+  type PageConfig,
+  type ProgressMessage,
+} from './protocol';
 
 export interface Broker {
   config: PageConfig;
@@ -78,11 +86,21 @@ export function startBatchServer(distDir: string, broker: Broker): Promise<Batch
     const body = await readBody(req);
     const parse = () => JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
     switch (m[2]) {
-      case 'progress': broker.progress(id, parse() as ProgressMessage); break;
-      case 'labels': broker.labels(id, body); break;
-      case 'rtstruct': broker.rtstruct(id, body); break;
-      case 'result': broker.result(id, parse() as JobResult); break;
-      case 'failure': broker.failure(id, parse() as JobFailure); break;
+      case 'progress':
+        broker.progress(id, parse() as ProgressMessage);
+        break;
+      case 'labels':
+        broker.labels(id, body);
+        break;
+      case 'rtstruct':
+        broker.rtstruct(id, body);
+        break;
+      case 'result':
+        broker.result(id, parse() as JobResult);
+        break;
+      case 'failure':
+        broker.failure(id, parse() as JobFailure);
+        break;
     }
     return json(res, { ok: true });
   };
@@ -130,10 +148,11 @@ export function startBatchServer(distDir: string, broker: Broker): Promise<Batch
       ok({
         url: `http://127.0.0.1:${port}`,
         server,
-        close: () => new Promise<void>((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });

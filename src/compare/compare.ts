@@ -24,7 +24,12 @@ export interface Comparison {
 }
 
 /** Compares `pred` (organ label map on the CT grid) with `set` under `pairing`. */
-export function compareWithReference(pred: Uint8Array, set: ImportedStructureSet, grid: { dims: Dims; spacing: Spacing }, pairing: Pairing): Comparison {
+export function compareWithReference(
+  pred: Uint8Array,
+  set: ImportedStructureSet,
+  grid: { dims: Dims; spacing: Spacing },
+  pairing: Pairing,
+): Comparison {
   const n = grid.dims[0] * grid.dims[1] * grid.dims[2];
   if (pred.length !== n) throw new RangeError(`label map has ${pred.length} voxels, the CT ${n}`);
   const ref = referenceFromImported(set, n, set.label, pairing);
@@ -42,14 +47,24 @@ export function compareWithReference(pred: Uint8Array, set: ImportedStructureSet
   return { rows, notes };
 }
 
-const fmt = (v: number | null | undefined, d: number) => (v === null || v === undefined || !Number.isFinite(v) ? '' : v.toFixed(d));
+const fmt = (v: number | null | undefined, d: number) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '' : v.toFixed(d);
 const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** The table as CSV (one header line, one line per row; empty cells where the prediction is empty). */
 export function comparisonCsv(c: Comparison): string {
   const head = ['organ', 'reference_roi', 'dsc', 'hd95_mm', 'msd_mm', 'auto_ml', 'reference_ml', 'difference_ml'];
   const lines = c.rows.map((r) =>
-    [quote(r.organ), quote(r.referenceNames.join(' + ')), fmt(r.dsc, 4), fmt(r.hd95Mm, 2), fmt(r.msdMm, 2), fmt(r.predictedMl, 3), fmt(r.referenceMl, 3), fmt(r.diffMl, 3)].join(','),
+    [
+      quote(r.organ),
+      quote(r.referenceNames.join(' + ')),
+      fmt(r.dsc, 4),
+      fmt(r.hd95Mm, 2),
+      fmt(r.msdMm, 2),
+      fmt(r.predictedMl, 3),
+      fmt(r.referenceMl, 3),
+      fmt(r.diffMl, 3),
+    ].join(','),
   );
   return `${[head.join(','), ...lines].join('\n')}\n`;
 }

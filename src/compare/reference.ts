@@ -26,7 +26,12 @@ export function namePairing(set: ImportedStructureSet): Map<number, number | nul
 }
 
 /** The reference `set` stands for under `pairing` (default: by name). */
-export function referenceFromImported(set: ImportedStructureSet, voxelCount: number, description: string, pairing: Pairing = namePairing(set)): Reference {
+export function referenceFromImported(
+  set: ImportedStructureSet,
+  voxelCount: number,
+  description: string,
+  pairing: Pairing = namePairing(set),
+): Reference {
   const byOrgan = new Map<number, { layer: number; label: number }[]>();
   const unmatched: string[] = [];
   for (const roi of set.rois) {

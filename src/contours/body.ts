@@ -43,7 +43,15 @@ export function diskHalfWidths(r: number, sx: number, sy: number): Int32Array {
  * Per row: distance in pixels to the nearest pixel where `set(x)` is true (0 on it), capped at `cap`.
  * `outsideIsSet`: pixels beyond the row ends count as set.
  */
-function rowDistance(src: Uint8Array, want: 0 | 1, cols: number, rows: number, cap: number, outsideIsSet: boolean, out: Int32Array): void {
+function rowDistance(
+  src: Uint8Array,
+  want: 0 | 1,
+  cols: number,
+  rows: number,
+  cap: number,
+  outsideIsSet: boolean,
+  out: Int32Array,
+): void {
   for (let y = 0; y < rows; y++) {
     const o = y * cols;
     let last = outsideIsSet ? -1 : -cap - 1;
@@ -127,12 +135,30 @@ export function components3d(m: Uint8Array, cols: number, rows: number, nk: numb
       const y = r % rows;
       const k = (r - y) / rows;
       let j: number;
-      if (x > 0 && m[(j = i - 1)] && !comp[j]) { comp[j] = id; stack[top++] = j; }
-      if (x < cols - 1 && m[(j = i + 1)] && !comp[j]) { comp[j] = id; stack[top++] = j; }
-      if (y > 0 && m[(j = i - cols)] && !comp[j]) { comp[j] = id; stack[top++] = j; }
-      if (y < rows - 1 && m[(j = i + cols)] && !comp[j]) { comp[j] = id; stack[top++] = j; }
-      if (k > 0 && m[(j = i - size)] && !comp[j]) { comp[j] = id; stack[top++] = j; }
-      if (k < nk - 1 && m[(j = i + size)] && !comp[j]) { comp[j] = id; stack[top++] = j; }
+      if (x > 0 && m[(j = i - 1)] && !comp[j]) {
+        comp[j] = id;
+        stack[top++] = j;
+      }
+      if (x < cols - 1 && m[(j = i + 1)] && !comp[j]) {
+        comp[j] = id;
+        stack[top++] = j;
+      }
+      if (y > 0 && m[(j = i - cols)] && !comp[j]) {
+        comp[j] = id;
+        stack[top++] = j;
+      }
+      if (y < rows - 1 && m[(j = i + cols)] && !comp[j]) {
+        comp[j] = id;
+        stack[top++] = j;
+      }
+      if (k > 0 && m[(j = i - size)] && !comp[j]) {
+        comp[j] = id;
+        stack[top++] = j;
+      }
+      if (k < nk - 1 && m[(j = i + size)] && !comp[j]) {
+        comp[j] = id;
+        stack[top++] = j;
+      }
     }
     counts.push(count);
   }
@@ -152,7 +178,14 @@ export function keepLargestComponent3d(m: Uint8Array, cols: number, rows: number
  * Mean thickness (mm, along the rows direction) of every component: voxels / summed per-slice column
  * extent x row spacing. A couch top or a thermoplastic shell is a few mm; an arm is several cm.
  */
-export function componentThicknessMm(comp: Int32Array, nComp: number, cols: number, rows: number, nk: number, rowSpacing: number): Float64Array {
+export function componentThicknessMm(
+  comp: Int32Array,
+  nComp: number,
+  cols: number,
+  rows: number,
+  nk: number,
+  rowSpacing: number,
+): Float64Array {
   const count = new Float64Array(nComp + 1);
   const ext = new Float64Array(nComp + 1);
   const minX = new Int32Array(nComp + 1);

@@ -63,10 +63,7 @@ export function sliceOutlines(
   for (const [v, [x0, y0, x1, y1]] of [...boxes].sort((a, b) => a[0] - b[0])) {
     if (wanted && !wanted.has(v)) continue;
     const loops = traceLabel(view, cols, v, x0, y0, x1 + 1, y1 + 1);
-    out.set(
-      v,
-      tol > 0 ? loops.map((p) => simplifyClosed(p, tol)) : loops,
-    );
+    out.set(v, tol > 0 ? loops.map((p) => simplifyClosed(p, tol)) : loops);
   }
   return out;
 }

@@ -78,7 +78,7 @@ function buildCaseTable(): Array<Array<[number, number]>> {
         // cross > 0: reference corner lies to the right of a->b in y-down coordinates
         const cross = (bx - ax) * (ry - ay) - (by - ay) * (rx - ax);
         const refInside = inside(reference[n]);
-        return (cross > 0) === refInside ? [a, b] : [b, a];
+        return cross > 0 === refInside ? [a, b] : [b, a];
       }),
     );
   }

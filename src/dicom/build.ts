@@ -67,7 +67,10 @@ export function planCtVolume(series: DicomSeries): VolumePlan {
   const sliceHeaders = geometry.order.map((i) => series.instances[i]);
   const [cols, rows, n] = [geometry.columns, geometry.rows, sliceHeaders.length];
   if (cols * rows * n > MAX_VOXELS) {
-    throw new VolumeLoadError('too-large', `${cols}x${rows}x${n} voxels is more than this app can hold in a browser tab (${MAX_VOXELS / 1024 / 1024} M voxels).`);
+    throw new VolumeLoadError(
+      'too-large',
+      `${cols}x${rows}x${n} voxels is more than this app can hold in a browser tab (${MAX_VOXELS / 1024 / 1024} M voxels).`,
+    );
   }
   const warnings: GeometryWarning[] = [...geometry.warnings];
   const first = sliceHeaders[0];
@@ -105,7 +108,12 @@ export function planCtVolume(series: DicomSeries): VolumePlan {
 export const isNativeSyntax = (ts: string): boolean => NATIVE_TRANSFER_SYNTAXES.has(ts);
 
 /** Decode one file's pixels into slice k of the plan's volume. */
-export async function decodeSliceInto(plan: VolumePlan, k: number, fileBytes: Uint8Array, decoder?: CompressedDecoder): Promise<void> {
+export async function decodeSliceInto(
+  plan: VolumePlan,
+  k: number,
+  fileBytes: Uint8Array,
+  decoder?: CompressedDecoder,
+): Promise<void> {
   const h = plan.sliceHeaders[k];
   const { dims, hu } = plan.volume;
   const offset = k * dims[0] * dims[1];
@@ -114,7 +122,11 @@ export async function decodeSliceInto(plan: VolumePlan, k: number, fileBytes: Ui
     nativeFrameToHU(frame.bytes, h, hu as Int16Array, offset, h.transferSyntaxUID !== TS.explicitBE);
     return;
   }
-  if (!decoder) throw new VolumeLoadError('needs-codec', `${h.fileName}: transfer syntax ${h.transferSyntaxUID} needs a codec (pass a CompressedDecoder).`);
+  if (!decoder)
+    throw new VolumeLoadError(
+      'needs-codec',
+      `${h.fileName}: transfer syntax ${h.transferSyntaxUID} needs a codec (pass a CompressedDecoder).`,
+    );
   decodedFrameToHU(await decoder(frame.bytes, h), h, hu as Int16Array, offset);
 }
 
@@ -128,7 +140,8 @@ export function reasonOf(e: unknown): string {
       const v = o[k];
       if (typeof v === 'string' && v) return v;
       if (v instanceof Error) return v.message;
-      if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') return (v as { message: string }).message;
+      if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string')
+        return (v as { message: string }).message;
     }
     try {
       const json = JSON.stringify(e);
@@ -153,11 +166,15 @@ function finished(volume: CtVolume): CtVolume {
 
 function withoutUnreadable(plan: VolumePlan, series: DicomSeries, failures: { k: number; reason: string }[]): CtVolume {
   if (!failures.length) return plan.volume;
-  const names = failures.slice(0, 3).map((f) => `${plan.sliceHeaders[f.k].fileName} (${f.reason})`).join('; ');
+  const names = failures
+    .slice(0, 3)
+    .map((f) => `${plan.sliceHeaders[f.k].fileName} (${f.reason})`)
+    .join('; ');
   const what = `${failures.length} slice${failures.length > 1 ? 's' : ''} could not be decoded and ${failures.length > 1 ? 'were' : 'was'} left out: ${names}${failures.length > 3 ? ', ...' : ''}.`;
   const failed = new Set(failures.map((f) => plan.sliceHeaders[f.k].fileIndex));
   const rest = series.instances.filter((h) => !failed.has(h.fileIndex));
-  if (!rest.some((h) => plan.sliceHeaders.some((p) => p.fileIndex === h.fileIndex))) throw new VolumeLoadError('not-loadable', what);
+  if (!rest.some((h) => plan.sliceHeaders.some((p) => p.fileIndex === h.fileIndex)))
+    throw new VolumeLoadError('not-loadable', what);
   let again: VolumePlan;
   try {
     again = planCtVolume({ ...series, instances: rest, sliceCount: rest.length, problem: undefined });
@@ -183,11 +200,20 @@ export function buildCtVolume(series: DicomSeries, files: readonly { bytes: Uint
   const failures: { k: number; reason: string }[] = [];
   plan.sliceHeaders.forEach((h, k) => {
     if (!isNativeSyntax(h.transferSyntaxUID)) {
-      throw new VolumeLoadError('needs-codec', `${h.fileName}: compressed transfer syntax ${h.transferSyntaxUID}; use loadCtVolume with a decoder.`);
+      throw new VolumeLoadError(
+        'needs-codec',
+        `${h.fileName}: compressed transfer syntax ${h.transferSyntaxUID}; use loadCtVolume with a decoder.`,
+      );
     }
     try {
       const frame = extractFrame(files[h.fileIndex].bytes, h.transferSyntaxUID);
-      nativeFrameToHU(frame.bytes, h, plan.volume.hu as Int16Array, k * plan.volume.dims[0] * plan.volume.dims[1], h.transferSyntaxUID !== TS.explicitBE);
+      nativeFrameToHU(
+        frame.bytes,
+        h,
+        plan.volume.hu as Int16Array,
+        k * plan.volume.dims[0] * plan.volume.dims[1],
+        h.transferSyntaxUID !== TS.explicitBE,
+      );
     } catch (e) {
       failures.push({ k, reason: reasonOf(e) });
     }

@@ -14,7 +14,19 @@ export const TEXT_VRS: ReadonlySet<string> = new Set(['PN', 'LO', 'SH', 'ST', 'L
 
 /** Maximum length in characters (PS3.5 table 6.2-1); PN: per component group. */
 export const VR_MAX_CHARS: Readonly<Record<string, number>> = {
-  AE: 16, AS: 4, CS: 16, DA: 8, DS: 16, IS: 12, LO: 64, PN: 64, SH: 16, ST: 1024, LT: 10240, TM: 14, UI: 64,
+  AE: 16,
+  AS: 4,
+  CS: 16,
+  DA: 8,
+  DS: 16,
+  IS: 12,
+  LO: 64,
+  PN: 64,
+  SH: 16,
+  ST: 1024,
+  LT: 10240,
+  TM: 14,
+  UI: 64,
 };
 
 /** Single-byte sets: defined term number -> WHATWG label of the set ('latin1' handled exactly, byte = code point). */
@@ -33,7 +45,19 @@ const SINGLE_BYTE: Record<string, string> = {
 };
 
 /** ISO 2022 G1 designation final byte (ESC - F) -> single-byte set number. */
-const G1_96: Record<string, string> = { A: '100', B: '101', C: '109', D: '110', L: '144', G: '127', F: '126', H: '138', M: '148', b: '203', T: '166' };
+const G1_96: Record<string, string> = {
+  A: '100',
+  B: '101',
+  C: '109',
+  D: '110',
+  L: '144',
+  G: '127',
+  F: '126',
+  H: '138',
+  M: '148',
+  b: '203',
+  T: '166',
+};
 
 type CodeSet =
   | { kind: 'ascii' }
@@ -46,12 +70,19 @@ type CodeSet =
   | { kind: 'single'; label: string };
 
 const ASCII: CodeSet = { kind: 'ascii' };
-const isMultiByte = (s: CodeSet | null): boolean => !!s && (s.kind === 'jisx0208' || s.kind === 'jisx0212' || s.kind === 'ksx1001' || s.kind === 'gb2312');
+const isMultiByte = (s: CodeSet | null): boolean =>
+  !!s && (s.kind === 'jisx0208' || s.kind === 'jisx0212' || s.kind === 'ksx1001' || s.kind === 'gb2312');
 
 /** The values of (0008,0005) as written ("\\ISO 2022 IR 87" -> ['', 'ISO 2022 IR 87']), trimmed, upper case. */
 export function parseCharset(raw: string | undefined): string[] {
   if (!raw) return [];
-  return raw.split('\\').map((t) => t.replace(/\0/g, '').trim().toUpperCase().replace(/^ISO_IR(\d)/, 'ISO_IR $1'));
+  return raw.split('\\').map((t) =>
+    t
+      .replace(/\0/g, '')
+      .trim()
+      .toUpperCase()
+      .replace(/^ISO_IR(\d)/, 'ISO_IR $1'),
+  );
 }
 
 /** Terms this module cannot decode (they fall back to byte = code point): for a notice. */
@@ -141,7 +172,8 @@ export function decodeText(bytes: Uint8Array, terms: readonly string[], vr = 'LO
   let text: string;
   const whole = WHOLE_VALUE[first];
   if (whole) text = decoder(whole).decode(bytes);
-  else if (terms.some((t) => t.startsWith('ISO 2022')) || (first === '' && terms.length > 1)) text = decodeIso2022(bytes, first, vr);
+  else if (terms.some((t) => t.startsWith('ISO 2022')) || (first === '' && terms.length > 1))
+    text = decodeIso2022(bytes, first, vr);
   else {
     const init = initialSets(first);
     if (init && first === 'ISO_IR 13') text = decodeIso2022(bytes, first, vr);
@@ -171,7 +203,7 @@ function decodeIso2022(bytes: Uint8Array, first: string, vr: string): string {
     }
     run.push(...b);
   };
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i];
     if (b === 0x1b) {
       const e = escape(bytes, i);
@@ -252,7 +284,16 @@ export function encodeText(text: string, term: string): Uint8Array | null {
 }
 
 /** Single-byte sets tried, in order, when the text is not plain ASCII (then UTF-8). */
-const CANDIDATES = ['ISO_IR 100', 'ISO_IR 126', 'ISO_IR 144', 'ISO_IR 101', 'ISO_IR 148', 'ISO_IR 138', 'ISO_IR 127', 'ISO_IR 203'];
+const CANDIDATES = [
+  'ISO_IR 100',
+  'ISO_IR 126',
+  'ISO_IR 144',
+  'ISO_IR 101',
+  'ISO_IR 148',
+  'ISO_IR 138',
+  'ISO_IR 127',
+  'ISO_IR 203',
+];
 
 /**
  * The character set to write `texts` with: '' (default repertoire) for ASCII; else `preferred` (the source's

@@ -25,7 +25,12 @@ export function sliceIndexAt(ct: Pick<CtVolume, 'slices' | 'spacing'>, normalOff
 }
 
 /** LPS position of voxel (i, j, k); k may be fractional (interpolated between slice positions). */
-export function voxelToLps(ct: Pick<CtVolume, 'slices' | 'spacing' | 'rowCosines' | 'colCosines' | 'normal'>, i: number, j: number, k: number): Vec3 {
+export function voxelToLps(
+  ct: Pick<CtVolume, 'slices' | 'spacing' | 'rowCosines' | 'colCosines' | 'normal'>,
+  i: number,
+  j: number,
+  k: number,
+): Vec3 {
   const n = ct.slices.length;
   const k0 = Math.max(0, Math.min(n - 1, Math.floor(k)));
   const k1 = Math.min(n - 1, k0 + 1);
@@ -36,7 +41,8 @@ export function voxelToLps(ct: Pick<CtVolume, 'slices' | 'spacing' | 'rowCosines
   } else {
     // Outside the stack: step along the normal by the nearest slice step (or the mean spacing).
     const edge = k < 0 ? 0 : n - 1;
-    const step = n > 1 ? Math.abs(ct.slices[k < 0 ? 1 : n - 1].normalOffset - ct.slices[k < 0 ? 0 : n - 2].normalOffset) : ct.spacing[2];
+    const step =
+      n > 1 ? Math.abs(ct.slices[k < 0 ? 1 : n - 1].normalOffset - ct.slices[k < 0 ? 0 : n - 2].normalOffset) : ct.spacing[2];
     base = add(ct.slices[edge].position, scale(ct.normal, (k - edge) * step));
   }
   return add(base, add(scale(ct.rowCosines, i * ct.spacing[0]), scale(ct.colCosines, j * ct.spacing[1])));

@@ -117,7 +117,11 @@ export function formatDS(v: number): string {
 // element encoding (explicit VR little endian)
 
 type Vr = 'AE' | 'AS' | 'CS' | 'DA' | 'DS' | 'IS' | 'LO' | 'PN' | 'SH' | 'TM' | 'UI' | 'US' | 'UL' | 'OB' | 'OW';
-interface Element { tag: number; vr: Vr; value: string | number | number[] | Uint8Array }
+interface Element {
+  tag: number;
+  vr: Vr;
+  value: string | number | number[] | Uint8Array;
+}
 
 const LONG_VR = new Set<Vr>(['OB', 'OW']);
 
@@ -135,7 +139,8 @@ function encodeValue(e: Element): Uint8Array {
       new DataView(b.buffer).setUint32(0, e.value as number, true);
       return b;
     }
-    case 'OB': case 'OW': {
+    case 'OB':
+    case 'OW': {
       const b = e.value as Uint8Array;
       if (b.length % 2 === 0) return b;
       const p = new Uint8Array(b.length + 1);
@@ -146,7 +151,8 @@ function encodeValue(e: Element): Uint8Array {
       const s = String(e.value);
       for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
-        if (c > 0x7e || (c < 0x20 && c !== 0)) throw new DicomWriteError(`non-ASCII character in ${e.vr} value of ${tagStr(e.tag)}`);
+        if (c > 0x7e || (c < 0x20 && c !== 0))
+          throw new DicomWriteError(`non-ASCII character in ${e.vr} value of ${tagStr(e.tag)}`);
       }
       const pad = s.length % 2 ? (e.vr === 'UI' ? '\0' : ' ') : '';
       const t = s + pad;
@@ -184,7 +190,10 @@ function encodeElements(els: Element[]): Uint8Array {
   }
   const out = new Uint8Array(total);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -193,8 +202,10 @@ function encodeElements(els: Element[]): Uint8Array {
 function checkInput(s: CtSeriesInput): void {
   const n = s.positions.length;
   if (s.cols < 1 || s.rows < 1 || s.cols > 65535 || s.rows > 65535) throw new DicomWriteError(`bad matrix ${s.cols}x${s.rows}`);
-  if (s.hu.length !== s.cols * s.rows * n) throw new DicomWriteError(`hu has ${s.hu.length} values, expected ${s.cols}*${s.rows}*${n}`);
-  if (s.sopInstanceUIDs.length !== n || s.instanceNumbers.length !== n) throw new DicomWriteError('one SOP Instance UID and instance number per slice are required');
+  if (s.hu.length !== s.cols * s.rows * n)
+    throw new DicomWriteError(`hu has ${s.hu.length} values, expected ${s.cols}*${s.rows}*${n}`);
+  if (s.sopInstanceUIDs.length !== n || s.instanceNumbers.length !== n)
+    throw new DicomWriteError('one SOP Instance UID and instance number per slice are required');
   for (const u of [s.meta.studyInstanceUID, s.meta.seriesInstanceUID, s.meta.frameOfReferenceUID, ...s.sopInstanceUIDs]) {
     if (!/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/.test(u) || u.length > 64) throw new DicomWriteError(`invalid UID '${u}'`);
   }

@@ -41,7 +41,12 @@ export function patientStudyAttributes(
 }
 
 /** The Part 10 file of `dataset`: meta header (this implementation) and the denaturalized dataset. */
-export function part10Dict(dataset: NaturalDataset, sopClassUID: string, sopInstanceUID: string, transferSyntaxUID: string): InstanceType<typeof dcmjs.data.DicomDict> {
+export function part10Dict(
+  dataset: NaturalDataset,
+  sopClassUID: string,
+  sopInstanceUID: string,
+  transferSyntaxUID: string,
+): InstanceType<typeof dcmjs.data.DicomDict> {
   const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: sopClassUID,

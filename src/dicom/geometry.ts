@@ -171,28 +171,34 @@ export function checkOrientation(row: Vec3, col: Vec3, normal: Vec3, tol = DEFAU
   const n = angleToNearestAxis(normal);
   if (n.axis !== 2) {
     const plane = n.axis === 0 ? 'sagittal' : 'coronal';
-    return [{
-      code: 'non-axial',
-      severity: 'error',
-      message: `The series is ${n.angle > tol.axisAngleDeg ? `oblique, closest to ${plane}` : plane} (slice normal ${directionLetters(normal)}), not axial. It can be viewed, but segmentation needs axial slices.`,
-    }];
+    return [
+      {
+        code: 'non-axial',
+        severity: 'error',
+        message: `The series is ${n.angle > tol.axisAngleDeg ? `oblique, closest to ${plane}` : plane} (slice normal ${directionLetters(normal)}), not axial. It can be viewed, but segmentation needs axial slices.`,
+      },
+    ];
   }
   if (n.angle > tol.axisAngleDeg) {
-    return [{
-      code: 'oblique',
-      severity: 'error',
-      message: `Oblique series: the slice plane is tilted ${n.angle.toFixed(1)}° from axial. It can be viewed, but segmentation needs axial slices.`,
-    }];
+    return [
+      {
+        code: 'oblique',
+        severity: 'error',
+        message: `Oblique series: the slice plane is tilted ${n.angle.toFixed(1)}° from axial. It can be viewed, but segmentation needs axial slices.`,
+      },
+    ];
   }
   const r = angleToNearestAxis(row);
   const c = angleToNearestAxis(col);
   const rot = Math.max(r.angle, c.angle);
   if (rot > tol.axisAngleDeg) {
-    return [{
-      code: 'oblique',
-      severity: 'warning',
-      message: `The image rows are rotated ${rot.toFixed(1)}° within the axial plane; display and segmentation follow the rotated grid.`,
-    }];
+    return [
+      {
+        code: 'oblique',
+        severity: 'warning',
+        message: `The image rows are rotated ${rot.toFixed(1)}° within the axial plane; display and segmentation follow the rotated grid.`,
+      },
+    ];
   }
   return [];
 }
@@ -281,17 +287,22 @@ export function checkTilt(positions: readonly Vec3[], normal: Vec3, tol = DEFAUL
   const shear = norm(sub(d, scale(normal, along)));
   const angle = (Math.atan2(shear, Math.abs(along)) * 180) / Math.PI;
   if (angle > tol.tiltDeg && shear > tol.tiltShearMm) {
-    return [{
-      code: 'gantry-tilt',
-      severity: 'error',
-      message: `Gantry tilt of ${angle.toFixed(1)}°: the slices are sheared (${mm(shear, 1)} over the series). It can be viewed, but segmentation needs an untilted or resampled series.`,
-    }];
+    return [
+      {
+        code: 'gantry-tilt',
+        severity: 'error',
+        message: `Gantry tilt of ${angle.toFixed(1)}°: the slices are sheared (${mm(shear, 1)} over the series). It can be viewed, but segmentation needs an untilted or resampled series.`,
+      },
+    ];
   }
   return [];
 }
 
 function keyOf(s: SliceGeometryInput, orientation: number[]): string {
-  return `${s.rows}x${s.columns}|${orientation.slice(0, 6).map((v) => v.toFixed(3)).join(',')}`;
+  return `${s.rows}x${s.columns}|${orientation
+    .slice(0, 6)
+    .map((v) => v.toFixed(3))
+    .join(',')}`;
 }
 
 /**
@@ -314,7 +325,10 @@ export function analyzeStack(slices: readonly SliceGeometryInput[], tol = DEFAUL
     const uid = s.sopInstanceUID ? `${s.sopInstanceUID}|${parseDS(s.imagePositionPatient).join(',')}` : '';
     if (uid && seenUid.has(uid)) {
       copies.push(i);
-      excluded.push({ index: i, reason: `a copy of ${slices[seenUid.get(uid)!].fileName ?? `image ${seenUid.get(uid)! + 1}`} (same SOP Instance UID)` });
+      excluded.push({
+        index: i,
+        reason: `a copy of ${slices[seenUid.get(uid)!].fileName ?? `image ${seenUid.get(uid)! + 1}`} (same SOP Instance UID)`,
+      });
       return;
     }
     if (uid) seenUid.set(uid, i);
@@ -325,7 +339,11 @@ export function analyzeStack(slices: readonly SliceGeometryInput[], tol = DEFAUL
     }
     usable.push(i);
   });
-  const named = (list: number[]) => `${list.slice(0, 3).map((i) => slices[i].fileName ?? `image ${i + 1}`).join(', ')}${list.length > 3 ? ', ...' : ''}`;
+  const named = (list: number[]) =>
+    `${list
+      .slice(0, 3)
+      .map((i) => slices[i].fileName ?? `image ${i + 1}`)
+      .join(', ')}${list.length > 3 ? ', ...' : ''}`;
   if (copies.length) {
     warnings.push({
       code: 'duplicate-instance',
@@ -334,7 +352,8 @@ export function analyzeStack(slices: readonly SliceGeometryInput[], tol = DEFAUL
     });
   }
   if (noPosition.length) {
-    if (!usable.length) throw new GeometryError('no-position', 'No slice has an ImagePositionPatient (0020,0032): the slices cannot be placed.');
+    if (!usable.length)
+      throw new GeometryError('no-position', 'No slice has an ImagePositionPatient (0020,0032): the slices cannot be placed.');
     warnings.push({
       code: 'missing-position',
       severity: 'warning',
@@ -423,9 +442,10 @@ export function analyzeStack(slices: readonly SliceGeometryInput[], tol = DEFAUL
   const ps = own.length ? own : parseDS(ref.imagerPixelSpacing);
   const rowSpacing = ps[0] > 0 ? ps[0] : 1;
   const colSpacing = ps[1] > 0 ? ps[1] : rowSpacing;
-  const sliceSpacing = kept.length > 1
-    ? (offsets[offsets.length - 1] - offsets[0]) / (offsets.length - 1)
-    : firstFinite(ref.spacingBetweenSlices, ref.sliceThickness) ?? 1;
+  const sliceSpacing =
+    kept.length > 1
+      ? (offsets[offsets.length - 1] - offsets[0]) / (offsets.length - 1)
+      : (firstFinite(ref.spacingBetweenSlices, ref.sliceThickness) ?? 1);
 
   if (kept.length < tol.minSlices) {
     warnings.push({

@@ -140,7 +140,9 @@ function text(ds: DataSet, tag: string, terms: readonly string[], vr: string): s
   const el = ds.elements[tag];
   if (!el || !el.length) return '';
   try {
-    return decodeText(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length), terms, vr).replace(/\0/g, '').trim();
+    return decodeText(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length), terms, vr)
+      .replace(/\0/g, '')
+      .trim();
   } catch {
     return str(ds, tag);
   }
@@ -177,7 +179,11 @@ export function readHeader(bytes: Uint8Array, fileIndex: number, fileName: strin
   } catch (e) {
     const msg = errText(e);
     const cut = /overrun|past end|greater than or equal/i.test(msg);
-    return { kind: 'corrupt', reason: cut ? `truncated (the file ends inside a DICOM element)` : `unreadable DICOM (${msg})`, needMore: bytes.length < fileSize };
+    return {
+      kind: 'corrupt',
+      reason: cut ? `truncated (the file ends inside a DICOM element)` : `unreadable DICOM (${msg})`,
+      needMore: bytes.length < fileSize,
+    };
   }
   if (!dset.elements[PIXEL_DATA] && bytes.length < fileSize) {
     // The prefix ended on an element boundary before Pixel Data: only the whole file can tell.
@@ -240,19 +246,32 @@ export function readHeader(bytes: Uint8Array, fileIndex: number, fileName: strin
     hasRescaleSlope: !!str(dset, 'x00281053'),
     hasPixelData: !!dset.elements[PIXEL_DATA],
   };
-  if (header.hasPixelData && !header.transferSyntaxUID.startsWith('1.2.840.10008.1.2.')
-    && header.transferSyntaxUID !== TS.implicitLE) {
+  if (
+    header.hasPixelData &&
+    !header.transferSyntaxUID.startsWith('1.2.840.10008.1.2.') &&
+    header.transferSyntaxUID !== TS.implicitLE
+  ) {
     // Vendor-private syntaxes: decoding would produce garbage, say so instead.
     return { kind: 'corrupt', reason: `unknown transfer syntax ${header.transferSyntaxUID}`, needMore: false };
   }
   const pixel = dset.elements[PIXEL_DATA];
   if (pixel && header.transferSyntaxUID !== TS.deflatedLE && !pixel.encapsulatedPixelData && pixel.length !== 0xffffffff) {
-    const expected = Math.ceil((header.rows * header.columns * header.samplesPerPixel * header.bitsAllocated * header.numberOfFrames) / 8);
+    const expected = Math.ceil(
+      (header.rows * header.columns * header.samplesPerPixel * header.bitsAllocated * header.numberOfFrames) / 8,
+    );
     if (pixel.dataOffset + Math.min(pixel.length, expected) > fileSize) {
-      return { kind: 'corrupt', reason: `truncated: pixel data ends ${pixel.dataOffset + Math.min(pixel.length, expected) - fileSize} bytes after the end of the file`, needMore: false };
+      return {
+        kind: 'corrupt',
+        reason: `truncated: pixel data ends ${pixel.dataOffset + Math.min(pixel.length, expected) - fileSize} bytes after the end of the file`,
+        needMore: false,
+      };
     }
     if (pixel.length < expected) {
-      return { kind: 'corrupt', reason: `pixel data has ${pixel.length} bytes, ${header.columns}x${header.rows} needs ${expected}`, needMore: false };
+      return {
+        kind: 'corrupt',
+        reason: `pixel data has ${pixel.length} bytes, ${header.columns}x${header.rows} needs ${expected}`,
+        needMore: false,
+      };
     }
   }
   return { kind: 'dicom', header };

@@ -7,8 +7,17 @@
  */
 export type { CtVolume, LabelVolume, SliceRef, SeriesMeta, GeometryWarning, GeometryWarningCode, Vec3 } from '../volume/volume';
 export {
-  analyzeStack, checkOrientation, checkSpacing, checkTilt, directionLetters, orientationOf, parseDS,
-  segmentationAllowed, median, DEFAULT_TOLERANCES, GeometryError,
+  analyzeStack,
+  checkOrientation,
+  checkSpacing,
+  checkTilt,
+  directionLetters,
+  orientationOf,
+  parseDS,
+  segmentationAllowed,
+  median,
+  DEFAULT_TOLERANCES,
+  GeometryError,
 } from './geometry';
 export type { DsInput, SliceGeometryInput, StackGeometry, GeometryTolerances, ExcludedSlice } from './geometry';
 export { readHeader, sniffDicom, positionOf, NATIVE_TRANSFER_SYNTAXES, TS } from './header';

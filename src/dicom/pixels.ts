@@ -9,7 +9,15 @@ import { parseDataSet } from './header';
 
 export type PixelFormat = Pick<
   DicomHeader,
-  'rows' | 'columns' | 'bitsAllocated' | 'bitsStored' | 'highBit' | 'pixelRepresentation' | 'rescaleSlope' | 'rescaleIntercept' | 'samplesPerPixel'
+  | 'rows'
+  | 'columns'
+  | 'bitsAllocated'
+  | 'bitsStored'
+  | 'highBit'
+  | 'pixelRepresentation'
+  | 'rescaleSlope'
+  | 'rescaleIntercept'
+  | 'samplesPerPixel'
 >;
 
 export class PixelDataError extends Error {
@@ -46,7 +54,13 @@ function huMapper(fmt: PixelFormat): (raw: number) => number {
  * Native (uncompressed) frame bytes -> HU into `dst[dstOffset ...]`.
  * `littleEndian` is false only for the retired Explicit VR Big Endian syntax.
  */
-export function nativeFrameToHU(bytes: Uint8Array, fmt: PixelFormat, dst: Int16Array, dstOffset: number, littleEndian = true): void {
+export function nativeFrameToHU(
+  bytes: Uint8Array,
+  fmt: PixelFormat,
+  dst: Int16Array,
+  dstOffset: number,
+  littleEndian = true,
+): void {
   if (fmt.samplesPerPixel !== 1) throw new PixelDataError(`${fmt.samplesPerPixel} samples per pixel: not a greyscale CT image`);
   const n = fmt.rows * fmt.columns;
   const bpp = fmt.bitsAllocated / 8;
@@ -54,7 +68,8 @@ export function nativeFrameToHU(bytes: Uint8Array, fmt: PixelFormat, dst: Int16A
   if (bytes.length < n * bpp) throw new PixelDataError(`pixel data has ${bytes.length} bytes, expected ${n * bpp}`);
   const toHU = huMapper(fmt);
   // Fast path for the common CT case: 16-bit, no masking needed, integer rescale.
-  const plain16 = bpp === 2 && fmt.bitsStored === 16 && Number.isInteger(fmt.rescaleSlope) && Number.isInteger(fmt.rescaleIntercept);
+  const plain16 =
+    bpp === 2 && fmt.bitsStored === 16 && Number.isInteger(fmt.rescaleSlope) && Number.isInteger(fmt.rescaleIntercept);
   if (plain16 && littleEndian) {
     const signed = fmt.pixelRepresentation === 1;
     const { rescaleSlope: m, rescaleIntercept: b } = fmt;
@@ -70,9 +85,10 @@ export function nativeFrameToHU(bytes: Uint8Array, fmt: PixelFormat, dst: Int16A
     let raw: number;
     if (bpp === 1) raw = bytes[o];
     else if (bpp === 2) raw = littleEndian ? bytes[o] | (bytes[o + 1] << 8) : (bytes[o] << 8) | bytes[o + 1];
-    else raw = littleEndian
-      ? (bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16)) + bytes[o + 3] * 0x1000000
-      : ((bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) + bytes[o] * 0x1000000;
+    else
+      raw = littleEndian
+        ? (bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16)) + bytes[o + 3] * 0x1000000
+        : ((bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) + bytes[o] * 0x1000000;
     dst[dstOffset + i] = toHU(raw);
   }
 }
@@ -95,9 +111,10 @@ export function extractFrame(fileBytes: Uint8Array, transferSyntaxUID: string): 
   if (!el) throw new PixelDataError('no Pixel Data element');
   const arr = dset.byteArray as Uint8Array;
   if (el.encapsulatedPixelData) {
-    const frame = el.basicOffsetTable && el.basicOffsetTable.length
-      ? dicomParser.readEncapsulatedImageFrame(dset, el, 0)
-      : dicomParser.readEncapsulatedPixelDataFromFragments(dset, el, 0, el.fragments?.length ?? 1);
+    const frame =
+      el.basicOffsetTable && el.basicOffsetTable.length
+        ? dicomParser.readEncapsulatedImageFrame(dset, el, 0)
+        : dicomParser.readEncapsulatedPixelDataFromFragments(dset, el, 0, el.fragments?.length ?? 1);
     return { encapsulated: true, bytes: frame as Uint8Array };
   }
   if (transferSyntaxUID !== TS.deflatedLE && el.dataOffset + el.length > arr.length) {

@@ -76,8 +76,18 @@ export interface ScanResult {
 export function seriesKey(h: DicomHeader): string {
   if (h.seriesInstanceUID) return `uid:${h.seriesInstanceUID}`;
   return [
-    'attrs', h.studyInstanceUID, h.patientID, h.patientName, h.studyDate, h.studyTime, h.modality,
-    h.seriesNumber, h.seriesDescription, h.seriesDate, h.seriesTime, h.frameOfReferenceUID,
+    'attrs',
+    h.studyInstanceUID,
+    h.patientID,
+    h.patientName,
+    h.studyDate,
+    h.studyTime,
+    h.modality,
+    h.seriesNumber,
+    h.seriesDescription,
+    h.seriesDate,
+    h.seriesTime,
+    h.frameOfReferenceUID,
   ].join('|');
 }
 
@@ -149,14 +159,27 @@ class ScanCollector {
     else if (!outcome.header.hasPixelData || isAnnotationObject(outcome.header)) {
       const h = outcome.header;
       this.nonImage.push({
-        fileName, modality: h.modality, sopClassUID: h.sopClassUID, fileIndex: h.fileIndex, patientName: h.patientName,
-        patientID: h.patientID, studyDate: h.studyDate, studyDescription: h.studyDescription, seriesDescription: h.seriesDescription,
+        fileName,
+        modality: h.modality,
+        sopClassUID: h.sopClassUID,
+        fileIndex: h.fileIndex,
+        patientName: h.patientName,
+        patientID: h.patientID,
+        studyDate: h.studyDate,
+        studyDescription: h.studyDescription,
+        seriesDescription: h.seriesDescription,
       });
     } else this.headers.push(outcome.header);
   }
 
   result(totalFiles: number): ScanResult {
-    return { series: groupSeries(this.headers), notDicom: this.notDicom, corrupt: this.corrupt, nonImage: this.nonImage, totalFiles };
+    return {
+      series: groupSeries(this.headers),
+      notDicom: this.notDicom,
+      corrupt: this.corrupt,
+      nonImage: this.nonImage,
+      totalFiles,
+    };
   }
 }
 

@@ -31,7 +31,12 @@ export interface EditControlsProps {
 }
 
 function isTyping(t: EventTarget | null): boolean {
-  return t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || (t instanceof HTMLElement && t.isContentEditable);
+  return (
+    t instanceof HTMLInputElement ||
+    t instanceof HTMLTextAreaElement ||
+    t instanceof HTMLSelectElement ||
+    (t instanceof HTMLElement && t.isContentEditable)
+  );
 }
 
 export function EditControls({ ct, viewer, overlay, selected }: EditControlsProps) {
@@ -77,13 +82,29 @@ export function EditControls({ ct, viewer, overlay, selected }: EditControlsProp
 const TOOLS: { tool: Exclude<EditTool, 'none'>; label: string; title: string }[] = [
   { tool: 'brush', label: 'Brush', title: 'Paint the selected organ (any view; limited by the HU window when set)' },
   { tool: 'erase', label: 'Eraser', title: 'Erase the selected organ (any view)' },
-  { tool: 'fill', label: 'Fill', title: 'Draw a closed region in a view: it is filled with the selected organ (limited by the HU window when set)' },
+  {
+    tool: 'fill',
+    label: 'Fill',
+    title: 'Draw a closed region in a view: it is filled with the selected organ (limited by the HU window when set)',
+  },
   { tool: 'cut', label: 'Cut', title: 'Scissors: draw a closed region in a view; the selected organ is erased inside it' },
 ];
 
 const VIEW_LABEL: Record<PlaneId, string> = { axial: 'Ax', coronal: 'Cor', sagittal: 'Sag' };
 
-function EditRows({ session, snap, viewer, selected, running }: { session: EditSession; snap: EditSnapshot; viewer: ViewerApi | null; selected: number | null; running: boolean }) {
+function EditRows({
+  session,
+  snap,
+  viewer,
+  selected,
+  running,
+}: {
+  session: EditSession;
+  snap: EditSnapshot;
+  viewer: ViewerApi | null;
+  selected: number | null;
+  running: boolean;
+}) {
   const [message, setMessage] = useState<string | null>(null);
   const organ = selected !== null && !running ? organByChannel(selected) : undefined;
   const clear = (plane: PlaneId) => {
@@ -96,42 +117,96 @@ function EditRows({ session, snap, viewer, selected, running }: { session: EditS
   const interpolate = () => {
     if (selected === null) return;
     const r = session.interpolate(selected);
-    setMessage(r.filled.length
-      ? `Interpolated ${r.filled.length} slice${r.filled.length > 1 ? 's' : ''} between ${r.pairs.map(([a, b]) => `${a + 1}–${b + 1}`).join(', ')}.`
-      : 'Nothing to interpolate: draw the organ on two axial slices with empty slices between them.');
+    setMessage(
+      r.filled.length
+        ? `Interpolated ${r.filled.length} slice${r.filled.length > 1 ? 's' : ''} between ${r.pairs.map(([a, b]) => `${a + 1}–${b + 1}`).join(', ')}.`
+        : 'Nothing to interpolate: draw the organ on two axial slices with empty slices between them.',
+    );
   };
   const toggle = (t: Exclude<EditTool, 'none'>) => session.setTool(snap.tool === t ? 'none' : t);
   return (
     <div className="oar-controls edit-controls" data-testid="edit-controls" data-tool={snap.tool}>
       <div className="oar-row">
-        <span className="muted small" data-testid="edit-target">{running ? 'Editing waits for the segmentation to finish' : organ ? `Edit ${organ.tg263}` : 'Select an organ to edit'}</span>
+        <span className="muted small" data-testid="edit-target">
+          {running ? 'Editing waits for the segmentation to finish' : organ ? `Edit ${organ.tg263}` : 'Select an organ to edit'}
+        </span>
       </div>
       <div className="oar-row">
         <div className="oar-seg" role="group" aria-label="Edit tool">
           {TOOLS.map((t) => (
-            <button key={t.tool} className={snap.tool === t.tool ? 'active' : ''} aria-pressed={snap.tool === t.tool} disabled={!organ} onClick={() => toggle(t.tool)} data-testid={`tool-${t.tool}`} title={t.title}>{t.label}</button>
+            <button
+              key={t.tool}
+              className={snap.tool === t.tool ? 'active' : ''}
+              aria-pressed={snap.tool === t.tool}
+              disabled={!organ}
+              onClick={() => toggle(t.tool)}
+              data-testid={`tool-${t.tool}`}
+              title={t.title}
+            >
+              {t.label}
+            </button>
           ))}
         </div>
         <label className="small" title="Brush radius in mm">
-          r <input type="number" min={0.5} max={100} step={0.5} value={snap.radiusMm} style={{ width: '4em' }} data-testid="brush-radius"
-            onChange={(e) => session.setRadius(Number(e.target.value))} /> mm
+          r{' '}
+          <input
+            type="number"
+            min={0.5}
+            max={100}
+            step={0.5}
+            value={snap.radiusMm}
+            style={{ width: '4em' }}
+            data-testid="brush-radius"
+            onChange={(e) => session.setRadius(Number(e.target.value))}
+          />{' '}
+          mm
         </label>
       </div>
       <ThresholdControl session={session} snap={snap} disabled={!organ} />
       <div className="oar-row">
-        <span className="small" title="Remove the selected organ from the slice shown in a view">Clear on slice</span>
+        <span className="small" title="Remove the selected organ from the slice shown in a view">
+          Clear on slice
+        </span>
         <div className="oar-seg" role="group" aria-label="Clear on slice">
           {PLANES.map((p) => (
-            <button key={p} disabled={!organ} onClick={() => clear(p)} data-testid={p === 'axial' ? 'clear-slice' : `clear-slice-${p}`} title={`Remove the selected organ from the ${p} slice shown`}>{VIEW_LABEL[p]}</button>
+            <button
+              key={p}
+              disabled={!organ}
+              onClick={() => clear(p)}
+              data-testid={p === 'axial' ? 'clear-slice' : `clear-slice-${p}`}
+              title={`Remove the selected organ from the ${p} slice shown`}
+            >
+              {VIEW_LABEL[p]}
+            </button>
           ))}
         </div>
       </div>
       <div className="oar-row">
-        <button disabled={!organ} onClick={interpolate} data-testid="edit-interpolate" title="Fill the empty axial slices between drawn slices of the selected organ (shape-based interpolation, background voxels only)">Interpolate</button>
-        <button disabled={!snap.canUndo || running} onClick={() => session.undo()} data-testid="edit-undo" title="Undo (Ctrl+Z)">Undo</button>
-        <button disabled={!snap.canRedo || running} onClick={() => session.redo()} data-testid="edit-redo" title="Redo (Ctrl+Shift+Z)">Redo</button>
+        <button
+          disabled={!organ}
+          onClick={interpolate}
+          data-testid="edit-interpolate"
+          title="Fill the empty axial slices between drawn slices of the selected organ (shape-based interpolation, background voxels only)"
+        >
+          Interpolate
+        </button>
+        <button disabled={!snap.canUndo || running} onClick={() => session.undo()} data-testid="edit-undo" title="Undo (Ctrl+Z)">
+          Undo
+        </button>
+        <button
+          disabled={!snap.canRedo || running}
+          onClick={() => session.redo()}
+          data-testid="edit-redo"
+          title="Redo (Ctrl+Shift+Z)"
+        >
+          Redo
+        </button>
       </div>
-      {message && <div className="muted small" role="status" data-testid="edit-message">{message}</div>}
+      {message && (
+        <div className="muted small" role="status" data-testid="edit-message">
+          {message}
+        </div>
+      )}
     </div>
   );
 }

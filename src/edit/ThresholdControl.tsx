@@ -36,24 +36,49 @@ export function ThresholdControl({ session, snap, disabled }: { session: EditSes
     <div className="oar-row" data-testid="threshold-control" data-active={snap.threshold ? 'true' : 'false'}>
       <label className="small" title="Brush and Fill change only voxels whose HU lies in this window (erasing is not limited)">
         HU limit{' '}
-        <select value={preset} disabled={disabled} data-testid="threshold-preset" onChange={(e) => apply(e.target.value as HuPresetId | 'off', custom)}>
+        <select
+          value={preset}
+          disabled={disabled}
+          data-testid="threshold-preset"
+          onChange={(e) => apply(e.target.value as HuPresetId | 'off', custom)}
+        >
           <option value="off">off</option>
           {HU_PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>{p.label}</option>
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
           ))}
           <option value="custom">custom</option>
         </select>
       </label>
       {preset === 'custom' && (
         <span className="small">
-          <input type="number" aria-label="HU min" value={Number.isFinite(custom.min) ? custom.min : ''} style={{ width: '4.5em' }} data-testid="threshold-min" disabled={disabled}
-            onChange={(e) => apply('custom', { ...custom, min: num(e.target.value) })} />
+          <input
+            type="number"
+            aria-label="HU min"
+            value={Number.isFinite(custom.min) ? custom.min : ''}
+            style={{ width: '4.5em' }}
+            data-testid="threshold-min"
+            disabled={disabled}
+            onChange={(e) => apply('custom', { ...custom, min: num(e.target.value) })}
+          />
           {' .. '}
-          <input type="number" aria-label="HU max" value={Number.isFinite(custom.max) ? custom.max : ''} style={{ width: '4.5em' }} data-testid="threshold-max" disabled={disabled}
-            onChange={(e) => apply('custom', { ...custom, max: num(e.target.value) })} />
+          <input
+            type="number"
+            aria-label="HU max"
+            value={Number.isFinite(custom.max) ? custom.max : ''}
+            style={{ width: '4.5em' }}
+            data-testid="threshold-max"
+            disabled={disabled}
+            onChange={(e) => apply('custom', { ...custom, max: num(e.target.value) })}
+          />
         </span>
       )}
-      {error && <span className="small error" role="alert" data-testid="threshold-error">{error}</span>}
+      {error && (
+        <span className="small error" role="alert" data-testid="threshold-error">
+          {error}
+        </span>
+      )}
     </div>
   );
 }

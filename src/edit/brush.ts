@@ -23,7 +23,18 @@ export type VoxelFilter = (at: number) => boolean;
  * voxel (ci, cj) on slice k. Other organs' voxels are overwritten by the brush and kept by the eraser.
  * Returns the number of voxels inside the disk (0 when the centre slice is outside the volume).
  */
-export function paintDisk(stroke: Stroke, labels: Uint8Array, g: SliceGrid, k: number, ci: number, cj: number, radiusMm: number, channel: number, mode: BrushMode, allow?: VoxelFilter): number {
+export function paintDisk(
+  stroke: Stroke,
+  labels: Uint8Array,
+  g: SliceGrid,
+  k: number,
+  ci: number,
+  cj: number,
+  radiusMm: number,
+  channel: number,
+  mode: BrushMode,
+  allow?: VoxelFilter,
+): number {
   if (k < 0 || k >= g.slices || !(radiusMm > 0)) return 0;
   const [sx, sy] = g.spacing;
   const ri = radiusMm / sx;
@@ -50,7 +61,18 @@ export function paintDisk(stroke: Stroke, labels: Uint8Array, g: SliceGrid, k: n
 }
 
 /** Disks along the segment from (a) to (b) (voxel coordinates on slice k), spaced at most half a radius. */
-export function paintSegment(stroke: Stroke, labels: Uint8Array, g: SliceGrid, k: number, a: readonly [number, number], b: readonly [number, number], radiusMm: number, channel: number, mode: BrushMode, allow?: VoxelFilter): void {
+export function paintSegment(
+  stroke: Stroke,
+  labels: Uint8Array,
+  g: SliceGrid,
+  k: number,
+  a: readonly [number, number],
+  b: readonly [number, number],
+  radiusMm: number,
+  channel: number,
+  mode: BrushMode,
+  allow?: VoxelFilter,
+): void {
   const distMm = Math.hypot((b[0] - a[0]) * g.spacing[0], (b[1] - a[1]) * g.spacing[1]);
   const steps = Math.max(1, Math.ceil(distMm / Math.max(radiusMm / 2, 1e-3)));
   for (let s = 1; s <= steps; s++) {
@@ -88,7 +110,17 @@ export function planeAxes(normal: 0 | 1 | 2): [0 | 1 | 2, 0 | 1 | 2] {
  * A brush disk in any of the three voxel planes: the plane through `centre` (continuous voxel coordinates)
  * whose normal is voxel axis `normal`. Returns the axial slices (k) it touched, for the redraw.
  */
-export function paintDiskInPlane(stroke: Stroke, labels: Uint8Array, g: VolumeGrid, normal: 0 | 1 | 2, centre: readonly [number, number, number], radiusMm: number, channel: number, mode: BrushMode, allow?: VoxelFilter): number[] {
+export function paintDiskInPlane(
+  stroke: Stroke,
+  labels: Uint8Array,
+  g: VolumeGrid,
+  normal: 0 | 1 | 2,
+  centre: readonly [number, number, number],
+  radiusMm: number,
+  channel: number,
+  mode: BrushMode,
+  allow?: VoxelFilter,
+): number[] {
   const fixed = Math.round(centre[normal]);
   if (fixed < 0 || fixed >= g.dims[normal] || !(radiusMm > 0)) return [];
   const [a, b] = planeAxes(normal);
@@ -120,7 +152,18 @@ export function paintDiskInPlane(stroke: Stroke, labels: Uint8Array, g: VolumeGr
 }
 
 /** Disks along a move from `from` to `to` in one plane (spaced at most half a radius). Returns touched k. */
-export function paintSegmentInPlane(stroke: Stroke, labels: Uint8Array, g: VolumeGrid, normal: 0 | 1 | 2, from: readonly [number, number, number], to: readonly [number, number, number], radiusMm: number, channel: number, mode: BrushMode, allow?: VoxelFilter): number[] {
+export function paintSegmentInPlane(
+  stroke: Stroke,
+  labels: Uint8Array,
+  g: VolumeGrid,
+  normal: 0 | 1 | 2,
+  from: readonly [number, number, number],
+  to: readonly [number, number, number],
+  radiusMm: number,
+  channel: number,
+  mode: BrushMode,
+  allow?: VoxelFilter,
+): number[] {
   const distMm = Math.hypot(...[0, 1, 2].map((d) => (to[d] - from[d]) * g.spacing[d]));
   const steps = Math.max(1, Math.ceil(distMm / Math.max(radiusMm / 2, 1e-3)));
   const ks = new Set<number>();
@@ -137,7 +180,14 @@ export function paintSegmentInPlane(stroke: Stroke, labels: Uint8Array, g: Volum
  * Sets every voxel of `channel` to 0 on the plane of index `fixed` along voxel axis `normal` (2: an axial
  * slice, 1: coronal, 0: sagittal for an axial series). Returns the axial slices (k) it changed.
  */
-export function clearInPlane(stroke: Stroke, labels: Uint8Array, g: VolumeGrid, normal: 0 | 1 | 2, fixed: number, channel: number): number[] {
+export function clearInPlane(
+  stroke: Stroke,
+  labels: Uint8Array,
+  g: VolumeGrid,
+  normal: 0 | 1 | 2,
+  fixed: number,
+  channel: number,
+): number[] {
   const [nx, ny, nz] = g.dims;
   if (!(fixed >= 0 && fixed < g.dims[normal]) || !Number.isInteger(fixed)) return [];
   const ks = new Set<number>();

@@ -37,7 +37,17 @@ export function polygonMask(points: readonly Point2[], width: number, height: nu
  * `channel`) the polygon on the plane of index `fixed` along voxel axis `normal`. `allow` limits the voxels
  * that may change (threshold). Returns the axial slices (k) changed.
  */
-export function fillPolygonInPlane(stroke: Stroke, labels: Uint8Array, g: VolumeGrid, normal: 0 | 1 | 2, fixed: number, points: readonly Point2[], channel: number, mode: BrushMode, allow?: VoxelFilter): number[] {
+export function fillPolygonInPlane(
+  stroke: Stroke,
+  labels: Uint8Array,
+  g: VolumeGrid,
+  normal: 0 | 1 | 2,
+  fixed: number,
+  points: readonly Point2[],
+  channel: number,
+  mode: BrushMode,
+  allow?: VoxelFilter,
+): number[] {
   if (!(fixed >= 0 && fixed < g.dims[normal]) || !Number.isInteger(fixed)) return [];
   const [a, b] = planeAxes(normal);
   const w = g.dims[a];

@@ -43,7 +43,8 @@ export class Stroke {
   drain(): { flat: Uint32Array; before: Uint8Array } {
     // a voxel written twice since the last drain keeps its first "before"
     const first = new Map<number, number>();
-    for (let m = 0; m < this.journal.length; m += 2) if (!first.has(this.journal[m])) first.set(this.journal[m], this.journal[m + 1]);
+    for (let m = 0; m < this.journal.length; m += 2)
+      if (!first.has(this.journal[m])) first.set(this.journal[m], this.journal[m + 1]);
     const flat = new Uint32Array(first.size);
     const before = new Uint8Array(first.size);
     let m = 0;
@@ -69,7 +70,8 @@ export class EditHistory {
     private readonly sliceSize: number,
     private readonly limit = DEFAULT_HISTORY_LIMIT,
   ) {
-    if (sliceSize <= 0 || labels.length % sliceSize !== 0) throw new RangeError(`label map of ${labels.length} voxels is not whole slices of ${sliceSize}`);
+    if (sliceSize <= 0 || labels.length % sliceSize !== 0)
+      throw new RangeError(`label map of ${labels.length} voxels is not whole slices of ${sliceSize}`);
     if (limit < 1) throw new RangeError('history limit must be at least 1');
   }
 

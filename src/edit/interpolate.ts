@@ -45,7 +45,13 @@ function edt1d(f: Float64Array, n: number, step: number, d: Float64Array, v: Int
  * Distance (mm) from each pixel to the nearest pixel where `mask` equals `target` (0 on those pixels, INF
  * when there is none). w x h, row-major; spacing along x and y in mm.
  */
-export function distanceTo(mask: Uint8Array, w: number, h: number, spacing: readonly [number, number], target: 0 | 1): Float64Array {
+export function distanceTo(
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  spacing: readonly [number, number],
+  target: 0 | 1,
+): Float64Array {
   const g = new Float64Array(w * h);
   for (let i = 0; i < w * h; i++) g[i] = (mask[i] ? 1 : 0) === target ? 0 : INF;
   const n = Math.max(w, h);
@@ -87,7 +93,14 @@ export function blendMasks(a: Float64Array, b: Float64Array, t: number): Uint8Ar
 }
 
 /** The shape at fraction t (0: a, 1: b) between two binary masks of the same w x h grid. */
-export function interpolateMasks(a: Uint8Array, b: Uint8Array, w: number, h: number, spacing: readonly [number, number], t: number): Uint8Array {
+export function interpolateMasks(
+  a: Uint8Array,
+  b: Uint8Array,
+  w: number,
+  h: number,
+  spacing: readonly [number, number],
+  t: number,
+): Uint8Array {
   return blendMasks(signedDistance(a, w, h, spacing), signedDistance(b, w, h, spacing), t);
 }
 
@@ -111,7 +124,14 @@ export interface InterpolationResult {
  * Fills every gap of `channel` between consecutive non-empty axial slices (in [from, to] when given) by
  * shape-based interpolation. Only background voxels (label 0) are written: other organs keep theirs.
  */
-export function interpolateGaps(stroke: Stroke, labels: Uint8Array, g: VolumeGrid, channel: number, from = 0, to = g.dims[2] - 1): InterpolationResult {
+export function interpolateGaps(
+  stroke: Stroke,
+  labels: Uint8Array,
+  g: VolumeGrid,
+  channel: number,
+  from = 0,
+  to = g.dims[2] - 1,
+): InterpolationResult {
   const [w, h] = g.dims;
   const size = w * h;
   const drawn = slicesWith(labels, g.dims, channel).filter((k) => k >= from && k <= to);
@@ -121,7 +141,10 @@ export function interpolateGaps(stroke: Stroke, labels: Uint8Array, g: VolumeGri
     const k1 = drawn[p + 1];
     if (k1 - k0 < 2) continue;
     // the window: bounding box of both shapes, padded (the result lies inside it)
-    let x0 = w, x1 = -1, y0 = h, y1 = -1;
+    let x0 = w,
+      x1 = -1,
+      y0 = h,
+      y1 = -1;
     for (const k of [k0, k1]) {
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
@@ -142,7 +165,8 @@ export function interpolateGaps(stroke: Stroke, labels: Uint8Array, g: VolumeGri
     const hh = y1 - y0 + 1;
     const crop = (k: number) => {
       const m = new Uint8Array(ww * hh);
-      for (let y = 0; y < hh; y++) for (let x = 0; x < ww; x++) m[y * ww + x] = labels[k * size + (y + y0) * w + x + x0] === channel ? 1 : 0;
+      for (let y = 0; y < hh; y++)
+        for (let x = 0; x < ww; x++) m[y * ww + x] = labels[k * size + (y + y0) * w + x + x0] === channel ? 1 : 0;
       return m;
     };
     const sp: [number, number] = [g.spacing[0], g.spacing[1]];

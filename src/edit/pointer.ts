@@ -53,7 +53,13 @@ const block = (e: Event) => {
 };
 
 /** Installs capture-phase listeners; returns their removal. */
-function listen(el: HTMLElement, handlers: Partial<Record<'pointerdown' | 'pointermove' | 'pointerup' | 'pointercancel' | 'mousedown', (e: PointerEvent) => void>>, leave: () => void): () => void {
+function listen(
+  el: HTMLElement,
+  handlers: Partial<
+    Record<'pointerdown' | 'pointermove' | 'pointerup' | 'pointercancel' | 'mousedown', (e: PointerEvent) => void>
+  >,
+  leave: () => void,
+): () => void {
   const entries = Object.entries(handlers) as [string, (e: PointerEvent) => void][];
   for (const [t, h] of entries) el.addEventListener(t, h as EventListener, true);
   el.addEventListener('pointerleave', leave);
@@ -64,13 +70,27 @@ function listen(el: HTMLElement, handlers: Partial<Record<'pointerdown' | 'point
 }
 
 /** Brush / eraser pointer handling and the brush circle on one viewport. Returns the cleanup. */
-export function attachBrush(plane: PlaneId, viewer: ViewerApi, ct: CtVolume, session: EditSession, selected: () => number | null): () => void {
+export function attachBrush(
+  plane: PlaneId,
+  viewer: ViewerApi,
+  ct: CtVolume,
+  session: EditSession,
+  selected: () => number | null,
+): () => void {
   const el = viewportElement(viewer, plane);
   if (!el) return () => {};
   const circle = document.createElement('div');
   circle.className = 'edit-brush-circle';
   circle.dataset.testid = `brush-circle-${plane}`;
-  Object.assign(circle.style, { position: 'absolute', pointerEvents: 'none', border: '1px solid #ffeb3b', borderRadius: '50%', display: 'none', zIndex: '5', boxSizing: 'border-box' });
+  Object.assign(circle.style, {
+    position: 'absolute',
+    pointerEvents: 'none',
+    border: '1px solid #ffeb3b',
+    borderRadius: '50%',
+    display: 'none',
+    zIndex: '5',
+    boxSizing: 'border-box',
+  });
   el.appendChild(circle);
   const pxPerMm = (p: [number, number]): number => {
     const a = viewer.probe(plane, p);
@@ -81,7 +101,14 @@ export function attachBrush(plane: PlaneId, viewer: ViewerApi, ct: CtVolume, ses
   };
   const showCircle = (p: [number, number]) => {
     const d = 2 * session.radiusMm * pxPerMm(p);
-    Object.assign(circle.style, { display: 'block', width: `${d}px`, height: `${d}px`, left: `${p[0] - d / 2}px`, top: `${p[1] - d / 2}px`, borderStyle: session.threshold ? 'dashed' : 'solid' });
+    Object.assign(circle.style, {
+      display: 'block',
+      width: `${d}px`,
+      height: `${d}px`,
+      left: `${p[0] - d / 2}px`,
+      top: `${p[1] - d / 2}px`,
+      borderStyle: session.threshold ? 'dashed' : 'solid',
+    });
   };
   const voxel = (p: [number, number]) => {
     const info = viewer.probe(plane, p);
@@ -117,7 +144,11 @@ export function attachBrush(plane: PlaneId, viewer: ViewerApi, ct: CtVolume, ses
   const mouse = (e: MouseEvent) => {
     if (selected() !== null && e.button === 0) block(e);
   };
-  const off = listen(el, { pointerdown: down, pointermove: move, pointerup: up, pointercancel: up, mousedown: mouse }, () => (circle.style.display = 'none'));
+  const off = listen(
+    el,
+    { pointerdown: down, pointermove: move, pointerup: up, pointercancel: up, mousedown: mouse },
+    () => (circle.style.display = 'none'),
+  );
   return () => {
     if (active) session.strokeEnd();
     off();
@@ -131,12 +162,26 @@ const SVG = 'http://www.w3.org/2000/svg';
  * Freehand region on one viewport: press, draw a closed path, release; the region inside (on the plane
  * shown) is filled with the organ (tool 'fill') or erased from it ('cut'). The path shows as an outline.
  */
-export function attachFreehand(plane: PlaneId, viewer: ViewerApi, ct: CtVolume, session: EditSession, selected: () => number | null): () => void {
+export function attachFreehand(
+  plane: PlaneId,
+  viewer: ViewerApi,
+  ct: CtVolume,
+  session: EditSession,
+  selected: () => number | null,
+): () => void {
   const el = viewportElement(viewer, plane);
   if (!el) return () => {};
   const svg = document.createElementNS(SVG, 'svg');
   svg.dataset.testid = `freehand-${plane}`;
-  Object.assign(svg.style, { position: 'absolute', left: '0', top: '0', width: '100%', height: '100%', pointerEvents: 'none', zIndex: '5' });
+  Object.assign(svg.style, {
+    position: 'absolute',
+    left: '0',
+    top: '0',
+    width: '100%',
+    height: '100%',
+    pointerEvents: 'none',
+    zIndex: '5',
+  });
   const path = document.createElementNS(SVG, 'polygon');
   path.setAttribute('fill', 'rgba(255, 235, 59, 0.15)');
   path.setAttribute('stroke', '#ffeb3b');
@@ -148,7 +193,8 @@ export function attachFreehand(plane: PlaneId, viewer: ViewerApi, ct: CtVolume, 
     const info = viewer.probe(plane, p);
     return info ? lpsToVoxel(ct, info.lps) : null;
   };
-  const redraw = () => path.setAttribute('points', drawing ? drawing.canvas.map((q) => `${q[0].toFixed(1)},${q[1].toFixed(1)}`).join(' ') : '');
+  const redraw = () =>
+    path.setAttribute('points', drawing ? drawing.canvas.map((q) => `${q[0].toFixed(1)},${q[1].toFixed(1)}`).join(' ') : '');
   const down = (e: PointerEvent) => {
     const channel = selected();
     if (e.button !== 0 || channel === null) return;

@@ -5,7 +5,16 @@
  * label map, Discard) resets it (overlay.onReplaced).
  */
 import type { OrganOverlay } from '../overlay/segmentation';
-import { clearInPlane, clearOnSlice, paintDiskInPlane, paintSegmentInPlane, type BrushMode, type SliceGrid, type VolumeGrid, type VoxelFilter } from './brush';
+import {
+  clearInPlane,
+  clearOnSlice,
+  paintDiskInPlane,
+  paintSegmentInPlane,
+  type BrushMode,
+  type SliceGrid,
+  type VolumeGrid,
+  type VoxelFilter,
+} from './brush';
 import { fillPolygonInPlane, type Point2 } from './freehand';
 import { EditHistory, type EditStep, type Stroke } from './history';
 import { interpolateGaps, type InterpolationResult } from './interpolate';
@@ -31,14 +40,20 @@ export class EditSession {
   readonly volumeGrid: VolumeGrid;
   private listeners = new Set<() => void>();
   private snap: EditSnapshot;
-  private stroke: { s: Stroke; normal: 0 | 1 | 2; last: Voxel; channel: number; mode: BrushMode; allow?: VoxelFilter } | null = null;
+  private stroke: { s: Stroke; normal: 0 | 1 | 2; last: Voxel; channel: number; mode: BrushMode; allow?: VoxelFilter } | null =
+    null;
   tool: EditTool = 'none';
   radiusMm = 5;
 
   threshold: HuRange | null = null;
 
   /** `hu`: the CT's HU on the same grid (CtVolume.hu), for the threshold; without it no threshold is possible. */
-  constructor(private readonly overlay: OrganOverlay, dims: readonly [number, number, number], spacing: readonly [number, number, number], private readonly hu?: ArrayLike<number>) {
+  constructor(
+    private readonly overlay: OrganOverlay,
+    dims: readonly [number, number, number],
+    spacing: readonly [number, number, number],
+    private readonly hu?: ArrayLike<number>,
+  ) {
     this.volumeGrid = { dims, spacing };
     this.grid = { cols: dims[0], rows: dims[1], slices: dims[2], spacing: [spacing[0], spacing[1]] };
     this.history = new EditHistory(overlay.labels, dims[0] * dims[1]);
@@ -47,7 +62,14 @@ export class EditSession {
   }
 
   private makeSnapshot(): EditSnapshot {
-    return { tool: this.tool, radiusMm: this.radiusMm, canUndo: this.history.canUndo, canRedo: this.history.canRedo, edited: this.history.editedChannels(), threshold: this.threshold };
+    return {
+      tool: this.tool,
+      radiusMm: this.radiusMm,
+      canUndo: this.history.canUndo,
+      canRedo: this.history.canRedo,
+      edited: this.history.editedChannels(),
+      threshold: this.threshold,
+    };
   }
   private changed(): void {
     this.snap = this.makeSnapshot();
@@ -91,7 +113,18 @@ export class EditSession {
   strokeMove(v: Voxel): void {
     const st = this.stroke;
     if (!st) return;
-    const ks = paintSegmentInPlane(st.s, this.overlay.labels, this.volumeGrid, st.normal, st.last, v, this.radiusMm, st.channel, st.mode, st.allow);
+    const ks = paintSegmentInPlane(
+      st.s,
+      this.overlay.labels,
+      this.volumeGrid,
+      st.normal,
+      st.last,
+      v,
+      this.radiusMm,
+      st.channel,
+      st.mode,
+      st.allow,
+    );
     st.last = v;
     this.redraw(st.s, ks);
   }
@@ -120,7 +153,17 @@ export class EditSession {
    */
   fillRegion(normal: 0 | 1 | 2, fixed: number, points: readonly Point2[], channel: number, mode: BrushMode): number {
     const s = this.history.begin();
-    const ks = fillPolygonInPlane(s, this.overlay.labels, this.volumeGrid, normal, fixed, points, channel, mode, this.filter(mode));
+    const ks = fillPolygonInPlane(
+      s,
+      this.overlay.labels,
+      this.volumeGrid,
+      normal,
+      fixed,
+      points,
+      channel,
+      mode,
+      this.filter(mode),
+    );
     const n = s.original.size;
     if (this.history.commit(s, mode === 'brush' ? 'fill region' : 'cut region')) this.redraw(s, ks);
     this.changed();
@@ -196,7 +239,12 @@ export class EditSession {
 
 const sessions = new WeakMap<OrganOverlay, EditSession>();
 
-export function editSessionFor(overlay: OrganOverlay, dims: readonly [number, number, number], spacing: readonly [number, number, number], hu?: ArrayLike<number>): EditSession {
+export function editSessionFor(
+  overlay: OrganOverlay,
+  dims: readonly [number, number, number],
+  spacing: readonly [number, number, number],
+  hu?: ArrayLike<number>,
+): EditSession {
   let s = sessions.get(overlay);
   if (!s) sessions.set(overlay, (s = new EditSession(overlay, dims, spacing, hu)));
   return s;

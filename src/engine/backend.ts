@@ -51,7 +51,9 @@ export interface BackendOptions {
   /** Extra requestAdapter options tried first (e.g. Dawn's compatibility mode). */
   adapterOptions?: GPURequestAdapterOptions;
   /** URLs of the tfjs-backend-wasm .wasm files on the app's own origin (browser only). */
-  wasmPaths?: Partial<Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm', string>>;
+  wasmPaths?: Partial<
+    Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm', string>
+  >;
 }
 
 /** State of the WebGPU device created by our factory. */
@@ -112,7 +114,11 @@ function webgpuFactory(gpu: GPU, extra?: GPURequestAdapterOptions) {
         },
       });
       const desc = describeAdapter(adapter);
-      const software = isSwiftShader(adapter) || /llvmpipe|lavapipe|softpipe|software/i.test(desc) || (!adapter.features.has('core-features-and-limits' as GPUFeatureName) && !/nvidia|amd|intel|apple|qualcomm|arm/i.test(desc));
+      const software =
+        isSwiftShader(adapter) ||
+        /llvmpipe|lavapipe|softpipe|software/i.test(desc) ||
+        (!adapter.features.has('core-features-and-limits' as GPUFeatureName) &&
+          !/nvidia|amd|intel|apple|qualcomm|arm/i.test(desc));
       const state: GpuState = { device, adapterDescription: desc, software, lost: null, error: null };
       void device.lost.then((info) => {
         state.lost = info;
@@ -135,7 +141,8 @@ async function smokeTest(): Promise<void> {
   try {
     const v = await y.data();
     // centre pixel sees 3x3x5 ones = 45, corner 2x2x5 = 20
-    if (v[(2 * 6 + 2) * 2] !== 45 || v[0] !== 20) throw new Error(`smoke test returned ${v[(2 * 6 + 2) * 2]}, ${v[0]} instead of 45, 20`);
+    if (v[(2 * 6 + 2) * 2] !== 45 || v[0] !== 20)
+      throw new Error(`smoke test returned ${v[(2 * 6 + 2) * 2]}, ${v[0]} instead of 45, 20`);
   } finally {
     y.dispose();
   }
@@ -172,7 +179,12 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
   return name === 'wasm' ? `WebAssembly${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' SIMD' : ''}` : 'CPU (JavaScript)';
 }
 
-const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'plain JavaScript (CPU)' };
+const LABEL: Record<BackendName, string> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WebAssembly',
+  cpu: 'plain JavaScript (CPU)',
+};
 
 /**
  * Picks the first backend that initialises and passes the smoke test. Without `order`, the order comes
@@ -190,20 +202,34 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
   for (const name of order) {
     try {
       const device = await tryBackend(name, opts);
-      const failed = skipped.length ? ` because ${skipped.map((s) => `${LABEL[s.backend]} failed (${s.reason})`).join('; ')}` : '';
+      const failed = skipped.length
+        ? ` because ${skipped.map((s) => `${LABEL[s.backend]} failed (${s.reason})`).join('; ')}`
+        : '';
       const why = ranking
         ? `, chosen automatically: ${ranking.reason}${failed ? `;${failed}` : ''}`
         : failed || ' (as requested)';
-      const soft = (name === 'webgpu' && gpuState?.software) || (name === 'webgl' && /swiftshader|llvmpipe|lavapipe|softpipe|software/i.test(device));
+      const soft =
+        (name === 'webgpu' && gpuState?.software) ||
+        (name === 'webgl' && /swiftshader|llvmpipe|lavapipe|softpipe|software/i.test(device));
       const slow = soft
         ? ' This adapter is a software renderer (no GPU acceleration): segmentation will be slow; WebAssembly is usually faster here.'
         : '';
-      return { backend: name, device, message: `Running on ${LABEL[name]} (${device})${why}.${slow}`, skipped, choice: ranking ? 'auto' : 'requested', ranking };
+      return {
+        backend: name,
+        device,
+        message: `Running on ${LABEL[name]} (${device})${why}.${slow}`,
+        skipped,
+        choice: ranking ? 'auto' : 'requested',
+        ranking,
+      };
     } catch (e) {
       skipped.push({ backend: name, reason: e instanceof Error ? e.message : String(e) });
     }
   }
-  throw new EngineError('backend', `No TF.js backend could start: ${skipped.map((s) => `${LABEL[s.backend]}: ${s.reason}`).join('; ')}.`);
+  throw new EngineError(
+    'backend',
+    `No TF.js backend could start: ${skipped.map((s) => `${LABEL[s.backend]}: ${s.reason}`).join('; ')}.`,
+  );
 }
 
 /** The WebGPU device of the active backend, or null when the active backend is not WebGPU. */

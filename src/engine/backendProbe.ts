@@ -15,7 +15,8 @@ export async function probeWebGpu(gpu: GPU | null | undefined): Promise<{ probe:
   if (!gpu) return { probe: null, note: 'navigator.gpu is missing' };
   try {
     const core = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-    if (core && !core.info?.isFallbackAdapter && !/swiftshader/i.test(describe(core, false).name)) return { probe: describe(core, false) };
+    if (core && !core.info?.isFallbackAdapter && !/swiftshader/i.test(describe(core, false).name))
+      return { probe: describe(core, false) };
     const compat = await gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions).catch(() => null);
     // The factory in backend.ts prefers a compatibility adapter over SwiftShader; judge the one it will use.
     if (compat && !/swiftshader/i.test(describe(compat, true).name)) return { probe: describe(compat, true) };
@@ -29,7 +30,11 @@ export async function probeWebGpu(gpu: GPU | null | undefined): Promise<{ probe:
 export function probeWebGl(): { probe: GpuApiProbe | null; note?: string } {
   try {
     const canvas: HTMLCanvasElement | OffscreenCanvas | null =
-      typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : typeof document !== 'undefined' ? document.createElement('canvas') : null;
+      typeof OffscreenCanvas !== 'undefined'
+        ? new OffscreenCanvas(1, 1)
+        : typeof document !== 'undefined'
+          ? document.createElement('canvas')
+          : null;
     if (!canvas) return { probe: null, note: 'no canvas in this environment' };
     const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
     if (!gl) return { probe: null, note: 'no WebGL context' };

@@ -12,7 +12,14 @@ export interface BatchLimits {
 
 export const MAX_BATCH = 32;
 
-export function chooseBatchSize(backend: BackendName, limits: BatchLimits | null, S: number, channels: number, sliceVoxels: number, slices: number): number {
+export function chooseBatchSize(
+  backend: BackendName,
+  limits: BatchLimits | null,
+  S: number,
+  channels: number,
+  sliceVoxels: number,
+  slices: number,
+): number {
   let b: number;
   if (backend === 'webgpu' && limits) {
     const binding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);

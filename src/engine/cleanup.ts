@@ -33,14 +33,24 @@ export type CleanupRules = ReadonlyMap<number, CleanupRule>;
 type Vec3 = readonly [number, number, number];
 
 /** The shipped rules: cleanup.rules.json resolved to channels. */
-export function rulesFromTable(table: { classes: Record<string, Partial<CleanupRule>>; organs: Record<string, string> }): Map<number, CleanupRule> {
+export function rulesFromTable(table: {
+  classes: Record<string, Partial<CleanupRule>>;
+  organs: Record<string, string>;
+}): Map<number, CleanupRule> {
   const out = new Map<number, CleanupRule>();
   for (const [name, cls] of Object.entries(table.organs)) {
     const organ = ORGANS.find((o) => o.tg263 === name);
     const c = table.classes[cls];
     if (!organ) throw new Error(`cleanup rules: unknown organ ${name}`);
     if (!c) throw new Error(`cleanup rules: ${name} has unknown class ${cls}`);
-    out.set(organ.channel, { maxComponents: c.maxComponents ?? null, minFraction: c.minFraction ?? 0, minMl: c.minMl ?? 0, maxGapMm: c.maxGapMm ?? 0, maxComponentMl: c.maxComponentMl ?? null, chain: c.chain ?? false });
+    out.set(organ.channel, {
+      maxComponents: c.maxComponents ?? null,
+      minFraction: c.minFraction ?? 0,
+      minMl: c.minMl ?? 0,
+      maxGapMm: c.maxGapMm ?? 0,
+      maxComponentMl: c.maxComponentMl ?? null,
+      chain: c.chain ?? false,
+    });
   }
   return out;
 }
@@ -105,7 +115,10 @@ export class CleanupScan {
     private readonly rules: CleanupRules = CLEANUP_RULES,
   ) {
     [this.cols, this.rows, this.nz] = dims;
-    if (labels.length !== this.cols * this.rows * this.nz) throw new RangeError(`labels hold ${labels.length} voxels, dims ${dims.join(' x ')} need ${this.cols * this.rows * this.nz}`);
+    if (labels.length !== this.cols * this.rows * this.nz)
+      throw new RangeError(
+        `labels hold ${labels.length} voxels, dims ${dims.join(' x ')} need ${this.cols * this.rows * this.nz}`,
+      );
     this.rowStart = new Int32Array(this.rows * this.nz + 1);
     this.words = labels.byteOffset % 4 === 0 ? new Uint32Array(labels.buffer, labels.byteOffset, labels.length >> 2) : null;
   }
@@ -215,7 +228,12 @@ export class CleanupScan {
         const b = c * 6;
         if (count[c] === 0) {
           clab[c] = lab[r];
-          box[b] = x0[r]; box[b + 1] = x1[r]; box[b + 2] = y; box[b + 3] = y; box[b + 4] = z; box[b + 5] = z;
+          box[b] = x0[r];
+          box[b + 1] = x1[r];
+          box[b + 2] = y;
+          box[b + 3] = y;
+          box[b + 4] = z;
+          box[b + 5] = z;
         } else {
           if (x0[r] < box[b]) box[b] = x0[r];
           if (x1[r] > box[b + 1]) box[b + 1] = x1[r];
@@ -245,7 +263,12 @@ export class CleanupScan {
         organs.push({ channel, components: comps.length, kept: comps.length, voxelsRemoved: 0 });
         continue;
       }
-      const d = decide(comps.map((c) => ({ count: count[c], box: Array.from(box.subarray(c * 6, c * 6 + 6)) })), rule, [sx, sy, sz], voxelMl);
+      const d = decide(
+        comps.map((c) => ({ count: count[c], box: Array.from(box.subarray(c * 6, c * 6 + 6)) })),
+        rule,
+        [sx, sy, sz],
+        voxelMl,
+      );
       let removed = 0;
       d.forEach((keep, i) => {
         if (!keep) {
@@ -296,14 +319,19 @@ export function decide(comps: readonly ComponentStat[], rule: CleanupRule, spaci
   const keep = comps.map(() => false);
   const cap = rule.maxComponentMl;
   // largest first; ties by raster order; components too big to be the organ are not candidates
-  const order = comps.map((_, i) => i).filter((i) => cap === null || comps[i].count * voxelMl <= cap).sort((i, j) => comps[j].count - comps[i].count || i - j);
+  const order = comps
+    .map((_, i) => i)
+    .filter((i) => cap === null || comps[i].count * voxelMl <= cap)
+    .sort((i, j) => comps[j].count - comps[i].count || i - j);
   if (!order.length) return keep;
   const big = comps[order[0]];
   keep[order[0]] = true;
   let kept = 1;
   const full = () => rule.maxComponents !== null && kept >= rule.maxComponents;
   const maxGap2 = rule.maxGapMm * rule.maxGapMm;
-  const cands = order.slice(1).filter((i) => comps[i].count >= rule.minFraction * big.count && comps[i].count * voxelMl >= rule.minMl);
+  const cands = order
+    .slice(1)
+    .filter((i) => comps[i].count >= rule.minFraction * big.count && comps[i].count * voxelMl >= rule.minMl);
   if (!rule.chain) {
     for (const i of cands) {
       if (full()) break;
@@ -329,7 +357,12 @@ export function decide(comps: readonly ComponentStat[], rule: CleanupRule, spaci
 }
 
 /** Cleans `labels` in place (dims [cols, rows, slices], spacing [col, row, slice] mm). */
-export function cleanupLabelsInPlace(labels: Uint8Array, dims: Vec3, spacing: Vec3, rules: CleanupRules = CLEANUP_RULES): CleanupReport {
+export function cleanupLabelsInPlace(
+  labels: Uint8Array,
+  dims: Vec3,
+  spacing: Vec3,
+  rules: CleanupRules = CLEANUP_RULES,
+): CleanupReport {
   const t0 = performance.now();
   const scan = new CleanupScan(labels, dims, spacing, rules);
   for (let z = 0; z < dims[2]; z++) scan.addSlice();
@@ -337,13 +370,23 @@ export function cleanupLabelsInPlace(labels: Uint8Array, dims: Vec3, spacing: Ve
 }
 
 /** Pure: a cleaned copy and what was removed. */
-export function cleanupLabels(labels: Uint8Array, dims: Vec3, spacing: Vec3, rules: CleanupRules = CLEANUP_RULES): { labels: Uint8Array; report: CleanupReport } {
+export function cleanupLabels(
+  labels: Uint8Array,
+  dims: Vec3,
+  spacing: Vec3,
+  rules: CleanupRules = CLEANUP_RULES,
+): { labels: Uint8Array; report: CleanupReport } {
   const out = labels.slice();
   return { labels: out, report: cleanupLabelsInPlace(out, dims, spacing, rules) };
 }
 
 /** In place, yielding to the event loop about every `sliceMs` ms (for the page's main thread). */
-export async function cleanupLabelsAsync(labels: Uint8Array, dims: Vec3, spacing: Vec3, opts: { rules?: CleanupRules; sliceMs?: number; signal?: AbortSignal } = {}): Promise<CleanupReport> {
+export async function cleanupLabelsAsync(
+  labels: Uint8Array,
+  dims: Vec3,
+  spacing: Vec3,
+  opts: { rules?: CleanupRules; sliceMs?: number; signal?: AbortSignal } = {},
+): Promise<CleanupReport> {
   const t0 = performance.now();
   const scan = new CleanupScan(labels, dims, spacing, opts.rules ?? CLEANUP_RULES);
   const budget = opts.sliceMs ?? 50;

@@ -65,13 +65,26 @@ export interface RunRequest {
 }
 
 const initial: EngineState = {
-  status: 'idle', notice: null, models: [], modelId: null, manifest: null, loadFraction: 0, weightsSource: null, cacheNote: '',
-  progress: null, error: null, lastReport: null,
+  status: 'idle',
+  notice: null,
+  models: [],
+  modelId: null,
+  manifest: null,
+  loadFraction: 0,
+  weightsSource: null,
+  cacheNote: '',
+  progress: null,
+  error: null,
+  lastReport: null,
 };
 
 function toError(e: unknown): EngineState['error'] {
   const err = isEngineError(e) ? e : new EngineError('internal', e instanceof Error ? e.message : String(e));
-  return { code: err.code, message: err.message, retry: err.code === 'device-lost' || err.code === 'model-load' || err.code === 'backend' || err.code === 'internal' };
+  return {
+    code: err.code,
+    message: err.message,
+    retry: err.code === 'device-lost' || err.code === 'model-load' || err.code === 'backend' || err.code === 'internal',
+  };
 }
 
 export class EngineController {
@@ -114,7 +127,8 @@ export class EngineController {
       const notice = this.state.notice ?? (await this.host.selectBackend(this.opts.backend ?? {}));
       this.set({ notice });
       const index = await loadModelIndex(this.opts.baseUrl, this.opts.fetchFunc);
-      if (index.models.length === 0) throw new EngineError('model-load', 'No segmentation model is installed (public/models/index.json lists none).');
+      if (index.models.length === 0)
+        throw new EngineError('model-load', 'No segmentation model is installed (public/models/index.json lists none).');
       this.set({ models: index.models });
       const entry = (this.state.modelId && index.models.find((m) => m.id === this.state.modelId)) || defaultModel(index)!;
       await this.load(entry);
@@ -137,7 +151,8 @@ export class EngineController {
   }
 
   async selectModel(id: string): Promise<void> {
-    if (this.state.status === 'running' || this.state.status === 'cancelling') throw new EngineError('busy', 'Wait for the running segmentation to finish before switching models.');
+    if (this.state.status === 'running' || this.state.status === 'cancelling')
+      throw new EngineError('busy', 'Wait for the running segmentation to finish before switching models.');
     const entry = this.state.models.find((m) => m.id === id);
     if (!entry) throw new EngineError('model-load', `Unknown model "${id}".`);
     try {
@@ -149,7 +164,8 @@ export class EngineController {
 
   /** Runs one segmentation; null when it was cancelled or failed (the state says why). */
   async segment(ct: CtVolume, req: RunRequest): Promise<SegmentResult | null> {
-    if (this.state.status === 'running' || this.state.status === 'cancelling') throw new EngineError('busy', 'A segmentation is already running.');
+    if (this.state.status === 'running' || this.state.status === 'cancelling')
+      throw new EngineError('busy', 'A segmentation is already running.');
     if (!this.model || this.state.status !== 'ready') throw new EngineError('model-load', 'The model is not loaded yet.');
     this.abort = new AbortController();
     this.set({ status: 'running', error: null, progress: null });
@@ -189,7 +205,8 @@ export class EngineController {
    * (weights come from the IndexedDB cache). Not while a run is going.
    */
   async setBackend(choice: BackendName | 'auto'): Promise<void> {
-    if (this.state.status === 'running' || this.state.status === 'cancelling') throw new EngineError('busy', 'Wait for the running segmentation to finish before switching backends.');
+    if (this.state.status === 'running' || this.state.status === 'cancelling')
+      throw new EngineError('busy', 'Wait for the running segmentation to finish before switching backends.');
     if (this.starting) await this.starting;
     this.opts.backend = { ...this.opts.backend, order: choice === 'auto' ? undefined : [choice] };
     this.model?.dispose();

@@ -140,8 +140,18 @@ async function sync(t: tf.Tensor): Promise<void> {
 }
 
 function faultError(e?: unknown, f = takeGpuFault()): EngineError {
-  if (f?.lost) return new EngineError('device-lost', `The GPU stopped responding during segmentation (${f.message}). No partial result is kept; press Retry to start again on a fresh GPU device.`, { cause: e });
-  if (f) return new EngineError('internal', `GPU error during segmentation: ${f.message}. Try a smaller batch size or another model.`, { cause: e });
+  if (f?.lost)
+    return new EngineError(
+      'device-lost',
+      `The GPU stopped responding during segmentation (${f.message}). No partial result is kept; press Retry to start again on a fresh GPU device.`,
+      { cause: e },
+    );
+  if (f)
+    return new EngineError(
+      'internal',
+      `GPU error during segmentation: ${f.message}. Try a smaller batch size or another model.`,
+      { cause: e },
+    );
   if (isEngineError(e)) return e;
   return new EngineError('internal', `Segmentation failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
@@ -226,7 +236,10 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
       let read: Promise<void>;
       if (fused) {
         const skip = emitFrom - start; // slices of an overlapping last batch that are already done
-        const { packed, layout } = postprocessWebGpu(out.seg, out.attention, params, { confidence: !!confidence, firstSlice: skip });
+        const { packed, layout } = postprocessWebGpu(out.seg, out.attention, params, {
+          confidence: !!confidence,
+          firstSlice: skip,
+        });
         keep(packed);
         // Only the packed output must live until it is read; tfjs defers freeing buffers still in use.
         drop(x, out.seg, out.attention, out.region);
@@ -260,7 +273,8 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
           for (let b = skip; b < count; b++) {
             const k = emitFrom + b - skip;
             kernel.run(s as Float32Array, a as Float32Array, b, labels.subarray(k * npx, (k + 1) * npx), confFloat);
-            if (confidence && confFloat) for (let n = 0; n < npx; n++) confidence[k * npx + n] = Math.floor(confFloat[n] * 255 + 0.5);
+            if (confidence && confFloat)
+              for (let n = 0; n < npx; n++) confidence[k * npx + n] = Math.floor(confFloat[n] * 255 + 0.5);
           }
           if (opts.profile) stages.postprocessMs += now() - t1;
         });
@@ -341,7 +355,13 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     const c = scan.apply();
     const finalMs = now() - t;
     for (const k of c.changedSlices) emit(k); // the overlay and any other listener get the final labels
-    cleanup = { ms: scanMs + finalMs, finalMs, voxelsRemoved: c.voxelsRemoved, slicesChanged: c.changedSlices.length, organs: c.organs.filter((o) => o.voxelsRemoved > 0) };
+    cleanup = {
+      ms: scanMs + finalMs,
+      finalMs,
+      voxelsRemoved: c.voxelsRemoved,
+      slicesChanged: c.changedSlices.length,
+      organs: c.organs.filter((o) => o.voxelsRemoved > 0),
+    };
   }
   const report: SegmentReport = {
     backend,

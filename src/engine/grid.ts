@@ -46,15 +46,23 @@ export interface GridGeometry {
 const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 
 /** Builds the maps for a CT and a model input spec. Throws EngineError('geometry') for unusable series. */
-export function gridGeometry(ct: CtVolume, input: Pick<ModelInputSpec, 'size' | 'pixelSpacingMm' | 'sliceSpacingMm'>): GridGeometry {
+export function gridGeometry(
+  ct: CtVolume,
+  input: Pick<ModelInputSpec, 'size' | 'pixelSpacingMm' | 'sliceSpacingMm'>,
+): GridGeometry {
   const [cols, rows, nSlices] = ct.dims;
   const [sx, sy] = ct.spacing;
   const { rowCosines: r, colCosines: c, normal: n } = ct;
-  if (nSlices < 1 || ct.slices.length !== nSlices) throw new EngineError('geometry', `The CT has ${ct.slices.length} slice entries for ${nSlices} slices.`);
+  if (nSlices < 1 || ct.slices.length !== nSlices)
+    throw new EngineError('geometry', `The CT has ${ct.slices.length} slice entries for ${nSlices} slices.`);
   if (!(sx > 0 && sy > 0)) throw new EngineError('geometry', 'The CT pixel spacing is missing or not positive.');
   // The model sees axial planes (CONTRACTS 3); a sagittal or coronal series would be resampled across
   // its slices, which the window interpolation does not do.
-  if (Math.abs(n[2]) < 0.7) throw new EngineError('geometry', 'Only axial CT series can be segmented (the slice normal is not close to the patient z axis).');
+  if (Math.abs(n[2]) < 0.7)
+    throw new EngineError(
+      'geometry',
+      'Only axial CT series can be segmented (the slice normal is not close to the patient z axis).',
+    );
   const S = input.size;
   const s = input.pixelSpacingMm;
   const t = input.sliceSpacingMm;
@@ -79,7 +87,10 @@ export function gridGeometry(ct: CtVolume, input: Pick<ModelInputSpec, 'size' | 
   for (let k = 0; k < nSlices; k++) {
     offsets[k] = dot(ct.slices[k].position, n) - o0;
     if (k > 0 && !(offsets[k] > offsets[k - 1])) {
-      throw new EngineError('geometry', `CT slices ${k - 1} and ${k} are not in ascending order along the slice normal (duplicate or unsorted positions).`);
+      throw new EngineError(
+        'geometry',
+        `CT slices ${k - 1} and ${k} are not in ascending order along the slice normal (duplicate or unsorted positions).`,
+      );
     }
   }
   const planar = Math.abs(oMap.cu) < 1e-9 && Math.abs(oMap.cv) < 1e-9;

@@ -122,7 +122,8 @@ class Reader {
   }
   oneOf<T extends string>(allowed: readonly T[]): T {
     const s = this.string();
-    if (!(allowed as readonly string[]).includes(s)) this.fail(`must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${s}"`);
+    if (!(allowed as readonly string[]).includes(s))
+      this.fail(`must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${s}"`);
     return s as T;
   }
 }
@@ -141,7 +142,8 @@ const nonNegative = (n: number) => (n >= 0 ? undefined : 'must be >= 0');
 
 function exactList(r: Reader, expected: readonly string[], what: string): string[] {
   const items = r.array();
-  if (items.length !== expected.length) r.fail(`must list the ${expected.length} ${what} (src/organs.json order), got ${items.length} entries`);
+  if (items.length !== expected.length)
+    r.fail(`must list the ${expected.length} ${what} (src/organs.json order), got ${items.length} entries`);
   return items.map((it, i) => {
     const s = it.string();
     if (s !== expected[i]) it.fail(`must be "${expected[i]}" (src/organs.json order), got "${s}"`);
@@ -167,7 +169,9 @@ export function validateManifest(json: Json, source = 'manifest.json'): ModelMan
   if (centre !== 'image-centre') inR.field('centre').fail(`must be "image-centre" (CONTRACTS 3), got "${centre}"`);
   const input: ModelInputSpec = {
     name: inR.field('name').string(),
-    size: inR.field('size').number((n) => (Number.isInteger(n) && n >= 8 && n <= 1024 ? undefined : 'must be an integer in 8..1024')),
+    size: inR
+      .field('size')
+      .number((n) => (Number.isInteger(n) && n >= 8 && n <= 1024 ? undefined : 'must be an integer in 8..1024')),
     pixelSpacingMm: inR.field('pixelSpacingMm').number(positive),
     sliceSpacingMm: inR.field('sliceSpacingMm').number(positive),
     slices: 5,
@@ -186,43 +190,53 @@ export function validateManifest(json: Json, source = 'manifest.json'): ModelMan
   };
 
   const channelSet = new Set(CHANNEL_NAMES.slice(1));
-  const sources = r.field('sources').array().map((s) => {
-    const annotated = s.field('annotated').array().map((a) => {
-      const name = a.string();
-      if (!channelSet.has(name)) a.fail(`must be an organ channel name from src/organs.json, got "${name}"`);
-      return name;
+  const sources = r
+    .field('sources')
+    .array()
+    .map((s) => {
+      const annotated = s
+        .field('annotated')
+        .array()
+        .map((a) => {
+          const name = a.string();
+          if (!channelSet.has(name)) a.fail(`must be an organ channel name from src/organs.json, got "${name}"`);
+          return name;
+        });
+      return {
+        id: s.field('id').string(),
+        description: s.optional('description')?.string(false) ?? '',
+        cases: s.optional('cases')?.number(nonNegative) ?? 0,
+        annotated,
+      };
     });
-    return {
-      id: s.field('id').string(),
-      description: s.optional('description')?.string(false) ?? '',
-      cases: s.optional('cases')?.number(nonNegative) ?? 0,
-      annotated,
-    };
-  });
   // An empty list is allowed: random-weight development models were trained on nothing.
 
-  const metrics = r.field('metrics').array().map((m) => {
-    const perOrganR = m.optional('perOrgan');
-    let perOrgan: ModelMetrics['perOrgan'];
-    if (perOrganR) {
-      perOrgan = {};
-      for (const key of Object.keys(perOrganR.object())) {
-        const o = perOrganR.field(key);
-        if (!channelSet.has(key)) o.fail(`is not an organ channel name from src/organs.json`);
-        perOrgan[key] = { dsc: o.field('dsc').number(), hd95Mm: o.field('hd95Mm').number() };
+  const metrics = r
+    .field('metrics')
+    .array()
+    .map((m) => {
+      const perOrganR = m.optional('perOrgan');
+      let perOrgan: ModelMetrics['perOrgan'];
+      if (perOrganR) {
+        perOrgan = {};
+        for (const key of Object.keys(perOrganR.object())) {
+          const o = perOrganR.field(key);
+          if (!channelSet.has(key)) o.fail(`is not an organ channel name from src/organs.json`);
+          perOrgan[key] = { dsc: o.field('dsc').number(), hd95Mm: o.field('hd95Mm').number() };
+        }
       }
-    }
-    return {
-      dataset: m.field('dataset').string(),
-      meanDsc: m.field('meanDsc').number(),
-      meanHd95Mm: m.field('meanHd95Mm').number(),
-      ...(perOrgan ? { perOrgan } : {}),
-    };
-  });
+      return {
+        dataset: m.field('dataset').string(),
+        meanDsc: m.field('meanDsc').number(),
+        meanHd95Mm: m.field('meanHd95Mm').number(),
+        ...(perOrgan ? { perOrgan } : {}),
+      };
+    });
 
   const wR = r.field('weights');
   const disclaimer = r.field('disclaimer').string();
-  if (!/not a medical device/i.test(disclaimer)) r.field('disclaimer').fail('must state that the model is "not a medical device" (DESIGN 3.2)');
+  if (!/not a medical device/i.test(disclaimer))
+    r.field('disclaimer').fail('must state that the model is "not a medical device" (DESIGN 3.2)');
 
   return {
     format: MANIFEST_FORMAT,
@@ -237,7 +251,10 @@ export function validateManifest(json: Json, source = 'manifest.json'): ModelMan
     regions: exactList(r.field('regions'), REGIONS, 'regions'),
     sources,
     metrics,
-    weights: { dtype: wR.field('dtype').oneOf(['float16', 'float32', 'uint8', 'uint16'] as const), bytes: wR.field('bytes').number(nonNegative) },
+    weights: {
+      dtype: wR.field('dtype').oneOf(['float16', 'float32', 'uint8', 'uint16'] as const),
+      bytes: wR.field('bytes').number(nonNegative),
+    },
     intendedUse: r.field('intendedUse').string(),
     disclaimer,
   };

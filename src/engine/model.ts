@@ -62,15 +62,20 @@ const nodeName = (n: string) => n.replace(/:\d+$/, '');
 
 function checkGraph(graph: GraphModel, m: ModelManifest, source: string) {
   const inputs = graph.inputs.map((t) => nodeName(t.name));
-  if (!inputs.includes(m.input.name)) throw new ManifestError('input.name', `is "${m.input.name}" but model.json has inputs ${inputs.join(', ')}`, source);
+  if (!inputs.includes(m.input.name))
+    throw new ManifestError('input.name', `is "${m.input.name}" but model.json has inputs ${inputs.join(', ')}`, source);
   const shape = graph.inputs.find((t) => nodeName(t.name) === m.input.name)?.shape;
-  if (shape && shape.length === 4 && ((shape[1] ?? -1) > 0 && shape[1] !== m.input.size)) {
+  if (shape && shape.length === 4 && (shape[1] ?? -1) > 0 && shape[1] !== m.input.size) {
     throw new ManifestError('input.size', `is ${m.input.size} but model.json expects ${shape[1]}`, source);
   }
   const outputs = new Set(graph.outputNodes.map(nodeName));
   for (const key of ['seg', 'attention', 'region'] as const) {
     if (!outputs.has(m.outputs[key])) {
-      throw new ManifestError(`outputs.${key}`, `names node "${m.outputs[key]}" that model.json does not output (it has ${[...outputs].join(', ')})`, source);
+      throw new ManifestError(
+        `outputs.${key}`,
+        `names node "${m.outputs[key]}" that model.json does not output (it has ${[...outputs].join(', ')})`,
+        source,
+      );
     }
   }
 }
@@ -85,7 +90,10 @@ export async function loadModel(
 ): Promise<LoadedModel> {
   const fetchFunc = opts.fetchFunc ?? defaultFetch;
   const label = opts.label ?? packageUrl;
-  const manifest = validateManifest(await fetchJson(`${packageUrl}manifest.json`, fetchFunc, 'the model manifest'), `${label}manifest.json`);
+  const manifest = validateManifest(
+    await fetchJson(`${packageUrl}manifest.json`, fetchFunc, 'the model manifest'),
+    `${label}manifest.json`,
+  );
   let graph: GraphModel | null = null;
   let source: LoadedModel['source'] = 'network';
   let cacheNote = '';
@@ -107,7 +115,11 @@ export async function loadModel(
     try {
       graph = await loadGraphModel(tf.io.http(`${packageUrl}model.json`, { fetchFunc, onProgress: opts.onProgress }));
     } catch (e) {
-      throw new EngineError('model-load', `Could not load the model weights of "${manifest.name}" (${packageUrl}model.json): ${(e as Error).message}`, { cause: e });
+      throw new EngineError(
+        'model-load',
+        `Could not load the model weights of "${manifest.name}" (${packageUrl}model.json): ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     if (useCache) {
       try {
@@ -140,7 +152,9 @@ export async function loadModel(
 /** Removes every cached copy of a model (all versions), e.g. from a "clear cache" button. */
 export async function clearModelCache(id?: string): Promise<number> {
   if (!hasIndexedDb()) return 0;
-  const keys = Object.keys(await tf.io.listModels()).filter((k) => k.startsWith(`indexeddb://attention-anatomy/${id ? `${id}@` : ''}`));
+  const keys = Object.keys(await tf.io.listModels()).filter((k) =>
+    k.startsWith(`indexeddb://attention-anatomy/${id ? `${id}@` : ''}`),
+  );
   for (const k of keys) await tf.io.removeModel(k);
   return keys.length;
 }

@@ -101,10 +101,20 @@ export class TfOpsPostprocessor {
         if (this.resize) {
           // pad by one edge pixel on each side so that bilinear sampling clamps at the grid edge
           const S = this.S;
-          let img: tf.Tensor4D = tf.concat([tf.slice(one, [0, 0, 0, 0], [1, 1, S, this.C]), one, tf.slice(one, [0, S - 1, 0, 0], [1, 1, S, this.C])], 1);
-          img = tf.concat([tf.slice(img, [0, 0, 0, 0], [1, S + 2, 1, this.C]), img, tf.slice(img, [0, 0, S - 1, 0], [1, S + 2, 1, this.C])], 2);
+          let img: tf.Tensor4D = tf.concat(
+            [tf.slice(one, [0, 0, 0, 0], [1, 1, S, this.C]), one, tf.slice(one, [0, S - 1, 0, 0], [1, 1, S, this.C])],
+            1,
+          );
+          img = tf.concat(
+            [tf.slice(img, [0, 0, 0, 0], [1, S + 2, 1, this.C]), img, tf.slice(img, [0, 0, S - 1, 0], [1, S + 2, 1, this.C])],
+            2,
+          );
           if (this.resize.transpose) img = tf.transpose(img, [0, 2, 1, 3]);
-          f = tf.reshape(tf.image.cropAndResize(img, this.resize.boxes, [0], [this.rows, this.cols], 'bilinear', 0), [1, this.npx, this.C]);
+          f = tf.reshape(tf.image.cropAndResize(img, this.resize.boxes, [0], [this.rows, this.cols], 'bilinear', 0), [
+            1,
+            this.npx,
+            this.C,
+          ]);
         } else {
           const flat = tf.reshape(one, [1, this.S * this.S, this.C]);
           f = tf.mul(tf.gather(flat, this.idx[0], 1), this.w[0]);

@@ -32,12 +32,21 @@ export function postprocessWebGpu(
   const first = opts.firstSlice ?? 0;
   if (first < 0 || first >= B) throw new Error(`firstSlice ${first} outside the batch of ${B}`);
   const program = new PostprocessProgram(B - first, params.cols, params.rows, C, opts);
-  const info = backend.runWebGPUProgram(program, [seg, attention], 'int32', PostprocessProgram.uniformData(params, program.layout, first));
+  const info = backend.runWebGPUProgram(
+    program,
+    [seg, attention],
+    'int32',
+    PostprocessProgram.uniformData(params, program.layout, first),
+  );
   return { packed: tensorFromInfo<tf.Tensor1D>(info), layout: program.layout };
 }
 
 /** Views of one slice inside the read-back words (no copy). */
-export function unpackSlice(words: Int32Array, layout: PostprocessLayout, b: number): { labels: Uint8Array; confidence?: Uint8Array; debugFloat?: Float32Array } {
+export function unpackSlice(
+  words: Int32Array,
+  layout: PostprocessLayout,
+  b: number,
+): { labels: Uint8Array; confidence?: Uint8Array; debugFloat?: Float32Array } {
   const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
   const sliceBytes = layout.wordsPerSlice * 4;
   const labels = bytes.subarray(b * sliceBytes, b * sliceBytes + layout.pixelsPerSlice);

@@ -10,7 +10,12 @@ import { preprocessReference, type HuIntensity } from './programs/preprocess.ref
 import { PreprocessProgram } from './programs/preprocess.webgpu';
 
 /** Words to upload for CT slices [first, last]: int16 pairs as int32 (zero-copy view when aligned). */
-export function slabWords(hu: Int16Array | Float32Array, sliceVoxels: number, first: number, last: number): Int32Array | Float32Array {
+export function slabWords(
+  hu: Int16Array | Float32Array,
+  sliceVoxels: number,
+  first: number,
+  last: number,
+): Int32Array | Float32Array {
   const start = first * sliceVoxels;
   const end = (last + 1) * sliceVoxels;
   if (hu instanceof Float32Array) return hu.subarray(start, end);
@@ -44,7 +49,13 @@ export function ringCapacity(g: GridGeometry, batch: number): number {
  * `capacity` slices: those not yet resident, and the new window. Pure, for the tests. When the slab is
  * not contiguous with the window (a jump forward or backward) the window restarts at `first`.
  */
-export function ringPlan(lo: number, hi: number, first: number, last: number, capacity: number): { upload: [number, number] | null; lo: number; hi: number } {
+export function ringPlan(
+  lo: number,
+  hi: number,
+  first: number,
+  last: number,
+  capacity: number,
+): { upload: [number, number] | null; lo: number; hi: number } {
   if (last - first + 1 > capacity) throw new Error(`slab of ${last - first + 1} slices exceeds the ring of ${capacity}`);
   if (first < lo || first > hi + 1 || hi < lo) {
     lo = first;
@@ -94,7 +105,10 @@ export class GpuPreprocessor {
     if (this.ring) return this.ring;
     const backend = webgpuBackend();
     const words = (this.capacity * this.stride) / (this.isFloat ? 1 : 2);
-    const buffer = backend.device.createBuffer({ size: words * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const buffer = backend.device.createBuffer({
+      size: words * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
     // zeroCopy: tfjs reads the buffer in place and leaves it to us (destroyed in dispose)
     const tensor = tf.tensor({ buffer, zeroCopy: true }, [words], this.isFloat ? 'float32' : 'int32') as tf.Tensor1D;
     this.ring = { buffer, tensor };
@@ -118,7 +132,13 @@ export class GpuPreprocessor {
         padded.set(data);
         data = padded;
       }
-      backend.device.queue.writeBuffer(ring.buffer, (k % this.capacity) * this.stride * bytesPer, data.buffer, data.byteOffset, data.byteLength);
+      backend.device.queue.writeBuffer(
+        ring.buffer,
+        (k % this.capacity) * this.stride * bytesPer,
+        data.buffer,
+        data.byteOffset,
+        data.byteLength,
+      );
       bytes += data.byteLength;
     }
     return bytes;
@@ -135,7 +155,10 @@ export class GpuPreprocessor {
       this.totalUploadBytes += this.lastUploadBytes;
       this.lo = plan.lo;
       this.hi = plan.hi;
-      const uniforms = PreprocessProgram.uniformData(this.g, this.spec, count, start, 0, { slots: this.capacity, stride: this.stride });
+      const uniforms = PreprocessProgram.uniformData(this.g, this.spec, count, start, 0, {
+        slots: this.capacity,
+        stride: this.stride,
+      });
       const info = backend.runWebGPUProgram(program, [this.ensureRing().tensor, this.offsets], 'float32', uniforms);
       return tensorFromInfo<tf.Tensor4D>(info);
     }
@@ -144,7 +167,10 @@ export class GpuPreprocessor {
     this.totalUploadBytes += words.byteLength;
     const slab = this.isFloat ? tf.tensor1d(words, 'float32') : tf.tensor1d(words, 'int32');
     try {
-      const uniforms = PreprocessProgram.uniformData(this.g, this.spec, count, start, first, { slots: 1 << 30, stride: this.g.cols * this.g.rows });
+      const uniforms = PreprocessProgram.uniformData(this.g, this.spec, count, start, first, {
+        slots: 1 << 30,
+        stride: this.g.cols * this.g.rows,
+      });
       const info = backend.runWebGPUProgram(program, [slab, this.offsets], 'float32', uniforms);
       return tensorFromInfo<tf.Tensor4D>(info);
     } finally {

@@ -36,7 +36,13 @@ export function syntheticCt(o: SyntheticCtOptions = {}): CtVolume {
   const hu = o.float ? new Float32Array(cols * rows * nSlices) : new Int16Array(cols * rows * nSlices);
   const slices = offsets.map((off, k) => {
     const position: Vec3 = [origin[0] + off * n[0], origin[1] + off * n[1], origin[2] + off * n[2]];
-    return { sopInstanceUID: `1.2.826.0.1.3680043.8.498.${k + 1}`, sopClassUID: '1.2.840.10008.5.1.4.1.1.2', position, normalOffset: position[0] * n[0] + position[1] * n[1] + position[2] * n[2], instanceNumber: k + 1 };
+    return {
+      sopInstanceUID: `1.2.826.0.1.3680043.8.498.${k + 1}`,
+      sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
+      position,
+      normalOffset: position[0] * n[0] + position[1] * n[1] + position[2] * n[2],
+      instanceNumber: k + 1,
+    };
   });
   for (let k = 0; k < nSlices; k++) {
     const zf = k / Math.max(1, nSlices - 1);
@@ -49,7 +55,7 @@ export function syntheticCt(o: SyntheticCtOptions = {}): CtVolume {
         const body = (x / 0.8) ** 2 + (y / (0.55 + 0.1 * zf)) ** 2;
         if (body < 1) {
           v = 40 + 10 * Math.sin(7 * x + 5 * y + 3 * zf);
-          if ((x - 0.35) ** 2 / 0.05 + y * y / 0.12 < 1 || (x + 0.35) ** 2 / 0.05 + y * y / 0.12 < 1) v = -850;
+          if ((x - 0.35) ** 2 / 0.05 + (y * y) / 0.12 < 1 || (x + 0.35) ** 2 / 0.05 + (y * y) / 0.12 < 1) v = -850;
           if (x * x + (y - 0.4) ** 2 < 0.01) v = 700 + 300 * zf;
         }
         hu[base + j * cols + i] = v;
@@ -57,10 +63,37 @@ export function syntheticCt(o: SyntheticCtOptions = {}): CtVolume {
     }
   }
   const meta: SeriesMeta = {
-    modality: 'CT', patientName: 'Synthetic^CT', patientID: 'SYNTH', patientBirthDate: '', patientSex: '', studyInstanceUID: '1.2.826.0.1.3680043.8.498.1',
-    studyDate: '', studyTime: '', studyID: '', accessionNumber: '', referringPhysicianName: '', studyDescription: 'synthetic', seriesInstanceUID: '1.2.826.0.1.3680043.8.498.2',
-    seriesDescription: 'synthetic CT', seriesNumber: '1', frameOfReferenceUID: '1.2.826.0.1.3680043.8.498.3', patientPosition: 'HFS', manufacturer: '', bodyPartExamined: '',
+    modality: 'CT',
+    patientName: 'Synthetic^CT',
+    patientID: 'SYNTH',
+    patientBirthDate: '',
+    patientSex: '',
+    studyInstanceUID: '1.2.826.0.1.3680043.8.498.1',
+    studyDate: '',
+    studyTime: '',
+    studyID: '',
+    accessionNumber: '',
+    referringPhysicianName: '',
+    studyDescription: 'synthetic',
+    seriesInstanceUID: '1.2.826.0.1.3680043.8.498.2',
+    seriesDescription: 'synthetic CT',
+    seriesNumber: '1',
+    frameOfReferenceUID: '1.2.826.0.1.3680043.8.498.3',
+    patientPosition: 'HFS',
+    manufacturer: '',
+    bodyPartExamined: '',
   };
   const meanSpacing = offsets.length > 1 ? (offsets[offsets.length - 1] - offsets[0]) / (offsets.length - 1) : spacing[2];
-  return { dims: [cols, rows, nSlices], spacing: [spacing[0], spacing[1], meanSpacing], origin: slices[0].position, rowCosines: r, colCosines: c, normal: n, hu, slices, meta, warnings: [] };
+  return {
+    dims: [cols, rows, nSlices],
+    spacing: [spacing[0], spacing[1], meanSpacing],
+    origin: slices[0].position,
+    rowCosines: r,
+    colCosines: c,
+    normal: n,
+    hu,
+    slices,
+    meta,
+    warnings: [],
+  };
 }

@@ -61,7 +61,10 @@ function fromNames(pairs: Iterable<[number, string]>, source: string): LabelLege
     if (c) values.set(v, c);
     else unknown.push(name);
   }
-  if (values.size === 0) throw new LegendError(`${source}: none of its ${unknown.length} names is an organ of this app (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''})`);
+  if (values.size === 0)
+    throw new LegendError(
+      `${source}: none of its ${unknown.length} names is an organ of this app (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''})`,
+    );
   return { values, unknown, source };
 }
 
@@ -71,12 +74,14 @@ const CHANNELS = (): Map<number, number> => new Map(Array.from({ length: 33 }, (
 export function parseJsonLegend(json: unknown, source: string): LabelLegend {
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new LegendError(`${source}: expected a JSON object`);
   const o = json as Record<string, unknown>;
-  if (o.valuesAreChannels === true || o.channels === true) return { values: CHANNELS(), unknown: [], source: `${source} (values are organ channels)` };
+  if (o.valuesAreChannels === true || o.channels === true)
+    return { values: CHANNELS(), unknown: [], source: `${source} (values are organ channels)` };
   const map = (o.labels && typeof o.labels === 'object' && !Array.isArray(o.labels) ? o.labels : o) as Record<string, unknown>;
   const pairs: [number, string][] = [];
   for (const [k, v] of Object.entries(map)) {
     if (/^\d+$/.test(k) && typeof v === 'string') pairs.push([Number(k), v]);
-    else if (/^\d+$/.test(k) && v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string') pairs.push([Number(k), (v as { name: string }).name]);
+    else if (/^\d+$/.test(k) && v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string')
+      pairs.push([Number(k), (v as { name: string }).name]);
     // { "spleen": 1 } (name -> value) as well
     else if (typeof v === 'number' && Number.isInteger(v)) pairs.push([v, k]);
   }

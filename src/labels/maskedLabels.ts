@@ -19,7 +19,8 @@ export class MaskedLabels {
     readonly sliceSize: number,
     readonly slices: number,
   ) {
-    if (source.length !== sliceSize * slices) throw new RangeError(`source has ${source.length} voxels, expected ${sliceSize * slices}`);
+    if (source.length !== sliceSize * slices)
+      throw new RangeError(`source has ${source.length} voxels, expected ${sliceSize * slices}`);
     this.display = new Uint8Array(source.length);
     this.present = new Uint8Array(256 * slices);
     this.refreshAll();

@@ -66,7 +66,10 @@ export function exportLabelling(p: Provenance): ExportLabelling {
     };
   }
   const model = p.source === 'model' && p.model ? p.model : 'AttentionAnatomy';
-  const generation: RoiGeneration = { algorithm: 'AUTOMATIC', description: p.source === 'model' && p.model ? `AttentionAnatomy ${p.model}` : MODEL_GENERATION.description };
+  const generation: RoiGeneration = {
+    algorithm: 'AUTOMATIC',
+    description: p.source === 'model' && p.model ? `AttentionAnatomy ${p.model}` : MODEL_GENERATION.description,
+  };
   if (p.source === 'model' && p.state === 'incomplete') {
     const part = `${p.slicesDone} of ${p.slices} slices, ${p.reason === 'error' ? 'failed' : 'cancelled'}`;
     return {
@@ -77,7 +80,13 @@ export function exportLabelling(p: Provenance): ExportLabelling {
       fileTag: 'INCOMPLETE',
     };
   }
-  return { label: 'AutoOAR', name: 'Auto OARs', seriesDescription: `Auto OARs (${model}, not reviewed)`.slice(0, 64), generation, fileTag: '' };
+  return {
+    label: 'AutoOAR',
+    name: 'Auto OARs',
+    seriesDescription: `Auto OARs (${model}, not reviewed)`.slice(0, 64),
+    generation,
+    fileTag: '',
+  };
 }
 
 interface Entry {

@@ -19,15 +19,30 @@ function invert4(m: readonly number[]): number[] {
   const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
   if (!Number.isFinite(det) || Math.abs(det) < 1e-12) throw new RangeError('singular affine');
   const r = [
-    (e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det,
-    (f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det,
-    (d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det,
+    (e * i - f * h) / det,
+    (c * h - b * i) / det,
+    (b * f - c * e) / det,
+    (f * g - d * i) / det,
+    (a * i - c * g) / det,
+    (c * d - a * f) / det,
+    (d * h - e * g) / det,
+    (b * g - a * h) / det,
+    (a * e - b * d) / det,
   ];
   const t = [m[3], m[7], m[11]];
   return [
-    r[0], r[1], r[2], -(r[0] * t[0] + r[1] * t[1] + r[2] * t[2]),
-    r[3], r[4], r[5], -(r[3] * t[0] + r[4] * t[1] + r[5] * t[2]),
-    r[6], r[7], r[8], -(r[6] * t[0] + r[7] * t[1] + r[8] * t[2]),
+    r[0],
+    r[1],
+    r[2],
+    -(r[0] * t[0] + r[1] * t[1] + r[2] * t[2]),
+    r[3],
+    r[4],
+    r[5],
+    -(r[3] * t[0] + r[4] * t[1] + r[5] * t[2]),
+    r[6],
+    r[7],
+    r[8],
+    -(r[6] * t[0] + r[7] * t[1] + r[8] * t[2]),
   ];
 }
 

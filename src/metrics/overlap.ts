@@ -60,8 +60,12 @@ function surface(m: ArrayLike<number>, dims: Dims, box: Box): Uint8Array {
         const [gi, gj, gk] = [i + box.lo[0], j + box.lo[1], k + box.lo[2]];
         if (!at(gi, gj, gk)) continue;
         if (
-          !at(gi - 1, gj, gk) || !at(gi + 1, gj, gk) || !at(gi, gj - 1, gk) ||
-          !at(gi, gj + 1, gk) || !at(gi, gj, gk - 1) || !at(gi, gj, gk + 1)
+          !at(gi - 1, gj, gk) ||
+          !at(gi + 1, gj, gk) ||
+          !at(gi, gj - 1, gk) ||
+          !at(gi, gj + 1, gk) ||
+          !at(gi, gj, gk - 1) ||
+          !at(gi, gj, gk + 1)
         )
           out[i + j * bx + k * bx * by] = 1;
       }
@@ -126,9 +130,24 @@ export function squaredDistanceTransform(feature: Uint8Array, dims: Dims, spacin
     for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++) out.push(fn(a, b));
     return out;
   };
-  pass(nx, 1, starts((j, k) => j * nx + k * nx * ny, ny, nz), spacing[0]);
-  pass(ny, nx, starts((i, k) => i + k * nx * ny, nx, nz), spacing[1]);
-  pass(nz, nx * ny, starts((i, j) => i + j * nx, nx, ny), spacing[2]);
+  pass(
+    nx,
+    1,
+    starts((j, k) => j * nx + k * nx * ny, ny, nz),
+    spacing[0],
+  );
+  pass(
+    ny,
+    nx,
+    starts((i, k) => i + k * nx * ny, nx, nz),
+    spacing[1],
+  );
+  pass(
+    nz,
+    nx * ny,
+    starts((i, j) => i + j * nx, nx, ny),
+    spacing[2],
+  );
   return g;
 }
 
@@ -151,7 +170,12 @@ export interface SurfaceDistances {
 }
 
 /** Both surface metrics, or null when either mask is empty. */
-export function surfaceDistances(a: ArrayLike<number>, b: ArrayLike<number>, dims: Dims, spacing: Spacing): SurfaceDistances | null {
+export function surfaceDistances(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  dims: Dims,
+  spacing: Spacing,
+): SurfaceDistances | null {
   const boxA = boundingBox([a], dims);
   const boxB = boundingBox([b], dims);
   if (!boxA || !boxB) return null;

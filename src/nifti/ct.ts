@@ -39,24 +39,52 @@ function lpsPoint(a: number[][], k: number): Vec3 {
 
 function syntheticMeta(name: string): SeriesMeta {
   return {
-    modality: 'CT', patientName: name, patientID: name, patientBirthDate: '', patientSex: '', studyInstanceUID: '',
-    studyDate: '', studyTime: '', studyID: '', accessionNumber: '', referringPhysicianName: '', studyDescription: '',
-    seriesInstanceUID: '', seriesDescription: `NIfTI ${name}`, seriesNumber: '', frameOfReferenceUID: '',
-    patientPosition: '', manufacturer: '', bodyPartExamined: '',
+    modality: 'CT',
+    patientName: name,
+    patientID: name,
+    patientBirthDate: '',
+    patientSex: '',
+    studyInstanceUID: '',
+    studyDate: '',
+    studyTime: '',
+    studyID: '',
+    accessionNumber: '',
+    referringPhysicianName: '',
+    studyDescription: '',
+    seriesInstanceUID: '',
+    seriesDescription: `NIfTI ${name}`,
+    seriesNumber: '',
+    frameOfReferenceUID: '',
+    patientPosition: '',
+    manufacturer: '',
+    bodyPartExamined: '',
   };
 }
 
 /** NaN / Inf voxels cannot be HU (they would silently read as 0): a block, named. */
 function nonFiniteWarning(data: ArrayLike<number>): GeometryWarning[] {
   const bad = countNonFinite(data);
-  return bad ? [{ code: 'non-finite-values', severity: 'error', message: `${bad} voxel${bad > 1 ? 's are' : ' is'} NaN or infinite: not a valid CT volume. Segmentation is refused.` }] : [];
+  return bad
+    ? [
+        {
+          code: 'non-finite-values',
+          severity: 'error',
+          message: `${bad} voxel${bad > 1 ? 's are' : ' is'} NaN or infinite: not a valid CT volume. Segmentation is refused.`,
+        },
+      ]
+    : [];
 }
 
 /** Builds the CtVolume of a parsed NIfTI image (values after scl_slope / scl_inter, rounded to int16 HU). */
 export function ctFromNiftiImage(img: NiftiImage, name: string): NiftiCt {
   const [nx = 1, ny = 1, nz = 1, ...rest] = img.dims;
-  if (rest.some((d) => d > 1)) throw new VolumeLoadError('not-loadable', `${name}: ${img.dims.length}-D NIfTI (${img.dims.join('x')}) is not a CT volume`);
-  if (nx * ny * nz > MAX_VOXELS) throw new VolumeLoadError('too-large', `${name}: ${nx}x${ny}x${nz} voxels is more than the app holds (${MAX_VOXELS / 1024 / 1024} M voxels)`);
+  if (rest.some((d) => d > 1))
+    throw new VolumeLoadError('not-loadable', `${name}: ${img.dims.length}-D NIfTI (${img.dims.join('x')}) is not a CT volume`);
+  if (nx * ny * nz > MAX_VOXELS)
+    throw new VolumeLoadError(
+      'too-large',
+      `${name}: ${nx}x${ny}x${nz} voxels is more than the app holds (${MAX_VOXELS / 1024 / 1024} M voxels)`,
+    );
   const a = img.affine;
   const col0 = lpsColumn(a, 0);
   const col1 = lpsColumn(a, 1);
@@ -116,9 +144,14 @@ export function ctFromNifti(bytes: Uint8Array, name: string): NiftiCt {
  * Labels in CtVolume order -> labels in the NIfTI's own voxel order (slices the stack analysis left out,
  * e.g. duplicates, stay 0).
  */
-export function labelsToNiftiOrder(labels: Uint8Array, sliceOrder: readonly number[], niftiDims: readonly [number, number, number]): Uint8Array {
+export function labelsToNiftiOrder(
+  labels: Uint8Array,
+  sliceOrder: readonly number[],
+  niftiDims: readonly [number, number, number],
+): Uint8Array {
   const npx = niftiDims[0] * niftiDims[1];
-  if (labels.length !== npx * sliceOrder.length) throw new RangeError(`labels hold ${labels.length} voxels, expected ${npx} x ${sliceOrder.length}`);
+  if (labels.length !== npx * sliceOrder.length)
+    throw new RangeError(`labels hold ${labels.length} voxels, expected ${npx} x ${sliceOrder.length}`);
   const out = new Uint8Array(npx * niftiDims[2]);
   sliceOrder.forEach((kn, k) => out.set(labels.subarray(k * npx, (k + 1) * npx), kn * npx));
   return out;
@@ -141,7 +174,10 @@ export function ctFromNiftiFile(bytes: Uint8Array, fileName: string): CtVolume {
   try {
     const img = readNifti(bytes);
     if (img.datatype === 'uint8' || img.datatype === 'int8') {
-      throw new VolumeLoadError('not-loadable', `${fileName}: an 8-bit NIfTI is a label map, not a CT in HU. Open the CT, then use Load label map.`);
+      throw new VolumeLoadError(
+        'not-loadable',
+        `${fileName}: an 8-bit NIfTI is a label map, not a CT in HU. Open the CT, then use Load label map.`,
+      );
     }
     return ctFromNiftiImage(img, niftiCaseName(fileName)).volume;
   } catch (e) {

@@ -4,5 +4,13 @@
  */
 export { readNifti, writeNifti, affineFromLps, applyAffine, NiftiError } from './nifti';
 export type { NiftiImage, NiftiDatatype, NiftiData, Mat4, WriteOptions } from './nifti';
-export { ctFromNifti, ctFromNiftiImage, ctFromNiftiFile, labelsToNiftiOrder, niftiCaseName, CT_IMAGE_STORAGE, type NiftiCt } from './ct';
+export {
+  ctFromNifti,
+  ctFromNiftiImage,
+  ctFromNiftiFile,
+  labelsToNiftiOrder,
+  niftiCaseName,
+  CT_IMAGE_STORAGE,
+  type NiftiCt,
+} from './ct';
 export { readNiftiLabels } from './labels';

@@ -41,9 +41,14 @@ export const launchOptions = (extra: LaunchOptions = {}): LaunchOptions => ({
 });
 
 /** A persistent context in a fresh user-data dir (removed on close). */
-export async function launchChromium(extra: LaunchOptions = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchChromium(
+  extra: LaunchOptions = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'aa-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, { ...launchOptions(extra), viewport: { width: 1440, height: 900 } });
+  const context = await chromium.launchPersistentContext(dir, {
+    ...launchOptions(extra),
+    viewport: { width: 1440, height: 900 },
+  });
   return {
     context,
     close: async () => {

@@ -59,16 +59,31 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
         if (step.kind === 'error') {
           notify({ id: 'rtstruct-export', severity: 'error', title: 'RTSTRUCT export failed.', detail: step.message });
         } else if (step.kind === 'no-organ') {
-          notify({ id: 'rtstruct-export', severity: 'warning', title: 'Nothing to export.', detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.' });
+          notify({
+            id: 'rtstruct-export',
+            severity: 'warning',
+            title: 'Nothing to export.',
+            detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.',
+          });
         } else {
           const r = step.result;
           downloadFile(r.bytes, r.fileName);
           if (r.notices.length) {
-            notify({ id: 'rtstruct-export-text', severity: 'warning', title: `Exported ${r.fileName}; some text was shortened to DICOM's limits.`, detail: r.notices.join(' ') });
+            notify({
+              id: 'rtstruct-export-text',
+              severity: 'warning',
+              title: `Exported ${r.fileName}; some text was shortened to DICOM's limits.`,
+              detail: r.notices.join(' '),
+            });
           }
           const note = uidNote(r.referenced);
           if (note) {
-            notify({ id: 'rtstruct-export', severity: 'info', title: `Exported ${r.fileName} (${r.roiCount} structures, ${r.contourCount} contours).`, detail: note });
+            notify({
+              id: 'rtstruct-export',
+              severity: 'info',
+              title: `Exported ${r.fileName} (${r.roiCount} structures, ${r.contourCount} contours).`,
+              detail: note,
+            });
           }
         }
       } catch (e) {
@@ -90,27 +105,67 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
   return (
     <>
       <div className="oar-row">
-        <button className="primary" disabled={disabled} onClick={() => click(false)} data-testid="export-all" data-provenance={prov.source === 'model' ? prov.state : prov.source}
-          title={gate.why || 'Download a DICOM RT Structure Set with every organ found'}>Export RTSTRUCT</button>
-        <button disabled={disabled} onClick={() => click(true)} data-testid="export-visible"
-          title={gate.why || 'Only the organs shown now (file name ends in _visible)'}>Visible only</button>
+        <button
+          className="primary"
+          disabled={disabled}
+          onClick={() => click(false)}
+          data-testid="export-all"
+          data-provenance={prov.source === 'model' ? prov.state : prov.source}
+          title={gate.why || 'Download a DICOM RT Structure Set with every organ found'}
+        >
+          Export RTSTRUCT
+        </button>
+        <button
+          disabled={disabled}
+          onClick={() => click(true)}
+          data-testid="export-visible"
+          title={gate.why || 'Only the organs shown now (file name ends in _visible)'}
+        >
+          Visible only
+        </button>
       </div>
-      <label className="oar-row small" title="BODY / External (TG-263): the patient's outline from the CT (above -300 HU, couch removed, holes filled), needed for dose calculation">
-        <input type="checkbox" checked={body} onChange={(e) => setBody(e.target.checked)} data-testid="include-body" /> Include BODY (External)
+      <label
+        className="oar-row small"
+        title="BODY / External (TG-263): the patient's outline from the CT (above -300 HU, couch removed, holes filled), needed for dose calculation"
+      >
+        <input type="checkbox" checked={body} onChange={(e) => setBody(e.target.checked)} data-testid="include-body" /> Include
+        BODY (External)
       </label>
       {prov.source === 'model' && prov.state === 'incomplete' && !asking && (
         <p className="small oar-incomplete" data-testid="incomplete-note">
           Partial result ({prov.slicesDone} of {prov.slices} slices).{' '}
-          <button className="ghost small" onClick={discard} data-testid="discard-partial">Discard</button>
+          <button className="ghost small" onClick={discard} data-testid="discard-partial">
+            Discard
+          </button>
         </p>
       )}
       {asking && gate.confirm && (
         <div className="oar-confirm" role="alertdialog" aria-label="Export an incomplete result?" data-testid="export-confirm">
           <p className="small">{gate.confirm}</p>
           <div className="oar-row">
-            <button className="primary" data-testid="confirm-incomplete" onClick={() => { const v = asking.visibleOnly; setAsking(null); write(v); }}>Export as INCOMPLETE</button>
-            <button data-testid="discard-partial-confirm" onClick={() => { setAsking(null); discard(); }}>Discard partial result</button>
-            <button className="ghost" data-testid="cancel-export" onClick={() => setAsking(null)}>Keep, don't export</button>
+            <button
+              className="primary"
+              data-testid="confirm-incomplete"
+              onClick={() => {
+                const v = asking.visibleOnly;
+                setAsking(null);
+                write(v);
+              }}
+            >
+              Export as INCOMPLETE
+            </button>
+            <button
+              data-testid="discard-partial-confirm"
+              onClick={() => {
+                setAsking(null);
+                discard();
+              }}
+            >
+              Discard partial result
+            </button>
+            <button className="ghost" data-testid="cancel-export" onClick={() => setAsking(null)}>
+              Keep, don't export
+            </button>
           </div>
         </div>
       )}

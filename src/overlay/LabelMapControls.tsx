@@ -53,7 +53,12 @@ export function LabelMapControls({ ct, overlay, busy, setBusy, notify }: LabelMa
       }
       setProvenance(overlay, { source: 'labelmap', file, legend: legend.source });
       if (legend.unknown.length) {
-        notify({ id: 'labelmap-load', severity: 'info', title: `${file}: ${legend.unknown.length} legend names are not organs of this app and were left out.`, items: legend.unknown });
+        notify({
+          id: 'labelmap-load',
+          severity: 'info',
+          title: `${file}: ${legend.unknown.length} legend names are not organs of this app and were left out.`,
+          items: legend.unknown,
+        });
       }
     } catch (e) {
       notify({ id: 'labelmap-load', severity: 'error', title: `${file} could not be loaded.`, detail: message(e) });
@@ -65,13 +70,21 @@ export function LabelMapControls({ ct, overlay, busy, setBusy, notify }: LabelMa
   const choose = async (files: File[]) => {
     const nifti = files.find((f) => /\.nii(\.gz)?$/i.test(f.name));
     if (!nifti) {
-      notify({ id: 'labelmap-load', severity: 'error', title: 'No NIfTI label map among the chosen files.', detail: 'Choose a .nii or .nii.gz file, with its legend (.json, ITK-SNAP .txt/.label or Slicer .ctbl/.txt) if it has one.' });
+      notify({
+        id: 'labelmap-load',
+        severity: 'error',
+        title: 'No NIfTI label map among the chosen files.',
+        detail:
+          'Choose a .nii or .nii.gz file, with its legend (.json, ITK-SNAP .txt/.label or Slicer .ctbl/.txt) if it has one.',
+      });
       return;
     }
     setBusy(`Reading ${nifti.name}…`);
     try {
       const grid = readNiftiLabels(new Uint8Array(await nifti.arrayBuffer()));
-      const others = await Promise.all(files.filter((f) => f !== nifti).map(async (f) => ({ name: f.name, text: await f.text() })));
+      const others = await Promise.all(
+        files.filter((f) => f !== nifti).map(async (f) => ({ name: f.name, text: await f.text() })),
+      );
       const legend = legendFromFiles(others);
       setBusy(null);
       if (legend) {
@@ -98,40 +111,82 @@ export function LabelMapControls({ ct, overlay, busy, setBusy, notify }: LabelMa
 
   return (
     <>
-      <button disabled={!overlay || !!busy} onClick={() => input?.click()} data-testid="load-labelmap"
-        title="Show a NIfTI label map as this series' organs; choose its legend file (.json, ITK-SNAP or Slicer colour table) with it, or map the values by hand">Load label map…</button>
-      <input ref={(el) => { input = el; }} type="file" multiple accept=".nii,.gz,.json,.txt,.ctbl,.label,.lut" hidden data-testid="load-labelmap-input"
-        onChange={(e) => { const f = [...(e.target.files ?? [])]; e.target.value = ''; if (f.length) void choose(f); }} />
+      <button
+        disabled={!overlay || !!busy}
+        onClick={() => input?.click()}
+        data-testid="load-labelmap"
+        title="Show a NIfTI label map as this series' organs; choose its legend file (.json, ITK-SNAP or Slicer colour table) with it, or map the values by hand"
+      >
+        Load label map…
+      </button>
+      <input
+        ref={(el) => {
+          input = el;
+        }}
+        type="file"
+        multiple
+        accept=".nii,.gz,.json,.txt,.ctbl,.label,.lut"
+        hidden
+        data-testid="load-labelmap-input"
+        onChange={(e) => {
+          const f = [...(e.target.files ?? [])];
+          e.target.value = '';
+          if (f.length) void choose(f);
+        }}
+      />
       {pending && (
         <div className="oar-confirm" role="dialog" aria-label="Which organ is each value?" data-testid="labelmap-mapping">
-          <p className="small">
-            {pending.file} has no legend. Which organ is each value? Values left at “none” are not loaded.
-          </p>
-          <button className="ghost small" data-testid="labelmap-use-channels"
-            onClick={() => setPending((p) => p && { ...p, choice: new Map(p.values.filter((v) => v.value <= 33).map((v) => [v.value, v.value])) })}>
+          <p className="small">{pending.file} has no legend. Which organ is each value? Values left at “none” are not loaded.</p>
+          <button
+            className="ghost small"
+            data-testid="labelmap-use-channels"
+            onClick={() =>
+              setPending(
+                (p) => p && { ...p, choice: new Map(p.values.filter((v) => v.value <= 33).map((v) => [v.value, v.value])) },
+              )
+            }
+          >
             Values are this app's channel numbers (1–33)
           </button>
           <ul className="oar-list">
             {pending.values.slice(0, MAX_ROWS).map((v) => (
               <li key={v.value} className="oar-organ">
                 <span className="oar-num">{v.value}</span>
-                <select data-testid={`labelmap-value-${v.value}`} value={pending.choice.get(v.value) ?? 0} onChange={(e) => setChoice(v.value, Number(e.target.value))}>
+                <select
+                  data-testid={`labelmap-value-${v.value}`}
+                  value={pending.choice.get(v.value) ?? 0}
+                  onChange={(e) => setChoice(v.value, Number(e.target.value))}
+                >
                   <option value={0}>none</option>
                   {ORGANS.map((o) => (
-                    <option key={o.channel} value={o.channel}>{o.tg263}</option>
+                    <option key={o.channel} value={o.channel}>
+                      {o.tg263}
+                    </option>
                   ))}
                 </select>
                 <span className="muted small">{v.voxels} voxels</span>
               </li>
             ))}
           </ul>
-          {pending.values.length > MAX_ROWS && <p className="muted small">{pending.values.length - MAX_ROWS} more values not listed (not loaded).</p>}
+          {pending.values.length > MAX_ROWS && (
+            <p className="muted small">{pending.values.length - MAX_ROWS} more values not listed (not loaded).</p>
+          )}
           <div className="oar-row">
-            <button className="primary" disabled={pending.choice.size === 0} data-testid="labelmap-apply"
-              onClick={() => { const p = pending; setPending(null); void apply(p.file, p.grid, { values: p.choice, unknown: [], source: `${p.choice.size} values mapped by hand` }); }}>
+            <button
+              className="primary"
+              disabled={pending.choice.size === 0}
+              data-testid="labelmap-apply"
+              onClick={() => {
+                const p = pending;
+                setPending(null);
+                void apply(p.file, p.grid, { values: p.choice, unknown: [], source: `${p.choice.size} values mapped by hand` });
+              }}
+            >
               Load
             </button>
-            <button className="ghost" data-testid="labelmap-cancel" onClick={() => setPending(null)}>Cancel</button>
+            <button className="ghost" data-testid="labelmap-cancel" onClick={() => setPending(null)}>
+              Cancel
+            </button>
           </div>
         </div>
       )}

@@ -73,16 +73,20 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     },
     [viewer, ct],
   );
-  const jumpTo = useCallback(
-    (channel: number) => jumpToVoxel(statBy.get(channel)?.centreVoxel ?? null),
-    [statBy, jumpToVoxel],
-  );
+  const jumpTo = useCallback((channel: number) => jumpToVoxel(statBy.get(channel)?.centreVoxel ?? null), [statBy, jumpToVoxel]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const t = e.target as HTMLElement | null;
-      if (t && (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || t.isContentEditable)) return;
+      if (
+        t &&
+        (t instanceof HTMLInputElement ||
+          t instanceof HTMLTextAreaElement ||
+          t instanceof HTMLSelectElement ||
+          t.isContentEditable)
+      )
+        return;
       const a = overlayKeyAction(e.key, order);
       if (!a) return;
       e.preventDefault();
@@ -92,21 +96,27 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     return () => window.removeEventListener('keydown', onKey);
   }, [order]);
 
-  const showImported = useCallback((set: ImportedStructureSet | null) => {
-    if (!overlay || set === shownSet.current) return;
-    shownSet.current = set;
-    if (!set) {
-      overlay.setImported(null, stateRef.current);
-      setImported(null);
-      return;
-    }
-    const labels = set.rois.filter((r) => r.voxels > 0).map((r) => r.label);
-    const next = overlayReducer(overlayReducer(stateRef.current, { type: 'importedAll', visible: true, labels }), { type: 'importedShown', shown: true });
-    overlay.setImported(set, next);
-    dispatch({ type: 'importedAll', visible: true, labels });
-    dispatch({ type: 'importedShown', shown: true });
-    setImported(set);
-  }, [overlay]);
+  const showImported = useCallback(
+    (set: ImportedStructureSet | null) => {
+      if (!overlay || set === shownSet.current) return;
+      shownSet.current = set;
+      if (!set) {
+        overlay.setImported(null, stateRef.current);
+        setImported(null);
+        return;
+      }
+      const labels = set.rois.filter((r) => r.voxels > 0).map((r) => r.label);
+      const next = overlayReducer(overlayReducer(stateRef.current, { type: 'importedAll', visible: true, labels }), {
+        type: 'importedShown',
+        shown: true,
+      });
+      overlay.setImported(set, next);
+      dispatch({ type: 'importedAll', visible: true, labels });
+      dispatch({ type: 'importedShown', shown: true });
+      setImported(set);
+    },
+    [overlay],
+  );
   // A reference imported elsewhere (the review panel's Import SEG) is shown here too.
   useEffect(() => onImportedReference((r) => showImported(r?.set ?? null)), [showImported]);
 
@@ -118,7 +128,13 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       const set = importStructureSet(ss, ct);
       showImported(set);
       setImportedReference({ set, fileName: file.name, kind: 'RTSTRUCT' });
-      if (set.warnings.length) notify({ id: 'rtstruct-import', severity: 'warning', title: `Imported ${file.name} with warnings.`, detail: set.warnings.join(' ') });
+      if (set.warnings.length)
+        notify({
+          id: 'rtstruct-import',
+          severity: 'warning',
+          title: `Imported ${file.name} with warnings.`,
+          detail: set.warnings.join(' '),
+        });
     } catch (e) {
       notify({ id: 'rtstruct-import', severity: 'error', title: `${file.name} could not be imported.`, detail: message(e) });
     } finally {
@@ -144,24 +160,54 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     <div className="oar-panel" data-testid="organ-panel">
       <div className="oar-controls">
         <div className="oar-row">
-          <button onClick={() => dispatch({ type: 'all', visible: true })} title="Show all organs (A)" data-testid="organs-all">All</button>
-          <button onClick={() => dispatch({ type: 'all', visible: false })} title="Hide all organs (N)" data-testid="organs-none">None</button>
+          <button onClick={() => dispatch({ type: 'all', visible: true })} title="Show all organs (A)" data-testid="organs-all">
+            All
+          </button>
+          <button onClick={() => dispatch({ type: 'all', visible: false })} title="Hide all organs (N)" data-testid="organs-none">
+            None
+          </button>
           <div className="oar-seg" role="group" aria-label="Display">
-            <button className={state.mode === 'fill' ? 'active' : ''} aria-pressed={state.mode === 'fill'} onClick={() => dispatch({ type: 'mode', mode: 'fill' })} title="Filled (O)" data-testid="mode-fill">Fill</button>
-            <button className={state.mode === 'outline' ? 'active' : ''} aria-pressed={state.mode === 'outline'} onClick={() => dispatch({ type: 'mode', mode: 'outline' })} title="Outline (O)" data-testid="mode-outline">Outline</button>
+            <button
+              className={state.mode === 'fill' ? 'active' : ''}
+              aria-pressed={state.mode === 'fill'}
+              onClick={() => dispatch({ type: 'mode', mode: 'fill' })}
+              title="Filled (O)"
+              data-testid="mode-fill"
+            >
+              Fill
+            </button>
+            <button
+              className={state.mode === 'outline' ? 'active' : ''}
+              aria-pressed={state.mode === 'outline'}
+              onClick={() => dispatch({ type: 'mode', mode: 'outline' })}
+              title="Outline (O)"
+              data-testid="mode-outline"
+            >
+              Outline
+            </button>
           </div>
         </div>
         <label className="oar-row oar-opacity">
           <span className="muted">Opacity</span>
-          <input type="range" min={0} max={100} value={Math.round(state.opacity * 100)} data-testid="overlay-opacity"
-            onChange={(e) => dispatch({ type: 'opacity', opacity: Number(e.target.value) / 100 })} />
+          <input
+            type="range"
+            min={0}
+            max={100}
+            value={Math.round(state.opacity * 100)}
+            data-testid="overlay-opacity"
+            onChange={(e) => dispatch({ type: 'opacity', opacity: Number(e.target.value) / 100 })}
+          />
           <span className="oar-num">{Math.round(state.opacity * 100)}%</span>
         </label>
       </div>
 
       <EditControls ct={ct} viewer={viewer} overlay={overlay} selected={selected} />
 
-      {present.length === 0 && <p className="muted small" data-testid="organs-empty">No contours yet: run the segmentation (or load a label map).</p>}
+      {present.length === 0 && (
+        <p className="muted small" data-testid="organs-empty">
+          No contours yet: run the segmentation (or load a label map).
+        </p>
+      )}
 
       {GROUPS.map((g) => {
         const organs = ORGANS.filter((o) => o.group === g);
@@ -172,10 +218,28 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
           <div className="oar-group" key={g} data-testid={`group-${g}`}>
             <div className="oar-group-head">
               <span className="oar-group-name">{GROUP_LABELS[g]}</span>
-              <span className="muted small" data-testid={`group-${g}-count`} title={`${shown} shown of ${found} found (${organs.length} organs in the group)`}>{shown}/{found} shown</span>
+              <span
+                className="muted small"
+                data-testid={`group-${g}-count`}
+                title={`${shown} shown of ${found} found (${organs.length} organs in the group)`}
+              >
+                {shown}/{found} shown
+              </span>
               <span className="oar-spacer" />
-              <button className="ghost small" onClick={() => dispatch({ type: 'group', group: g, visible: true })} data-testid={`group-${g}-all`}>all</button>
-              <button className="ghost small" onClick={() => dispatch({ type: 'group', group: g, visible: false })} data-testid={`group-${g}-none`}>none</button>
+              <button
+                className="ghost small"
+                onClick={() => dispatch({ type: 'group', group: g, visible: true })}
+                data-testid={`group-${g}-all`}
+              >
+                all
+              </button>
+              <button
+                className="ghost small"
+                onClick={() => dispatch({ type: 'group', group: g, visible: false })}
+                data-testid={`group-${g}-none`}
+              >
+                none
+              </button>
             </div>
             <ul className="oar-list">
               {organs.map((o) => {
@@ -184,18 +248,54 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
                 const visible = state.visible.has(o.channel);
                 const warn = has ? implausibleVolume(o.channel, s!.volumeMl) : null;
                 return (
-                  <li key={o.channel} className={`oar-organ${has ? '' : ' absent'}${selected === o.channel ? ' selected' : ''}`}
-                    data-testid={`organ-${o.tg263}`} data-visible={visible} data-present={has} data-edited={edits.edited.has(o.channel)}>
-                    <input type="checkbox" checked={visible} aria-label={`Show ${o.plain}`} data-testid={`toggle-${o.tg263}`}
-                      onChange={() => dispatch({ type: 'toggle', channel: o.channel })} />
-                    <span className="oar-swatch" style={{ background: visible ? rgb(o.color) : 'transparent', borderColor: rgb(o.color) }} />
-                    <button className="oar-name" title={has ? `${o.plain}: jump to centre` : `${o.plain}: not found`}
-                      onClick={() => { dispatch({ type: 'select', channel: o.channel }); if (has) jumpTo(o.channel); }}>
-                      <span className="oar-tg">{o.tg263}{edits.edited.has(o.channel) && <span title="Edited by hand" data-testid={`edited-${o.tg263}`}> ✎</span>}</span>
+                  <li
+                    key={o.channel}
+                    className={`oar-organ${has ? '' : ' absent'}${selected === o.channel ? ' selected' : ''}`}
+                    data-testid={`organ-${o.tg263}`}
+                    data-visible={visible}
+                    data-present={has}
+                    data-edited={edits.edited.has(o.channel)}
+                  >
+                    <input
+                      type="checkbox"
+                      checked={visible}
+                      aria-label={`Show ${o.plain}`}
+                      data-testid={`toggle-${o.tg263}`}
+                      onChange={() => dispatch({ type: 'toggle', channel: o.channel })}
+                    />
+                    <span
+                      className="oar-swatch"
+                      style={{ background: visible ? rgb(o.color) : 'transparent', borderColor: rgb(o.color) }}
+                    />
+                    <button
+                      className="oar-name"
+                      title={has ? `${o.plain}: jump to centre` : `${o.plain}: not found`}
+                      onClick={() => {
+                        dispatch({ type: 'select', channel: o.channel });
+                        if (has) jumpTo(o.channel);
+                      }}
+                    >
+                      <span className="oar-tg">
+                        {o.tg263}
+                        {edits.edited.has(o.channel) && (
+                          <span title="Edited by hand" data-testid={`edited-${o.tg263}`}>
+                            {' '}
+                            ✎
+                          </span>
+                        )}
+                      </span>
                       <span className="oar-plain">{o.plain}</span>
                     </button>
-                    <span className={`oar-num${warn ? ' oar-implausible' : ''}`} data-testid={`ml-${o.tg263}`} title={warn ?? undefined}>
-                      {warn && <span aria-label="implausible volume" data-testid={`implausible-${o.tg263}`}>⚠ </span>}
+                    <span
+                      className={`oar-num${warn ? ' oar-implausible' : ''}`}
+                      data-testid={`ml-${o.tg263}`}
+                      title={warn ?? undefined}
+                    >
+                      {warn && (
+                        <span aria-label="implausible volume" data-testid={`implausible-${o.tg263}`}>
+                          ⚠{' '}
+                        </span>
+                      )}
                       {has ? fmtMl(s!.volumeMl) : '–'}
                     </span>
                     <span className="oar-num oar-slices" title="Slice range (1-based, inferior to superior)">
@@ -210,36 +310,85 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       })}
 
       <div className="oar-actions">
-        <ExportControls ct={ct} overlay={overlay} visible={state.visible} anyPresent={present.length > 0} busy={busy} setBusy={setBusy} notify={notify} />
+        <ExportControls
+          ct={ct}
+          overlay={overlay}
+          visible={state.visible}
+          anyPresent={present.length > 0}
+          busy={busy}
+          setBusy={setBusy}
+          notify={notify}
+        />
         <div className="oar-row">
-          <button disabled={!overlay || !!busy} onClick={() => importInput.current?.click()} data-testid="import-rtstruct"
-            title="Show an RTSTRUCT of this series (e.g. clinical contours) as outlines">Import RTSTRUCT…</button>
-          <input ref={importInput} type="file" accept=".dcm,application/dicom" hidden data-testid="import-rtstruct-input"
-            onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void doImport(f); }} />
+          <button
+            disabled={!overlay || !!busy}
+            onClick={() => importInput.current?.click()}
+            data-testid="import-rtstruct"
+            title="Show an RTSTRUCT of this series (e.g. clinical contours) as outlines"
+          >
+            Import RTSTRUCT…
+          </button>
+          <input
+            ref={importInput}
+            type="file"
+            accept=".dcm,application/dicom"
+            hidden
+            data-testid="import-rtstruct-input"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (f) void doImport(f);
+            }}
+          />
           <LabelMapControls ct={ct} overlay={overlay} busy={busy} setBusy={setBusy} notify={notify} />
         </div>
-        {busy && <p className="muted small" data-testid="overlay-busy">{busy}</p>}
+        {busy && (
+          <p className="muted small" data-testid="overlay-busy">
+            {busy}
+          </p>
+        )}
       </div>
 
       {imported && (
         <div className="oar-group" data-testid="imported-set">
           <div className="oar-group-head">
-            <input type="checkbox" checked={state.importedShown} aria-label="Show imported structures"
-              onChange={() => dispatch({ type: 'importedShown', shown: !state.importedShown })} />
-            <span className="oar-group-name" title={imported.sopInstanceUID}>Imported: {imported.label || 'structure set'}</span>
+            <input
+              type="checkbox"
+              checked={state.importedShown}
+              aria-label="Show imported structures"
+              onChange={() => dispatch({ type: 'importedShown', shown: !state.importedShown })}
+            />
+            <span className="oar-group-name" title={imported.sopInstanceUID}>
+              Imported: {imported.label || 'structure set'}
+            </span>
             <span className="oar-spacer" />
-            <button className="ghost small" onClick={removeImported} title="Remove the imported structure set">remove</button>
+            <button className="ghost small" onClick={removeImported} title="Remove the imported structure set">
+              remove
+            </button>
           </div>
-          <p className="muted small" data-testid="imported-style-legend">Drawn as outlines only, never filled (the organs above: filled, or thicker outlines).</p>
+          <p className="muted small" data-testid="imported-style-legend">
+            Drawn as outlines only, never filled (the organs above: filled, or thicker outlines).
+          </p>
           <ul className="oar-list">
             {imported.rois.map((r) => (
               <li key={r.label} className={`oar-organ${r.voxels ? '' : ' absent'}`} data-testid={`imported-${r.name}`}>
-                <input type="checkbox" checked={state.importedVisible.has(r.label)} disabled={!r.voxels} aria-label={`Show ${r.name}`}
-                  onChange={() => dispatch({ type: 'importedToggle', label: r.label })} />
+                <input
+                  type="checkbox"
+                  checked={state.importedVisible.has(r.label)}
+                  disabled={!r.voxels}
+                  aria-label={`Show ${r.name}`}
+                  onChange={() => dispatch({ type: 'importedToggle', label: r.label })}
+                />
                 <span className="oar-swatch outline" style={{ borderColor: rgb(r.color) }} />
-                <button className="oar-name" title={r.voxels ? 'Jump to centre' : 'No contours on this series'} onClick={() => jumpToVoxel(r.centre)}>
+                <button
+                  className="oar-name"
+                  title={r.voxels ? 'Jump to centre' : 'No contours on this series'}
+                  onClick={() => jumpToVoxel(r.centre)}
+                >
                   <span className="oar-tg">{r.name}</span>
-                  <span className="oar-plain">{r.organ ? (r.organ.tg263 === r.name ? r.organ.plain : `= ${r.organ.tg263}`) : r.interpretedType ?? ''}</span>
+                  <span className="oar-plain">
+                    {r.organ ? (r.organ.tg263 === r.name ? r.organ.plain : `= ${r.organ.tg263}`) : (r.interpretedType ?? '')}
+                  </span>
                 </button>
                 <span className="oar-num">{fmtMl(r.volumeMl)}</span>
                 <span className="oar-num oar-slices">{r.sliceRange ? `${r.sliceRange[0] + 1}–${r.sliceRange[1] + 1}` : ''}</span>
@@ -251,7 +400,9 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
 
       <p className="oar-help muted small">
         {OVERLAY_SHORTCUTS.map(([k, what]) => (
-          <span key={k}><kbd>{k}</kbd> {what}</span>
+          <span key={k}>
+            <kbd>{k}</kbd> {what}
+          </span>
         ))}
       </p>
     </div>

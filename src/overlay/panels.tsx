@@ -23,7 +23,9 @@ export function SegmentPanelWithOverlay(p: SidebarPanelProps) {
       confirmStart={() => {
         const s = p.viewer ? existingEditSession(organOverlayFor(p.viewer)) : null;
         const n = s?.history.editedChannels().size ?? 0;
-        return n > 0 ? `Segment again replaces the contours, including your edits to ${n} organ${n > 1 ? 's' : ''}. Continue?` : null;
+        return n > 0
+          ? `Segment again replaces the contours, including your edits to ${n} organ${n > 1 ? 's' : ''}. Continue?`
+          : null;
       }}
       onStart={() => {
         if (!p.viewer) return;
@@ -32,7 +34,10 @@ export function SegmentPanelWithOverlay(p: SidebarPanelProps) {
         setProvenance(o, runningProvenance(model(), slices));
       }}
       onSliceLabels={(k, labels) => p.viewer && organOverlayFor(p.viewer).setSlice(k, labels)}
-      onDone={() => p.viewer && setProvenance(organOverlayFor(p.viewer), outcomeProvenance(model(), { kind: 'complete', slicesDone: slices, slices }))}
+      onDone={() =>
+        p.viewer &&
+        setProvenance(organOverlayFor(p.viewer), outcomeProvenance(model(), { kind: 'complete', slicesDone: slices, slices }))
+      }
       onAbort={(reason, done) =>
         p.viewer && setProvenance(organOverlayFor(p.viewer), outcomeProvenance(model(), { kind: 'incomplete', reason, ...done }))
       }

@@ -77,7 +77,13 @@ function localLabelVolume(viewer: ViewerApi, volumeId: string, data: Uint8Array)
   const ct: CtVolume = viewer.ct;
   const ref = cache.getVolume(viewer.volumeId);
   volumeLoader.createLocalVolume(volumeId, {
-    metadata: { ...(ref?.metadata ?? {}), BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0 } as CoreTypes.Metadata,
+    metadata: {
+      ...(ref?.metadata ?? {}),
+      BitsAllocated: 8,
+      BitsStored: 8,
+      HighBit: 7,
+      PixelRepresentation: 0,
+    } as CoreTypes.Metadata,
     dimensions: ct.dims,
     spacing: ct.spacing,
     origin: ct.origin,
@@ -114,7 +120,9 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   ]);
   const lut = organColourLUT();
   for (const vp of viewportIds(viewer)) {
-    segmentation.addLabelmapRepresentationToViewport(vp, [{ segmentationId: segId, config: { colorLUTOrIndex: lut, useSliceRendering: true } }]);
+    segmentation.addLabelmapRepresentationToViewport(vp, [
+      { segmentationId: segId, config: { colorLUTOrIndex: lut, useSliceRendering: true } },
+    ]);
     segmentation.config.style.setRenderInactiveSegmentations(vp, true);
   }
 
@@ -171,7 +179,8 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
   };
   const schedule = () => {
     if (frame) return;
-    frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 16) as unknown as number);
+    frame =
+      typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 16) as unknown as number);
   };
 
   /** A streamed slice: drawn with the next allowed redraw. */
@@ -180,10 +189,11 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
     if (frame || streamTimer || !drawStreamed) return;
     const wait = lastFlush + Math.max(STREAM_REDRAW_MS, STREAM_DUTY * lastCost) - performance.now();
     if (wait <= 0) schedule();
-    else streamTimer = setTimeout(() => {
-      streamTimer = 0;
-      if (dirty.size) schedule();
-    }, wait);
+    else
+      streamTimer = setTimeout(() => {
+        streamTimer = 0;
+        if (dirty.size) schedule();
+      }, wait);
   };
 
   const allSlices = Array.from({ length: nk }, (_, k) => k);
@@ -194,7 +204,11 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       renderFill: fill,
       renderOutline: true,
       fillAlpha: state.opacity,
-      outlineOpacity: imported ? Math.max(0.6, Math.min(1, state.opacity * 2)) : state.mode === 'outline' ? Math.max(0.35, Math.min(1, state.opacity * 2)) : Math.min(1, state.opacity + 0.3),
+      outlineOpacity: imported
+        ? Math.max(0.6, Math.min(1, state.opacity * 2))
+        : state.mode === 'outline'
+          ? Math.max(0.35, Math.min(1, state.opacity * 2))
+          : Math.min(1, state.opacity + 0.3),
       outlineWidth: imported ? IMPORTED_OUTLINE_WIDTH : state.mode === 'outline' ? ORGAN_OUTLINE_WIDTH : 1,
     };
     return {
@@ -263,7 +277,11 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
         segmentation.config.style.setStyle({ type: Labelmap, viewportId: vp, segmentationId: segId }, styleFor(state, false));
         if (imported) {
           imported.segIds.forEach((id) => {
-            segmentation.config.visibility.setSegmentationRepresentationVisibility(vp, { segmentationId: id, type: Labelmap }, state.importedShown);
+            segmentation.config.visibility.setSegmentationRepresentationVisibility(
+              vp,
+              { segmentationId: id, type: Labelmap },
+              state.importedShown,
+            );
             segmentation.config.style.setStyle({ type: Labelmap, viewportId: vp, segmentationId: id }, styleFor(state, true));
           });
         }
@@ -297,7 +315,9 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
             },
           ]);
           for (const vp of viewportIds(viewer)) {
-            segmentation.addLabelmapRepresentationToViewport(vp, [{ segmentationId: id, config: { colorLUTOrIndex: importLut, useSliceRendering: true } }]);
+            segmentation.addLabelmapRepresentationToViewport(vp, [
+              { segmentationId: id, config: { colorLUTOrIndex: importLut, useSliceRendering: true } },
+            ]);
           }
           segIds.push(id);
           volumeIds.push(vid);
@@ -341,9 +361,19 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
     if (!vp || typeof document === 'undefined') return;
     const pick = (id: string) => {
       const st = segmentation.config.style.getStyle({ type: Labelmap, viewportId: vp, segmentationId: id });
-      return { renderFill: !!st.renderFill, renderFillInactive: !!st.renderFillInactive, renderOutline: !!st.renderOutline, outlineWidth: st.outlineWidth, outlineWidthInactive: st.outlineWidthInactive };
+      return {
+        renderFill: !!st.renderFill,
+        renderFillInactive: !!st.renderFillInactive,
+        renderOutline: !!st.renderOutline,
+        outlineWidth: st.outlineWidth,
+        outlineWidthInactive: st.outlineWidthInactive,
+      };
     };
-    document.body.dataset.overlayStyle = JSON.stringify({ source: getProvenance(api).source, organs: pick(segId), imported: imported ? pick(imported.segIds[0]) : null });
+    document.body.dataset.overlayStyle = JSON.stringify({
+      source: getProvenance(api).source,
+      organs: pick(segId),
+      imported: imported ? pick(imported.segIds[0]) : null,
+    });
   }
 
   function removeImported() {

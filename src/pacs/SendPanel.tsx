@@ -25,7 +25,11 @@ export function SendPanel({ ct, viewer }: SidebarPanelProps) {
   useEffect(() => setSend({ state: 'idle' }), [ct]);
 
   if (!session) {
-    return <p className="muted small" data-testid="pacs-send-hint">Connect with <b>Open from PACS…</b> to store the structure set there.</p>;
+    return (
+      <p className="muted small" data-testid="pacs-send-hint">
+        Connect with <b>Open from PACS…</b> to store the structure set there.
+      </p>
+    );
   }
 
   const doSend = async () => {
@@ -49,16 +53,24 @@ export function SendPanel({ ct, viewer }: SidebarPanelProps) {
 
   return (
     <div className="pacs-send">
-      <p className="muted small" title={session.client.root}>{session.client.root}</p>
+      <p className="muted small" title={session.client.root}>
+        {session.client.root}
+      </p>
       <button onClick={() => void doSend()} disabled={send.state === 'sending' || !viewer} data-testid="pacs-send">
         {send.state === 'sending' ? 'Sending…' : 'Send RTSTRUCT to PACS'}
       </button>
-      {send.state === 'ok' && <p className="ok" role="status" data-testid="pacs-send-status" data-state="ok">✓ {send.text}</p>}
+      {send.state === 'ok' && (
+        <p className="ok" role="status" data-testid="pacs-send-status" data-state="ok">
+          ✓ {send.text}
+        </p>
+      )}
       {send.state === 'failed' && (
         <div role="alert" data-testid="pacs-send-status" data-state="failed">
           <p className="fail">{send.text}</p>
           {send.file && (
-            <button onClick={() => downloadFile(send.file!.bytes, send.file!.name)} data-testid="pacs-send-download">Download {send.file.name}</button>
+            <button onClick={() => downloadFile(send.file!.bytes, send.file!.name)} data-testid="pacs-send-download">
+              Download {send.file.name}
+            </button>
           )}
         </div>
       )}

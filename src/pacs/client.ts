@@ -4,13 +4,19 @@
  * failure is a PacsError (errors.ts) with a message a user can act on.
  */
 import { PacsError } from './errors';
-import { instanceRow, seriesRow, studyRow, TAG, type DicomJson, type InstanceRow, type SeriesRow, type StudyRow } from './dicomJson';
+import {
+  instanceRow,
+  seriesRow,
+  studyRow,
+  TAG,
+  type DicomJson,
+  type InstanceRow,
+  type SeriesRow,
+  type StudyRow,
+} from './dicomJson';
 import { buildMultipart, parseMultipart, MultipartError } from './multipart';
 
-export type PacsAuth =
-  | { kind: 'none' }
-  | { kind: 'basic'; user: string; password: string }
-  | { kind: 'bearer'; token: string };
+export type PacsAuth = { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
 
 export interface PacsConfig {
   /** DICOMweb root, e.g. http://127.0.0.1:8042/dicom-web (no trailing slash needed). */
@@ -58,10 +64,16 @@ export function normalizeRoot(url: string): string {
   try {
     parsed = new URL(u);
   } catch {
-    throw new PacsError('unreachable', `"${url}" is not a URL. Enter the DICOMweb root, for example http://pacs.example.org:8042/dicom-web.`);
+    throw new PacsError(
+      'unreachable',
+      `"${url}" is not a URL. Enter the DICOMweb root, for example http://pacs.example.org:8042/dicom-web.`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new PacsError('unreachable', `"${url}" is not an http(s) URL. Enter the DICOMweb root, for example http://pacs.example.org:8042/dicom-web.`);
+    throw new PacsError(
+      'unreachable',
+      `"${url}" is not an http(s) URL. Enter the DICOMweb root, for example http://pacs.example.org:8042/dicom-web.`,
+    );
   }
   return u;
 }
@@ -73,7 +85,10 @@ export class DicomWebClient {
   /** Origin of the DICOMweb root: the only other origin the page talks to. */
   readonly origin: string;
 
-  constructor(readonly config: PacsConfig, private readonly fetchImpl: typeof fetch = (...a) => fetch(...a)) {
+  constructor(
+    readonly config: PacsConfig,
+    private readonly fetchImpl: typeof fetch = (...a) => fetch(...a),
+  ) {
     this.root = normalizeRoot(config.url);
     this.origin = new URL(this.root).origin;
   }
@@ -87,18 +102,33 @@ export class DicomWebClient {
       res = await this.fetchImpl(this.root + path, { ...init, headers });
     } catch (e) {
       const detail = e instanceof Error && e.message ? ` (${e.message})` : '';
-      throw new PacsError('unreachable', `Could not reach the PACS at ${this.root}${detail}. Check the address and that the server runs; a browser also needs the server to allow this page's origin (CORS).`);
+      throw new PacsError(
+        'unreachable',
+        `Could not reach the PACS at ${this.root}${detail}. Check the address and that the server runs; a browser also needs the server to allow this page's origin (CORS).`,
+      );
     }
     if (res.status === 401 || res.status === 403) {
-      throw new PacsError('auth', `The PACS refused the ${this.config.auth.kind === 'none' ? 'request without credentials' : 'credentials'} (HTTP ${res.status}) while ${what}. Check the user name and password or the token.`, res.status);
+      throw new PacsError(
+        'auth',
+        `The PACS refused the ${this.config.auth.kind === 'none' ? 'request without credentials' : 'credentials'} (HTTP ${res.status}) while ${what}. Check the user name and password or the token.`,
+        res.status,
+      );
     }
     const top = path.split('?')[0].split('/').length <= 2;
     if (res.status === 404 && top) {
-      throw new PacsError('no-dicomweb', `No DICOMweb service at ${this.root} (HTTP 404 for ${path.split('?')[0]}). Check the root URL (Orthanc: http://HOST:8042/dicom-web) and that the server's DICOMweb plugin is enabled.`, 404);
+      throw new PacsError(
+        'no-dicomweb',
+        `No DICOMweb service at ${this.root} (HTTP 404 for ${path.split('?')[0]}). Check the root URL (Orthanc: http://HOST:8042/dicom-web) and that the server's DICOMweb plugin is enabled.`,
+        404,
+      );
     }
     // A plain QIDO-RS search refused as a bad request: another API lives there (Orthanc's server root).
     if (res.status === 400 && top && init.method === 'GET') {
-      throw new PacsError('no-dicomweb', `${this.root} refused a standard DICOMweb search (HTTP 400): this is not a DICOMweb root. Orthanc's is http://HOST:8042/dicom-web, not the server root.`, 400);
+      throw new PacsError(
+        'no-dicomweb',
+        `${this.root} refused a standard DICOMweb search (HTTP 400): this is not a DICOMweb root. Orthanc's is http://HOST:8042/dicom-web, not the server root.`,
+        400,
+      );
     }
     if (!res.ok) {
       const body = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
@@ -115,11 +145,17 @@ export class DicomWebClient {
     try {
       data = JSON.parse(text);
     } catch {
-      throw new PacsError('no-dicomweb', `${this.root} answered with something other than DICOM JSON while ${what} (${(res.headers.get('content-type') ?? 'no content type')}). Is this the DICOMweb root (Orthanc: http://HOST:8042/dicom-web)?`);
+      throw new PacsError(
+        'no-dicomweb',
+        `${this.root} answered with something other than DICOM JSON while ${what} (${res.headers.get('content-type') ?? 'no content type'}). Is this the DICOMweb root (Orthanc: http://HOST:8042/dicom-web)?`,
+      );
     }
     // Orthanc's own REST API answers /studies with a list of its ids: JSON, but not DICOM JSON.
     if (!Array.isArray(data) || data.some((x) => typeof x !== 'object' || x === null)) {
-      throw new PacsError('no-dicomweb', `${this.root} did not answer a DICOMweb search with DICOM JSON while ${what}. Is this the DICOMweb root (Orthanc: http://HOST:8042/dicom-web, not the server root)?`);
+      throw new PacsError(
+        'no-dicomweb',
+        `${this.root} did not answer a DICOMweb search with DICOM JSON while ${what}. Is this the DICOMweb root (Orthanc: http://HOST:8042/dicom-web, not the server root)?`,
+      );
     }
     return data as DicomJson[];
   }
@@ -128,7 +164,14 @@ export class DicomWebClient {
   async searchStudies(q: StudyQuery = {}): Promise<StudyRow[]> {
     const params = (extra: Record<string, string>) => {
       const p = new URLSearchParams({ ...extra, limit: String(q.limit ?? 100) });
-      for (const f of [TAG.StudyDescription, TAG.ModalitiesInStudy, TAG.NumberOfStudyRelatedSeries, TAG.NumberOfStudyRelatedInstances, TAG.StudyTime]) p.append('includefield', f);
+      for (const f of [
+        TAG.StudyDescription,
+        TAG.ModalitiesInStudy,
+        TAG.NumberOfStudyRelatedSeries,
+        TAG.NumberOfStudyRelatedInstances,
+        TAG.StudyTime,
+      ])
+        p.append('includefield', f);
       const date = dateParam(q.dateFrom ?? '', q.dateTo ?? '');
       if (date) p.set('StudyDate', date);
       return p.toString();
@@ -142,14 +185,17 @@ export class DicomWebClient {
         if (r.studyUID) rows.set(r.studyUID, r);
       }
     }
-    return [...rows.values()].sort((a, b) => (b.date + b.time).localeCompare(a.date + a.time) || a.patientName.localeCompare(b.patientName));
+    return [...rows.values()].sort(
+      (a, b) => (b.date + b.time).localeCompare(a.date + a.time) || a.patientName.localeCompare(b.patientName),
+    );
   }
 
   /** QIDO-RS series of one study (or of the whole archive with `modality` only: `searchSeries(null, 'CT')`). */
   async searchSeries(studyUID: string | null, modality?: string): Promise<SeriesRow[]> {
     const p = new URLSearchParams();
     if (modality) p.set('Modality', modality);
-    for (const f of [TAG.SeriesDescription, TAG.SeriesNumber, TAG.NumberOfSeriesRelatedInstances, TAG.StudyInstanceUID]) p.append('includefield', f);
+    for (const f of [TAG.SeriesDescription, TAG.SeriesNumber, TAG.NumberOfSeriesRelatedInstances, TAG.StudyInstanceUID])
+      p.append('includefield', f);
     const path = studyUID ? `/studies/${encodeURIComponent(studyUID)}/series?${p}` : `/series?${p}`;
     const rows = (await this.json(path, 'listing series')).map(seriesRow);
     for (const r of rows) r.studyUID ||= studyUID ?? '';
@@ -168,7 +214,12 @@ export class DicomWebClient {
   }
 
   async searchInstances(studyUID: string, seriesUID: string): Promise<InstanceRow[]> {
-    const rows = (await this.json(`/studies/${encodeURIComponent(studyUID)}/series/${encodeURIComponent(seriesUID)}/instances?includefield=${TAG.InstanceNumber}`, 'listing the instances of a series')).map(instanceRow);
+    const rows = (
+      await this.json(
+        `/studies/${encodeURIComponent(studyUID)}/series/${encodeURIComponent(seriesUID)}/instances?includefield=${TAG.InstanceNumber}`,
+        'listing the instances of a series',
+      )
+    ).map(instanceRow);
     return rows.sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
   }
 
@@ -184,12 +235,19 @@ export class DicomWebClient {
       if (!parts.length) throw new MultipartError('no part');
       return parts[0].body;
     } catch (e) {
-      throw new PacsError('server', `The PACS sent an unreadable WADO-RS answer for instance ${sopUID}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new PacsError(
+        'server',
+        `The PACS sent an unreadable WADO-RS answer for instance ${sopUID}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 
   /** Every instance of a series, `concurrency` at a time, with progress. */
-  async retrieveSeries(studyUID: string, seriesUID: string, o: { concurrency?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {}): Promise<RetrievedInstance[]> {
+  async retrieveSeries(
+    studyUID: string,
+    seriesUID: string,
+    o: { concurrency?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+  ): Promise<RetrievedInstance[]> {
     const list = await this.searchInstances(studyUID, seriesUID);
     if (!list.length) throw new PacsError('server', `The series ${seriesUID} has no instances on the PACS.`);
     const out: RetrievedInstance[] = new Array(list.length);
@@ -211,9 +269,16 @@ export class DicomWebClient {
   /** STOW-RS into a study. Throws 'store-failed' unless every instance was stored. */
   async store(studyUID: string, instances: readonly Uint8Array[]): Promise<StoreResult> {
     const { body, contentType } = buildMultipart(instances);
-    const res = await this.request(`/studies/${encodeURIComponent(studyUID)}`, {
-      method: 'POST', accept: 'application/dicom+json, application/json', headers: { 'content-type': contentType }, body: body as unknown as BodyInit,
-    }, 'storing the structure set');
+    const res = await this.request(
+      `/studies/${encodeURIComponent(studyUID)}`,
+      {
+        method: 'POST',
+        accept: 'application/dicom+json, application/json',
+        headers: { 'content-type': contentType },
+        body: body as unknown as BodyInit,
+      },
+      'storing the structure set',
+    );
     const text = await res.text();
     let ds: DicomJson = {};
     try {
@@ -221,11 +286,17 @@ export class DicomWebClient {
     } catch {
       throw new PacsError('server', 'The PACS answered the STOW-RS store with something other than DICOM JSON.');
     }
-    const seq = (tag: string) => ((ds[tag]?.Value ?? []) as DicomJson[]);
+    const seq = (tag: string) => (ds[tag]?.Value ?? []) as DicomJson[];
     const stored = seq('00081199').map((x) => String(x['00081155']?.Value?.[0] ?? ''));
-    const failed = seq('00081198').map((x) => ({ sopUID: String(x['00081155']?.Value?.[0] ?? ''), reason: String(x['00081197']?.Value?.[0] ?? '?') }));
+    const failed = seq('00081198').map((x) => ({
+      sopUID: String(x['00081155']?.Value?.[0] ?? ''),
+      reason: String(x['00081197']?.Value?.[0] ?? '?'),
+    }));
     if (failed.length || stored.length < instances.length) {
-      throw new PacsError('store-failed', `The PACS did not store the file${failed.length ? ` (failure reason ${failed.map((f) => f.reason).join(', ')})` : ''}${(ds['00081196']?.Value?.[0] as string | undefined) ? `: ${String(ds['00081196']?.Value?.[0])}` : ''}.`);
+      throw new PacsError(
+        'store-failed',
+        `The PACS did not store the file${failed.length ? ` (failure reason ${failed.map((f) => f.reason).join(', ')})` : ''}${(ds['00081196']?.Value?.[0] as string | undefined) ? `: ${String(ds['00081196']?.Value?.[0])}` : ''}.`,
+      );
     }
     return { stored, failed };
   }

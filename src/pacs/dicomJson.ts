@@ -109,4 +109,3 @@ export const personName = (pn: string) => pn.replace(/\^+/g, ' ').trim();
 
 /** YYYYMMDD -> YYYY-MM-DD (anything else unchanged). */
 export const isoDate = (d: string) => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d);
-

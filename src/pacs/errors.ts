@@ -15,7 +15,11 @@ export type PacsErrorKind =
   | 'server';
 
 export class PacsError extends Error {
-  constructor(readonly kind: PacsErrorKind, message: string, readonly status?: number) {
+  constructor(
+    readonly kind: PacsErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'PacsError';
   }

@@ -67,7 +67,10 @@ export function parseMultipart(body: Uint8Array, contentType: string): Part[] {
 }
 
 /** A multipart/related body of DICOM parts; returns the bytes and the content type to send. */
-export function buildMultipart(parts: readonly Uint8Array[], boundary = `aa-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`): { body: Uint8Array; contentType: string } {
+export function buildMultipart(
+  parts: readonly Uint8Array[],
+  boundary = `aa-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
+): { body: Uint8Array; contentType: string } {
   const head = latin1(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`);
   const sep = latin1('\r\n');
   const tail = latin1(`--${boundary}--\r\n`);
@@ -75,9 +78,12 @@ export function buildMultipart(parts: readonly Uint8Array[], boundary = `aa-${Ma
   const body = new Uint8Array(size);
   let o = 0;
   for (const p of parts) {
-    body.set(head, o); o += head.length;
-    body.set(p, o); o += p.length;
-    body.set(sep, o); o += sep.length;
+    body.set(head, o);
+    o += head.length;
+    body.set(p, o);
+    o += p.length;
+    body.set(sep, o);
+    o += sep.length;
   }
   body.set(tail, o);
   return { body, contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };

@@ -18,8 +18,12 @@ export interface PacsSettings {
 export const DEFAULT_SETTINGS: PacsSettings = { url: '', authKind: 'none', user: '', password: '', token: '', remember: false };
 
 export function toConfig(s: PacsSettings): PacsConfig {
-  const auth: PacsAuth = s.authKind === 'basic' ? { kind: 'basic', user: s.user, password: s.password }
-    : s.authKind === 'bearer' ? { kind: 'bearer', token: s.token } : { kind: 'none' };
+  const auth: PacsAuth =
+    s.authKind === 'basic'
+      ? { kind: 'basic', user: s.user, password: s.password }
+      : s.authKind === 'bearer'
+        ? { kind: 'bearer', token: s.token }
+        : { kind: 'none' };
   return { url: s.url, auth };
 }
 
@@ -49,5 +53,7 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> | undefined = glo
 export function saveSettings(s: PacsSettings, storage: Pick<Storage, 'setItem'> | undefined = globalThis.localStorage): void {
   try {
     storage?.setItem(SETTINGS_KEY, JSON.stringify(persisted(s)));
-  } catch { /* storage full or disabled: the form still works for this session */ }
+  } catch {
+    /* storage full or disabled: the form still works for this session */
+  }
 }

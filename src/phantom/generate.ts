@@ -38,7 +38,9 @@ export function planCase(options: ScanOptions): CasePlan {
  */
 export function planFingerprint(p: CasePlan): string {
   const r = (v: number): number => Math.round(v * 100) / 100;
-  const parts = p.anatomy.layers.map((l) => `${l.name}|${r(l.hu)}|${l.label}|${Array.from(l.shape.box, r).join(',')}|${l.tex ?? 0}|${l.tex2 ?? 0}`);
+  const parts = p.anatomy.layers.map(
+    (l) => `${l.name}|${r(l.hu)}|${l.label}|${Array.from(l.shape.box, r).join(',')}|${l.tex ?? 0}|${l.tex2 ?? 0}`,
+  );
   parts.push(JSON.stringify(p.geometry.positions.slice(0, 2)), String(p.geometry.positions.length), GENERATOR_VERSION);
   let h = 0;
   for (const s of parts) h = hash32(s, h);
@@ -57,11 +59,15 @@ export function noiseSigma(p: CasePlan): number {
  * slice k0 (slab-local). Returns the overlap statistics of the slab.
  */
 export function renderSlab(p: CasePlan, k0: number, k1: number, hu: Int16Array, lab: Uint8Array): SliceStats {
-  const g = p.geometry, rg = g.render;
+  const g = p.geometry,
+    rg = g.render;
   const n = rg.cols * rg.rows;
   const renderer = new SliceRenderer(p.anatomy.layers, rg);
   const stats = newStats();
-  const slice = new Float32Array(n), tex = new Float32Array(n), tex2 = new Float32Array(n), scratch = new Float32Array(3 * n);
+  const slice = new Float32Array(n),
+    tex = new Float32Array(n),
+    tex2 = new Float32Array(n),
+    scratch = new Float32Array(3 * n);
   const fine = new ValueNoise3(hash32('tex-fine', p.options.seed), 4.2);
   const finer = new ValueNoise3(hash32('tex-finer', p.options.seed), 1.9);
   const coarse = new ValueNoise3(hash32('tex-coarse', p.options.seed), 15);
@@ -69,7 +75,8 @@ export function renderSlab(p: CasePlan, k0: number, k1: number, hu: Int16Array, 
   // texture only where the body is
   const box = p.anatomy.skin.box;
   const span = (a: number, b: number, o: number, st: number, m: number): [number, number] => {
-    let lo = (a - o) / st, hi = (b - o) / st;
+    let lo = (a - o) / st,
+      hi = (b - o) / st;
     if (lo > hi) [lo, hi] = [hi, lo];
     return [Math.max(0, Math.floor(lo) - 1), Math.min(m, Math.ceil(hi) + 2)];
   };
@@ -123,7 +130,8 @@ export function generateCase(options: ScanOptions): PhantomCase {
   const plan = planCase(options);
   const g = plan.geometry;
   const n = g.cols * g.rows * g.positions.length;
-  const hu = new Int16Array(n), lab = new Uint8Array(n);
+  const hu = new Int16Array(n),
+    lab = new Uint8Array(n);
   const stats = renderSlab(plan, 0, g.positions.length, hu, lab);
   return finishCase(plan, hu, lab, [stats]);
 }
@@ -175,27 +183,36 @@ export function findLandmarks(plan: CasePlan): Landmarks {
 export function zExtent(shape: Shape, which: 'top' | 'bottom'): number {
   const b = shape.box;
   const inside = (z: number): boolean => {
-    const nx = Math.max(2, Math.ceil((b[1] - b[0]) / 2.5)), ny = Math.max(2, Math.ceil((b[3] - b[2]) / 2.5));
-    for (let j = 0; j <= ny; j++) for (let i = 0; i <= nx; i++) {
-      if (shape.sd(b[0] + ((b[1] - b[0]) * i) / nx, b[2] + ((b[3] - b[2]) * j) / ny, z) < 0) return true;
-    }
+    const nx = Math.max(2, Math.ceil((b[1] - b[0]) / 2.5)),
+      ny = Math.max(2, Math.ceil((b[3] - b[2]) / 2.5));
+    for (let j = 0; j <= ny; j++)
+      for (let i = 0; i <= nx; i++) {
+        if (shape.sd(b[0] + ((b[1] - b[0]) * i) / nx, b[2] + ((b[3] - b[2]) * j) / ny, z) < 0) return true;
+      }
     return false;
   };
   const dir = which === 'top' ? -1 : 1;
   let z = which === 'top' ? b[5] : b[4];
   const end = which === 'top' ? b[4] : b[5];
   while ((end - z) * dir > 0 && !inside(z)) z += 2 * dir;
-  let lo = z - 2 * dir, hi = z; // lo outside, hi inside
+  let lo = z - 2 * dir,
+    hi = z; // lo outside, hi inside
   for (let i = 0; i < 4; i++) {
     const m = 0.5 * (lo + hi);
-    if (inside(m)) hi = m; else lo = m;
+    if (inside(m)) hi = m;
+    else lo = m;
   }
   return hi;
 }
 
 /** The case description written as case.json (docs/CONTRACTS.md section 5). */
-export function caseDescription(c: PhantomCase, files: { dicom?: string[]; ct?: string; labels: string; preview?: string }): Record<string, unknown> {
-  const p = c.plan, g = p.geometry, s = p.subject;
+export function caseDescription(
+  c: PhantomCase,
+  files: { dicom?: string[]; ct?: string; labels: string; preview?: string },
+): Record<string, unknown> {
+  const p = c.plan,
+    g = p.geometry,
+    s = p.subject;
   const voxMl = (g.pixelSpacing[0] * g.pixelSpacing[1] * g.sliceSpacing) / 1000;
   const volumes: Record<string, number> = {};
   for (const o of ORGANS) volumes[o.tg263] = Math.round(c.counts[o.channel] * voxMl * 1000) / 1000;
@@ -210,8 +227,15 @@ export function caseDescription(c: PhantomCase, files: { dicom?: string[]; ct?: 
     annotated: c.annotated.map((ch) => CHANNEL_NAMES[ch]),
     annotatedChannels: c.annotated,
     subject: {
-      sex: s.sex, ageYears: s.ageYears, contrastPhase: s.phase, oralContrast: s.oralContrast,
-      headScale: r3(s.hs), bodyLengthScale: r3(s.sH), frameScale: [r3(s.fx), r3(s.fy)], fatFactor: r3(s.fat), noiseSdHu: r3(s.noise),
+      sex: s.sex,
+      ageYears: s.ageYears,
+      contrastPhase: s.phase,
+      oralContrast: s.oralContrast,
+      headScale: r3(s.hs),
+      bodyLengthScale: r3(s.sH),
+      frameScale: [r3(s.fx), r3(s.fy)],
+      fatFactor: r3(s.fat),
+      noiseSdHu: r3(s.noise),
     },
     geometry: {
       matrix: [g.cols, g.rows],
@@ -227,10 +251,16 @@ export function caseDescription(c: PhantomCase, files: { dicom?: string[]; ct?: 
       imagePositionPatient: g.positions,
     },
     organVolumesMl: volumes,
-    organVolumesNote: 'ml of each organ inside the scanned volume (voxel count x voxel volume), for all 33 organs whether annotated or not',
+    organVolumesNote:
+      'ml of each organ inside the scanned volume (voxel count x voxel volume), for all 33 organs whether annotated or not',
     regions: REGIONS,
     sliceRegions: c.sliceRegions,
-    landmarksZmm: { lungApex: r3(c.landmarks.lungApex), carina: r3(c.landmarks.carina), diaphragmDome: r3(c.landmarks.diaphragmDome), kidneyLowerPole: r3(c.landmarks.kidneyLowerPole) },
+    landmarksZmm: {
+      lungApex: r3(c.landmarks.lungApex),
+      carina: r3(c.landmarks.carina),
+      diaphragmDome: r3(c.landmarks.diaphragmDome),
+      kidneyLowerPole: r3(c.landmarks.kidneyLowerPole),
+    },
     files,
   };
 }

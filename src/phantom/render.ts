@@ -44,8 +44,10 @@ export interface RenderGrid {
   cols: number;
   rows: number;
   /** canonical x of column i = x0 + i * dxi; canonical y of row j = y0 + j * dyj (signed steps). */
-  x0: number; dxi: number;
-  y0: number; dyj: number;
+  x0: number;
+  dxi: number;
+  y0: number;
+  dyj: number;
   /** slice thickness (mm) */
   thickness: number;
 }
@@ -71,7 +73,10 @@ export class SliceRenderer {
   /** When set, accumulates milliseconds per layer name (benchmarking). */
   profile: Map<string, number> | null = null;
 
-  constructor(layers: Layer[], private readonly g: RenderGrid) {
+  constructor(
+    layers: Layer[],
+    private readonly g: RenderGrid,
+  ) {
     this.layers = layers.map((layer) => {
       const onlyIn = layer.onlyIn ? new Uint8Array(NUM_CHANNELS) : null;
       layer.onlyIn?.forEach((c) => (onlyIn![c] = 1));
@@ -110,18 +115,37 @@ export class SliceRenderer {
 
   /** Index range [lo, hi) of pixels whose centres may lie within [a, b] (with one pixel of margin). */
   private span(a: number, b: number, o: number, step: number, n: number): [number, number] {
-    let p = (a - o) / step, q = (b - o) / step;
-    if (p > q) { const t = p; p = q; q = t; }
+    let p = (a - o) / step,
+      q = (b - o) / step;
+    if (p > q) {
+      const t = p;
+      p = q;
+      q = t;
+    }
     const lo = Math.max(0, Math.floor(p) - 1);
     const hi = Math.min(n, Math.ceil(q) + 2);
     return [lo, hi];
   }
 
-  private paint(pl: PreparedLayer, z: number, i0: number, i1: number, j0: number, j1: number,
-    hu: Float32Array, lab: Uint8Array, tex: Float32Array, tex2: Float32Array, stats: SliceStats): void {
+  private paint(
+    pl: PreparedLayer,
+    z: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+    hu: Float32Array,
+    lab: Uint8Array,
+    tex: Float32Array,
+    tex2: Float32Array,
+    stats: SliceStats,
+  ): void {
     const shape = pl.layer.shape;
-    const xs = this.xs, ys = this.ys;
-    const sx = this.sx, sy = this.sy, st = this.g.thickness;
+    const xs = this.xs,
+      ys = this.ys;
+    const sx = this.sx,
+      sy = this.sy,
+      st = this.g.thickness;
     // conservative radius of a tile (in 3D, through the slab) plus the widest ramp, with slack
     // for the approximate distances
     const rampMax = Math.hypot(sx, sy, st) * 0.5;
@@ -157,26 +181,48 @@ export class SliceRenderer {
     }
   }
 
-  private paintTile(pl: PreparedLayer, z: number, ti: number, ti1: number, tj: number, tj1: number, inside: boolean,
-    rampMax: number, hu: Float32Array, lab: Uint8Array, tex: Float32Array, tex2: Float32Array, stats: SliceStats): void {
+  private paintTile(
+    pl: PreparedLayer,
+    z: number,
+    ti: number,
+    ti1: number,
+    tj: number,
+    tj1: number,
+    inside: boolean,
+    rampMax: number,
+    hu: Float32Array,
+    lab: Uint8Array,
+    tex: Float32Array,
+    tex2: Float32Array,
+    stats: SliceStats,
+  ): void {
     const L = pl.layer;
     const shape = L.shape;
     const cols = this.g.cols;
-    const xs = this.xs, ys = this.ys;
-    const sx = this.sx, sy = this.sy, st = this.g.thickness;
-    const base = L.hu, ta = L.tex ?? 0, tb = L.tex2 ?? 0, gy = L.gradY ?? 0;
+    const xs = this.xs,
+      ys = this.ys;
+    const sx = this.sx,
+      sy = this.sy,
+      st = this.g.thickness;
+    const base = L.hu,
+      ta = L.tex ?? 0,
+      tb = L.tex2 ?? 0,
+      gy = L.gradY ?? 0;
     const label = L.label;
-    const only = pl.onlyIn, carves = pl.carves;
+    const only = pl.onlyIn,
+      carves = pl.carves;
     const overlap = stats.overlap;
     for (let j = tj; j < tj1; j++) {
       const y = ys[j];
       const row = j * cols;
       // along the row, a distance |d| bounds how many next pixels stay on the same side of the
       // surface (distances are roughly Lipschitz-1; 0.8 leaves slack for the approximations)
-      let same = 0, sameIn = false;
+      let same = 0,
+        sameIn = false;
       for (let i = ti; i < ti1; i++) {
         const p = row + i;
-        let alpha = 1, isIn = true;
+        let alpha = 1,
+          isIn = true;
         if (!inside) {
           if (same > 0) {
             same--;

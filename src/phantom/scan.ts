@@ -18,7 +18,10 @@ export type PatientPosition = 'HFS' | 'FFS';
 
 /** Source dataset (organs.json protocol id) of each scan region. */
 export const REGION_PROTOCOL: Record<Region, 'whole' | 'head_neck' | 'thorax' | 'abdomen'> = {
-  whole: 'whole', 'head-neck': 'head_neck', thorax: 'thorax', abdomen: 'abdomen',
+  whole: 'whole',
+  'head-neck': 'head_neck',
+  thorax: 'thorax',
+  abdomen: 'abdomen',
 };
 
 export interface ScanOptions {
@@ -74,10 +77,22 @@ export function planScan(s: Subject, o: ScanOptions, skinBox: Float64Array, back
   // craniocaudal range (canonical heights; the vertex is at 0)
   let top: number, bottom: number;
   switch (region) {
-    case 'whole': top = r.uniform(6, 14); bottom = zOf(s, r.uniform(-893, -905)); break;
-    case 'head-neck': top = r.uniform(4, 14); bottom = zOf(s, r.uniform(-330, -385)); break;
-    case 'thorax': top = zOf(s, r.uniform(-235, -270)); bottom = zOf(s, r.uniform(-600, -650)); break;
-    case 'abdomen': top = zOf(s, r.uniform(-430, -470)); bottom = zOf(s, r.uniform(-880, -905)); break;
+    case 'whole':
+      top = r.uniform(6, 14);
+      bottom = zOf(s, r.uniform(-893, -905));
+      break;
+    case 'head-neck':
+      top = r.uniform(4, 14);
+      bottom = zOf(s, r.uniform(-330, -385));
+      break;
+    case 'thorax':
+      top = zOf(s, r.uniform(-235, -270));
+      bottom = zOf(s, r.uniform(-600, -650));
+      break;
+    case 'abdomen':
+      top = zOf(s, r.uniform(-430, -470));
+      bottom = zOf(s, r.uniform(-880, -905));
+      break;
   }
   const thick = o.slice ?? r.pick(THICKNESS[region]);
   if (!(thick > 0 && thick <= 20)) throw new RangeError(`slice thickness must be in (0, 20] mm, got ${thick}`);
@@ -114,9 +129,28 @@ export function planScan(s: Subject, o: ScanOptions, skinBox: Float64Array, back
   // render in anatomy coordinates exactly where the DICOM positions say the pixels are
   const p0 = positions[0];
   return {
-    region, cols: N, rows: N, pixelSpacing: [spacing, spacing], sliceThickness: thick, sliceSpacing: thick,
-    patientPosition: position, rowCosines, colCosines, normal, positions, zCanon: positions.map((p) => p[2] - translation[2]),
-    translation, fov,
-    render: { cols: N, rows: N, x0: p0[0] - translation[0], dxi: hfs ? spacing : -spacing, y0: p0[1] - translation[1], dyj: spacing, thickness: thick },
+    region,
+    cols: N,
+    rows: N,
+    pixelSpacing: [spacing, spacing],
+    sliceThickness: thick,
+    sliceSpacing: thick,
+    patientPosition: position,
+    rowCosines,
+    colCosines,
+    normal,
+    positions,
+    zCanon: positions.map((p) => p[2] - translation[2]),
+    translation,
+    fov,
+    render: {
+      cols: N,
+      rows: N,
+      x0: p0[0] - translation[0],
+      dxi: hfs ? spacing : -spacing,
+      y0: p0[1] - translation[1],
+      dyj: spacing,
+      thickness: thick,
+    },
   };
 }

@@ -30,7 +30,10 @@ export function instanceOrder(c: PhantomCase): number[] {
 }
 
 export function seriesInput(c: PhantomCase): CtSeriesInput {
-  const p = c.plan, g = p.geometry, s = p.subject, o = p.options;
+  const p = c.plan,
+    g = p.geometry,
+    s = p.subject,
+    o = p.options;
   const key = caseKey(o);
   const h = hash32(key, 0x5eed);
   const studyDays = h % 2000;
@@ -66,8 +69,15 @@ export function seriesInput(c: PhantomCase): CtSeriesInput {
   };
   const inst = instanceOrder(c);
   return {
-    cols: g.cols, rows: g.rows, pixelSpacing: g.pixelSpacing, sliceThickness: g.sliceThickness, sliceSpacing: g.sliceSpacing,
-    rowCosines: g.rowCosines, colCosines: g.colCosines, positions: g.positions, hu: c.hu,
+    cols: g.cols,
+    rows: g.rows,
+    pixelSpacing: g.pixelSpacing,
+    sliceThickness: g.sliceThickness,
+    sliceSpacing: g.sliceSpacing,
+    rowCosines: g.rowCosines,
+    colCosines: g.colCosines,
+    positions: g.positions,
+    hu: c.hu,
     sopInstanceUIDs: inst.map((n) => uidFromParts('image', key, n)),
     instanceNumbers: inst,
     meta,
@@ -83,15 +93,34 @@ export function* dicomFiles(c: PhantomCase): Generator<[string, Uint8Array]> {
 
 export function caseAffine(c: PhantomCase): Mat4 {
   const g = c.plan.geometry;
-  return affineFromLps({ origin: g.positions[0], rowCosines: g.rowCosines, colCosines: g.colCosines, normal: g.normal, spacing: [g.pixelSpacing[0], g.pixelSpacing[1], g.sliceSpacing] });
+  return affineFromLps({
+    origin: g.positions[0],
+    rowCosines: g.rowCosines,
+    colCosines: g.colCosines,
+    normal: g.normal,
+    spacing: [g.pixelSpacing[0], g.pixelSpacing[1], g.sliceSpacing],
+  });
 }
 
 export function labelsNifti(c: PhantomCase): Uint8Array {
   const g = c.plan.geometry;
-  return writeNifti({ dims: [g.cols, g.rows, g.positions.length], affine: caseAffine(c), data: c.labels, description: `phantom labels seed ${c.plan.options.seed} ${g.region}` });
+  return writeNifti({
+    dims: [g.cols, g.rows, g.positions.length],
+    affine: caseAffine(c),
+    data: c.labels,
+    description: `phantom labels seed ${c.plan.options.seed} ${g.region}`,
+  });
 }
 
 export function ctNifti(c: PhantomCase): Uint8Array {
   const g = c.plan.geometry;
-  return writeNifti({ dims: [g.cols, g.rows, g.positions.length], affine: caseAffine(c), data: c.hu, description: `phantom CT (HU) seed ${c.plan.options.seed} ${g.region}` }, { level: 3 });
+  return writeNifti(
+    {
+      dims: [g.cols, g.rows, g.positions.length],
+      affine: caseAffine(c),
+      data: c.hu,
+      description: `phantom CT (HU) seed ${c.plan.options.seed} ${g.region}`,
+    },
+    { level: 3 },
+  );
 }

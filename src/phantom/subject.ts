@@ -35,15 +35,58 @@ export interface Subject {
 
 /** Tissue values, HU, after the phase and the per-seed shifts. */
 export interface HuTable {
-  fat: number; visceralFat: number; skin: number; muscle: number;
-  lung: number; airway: number;
-  blood: number; bloodArt: number; bloodVen: number; bloodRight: number; portal: number; myocardium: number;
-  liver: number; spleen: number; spleenTex: number; kidneyCortex: number; kidneyMedulla: number; pancreas: number;
-  stomachWall: number; gastricContent: number; bile: number; bowelWall: number; bowelContent: number; stool: number; urine: number;
-  brain: number; whiteMatter: number; csf: number; vitreous: number; lens: number;
-  parotid: number; smg: number; sublingual: number; thyroid: number; tongue: number; larynx: number; cartilage: number; cord: number;
-  cortical: number; cancellous: number; skull: number; diploe: number; petrous: number; teeth: number; mandibleCortex: number; mandibleMarrow: number;
-  vertebraCortex: number; vertebraBody: number; disc: number; rib: number; ribMarrow: number; costalCartilage: number;
+  fat: number;
+  visceralFat: number;
+  skin: number;
+  muscle: number;
+  lung: number;
+  airway: number;
+  blood: number;
+  bloodArt: number;
+  bloodVen: number;
+  bloodRight: number;
+  portal: number;
+  myocardium: number;
+  liver: number;
+  spleen: number;
+  spleenTex: number;
+  kidneyCortex: number;
+  kidneyMedulla: number;
+  pancreas: number;
+  stomachWall: number;
+  gastricContent: number;
+  bile: number;
+  bowelWall: number;
+  bowelContent: number;
+  stool: number;
+  urine: number;
+  brain: number;
+  whiteMatter: number;
+  csf: number;
+  vitreous: number;
+  lens: number;
+  parotid: number;
+  smg: number;
+  sublingual: number;
+  thyroid: number;
+  tongue: number;
+  larynx: number;
+  cartilage: number;
+  cord: number;
+  cortical: number;
+  cancellous: number;
+  skull: number;
+  diploe: number;
+  petrous: number;
+  teeth: number;
+  mandibleCortex: number;
+  mandibleMarrow: number;
+  vertebraCortex: number;
+  vertebraBody: number;
+  disc: number;
+  rib: number;
+  ribMarrow: number;
+  costalCartilage: number;
 }
 
 export function makeSubject(seed: number): Subject {
@@ -68,24 +111,64 @@ export function makeSubject(seed: number): Subject {
 
 function huTable(r: Rng, phase: ContrastPhase, oral: boolean, shift: number): HuTable {
   const j = (m: number, s: number): number => r.gauss(m, s) + shift;
-  const art = phase === 'arterial', ven = phase === 'venous', con = art || ven;
+  const art = phase === 'arterial',
+    ven = phase === 'venous',
+    con = art || ven;
   // enhancement amounts vary with injection and patient: one factor per case
   const e = con ? r.uniform(0.75, 1.25) : 0;
   const t: HuTable = {
-    fat: j(-100, 8), visceralFat: j(-95, 8), skin: j(30, 6), muscle: j(50, 4) + e * 8,
-    lung: j(-850, 30), airway: -995,
-    blood: j(40, 4), bloodArt: j(40, 4) + e * (art ? 280 : 120), bloodVen: j(40, 4) + e * (art ? 40 : 130),
-    bloodRight: j(40, 4) + e * (art ? 150 : 120), portal: j(40, 4) + e * (art ? 60 : 140), myocardium: j(45, 4) + e * 40,
-    liver: j(60, 6) + e * (art ? 12 : 50), spleen: j(48, 4) + e * (art ? 70 : 65), spleenTex: art ? 28 * e : 3,
-    kidneyCortex: j(33, 4) + e * (art ? 140 : 130), kidneyMedulla: j(30, 4) + e * (art ? 40 : 125), pancreas: j(42, 5) + e * (art ? 70 : 50),
-    stomachWall: j(42, 4) + e * 45, gastricContent: j(15, 8), bile: j(8, 5), bowelWall: j(40, 4) + e * 35,
-    bowelContent: oral ? j(220, 50) : j(18, 8), stool: j(-60, 30), urine: j(8, 4),
-    brain: j(38, 2), whiteMatter: j(29, 2), csf: j(7, 3), vitreous: j(12, 4), lens: j(105, 10),
-    parotid: j(12, 14) + e * 25, smg: j(45, 5) + e * 40, sublingual: j(42, 5) + e * 35, thyroid: j(100, 15) + e * 60,
-    tongue: j(55, 8) + e * 25, larynx: j(45, 5) + e * 25, cartilage: j(170, 60), cord: j(38, 3),
-    cortical: j(1050, 90), cancellous: j(230, 40), skull: j(1250, 100), diploe: j(550, 80), petrous: j(1650, 120),
-    teeth: j(2300, 250), mandibleCortex: j(1300, 120), mandibleMarrow: j(420, 60),
-    vertebraCortex: j(650, 80), vertebraBody: j(210, 40), disc: j(85, 10), rib: j(520, 80), ribMarrow: j(170, 40), costalCartilage: j(120, 30),
+    fat: j(-100, 8),
+    visceralFat: j(-95, 8),
+    skin: j(30, 6),
+    muscle: j(50, 4) + e * 8,
+    lung: j(-850, 30),
+    airway: -995,
+    blood: j(40, 4),
+    bloodArt: j(40, 4) + e * (art ? 280 : 120),
+    bloodVen: j(40, 4) + e * (art ? 40 : 130),
+    bloodRight: j(40, 4) + e * (art ? 150 : 120),
+    portal: j(40, 4) + e * (art ? 60 : 140),
+    myocardium: j(45, 4) + e * 40,
+    liver: j(60, 6) + e * (art ? 12 : 50),
+    spleen: j(48, 4) + e * (art ? 70 : 65),
+    spleenTex: art ? 28 * e : 3,
+    kidneyCortex: j(33, 4) + e * (art ? 140 : 130),
+    kidneyMedulla: j(30, 4) + e * (art ? 40 : 125),
+    pancreas: j(42, 5) + e * (art ? 70 : 50),
+    stomachWall: j(42, 4) + e * 45,
+    gastricContent: j(15, 8),
+    bile: j(8, 5),
+    bowelWall: j(40, 4) + e * 35,
+    bowelContent: oral ? j(220, 50) : j(18, 8),
+    stool: j(-60, 30),
+    urine: j(8, 4),
+    brain: j(38, 2),
+    whiteMatter: j(29, 2),
+    csf: j(7, 3),
+    vitreous: j(12, 4),
+    lens: j(105, 10),
+    parotid: j(12, 14) + e * 25,
+    smg: j(45, 5) + e * 40,
+    sublingual: j(42, 5) + e * 35,
+    thyroid: j(100, 15) + e * 60,
+    tongue: j(55, 8) + e * 25,
+    larynx: j(45, 5) + e * 25,
+    cartilage: j(170, 60),
+    cord: j(38, 3),
+    cortical: j(1050, 90),
+    cancellous: j(230, 40),
+    skull: j(1250, 100),
+    diploe: j(550, 80),
+    petrous: j(1650, 120),
+    teeth: j(2300, 250),
+    mandibleCortex: j(1300, 120),
+    mandibleMarrow: j(420, 60),
+    vertebraCortex: j(650, 80),
+    vertebraBody: j(210, 40),
+    disc: j(85, 10),
+    rib: j(520, 80),
+    ribMarrow: j(170, 40),
+    costalCartilage: j(120, 30),
   };
   return t;
 }
@@ -112,10 +195,16 @@ export function trunkPt(s: Subject, p: Vec3): Vec3 {
 
 /** Organ jitter: a random offset (mm) and per-axis scale from a named stream. */
 export interface Jitter {
-  dx: number; dy: number; dz: number;
-  sx: number; sy: number; sz: number;
+  dx: number;
+  dy: number;
+  dz: number;
+  sx: number;
+  sy: number;
+  sz: number;
   /** small rotation angles (radians) */
-  yaw: number; pitch: number; roll: number;
+  yaw: number;
+  pitch: number;
+  roll: number;
   rng: Rng;
 }
 
@@ -123,9 +212,16 @@ export function jitter(s: Subject, name: string, pos: number, size: number, rot 
   const r = s.rng.fork(name);
   const g = r.gauss(1, size);
   return {
-    dx: r.gauss(0, pos), dy: r.gauss(0, pos), dz: r.gauss(0, pos),
-    sx: g * r.gauss(1, size * 0.5), sy: g * r.gauss(1, size * 0.5), sz: g * r.gauss(1, size * 0.5),
-    yaw: r.gauss(0, rot), pitch: r.gauss(0, rot), roll: r.gauss(0, rot), rng: r,
+    dx: r.gauss(0, pos),
+    dy: r.gauss(0, pos),
+    dz: r.gauss(0, pos),
+    sx: g * r.gauss(1, size * 0.5),
+    sy: g * r.gauss(1, size * 0.5),
+    sz: g * r.gauss(1, size * 0.5),
+    yaw: r.gauss(0, rot),
+    pitch: r.gauss(0, rot),
+    roll: r.gauss(0, rot),
+    rng: r,
   };
 }
 

@@ -3,7 +3,16 @@ export { PIPELINE_STEPS, PipelineError, isPipelineError, type PipelineStep } fro
 export { LOAD_CONCURRENCY, findSeries, loadSeries, type LoadOptions } from './load';
 export { assertSegmentable, checkGeometry, type GeometryCheck } from './geometry';
 export { engineSegment, segment, segmentOutcome, type EngineSegment, type SegmentEngine, type SegmentOutcome } from './segment';
-export { exportAllowed, exportGate, exportLabelling, outcomeProvenance, runningProvenance, type ExportGate, type ExportLabelling, type Provenance } from './labelling';
+export {
+  exportAllowed,
+  exportGate,
+  exportLabelling,
+  outcomeProvenance,
+  runningProvenance,
+  type ExportGate,
+  type ExportLabelling,
+  type Provenance,
+} from './labelling';
 export { NO_ORGAN_MESSAGE, buildStructureSet, type Exporter, type StructureSetStep } from './structureSet';
 export { protocolChannels, protocolExclusions } from './protocol';
 export { runPipeline, type PipelineOptions, type PipelineRun } from './run';

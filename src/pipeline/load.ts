@@ -18,12 +18,14 @@ export interface LoadOptions {
 
 /** Loads `series` from the scanned `sources`, with the segmentability findings (dicom/plausibility) added; a VolumeLoadError / GeometryError of dicom/ passes through. */
 export async function loadSeries(series: DicomSeries, sources: readonly FileSource[], opts: LoadOptions): Promise<CtVolume> {
-  return withSegmentabilityChecks(await loadCtVolume(series, {
-    readFile: (h) => sources[h.fileIndex].read(),
-    decoder: opts.decoder,
-    concurrency: LOAD_CONCURRENCY,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  }));
+  return withSegmentabilityChecks(
+    await loadCtVolume(series, {
+      readFile: (h) => sources[h.fileIndex].read(),
+      decoder: opts.decoder,
+      concurrency: LOAD_CONCURRENCY,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    }),
+  );
 }
 
 /** The series with `key` in a scan; a PipelineError ('load', 'not-loadable') naming unreadable files otherwise. */
@@ -31,7 +33,10 @@ export function findSeries(scan: Pick<ScanResult, 'series' | 'corrupt'>, key: st
   const series = scan.series.find((s) => s.key === key);
   if (series) return series;
   const why = scan.corrupt.length
-    ? ` (${scan.corrupt.length} files unreadable: ${scan.corrupt.slice(0, 2).map((c) => `${c.fileName}: ${c.reason}`).join('; ')})`
+    ? ` (${scan.corrupt.length} files unreadable: ${scan.corrupt
+        .slice(0, 2)
+        .map((c) => `${c.fileName}: ${c.reason}`)
+        .join('; ')})`
     : '';
   throw new PipelineError('load', 'not-loadable', `the series was not found among the files${why}`);
 }

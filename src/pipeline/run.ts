@@ -58,7 +58,11 @@ export async function runPipeline(load: () => Promise<CtVolume>, o: PipelineOpti
   const outcome = await segment(o.engine, ct, { protocol: o.protocol, cleanup: o.cleanup !== false }, o.call ?? engineSegment);
   const state = o.engine.getState();
   if (outcome.kind !== 'complete' || !state.notice || !state.manifest) {
-    throw new PipelineError('segment', outcome.kind === 'complete' ? undefined : outcome.error?.code, (outcome.kind === 'complete' ? null : outcome.error?.message) ?? 'the segmentation did not complete');
+    throw new PipelineError(
+      'segment',
+      outcome.kind === 'complete' ? undefined : outcome.error?.code,
+      (outcome.kind === 'complete' ? null : outcome.error?.message) ?? 'the segmentation did not complete',
+    );
   }
   const inferenceMs = now() - t;
 
@@ -66,11 +70,19 @@ export async function runPipeline(load: () => Promise<CtVolume>, o: PipelineOpti
   o.onStep?.('labelling');
   const labelling = exportLabelling(outcomeProvenance(state.manifest.name, outcome));
   o.onStep?.('structure-set');
-  const structureSet = o.structureSet ? buildStructureSet(ct, outcome.labels, { body: o.structureSet.body, labelling }, o.exporter) : null;
+  const structureSet = o.structureSet
+    ? buildStructureSet(ct, outcome.labels, { body: o.structureSet.body, labelling }, o.exporter)
+    : null;
   const rtstructMs = now() - t;
 
   return {
-    ct, labels: outcome.labels, report: outcome.report, manifest: state.manifest, notice: state.notice, labelling, structureSet,
+    ct,
+    labels: outcome.labels,
+    report: outcome.report,
+    manifest: state.manifest,
+    notice: state.notice,
+    labelling,
+    structureSet,
     timesMs: { load: loadMs, inference: inferenceMs, rtstruct: rtstructMs },
   };
 }

@@ -59,7 +59,12 @@ export function segmentOutcome(
  * Segments `ct`: PipelineError('geometry') when a finding blocks; an engine that refuses to start (busy, no
  * model) throws its EngineError; otherwise the outcome of the run.
  */
-export async function segment(engine: SegmentEngine, ct: CtVolume, req: RunRequest, call: EngineSegment = engineSegment): Promise<SegmentOutcome> {
+export async function segment(
+  engine: SegmentEngine,
+  ct: CtVolume,
+  req: RunRequest,
+  call: EngineSegment = engineSegment,
+): Promise<SegmentOutcome> {
   assertSegmentable(ct);
   const previous = engine.getState().lastReport;
   const result = await call(engine, ct, req);

@@ -17,11 +17,17 @@ export type StructureSetStep =
   /** The writer failed. */
   | { kind: 'error'; message: string };
 
-export const NO_ORGAN_MESSAGE = 'no organ was found in this series, so no RS.dcm was written (an empty structure set is not a valid RTSTRUCT)';
+export const NO_ORGAN_MESSAGE =
+  'no organ was found in this series, so no RS.dcm was written (an empty structure set is not a valid RTSTRUCT)';
 
 export type Exporter = (ct: CtVolume, labels: LabelVolume, options?: ExportOptions) => ExportResult;
 
-export function buildStructureSet(ct: CtVolume, labels: LabelVolume, options: ExportOptions = {}, exporter: Exporter = exportRtStruct): StructureSetStep {
+export function buildStructureSet(
+  ct: CtVolume,
+  labels: LabelVolume,
+  options: ExportOptions = {},
+  exporter: Exporter = exportRtStruct,
+): StructureSetStep {
   let result: ExportResult;
   try {
     result = exporter(ct, labels, options);

@@ -53,11 +53,15 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
     setStatus(null);
   }, [ct]);
 
-  useEffect(() => onImportedReference((r) => {
-    setReference(r);
-    setPairing(r ? namePairing(r.set) : new Map());
-    setComparison(null);
-  }), []);
+  useEffect(
+    () =>
+      onImportedReference((r) => {
+        setReference(r);
+        setPairing(r ? namePairing(r.set) : new Map());
+        setComparison(null);
+      }),
+    [],
+  );
 
   const runCompare = useCallback(async () => {
     if (!overlay || !reference) return;
@@ -106,7 +110,13 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
       const set = importSeg(readSeg(new Uint8Array(await file.arrayBuffer())), ct);
       setImportedReference({ set, fileName: file.name, kind: 'SEG' });
       setStatus(`Imported ${file.name}: ${set.rois.length} segment(s).`);
-      if (set.warnings.length) notify({ id: 'seg-import', severity: 'warning', title: `Imported ${file.name} with warnings.`, detail: set.warnings.join(' ') });
+      if (set.warnings.length)
+        notify({
+          id: 'seg-import',
+          severity: 'warning',
+          title: `Imported ${file.name} with warnings.`,
+          detail: set.warnings.join(' '),
+        });
     } catch (e) {
       notify({ id: 'seg-import', severity: 'error', title: `${file.name} could not be imported.`, detail: message(e) });
       setStatus(`${file.name} could not be imported: ${message(e)}`);
@@ -117,7 +127,9 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
 
   const exportCsv = () => {
     if (!comparison) return;
-    const stem = segFileName(ct).replace(/^SEG_/, 'compare_').replace(/\.dcm$/, '.csv');
+    const stem = segFileName(ct)
+      .replace(/^SEG_/, 'compare_')
+      .replace(/\.dcm$/, '.csv');
     downloadFile(new TextEncoder().encode(comparisonCsv(comparison)), stem, 'text/csv');
   };
 
@@ -126,58 +138,136 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
   return (
     <div className="review-panel" data-testid="review-panel">
       <div className="oar-row">
-        <button disabled={!overlay || organCount === 0 || !!busy} onClick={() => void exportSeg()} data-testid="export-seg"
-          title="Download the organs as a DICOM Segmentation (one segment per organ, SNOMED CT codes)">Export SEG</button>
-        <button disabled={!!busy} onClick={() => segInput.current?.click()} data-testid="import-seg"
-          title="Show a DICOM SEG of this series as outlines and compare it with the organs">Import SEG…</button>
-        <input ref={segInput} type="file" accept=".dcm,application/dicom" hidden data-testid="import-seg-input"
-          onChange={(e) => { const file = e.target.files?.[0]; e.target.value = ''; if (file) void importSegFile(file); }} />
+        <button
+          disabled={!overlay || organCount === 0 || !!busy}
+          onClick={() => void exportSeg()}
+          data-testid="export-seg"
+          title="Download the organs as a DICOM Segmentation (one segment per organ, SNOMED CT codes)"
+        >
+          Export SEG
+        </button>
+        <button
+          disabled={!!busy}
+          onClick={() => segInput.current?.click()}
+          data-testid="import-seg"
+          title="Show a DICOM SEG of this series as outlines and compare it with the organs"
+        >
+          Import SEG…
+        </button>
+        <input
+          ref={segInput}
+          type="file"
+          accept=".dcm,application/dicom"
+          hidden
+          data-testid="import-seg-input"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void importSegFile(file);
+          }}
+        />
       </div>
-      {busy && <p className="muted small" data-testid="review-busy">{busy}</p>}
-      {status && <p className="muted small" data-testid="review-status">{status}</p>}
-      {!reference && <p className="muted small">Import a reference (RTSTRUCT in the organ panel, or SEG here) to compare it with the organs.</p>}
+      {busy && (
+        <p className="muted small" data-testid="review-busy">
+          {busy}
+        </p>
+      )}
+      {status && (
+        <p className="muted small" data-testid="review-status">
+          {status}
+        </p>
+      )}
+      {!reference && (
+        <p className="muted small">
+          Import a reference (RTSTRUCT in the organ panel, or SEG here) to compare it with the organs.
+        </p>
+      )}
       {reference && (
         <div className="review-compare" data-testid="compare">
           <div className="oar-row">
-            <span className="oar-group-name" title={reference.set.sopInstanceUID}>Compared with {reference.kind} {reference.fileName}</span>
+            <span className="oar-group-name" title={reference.set.sopInstanceUID}>
+              Compared with {reference.kind} {reference.fileName}
+            </span>
           </div>
-          {organCount === 0 && <p className="muted small" data-testid="compare-empty">No organs yet: run the segmentation to compare.</p>}
+          {organCount === 0 && (
+            <p className="muted small" data-testid="compare-empty">
+              No organs yet: run the segmentation to compare.
+            </p>
+          )}
           {comparison && (
             <>
               <table className="review-table" data-testid="compare-table">
                 <thead>
-                  <tr><th title="Organ (and the reference ROI paired with it)">Organ</th><th title="Dice similarity coefficient">DSC</th><th title="95th percentile Hausdorff distance, mm">HD95</th>
-                    <th title="Mean (average symmetric) surface distance, mm">MSD</th><th title="Auto-contour volume, ml">Auto</th><th title="Reference volume, ml">Ref</th><th title="Auto - reference, ml">Δ ml</th></tr>
+                  <tr>
+                    <th title="Organ (and the reference ROI paired with it)">Organ</th>
+                    <th title="Dice similarity coefficient">DSC</th>
+                    <th title="95th percentile Hausdorff distance, mm">HD95</th>
+                    <th title="Mean (average symmetric) surface distance, mm">MSD</th>
+                    <th title="Auto-contour volume, ml">Auto</th>
+                    <th title="Reference volume, ml">Ref</th>
+                    <th title="Auto - reference, ml">Δ ml</th>
+                  </tr>
                 </thead>
                 <tbody>
                   {comparison.rows.map((r) => (
                     <tr key={r.channel} data-testid={`compare-row-${r.organ}`}>
-                      <td title={`Reference: ${r.referenceNames.join(' + ')}`}>{r.organ}<div className="review-ref muted">{r.referenceNames.join(' + ')}</div></td>
-                      <td data-testid={`dsc-${r.organ}`}>{r.dsc.toFixed(3)}</td><td>{f(r.hd95Mm, 1)}</td><td>{f(r.msdMm, 1)}</td>
-                      <td>{r.predictedMl.toFixed(1)}</td><td>{r.referenceMl.toFixed(1)}</td><td>{(r.diffMl >= 0 ? '+' : '') + r.diffMl.toFixed(1)}</td>
+                      <td title={`Reference: ${r.referenceNames.join(' + ')}`}>
+                        {r.organ}
+                        <div className="review-ref muted">{r.referenceNames.join(' + ')}</div>
+                      </td>
+                      <td data-testid={`dsc-${r.organ}`}>{r.dsc.toFixed(3)}</td>
+                      <td>{f(r.hd95Mm, 1)}</td>
+                      <td>{f(r.msdMm, 1)}</td>
+                      <td>{r.predictedMl.toFixed(1)}</td>
+                      <td>{r.referenceMl.toFixed(1)}</td>
+                      <td>{(r.diffMl >= 0 ? '+' : '') + r.diffMl.toFixed(1)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
               {comparison.rows.length === 0 && <p className="muted small">No reference ROI is paired with an organ.</p>}
               {comparison.notes.length > 0 && (
-                <ul className="review-notes muted small" data-testid="compare-notes">{comparison.notes.map((n) => <li key={n}>{n}</li>)}</ul>
+                <ul className="review-notes muted small" data-testid="compare-notes">
+                  {comparison.notes.map((n) => (
+                    <li key={n}>{n}</li>
+                  ))}
+                </ul>
               )}
               <div className="oar-row">
-                <button onClick={exportCsv} disabled={!comparison.rows.length} data-testid="export-csv">Export CSV</button>
-                <button onClick={() => void runCompare()} disabled={!!busy} data-testid="compare-again" title="After the organs changed">Compare again</button>
+                <button onClick={exportCsv} disabled={!comparison.rows.length} data-testid="export-csv">
+                  Export CSV
+                </button>
+                <button
+                  onClick={() => void runCompare()}
+                  disabled={!!busy}
+                  data-testid="compare-again"
+                  title="After the organs changed"
+                >
+                  Compare again
+                </button>
               </div>
             </>
           )}
           <details className="review-pairing" data-testid="pairing">
-            <summary>Pairing ({rois.filter((r) => pairing.get(r.label) != null).length} of {rois.length} ROIs paired)</summary>
+            <summary>
+              Pairing ({rois.filter((r) => pairing.get(r.label) != null).length} of {rois.length} ROIs paired)
+            </summary>
             {rois.map((r) => (
               <label key={r.label} className="oar-row">
                 <span className="review-roi">{r.name}</span>
-                <select value={pairing.get(r.label) ?? ''} data-testid={`pair-${r.name}`}
-                  onChange={(e) => setPairing((p) => new Map(p).set(r.label, e.target.value === '' ? null : Number(e.target.value)))}>
+                <select
+                  value={pairing.get(r.label) ?? ''}
+                  data-testid={`pair-${r.name}`}
+                  onChange={(e) =>
+                    setPairing((p) => new Map(p).set(r.label, e.target.value === '' ? null : Number(e.target.value)))
+                  }
+                >
                   <option value="">— not compared —</option>
-                  {ORGANS.map((o) => <option key={o.channel} value={o.channel}>{o.tg263}</option>)}
+                  {ORGANS.map((o) => (
+                    <option key={o.channel} value={o.channel}>
+                      {o.tg263}
+                    </option>
+                  ))}
                 </select>
               </label>
             ))}

@@ -37,7 +37,10 @@ export function bodyRoi(ct: CtVolume, options: BodyOptions = {}): RoiInput | nul
     color: [0, 160, 0],
     contours: organ.contours,
     interpretedType: 'EXTERNAL',
-    generation: { algorithm: 'AUTOMATIC', description: `CT above ${options.thresholdHu ?? -300} HU, couch removed, holes filled` },
+    generation: {
+      algorithm: 'AUTOMATIC',
+      description: `CT above ${options.thresholdHu ?? -300} HU, couch removed, holes filled`,
+    },
   };
 }
 
@@ -52,13 +55,20 @@ export function exportRtStruct(ct: CtVolume, labels: LabelVolume, options: Expor
   const l = options.labelling ?? exportLabelling({ source: 'none' });
   const rois = organRois(organs);
   for (const r of rois) {
-    if (options.edited?.has(r.number)) r.generation = { algorithm: 'SEMIAUTOMATIC', description: `${l.generation.description}, edited by hand`.slice(0, 64) };
+    if (options.edited?.has(r.number))
+      r.generation = { algorithm: 'SEMIAUTOMATIC', description: `${l.generation.description}, edited by hand`.slice(0, 64) };
   }
   if (options.body !== false && rois.length > 0) {
     const body = bodyRoi(ct, typeof options.body === 'object' ? options.body : {});
     if (body) rois.push(body);
   }
-  const result = buildRtStruct(ct, rois, { date, label: l.label, name: l.name, seriesDescription: l.seriesDescription, generation: l.generation });
+  const result = buildRtStruct(ct, rois, {
+    date,
+    label: l.label,
+    name: l.name,
+    seriesDescription: l.seriesDescription,
+    generation: l.generation,
+  });
   const tag = [l.fileTag, options.tag ?? ''].filter(Boolean).join('_');
   return { ...result, fileName: rtStructFileName(ct, date, tag) };
 }

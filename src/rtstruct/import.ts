@@ -78,7 +78,8 @@ export function matchStructureSet(ss: StructureSetData, volume: CtVolume): Serie
   const ref = seriesUids(volume);
   const uids = new Set(ref.sopInstanceUIDs);
   let byUid = 0;
-  for (const r of ss.rois) for (const c of r.contours) if (c.referencedSOPInstanceUID && uids.has(c.referencedSOPInstanceUID)) byUid++;
+  for (const r of ss.rois)
+    for (const c of r.contours) if (c.referencedSOPInstanceUID && uids.has(c.referencedSOPInstanceUID)) byUid++;
   const imagesHit = ss.referencedSOPInstanceUIDs.some((u) => uids.has(u));
   const forKnown = ss.frameOfReferenceUIDs.length > 0 && !ref.generated.includes('frameOfReference');
   const forMatch = ss.frameOfReferenceUIDs.includes(ref.frameOfReferenceUID);
@@ -91,7 +92,11 @@ export function matchStructureSet(ss: StructureSetData, volume: CtVolume): Serie
       reason: `the structure set references frame of reference ${ss.frameOfReferenceUIDs.join(', ')} and none of this series' images; the open series has ${ref.frameOfReferenceUID}`,
     };
   }
-  return { ok: false, contoursByUid: 0, reason: 'the structure set references no image and no frame of reference of this series' };
+  return {
+    ok: false,
+    contoursByUid: 0,
+    reason: 'the structure set references no image and no frame of reference of this series',
+  };
 }
 
 /** Rasterises every ROI of `ss` onto the CT grid of `volume`. Throws RtStructImportError when it is not this series'. */

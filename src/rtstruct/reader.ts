@@ -74,7 +74,9 @@ export function readRtStruct(buffer: ArrayBuffer | Uint8Array): StructureSetData
   } catch (strict) {
     // A cut file reads "successfully" with ignoreErrors, with contours silently missing: refuse it instead.
     if (isTruncation(strict)) {
-      throw new RtStructReadError(`the file is truncated (it ends inside a DICOM element after ${(ab as ArrayBuffer).byteLength} bytes); copy or export it again`);
+      throw new RtStructReadError(
+        `the file is truncated (it ends inside a DICOM element after ${(ab as ArrayBuffer).byteLength} bytes); copy or export it again`,
+      );
     }
     try {
       dict = dcmjs.data.DicomMessage.readFile(ab as ArrayBuffer, { ignoreErrors: true });
@@ -89,7 +91,9 @@ export function readRtStruct(buffer: ArrayBuffer | Uint8Array): StructureSetData
   }
   const sopClass = asString(ds.SOPClassUID);
   if (sopClass !== RT_STRUCTURE_SET_STORAGE && asString(ds.Modality) !== 'RTSTRUCT') {
-    throw new RtStructReadError(`not an RT Structure Set (SOP class ${sopClass || 'missing'}, modality ${asString(ds.Modality) || 'missing'})`);
+    throw new RtStructReadError(
+      `not an RT Structure Set (SOP class ${sopClass || 'missing'}, modality ${asString(ds.Modality) || 'missing'})`,
+    );
   }
 
   const frameOfReferenceUIDs: string[] = [];
@@ -118,7 +122,9 @@ export function readRtStruct(buffer: ArrayBuffer | Uint8Array): StructureSetData
     const prior = rois.get(number) ?? (duplicate.has(number) ? { name: '(another ROI)' } : undefined);
     if (prior) {
       // Two ROIs with one number: their contours cannot be told apart. Both are left out, by name.
-      problems.push(`ROI number ${number} is used by both "${prior.name}" and "${asString(r.ROIName)}": both left out (contours cannot be told apart)`);
+      problems.push(
+        `ROI number ${number} is used by both "${prior.name}" and "${asString(r.ROIName)}": both left out (contours cannot be told apart)`,
+      );
       duplicate.add(number);
       rois.delete(number);
       continue;
@@ -146,7 +152,11 @@ export function readRtStruct(buffer: ArrayBuffer | Uint8Array): StructureSetData
     const col = Array.isArray(rc.ROIDisplayColor) ? (rc.ROIDisplayColor as unknown[]).map((c) => asNumber(c)) : [];
     if (col.length === 3 && col.every(Number.isFinite)) roi.color = [col[0], col[1], col[2]];
     asSeq(rc.ContourSequence).forEach((c, i) => {
-      const raw = Array.isArray(c.ContourData) ? (c.ContourData as unknown[]) : c.ContourData !== undefined ? [c.ContourData] : [];
+      const raw = Array.isArray(c.ContourData)
+        ? (c.ContourData as unknown[])
+        : c.ContourData !== undefined
+          ? [c.ContourData]
+          : [];
       const points = Float64Array.from(raw, (v) => asNumber(v));
       const where = `${what}, contour ${asString(c.ContourNumber) || i + 1}`;
       const bad = points.reduce((n, v) => n + (Number.isFinite(v) ? 0 : 1), 0);
@@ -192,5 +202,8 @@ export function readRtStruct(buffer: ArrayBuffer | Uint8Array): StructureSetData
 /** dcmjs' errors for a read past the end of the buffer. */
 function isTruncation(e: unknown): boolean {
   const m = e instanceof Error ? e.message : String(e);
-  return e instanceof RangeError || /past end|outside the bounds|end of (the )?(buffer|input|stream)|more than currently allocated/i.test(m);
+  return (
+    e instanceof RangeError ||
+    /past end|outside the bounds|end of (the )?(buffer|input|stream)|more than currently allocated/i.test(m)
+  );
 }

@@ -125,9 +125,13 @@ export function uidNote(u: Pick<SeriesUids, 'generated'>): string | null {
   if (g.has('frameOfReference')) missing.push('Frame of Reference UID');
   if (g.has('sopInstanceFromMeta') || g.has('sopInstance')) missing.push('SOP Instance UIDs');
   const refs: string[] = [];
-  if (g.has('sopInstanceFromMeta')) refs.push("the SOP Instance UIDs the files carry in their file meta header (0002,0003)");
+  if (g.has('sopInstanceFromMeta')) refs.push('the SOP Instance UIDs the files carry in their file meta header (0002,0003)');
   if (g.has('sopInstance')) refs.push('SOP Instance UIDs derived from the slice positions (the files carry none)');
-  const made = [g.has('study') ? 'study' : '', g.has('series') ? 'series' : '', g.has('frameOfReference') ? 'frame of reference' : ''].filter(Boolean);
+  const made = [
+    g.has('study') ? 'study' : '',
+    g.has('series') ? 'series' : '',
+    g.has('frameOfReference') ? 'frame of reference' : '',
+  ].filter(Boolean);
   if (made.length) refs.push(`${made.join(', ')} UIDs derived from the series (the same on every export)`);
   return `The CT files have empty ${missing.join(', ')}. The structure set references ${refs.join(', and ')}; check that the planning system matches it to this CT.`;
 }

@@ -197,14 +197,32 @@ export function buildRtStruct(volume: CtVolume, rois: readonly RoiInput[], optio
   const { characterSet, notices } = encodeTextAttributes(dataset, m.specificCharacterSet);
   const dict = part10Dict(dataset, RT_STRUCTURE_SET_STORAGE, sopInstanceUID, IMPLICIT_VR_LITTLE_ENDIAN);
   const bytes = writeWithCharset(dict, characterSet);
-  return { bytes, sopInstanceUID, seriesInstanceUID, referenced: ref, roiCount: rois.length, contourCount, characterSet, notices };
+  return {
+    bytes,
+    sopInstanceUID,
+    seriesInstanceUID,
+    referenced: ref,
+    roiCount: rois.length,
+    contourCount,
+    characterSet,
+    notices,
+  };
 }
 
 /** Text attributes the writer sets (top level), with their VR. */
 const TEXT_ATTRIBUTES: readonly [string, string][] = [
-  ['PatientName', 'PN'], ['PatientID', 'LO'], ['ReferringPhysicianName', 'PN'], ['StudyID', 'SH'],
-  ['AccessionNumber', 'SH'], ['StudyDescription', 'LO'], ['SeriesDescription', 'LO'], ['Manufacturer', 'LO'],
-  ['ManufacturerModelName', 'LO'], ['SoftwareVersions', 'LO'], ['StructureSetLabel', 'SH'], ['StructureSetName', 'LO'],
+  ['PatientName', 'PN'],
+  ['PatientID', 'LO'],
+  ['ReferringPhysicianName', 'PN'],
+  ['StudyID', 'SH'],
+  ['AccessionNumber', 'SH'],
+  ['StudyDescription', 'LO'],
+  ['SeriesDescription', 'LO'],
+  ['Manufacturer', 'LO'],
+  ['ManufacturerModelName', 'LO'],
+  ['SoftwareVersions', 'LO'],
+  ['StructureSetLabel', 'SH'],
+  ['StructureSetName', 'LO'],
 ];
 
 /**
@@ -212,7 +230,10 @@ const TEXT_ATTRIBUTES: readonly [string, string][] = [
  * does, else the smallest that does, else UTF-8), sets it, and fits each value to its VR's limit, with a notice
  * per cut value.
  */
-function encodeTextAttributes(dataset: NaturalDataset, ctCharset: string | undefined): { characterSet: string; notices: string[] } {
+function encodeTextAttributes(
+  dataset: NaturalDataset,
+  ctCharset: string | undefined,
+): { characterSet: string; notices: string[] } {
   const rois = (dataset.StructureSetROISequence ?? []) as NaturalDataset[];
   const values: string[] = [];
   for (const [key] of TEXT_ATTRIBUTES) if (typeof dataset[key] === 'string') values.push(dataset[key] as string);
@@ -296,7 +317,11 @@ export { dicomDateTime };
  */
 export function rtStructFileName(volume: CtVolume, date: Date = new Date(), tag = ''): string {
   const who = (volume.meta.patientID || volume.meta.patientName || 'anonymous').trim() || 'anonymous';
-  const safe = who.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+|_+$/g, '').slice(0, 64) || 'anonymous';
+  const safe =
+    who
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[_.]+|_+$/g, '')
+      .slice(0, 64) || 'anonymous';
   const t = tag.replace(/[^A-Za-z0-9-]+/g, '_').replace(/^_+|_+$/g, '');
   return `RS_${safe}_${dicomDateTime(date).da}${t ? `_${t}` : ''}.dcm`;
 }

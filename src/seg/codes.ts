@@ -41,7 +41,8 @@ export function organCoding(organ: Organ): OrganCoding {
 /** The organ whose type code (and laterality modifier, when the organ is paired) matches, or undefined. */
 export function organForCodes(type: Partial<Code> | undefined, modifier?: Partial<Code>): Organ | undefined {
   if (!type?.CodeValue) return undefined;
-  const side = modifier?.CodeValue === LATERALITY.L.CodeValue ? 'L' : modifier?.CodeValue === LATERALITY.R.CodeValue ? 'R' : undefined;
+  const side =
+    modifier?.CodeValue === LATERALITY.L.CodeValue ? 'L' : modifier?.CodeValue === LATERALITY.R.CodeValue ? 'R' : undefined;
   const hits = ORGANS.filter((o) => {
     const e = ENTRIES[o.tg263];
     return e && e.type.CodeValue === type.CodeValue && e.type.CodingSchemeDesignator === (type.CodingSchemeDesignator ?? 'SCT');

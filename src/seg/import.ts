@@ -33,7 +33,14 @@ export class SegImportError extends Error {
 }
 
 const FALLBACK_COLOURS: Array<[number, number, number]> = [
-  [230, 159, 0], [86, 180, 233], [0, 158, 115], [240, 228, 66], [0, 114, 178], [213, 94, 0], [204, 121, 167], [255, 255, 255],
+  [230, 159, 0],
+  [86, 180, 233],
+  [0, 158, 115],
+  [240, 228, 66],
+  [0, 114, 178],
+  [213, 94, 0],
+  [204, 121, 167],
+  [255, 255, 255],
 ];
 
 /** Why (not) this SEG belongs to the open series. */
@@ -43,12 +50,19 @@ export function matchSeg(seg: SegData, volume: CtVolume): { ok: boolean; reason:
   const named = [...seg.referencedSOPInstanceUIDs, ...seg.frames.map((f) => f.sourceSOPInstanceUID ?? '')].filter(Boolean);
   if (named.some((u) => uids.has(u))) return { ok: true, reason: 'references images of this series' };
   const forKnown = !!seg.frameOfReferenceUID && !ref.generated.includes('frameOfReference');
-  if (named.length === 0 && forKnown && seg.frameOfReferenceUID === ref.frameOfReferenceUID) return { ok: true, reason: 'same frame of reference' };
+  if (named.length === 0 && forKnown && seg.frameOfReferenceUID === ref.frameOfReferenceUID)
+    return { ok: true, reason: 'same frame of reference' };
   if (seg.referencedSeriesUIDs.length && !seg.referencedSeriesUIDs.includes(ref.seriesInstanceUID)) {
-    return { ok: false, reason: `the SEG references series ${seg.referencedSeriesUIDs.join(', ')}; the open series is ${ref.seriesInstanceUID}` };
+    return {
+      ok: false,
+      reason: `the SEG references series ${seg.referencedSeriesUIDs.join(', ')}; the open series is ${ref.seriesInstanceUID}`,
+    };
   }
   if (forKnown && seg.frameOfReferenceUID !== ref.frameOfReferenceUID) {
-    return { ok: false, reason: `the SEG is in frame of reference ${seg.frameOfReferenceUID}; the open series is in ${ref.frameOfReferenceUID}` };
+    return {
+      ok: false,
+      reason: `the SEG is in frame of reference ${seg.frameOfReferenceUID}; the open series is in ${ref.frameOfReferenceUID}`,
+    };
   }
   return { ok: false, reason: 'the SEG references no image of this series' };
 }
@@ -56,7 +70,9 @@ export function matchSeg(seg: SegData, volume: CtVolume): { ok: boolean; reason:
 function checkGrid(seg: SegData, volume: CtVolume): void {
   const [cols, rows] = volume.dims;
   if (seg.rows !== rows || seg.columns !== cols) {
-    throw new SegImportError(`the SEG frames are ${seg.columns} x ${seg.rows}, the CT slices ${cols} x ${rows}: only SEGs on the CT grid are read`);
+    throw new SegImportError(
+      `the SEG frames are ${seg.columns} x ${seg.rows}, the CT slices ${cols} x ${rows}: only SEGs on the CT grid are read`,
+    );
   }
   if (seg.orientation) {
     const o = seg.orientation;
@@ -70,7 +86,9 @@ function checkGrid(seg: SegData, volume: CtVolume): void {
     const [rs, cs] = seg.pixelSpacing;
     const close = (a: number, b: number) => Math.abs(a - b) <= 1e-3 * Math.max(a, b);
     if (!close(rs, volume.spacing[1]) || !close(cs, volume.spacing[0])) {
-      throw new SegImportError(`the SEG pixel spacing ${rs} x ${cs} mm differs from the CT's ${volume.spacing[1]} x ${volume.spacing[0]} mm`);
+      throw new SegImportError(
+        `the SEG pixel spacing ${rs} x ${cs} mm differs from the CT's ${volume.spacing[1]} x ${volume.spacing[0]} mm`,
+      );
     }
   }
 }
@@ -87,7 +105,10 @@ function frameSlices(seg: SegData, volume: CtVolume): { ks: number[]; shifted: n
       if (k < 0 || byPos !== k) k = byPos;
       if (k >= 0) {
         const d = sub(f.position, volume.slices[k].position);
-        if (Math.abs(dot(d, volume.rowCosines)) >= volume.spacing[0] / 2 || Math.abs(dot(d, volume.colCosines)) >= volume.spacing[1] / 2) {
+        if (
+          Math.abs(dot(d, volume.rowCosines)) >= volume.spacing[0] / 2 ||
+          Math.abs(dot(d, volume.colCosines)) >= volume.spacing[1] / 2
+        ) {
           shifted++;
           return -1;
         }
@@ -107,7 +128,8 @@ export function importSeg(seg: SegData, volume: CtVolume): ImportedStructureSet 
   const [cols, rows, nk] = volume.dims;
   const sliceSize = cols * rows;
   const { ks, shifted } = frameSlices(seg, volume);
-  if (shifted > 0) throw new SegImportError(`${shifted} frame(s) are shifted in plane against the CT slices: only SEGs on the CT grid are read`);
+  if (shifted > 0)
+    throw new SegImportError(`${shifted} frame(s) are shifted in plane against the CT slices: only SEGs on the CT grid are read`);
   const warnings: string[] = [];
   const off = ks.filter((k) => k < 0).length;
   if (off === ks.length) throw new SegImportError('no frame of the SEG lies on a slice of this series');
@@ -151,7 +173,14 @@ export function importSeg(seg: SegData, volume: CtVolume): ImportedStructureSet 
       }
       if (!clash) layer = L;
     }
-    const p = paintRoiSlices(layers, layer, [...bySlice].sort((a, b) => a[0] - b[0]), index + 1, cols, nk);
+    const p = paintRoiSlices(
+      layers,
+      layer,
+      [...bySlice].sort((a, b) => a[0] - b[0]),
+      index + 1,
+      cols,
+      nk,
+    );
     const organ = organForRoiName(s.label) ?? organForCodes(s.type, s.modifier);
     return {
       number: s.number,
@@ -188,4 +217,3 @@ export function organLabelMap(set: ImportedStructureSet, voxelCount: number): La
   }
   return out;
 }
-

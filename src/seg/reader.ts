@@ -66,7 +66,8 @@ function asString(v: unknown): string {
   return String(v).trim();
 }
 const asNumber = (v: unknown): number => Number.parseFloat(asString(v));
-const asNumbers = (v: unknown): number[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => Number.parseFloat(String(x)));
+const asNumbers = (v: unknown): number[] =>
+  (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => Number.parseFloat(String(x)));
 
 function code(v: unknown): Code | undefined {
   const item = asSeq(v)[0];
@@ -86,7 +87,8 @@ const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.8
 
 /** Reads a SEG file. Throws SegReadError for other objects, compressed pixel data or missing frames. */
 export function readSeg(buffer: ArrayBuffer | Uint8Array): SegData {
-  const ab = buffer instanceof Uint8Array ? buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) : buffer;
+  const ab =
+    buffer instanceof Uint8Array ? buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) : buffer;
   let ds: NaturalDataset;
   let ts = '';
   try {
@@ -98,20 +100,27 @@ export function readSeg(buffer: ArrayBuffer | Uint8Array): SegData {
   }
   const sopClass = asString(ds.SOPClassUID);
   if (sopClass !== SEGMENTATION_STORAGE && asString(ds.Modality) !== 'SEG') {
-    throw new SegReadError(`not a DICOM Segmentation (SOP class ${sopClass || 'missing'}, modality ${asString(ds.Modality) || 'missing'})`);
+    throw new SegReadError(
+      `not a DICOM Segmentation (SOP class ${sopClass || 'missing'}, modality ${asString(ds.Modality) || 'missing'})`,
+    );
   }
   if (ts && !UNCOMPRESSED.has(ts)) throw new SegReadError(`compressed pixel data (transfer syntax ${ts}) is not supported`);
   const type = asString(ds.SegmentationType);
-  if (type !== 'BINARY' && type !== 'FRACTIONAL') throw new SegReadError(`SegmentationType ${type || 'missing'} is not BINARY or FRACTIONAL`);
+  if (type !== 'BINARY' && type !== 'FRACTIONAL')
+    throw new SegReadError(`SegmentationType ${type || 'missing'} is not BINARY or FRACTIONAL`);
   const rows = asNumber(ds.Rows);
   const columns = asNumber(ds.Columns);
   const nFrames = asNumber(ds.NumberOfFrames);
-  if (!(rows > 0 && columns > 0 && nFrames > 0)) throw new SegReadError(`no frames (Rows ${rows}, Columns ${columns}, NumberOfFrames ${nFrames})`);
+  if (!(rows > 0 && columns > 0 && nFrames > 0))
+    throw new SegReadError(`no frames (Rows ${rows}, Columns ${columns}, NumberOfFrames ${nFrames})`);
 
   const segments: SegSegment[] = asSeq(ds.SegmentSequence).map((s) => {
     const typeItem = asSeq(s.SegmentedPropertyTypeCodeSequence)[0];
     const lab = asNumbers(s.RecommendedDisplayCIELabValue);
-    const rgb = lab.length === 3 && lab.every(Number.isFinite) ? (dcmjs as unknown as DcmjsColors).data.Colors.dicomlab2RGB8(lab) : undefined;
+    const rgb =
+      lab.length === 3 && lab.every(Number.isFinite)
+        ? (dcmjs as unknown as DcmjsColors).data.Colors.dicomlab2RGB8(lab)
+        : undefined;
     return {
       number: asNumber(s.SegmentNumber),
       label: asString(s.SegmentLabel),
@@ -128,7 +137,8 @@ export function readSeg(buffer: ArrayBuffer | Uint8Array): SegData {
 
   const shared = asSeq(ds.SharedFunctionalGroupsSequence)[0] ?? {};
   const perFrame = asSeq(ds.PerFrameFunctionalGroupsSequence);
-  if (perFrame.length && perFrame.length !== nFrames) throw new SegReadError(`${perFrame.length} per-frame groups for ${nFrames} frames`);
+  if (perFrame.length && perFrame.length !== nFrames)
+    throw new SegReadError(`${perFrame.length} per-frame groups for ${nFrames} frames`);
   const group = (f: number, name: string): NaturalDataset | undefined => asSeq(perFrame[f]?.[name])[0] ?? asSeq(shared[name])[0];
   const frames: SegFrame[] = [];
   for (let f = 0; f < nFrames; f++) {
@@ -161,7 +171,8 @@ export function readSeg(buffer: ArrayBuffer | Uint8Array): SegData {
   const raw = ds.PixelData;
   const first = Array.isArray(raw) ? raw[0] : raw;
   if (!(first instanceof ArrayBuffer) && !ArrayBuffer.isView(first)) throw new SegReadError('the SEG has no pixel data');
-  const pixelData = first instanceof ArrayBuffer ? new Uint8Array(first) : new Uint8Array(first.buffer, first.byteOffset, first.byteLength);
+  const pixelData =
+    first instanceof ArrayBuffer ? new Uint8Array(first) : new Uint8Array(first.buffer, first.byteOffset, first.byteLength);
   const need = type === 'BINARY' ? Math.ceil((rows * columns * nFrames) / 8) : rows * columns * nFrames;
   if (pixelData.length < need) throw new SegReadError(`pixel data has ${pixelData.length} bytes, ${nFrames} frames need ${need}`);
 

@@ -65,7 +65,11 @@ export class SegWriteError extends Error {
 
 /** The dcmjs pieces used here (dcmjs 0.52 ships no types; see src/rtstruct/dcmjs.d.ts). */
 interface DcmjsSegmentation {
-  dataset: NaturalDataset & { PerFrameFunctionalGroupsSequence: NaturalDataset[]; SegmentSequence: NaturalDataset[]; NumberOfFrames: number };
+  dataset: NaturalDataset & {
+    PerFrameFunctionalGroupsSequence: NaturalDataset[];
+    SegmentSequence: NaturalDataset[];
+    NumberOfFrames: number;
+  };
   addSegmentFromLabelmap(segment: NaturalDataset, labelmaps: Uint8Array[], index: number, frameNumbers: number[]): void;
   _addSegmentPixelDataFromLabelmaps(labelmaps: Uint8Array[], index: number): void;
 }
@@ -111,7 +115,9 @@ function sourceDataset(volume: CtVolume, ref: SeriesUids): NaturalDataset {
         SpacingBetweenSlices: formatDS(volume.spacing[2] > 0 ? volume.spacing[2] : 1),
       },
     },
-    PerFrameFunctionalGroupsSequence: volume.slices.map((s) => ({ PlanePositionSequence: { ImagePositionPatient: v3(s.position) } })),
+    PerFrameFunctionalGroupsSequence: volume.slices.map((s) => ({
+      PlanePositionSequence: { ImagePositionPatient: v3(s.position) },
+    })),
     ReferencedSeriesSequence: {
       SeriesInstanceUID: ref.seriesInstanceUID,
       ReferencedInstanceSequence: volume.slices.map((_, k) => ({
@@ -127,7 +133,8 @@ function sourceDataset(volume: CtVolume, ref: SeriesUids): NaturalDataset {
 export function buildSeg(volume: CtVolume, labels: LabelVolume, options: SegOptions = {}): SegResult {
   const [cols, rows, nk] = volume.dims;
   const sliceSize = cols * rows;
-  if (labels.length !== sliceSize * nk) throw new SegWriteError(`label map has ${labels.length} voxels, the CT ${sliceSize * nk}`);
+  if (labels.length !== sliceSize * nk)
+    throw new SegWriteError(`label map has ${labels.length} voxels, the CT ${sliceSize * nk}`);
   const keep = options.channels ? new Set(options.channels) : null;
 
   // Slices holding each organ (one pass).
@@ -206,10 +213,18 @@ export function buildSeg(volume: CtVolume, labels: LabelVolume, options: SegOpti
       ...(type !== 'MANUAL' ? { SegmentAlgorithmName: algorithmName } : {}),
       RecommendedDisplayCIELabValue: rgbToDicomLab(organ.color),
     };
-    seg.addSegmentFromLabelmap(segment, ks.map((k) => labels.subarray(k * sliceSize, (k + 1) * sliceSize)), c, ks.map((k) => k + 1));
+    seg.addSegmentFromLabelmap(
+      segment,
+      ks.map((k) => labels.subarray(k * sliceSize, (k + 1) * sliceSize)),
+      c,
+      ks.map((k) => k + 1),
+    );
     if (coding.modifier) {
       const item = seg.dataset.SegmentSequence[seg.dataset.SegmentSequence.length - 1];
-      item.SegmentedPropertyTypeCodeSequence = { ...(coding.type as Code), SegmentedPropertyTypeModifierCodeSequence: coding.modifier };
+      item.SegmentedPropertyTypeCodeSequence = {
+        ...(coding.type as Code),
+        SegmentedPropertyTypeModifierCodeSequence: coding.modifier,
+      };
     }
   }
   if (framesDone !== frameCount) throw new SegWriteError(`wrote ${framesDone} frames, expected ${frameCount}`);
@@ -222,7 +237,13 @@ export function buildSeg(volume: CtVolume, labels: LabelVolume, options: SegOpti
   ds.ContentLabel = 'ORGANS';
   ds.SeriesNumber = options.seriesNumber ?? '902';
   // Not in the Segmentation IOD: dcmjs copies or adds them for research derivations.
-  for (const k of ['ClinicalTrialTimePointID', 'ClinicalTrialCoordinatingCenterName', 'ClinicalTrialSeriesID', 'ContentQualification']) delete ds[k];
+  for (const k of [
+    'ClinicalTrialTimePointID',
+    'ClinicalTrialCoordinatingCenterName',
+    'ClinicalTrialSeriesID',
+    'ContentQualification',
+  ])
+    delete ds[k];
   delete ds._meta;
 
   const dict = part10Dict(ds, SEGMENTATION_STORAGE, sopInstanceUID, EXPLICIT_VR_LITTLE_ENDIAN);
@@ -233,6 +254,10 @@ export function buildSeg(volume: CtVolume, labels: LabelVolume, options: SegOpti
 /** `SEG_<patient>_<date>.dcm`, like the RTSTRUCT's name. */
 export function segFileName(volume: CtVolume, date: Date = new Date()): string {
   const who = (volume.meta.patientID || volume.meta.patientName || 'anonymous').trim() || 'anonymous';
-  const safe = who.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+|_+$/g, '').slice(0, 64) || 'anonymous';
+  const safe =
+    who
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[_.]+|_+$/g, '')
+      .slice(0, 64) || 'anonymous';
   return `SEG_${safe}_${dicomDateTime(date).da}.dcm`;
 }

@@ -43,9 +43,18 @@ export function Toolbar({ api }: { api: ViewerApi | null }) {
     <div className="toolbar" role="toolbar" aria-label="Viewer tools">
       <div className="tb-group" aria-label="Left mouse button">
         {TOOLS.map((t) => (
-          <button key={t.id} className={tool === t.id ? 'active' : ''} disabled={!api} title={`${t.hint} (${t.key.toUpperCase()})`}
-            aria-pressed={tool === t.id} data-testid={`tool-${t.id}`}
-            onClick={() => { api?.setPrimaryTool(t.id); setTool(t.id); }}>
+          <button
+            key={t.id}
+            className={tool === t.id ? 'active' : ''}
+            disabled={!api}
+            title={`${t.hint} (${t.key.toUpperCase()})`}
+            aria-pressed={tool === t.id}
+            data-testid={`tool-${t.id}`}
+            onClick={() => {
+              api?.setPrimaryTool(t.id);
+              setTool(t.id);
+            }}
+          >
             {t.label}
           </button>
         ))}
@@ -53,15 +62,26 @@ export function Toolbar({ api }: { api: ViewerApi | null }) {
       <div className="tb-sep" />
       <div className="tb-group" aria-label="Window presets">
         {WINDOW_PRESETS.map((p) => (
-          <button key={p.id} className={preset === p.id ? 'active' : ''} disabled={!api}
-            title={`W ${p.window} / L ${p.level} (${p.key})`} aria-pressed={preset === p.id} data-testid={`preset-${p.id}`}
-            onClick={() => { api?.setPreset(p); setPreset(p.id); }}>
+          <button
+            key={p.id}
+            className={preset === p.id ? 'active' : ''}
+            disabled={!api}
+            title={`W ${p.window} / L ${p.level} (${p.key})`}
+            aria-pressed={preset === p.id}
+            data-testid={`preset-${p.id}`}
+            onClick={() => {
+              api?.setPreset(p);
+              setPreset(p.id);
+            }}
+          >
             {p.label}
           </button>
         ))}
       </div>
       <div className="tb-sep" />
-      <button disabled={!api} title="Reset zoom, pan and slices (R)" data-testid="reset-view" onClick={() => api?.resetView()}>Reset</button>
+      <button disabled={!api} title="Reset zoom, pan and slices (R)" data-testid="reset-view" onClick={() => api?.resetView()}>
+        Reset
+      </button>
       <span className="tb-hint">Wheel: slices · Middle: pan · Right: zoom</span>
     </div>
   );

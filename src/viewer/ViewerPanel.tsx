@@ -18,7 +18,13 @@ let queue: Promise<unknown> = Promise.resolve();
 function useViewerVersion(api: ViewerApi | null): number {
   const version = useRef(0);
   const subscribe = useCallback(
-    (cb: () => void) => (api ? api.subscribe(() => { version.current++; cb(); }) : () => {}),
+    (cb: () => void) =>
+      api
+        ? api.subscribe(() => {
+            version.current++;
+            cb();
+          })
+        : () => {},
     [api],
   );
   return useSyncExternalStore(subscribe, () => version.current);
@@ -31,31 +37,50 @@ function ViewportOverlay({ api, plane, cursor }: { api: ViewerApi; plane: PlaneI
   const vp = api.renderingEngine.getViewport(api.viewportIds[plane]);
   if (!vp) return null;
   const cam = vp.getCamera();
-  const labels: EdgeLabels | null = cam.viewUp && cam.viewPlaneNormal ? edgeLabels(cam.viewUp as Vec3, cam.viewPlaneNormal as Vec3) : null;
+  const labels: EdgeLabels | null =
+    cam.viewUp && cam.viewPlaneNormal ? edgeLabels(cam.viewUp as Vec3, cam.viewPlaneNormal as Vec3) : null;
   const info = api.sliceInfo(plane);
   const { window, level } = api.getWindow();
   return (
     <div className="vp-overlay">
       <div className="vp-corner tl">
-        <span className="vp-title" style={{ color: PLANE_COLOURS[plane] }}>{TITLES[plane]}</span>
-        <span data-testid={`slice-index-${plane}`}>Im {info.index + 1} / {info.count}</span>
-        <span data-testid={`slice-pos-${plane}`}>{AXIS_NAME[plane]} {fmt(info.positionMm, 2)} mm</span>
+        <span className="vp-title" style={{ color: PLANE_COLOURS[plane] }}>
+          {TITLES[plane]}
+        </span>
+        <span data-testid={`slice-index-${plane}`}>
+          Im {info.index + 1} / {info.count}
+        </span>
+        <span data-testid={`slice-pos-${plane}`}>
+          {AXIS_NAME[plane]} {fmt(info.positionMm, 2)} mm
+        </span>
       </div>
       <div className="vp-corner tr">
-        <span data-testid={`window-${plane}`}>W {Math.round(window)} L {Math.round(level)}</span>
+        <span data-testid={`window-${plane}`}>
+          W {Math.round(window)} L {Math.round(level)}
+        </span>
       </div>
       {cursor && (
         <div className="vp-corner bl" data-testid={`hu-${plane}`}>
           <span className="vp-hu">{cursor.hu === null ? 'outside' : `${cursor.hu} HU`}</span>
-          <span>({fmt(cursor.lps[0])}, {fmt(cursor.lps[1])}, {fmt(cursor.lps[2])}) mm</span>
+          <span>
+            ({fmt(cursor.lps[0])}, {fmt(cursor.lps[1])}, {fmt(cursor.lps[2])}) mm
+          </span>
         </div>
       )}
       {labels && (
         <>
-          <span className="vp-orient top" data-testid={`orient-${plane}-top`}>{labels.top}</span>
-          <span className="vp-orient bottom" data-testid={`orient-${plane}-bottom`}>{labels.bottom}</span>
-          <span className="vp-orient left" data-testid={`orient-${plane}-left`}>{labels.left}</span>
-          <span className="vp-orient right" data-testid={`orient-${plane}-right`}>{labels.right}</span>
+          <span className="vp-orient top" data-testid={`orient-${plane}-top`}>
+            {labels.top}
+          </span>
+          <span className="vp-orient bottom" data-testid={`orient-${plane}-bottom`}>
+            {labels.bottom}
+          </span>
+          <span className="vp-orient left" data-testid={`orient-${plane}-left`}>
+            {labels.left}
+          </span>
+          <span className="vp-orient right" data-testid={`orient-${plane}-right`}>
+            {labels.right}
+          </span>
         </>
       )}
     </div>
@@ -93,7 +118,10 @@ export function ViewerPanel({ ct, onViewer, onError }: ViewerPanelProps) {
         onViewer(a);
       } catch (e) {
         console.error(e);
-        if (!cancelled) onError(`The viewer could not start: ${e instanceof Error ? e.message : String(e)}. WebGL may be disabled in this browser.`);
+        if (!cancelled)
+          onError(
+            `The viewer could not start: ${e instanceof Error ? e.message : String(e)}. WebGL may be disabled in this browser.`,
+          );
       }
     });
     const grid = gridRef.current;
@@ -138,10 +166,21 @@ export function ViewerPanel({ ct, onViewer, onError }: ViewerPanelProps) {
   return (
     <div className="mpr-grid" ref={gridRef} data-testid="mpr-grid" data-ready={api ? 'true' : 'false'}>
       {PLANES.map((plane) => (
-        <div key={plane} className={`vp vp-${plane}`} style={{ borderColor: PLANE_COLOURS[plane] }}
-          onMouseMove={onMove(plane)} onMouseLeave={() => setCursor((c) => (c?.plane === plane ? null : c))}
-          onContextMenu={(e) => e.preventDefault()}>
-          <div className="vp-element" data-testid={`viewport-${plane}`} ref={(el) => { refs.current[plane] = el; }} />
+        <div
+          key={plane}
+          className={`vp vp-${plane}`}
+          style={{ borderColor: PLANE_COLOURS[plane] }}
+          onMouseMove={onMove(plane)}
+          onMouseLeave={() => setCursor((c) => (c?.plane === plane ? null : c))}
+          onContextMenu={(e) => e.preventDefault()}
+        >
+          <div
+            className="vp-element"
+            data-testid={`viewport-${plane}`}
+            ref={(el) => {
+              refs.current[plane] = el;
+            }}
+          />
           {api && <ViewportOverlay api={api} plane={plane} cursor={cursor?.plane === plane ? cursor : null} />}
         </div>
       ))}

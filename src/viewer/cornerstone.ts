@@ -5,7 +5,13 @@
 import { init as coreInit, isCornerstoneInitialized } from '@cornerstonejs/core';
 import { init as dicomImageLoaderInit } from '@cornerstonejs/dicom-image-loader';
 import {
-  addTool, CrosshairsTool, init as toolsInit, PanTool, StackScrollTool, WindowLevelTool, ZoomTool,
+  addTool,
+  CrosshairsTool,
+  init as toolsInit,
+  PanTool,
+  StackScrollTool,
+  WindowLevelTool,
+  ZoomTool,
 } from '@cornerstonejs/tools';
 
 let ready: Promise<void> | undefined;

@@ -7,12 +7,25 @@
  * slice; always convert with `worldToLps` / `lpsToWorld` (identical for uniformly spaced series).
  */
 import {
-  cache, Enums as CoreEnums, eventTarget, RenderingEngine, setVolumesForViewports, utilities as csUtils, volumeLoader,
+  cache,
+  Enums as CoreEnums,
+  eventTarget,
+  RenderingEngine,
+  setVolumesForViewports,
+  utilities as csUtils,
+  volumeLoader,
   type Types as CoreTypes,
 } from '@cornerstonejs/core';
 import {
-  CrosshairsTool, Enums as ToolEnums, PanTool, StackScrollTool, synchronizers, SynchronizerManager, ToolGroupManager,
-  WindowLevelTool, ZoomTool,
+  CrosshairsTool,
+  Enums as ToolEnums,
+  PanTool,
+  StackScrollTool,
+  synchronizers,
+  SynchronizerManager,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
 } from '@cornerstonejs/tools';
 import { lpsToVoxel, voxelToLps } from '../dicom/coords';
 import type { CtVolume, Vec3 } from '../volume/volume';
@@ -90,7 +103,10 @@ function continuousIndex(ct: CtVolume, world: Vec3): Vec3 {
 function indexToWorld(ct: CtVolume, ijk: Vec3): Vec3 {
   const out: Vec3 = [...ct.origin];
   for (let a = 0; a < 3; a++) {
-    out[a] += ijk[0] * ct.spacing[0] * ct.rowCosines[a] + ijk[1] * ct.spacing[1] * ct.colCosines[a] + ijk[2] * ct.spacing[2] * ct.normal[a];
+    out[a] +=
+      ijk[0] * ct.spacing[0] * ct.rowCosines[a] +
+      ijk[1] * ct.spacing[1] * ct.colCosines[a] +
+      ijk[2] * ct.spacing[2] * ct.normal[a];
   }
   return out;
 }
@@ -153,7 +169,8 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
       Columns: ct.dims[0],
       Rows: ct.dims[1],
       voiLut: [voiRangeOf(DEFAULT_PRESET.window, DEFAULT_PRESET.level)].map((r) => ({
-        windowWidth: r.upper - r.lower, windowCenter: (r.upper + r.lower) / 2,
+        windowWidth: r.upper - r.lower,
+        windowCenter: (r.upper + r.lower) / 2,
       })),
       VOILUTFunction: 'LINEAR',
     },
@@ -173,12 +190,14 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
     sagittal: CoreEnums.OrientationAxis.SAGITTAL,
     coronal: CoreEnums.OrientationAxis.CORONAL,
   };
-  renderingEngine.setViewports(PLANES.map((p) => ({
-    viewportId: viewportIds[p],
-    type: CoreEnums.ViewportType.ORTHOGRAPHIC,
-    element: elements[p],
-    defaultOptions: { orientation: orientation[p], background: [0, 0, 0] as CoreTypes.Point3 },
-  })));
+  renderingEngine.setViewports(
+    PLANES.map((p) => ({
+      viewportId: viewportIds[p],
+      type: CoreEnums.ViewportType.ORTHOGRAPHIC,
+      element: elements[p],
+      defaultOptions: { orientation: orientation[p], background: [0, 0, 0] as CoreTypes.Point3 },
+    })),
+  );
   const ids = PLANES.map((p) => viewportIds[p]);
   await setVolumesForViewports(renderingEngine, [{ volumeId }], ids);
   const viewport = (p: PlaneId) => renderingEngine.getViewport(viewportIds[p]) as CoreTypes.IVolumeViewport;
@@ -191,8 +210,7 @@ export async function createViewer(elements: Record<PlaneId, HTMLDivElement>, ct
   const toolGroup = ToolGroupManager.createToolGroup(toolGroupId);
   if (!toolGroup) throw new Error(`tool group ${toolGroupId} exists already`);
   for (const id of ids) toolGroup.addViewport(id, renderingEngineId);
-  const colourOf = (viewportId: string) =>
-    PLANE_COLOURS[PLANES.find((p) => viewportIds[p] === viewportId) ?? 'axial'];
+  const colourOf = (viewportId: string) => PLANE_COLOURS[PLANES.find((p) => viewportIds[p] === viewportId) ?? 'axial'];
   toolGroup.addTool(CrosshairsTool.toolName, {
     getReferenceLineColor: colourOf,
     getReferenceLineControllable: () => true,

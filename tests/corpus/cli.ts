@@ -36,7 +36,10 @@ export interface CliObservation {
 export function observeCli(c: CorpusCase, run: CliRun): CliObservation {
   const series = run.summary?.series.filter((s) => s.input === c.dir) ?? [];
   const problems = run.summary?.problems.filter((p) => p.input === c.dir).map((p) => p.message) ?? [];
-  const notes = run.stdout.split('\n').filter((l) => l.startsWith(`note: ${c.dir}:`)).map((l) => l.slice(`note: ${c.dir}: `.length));
+  const notes = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith(`note: ${c.dir}:`))
+    .map((l) => l.slice(`note: ${c.dir}: `.length));
   const failures = series.filter((s) => s.status === 'failed').map((s) => s.failure?.message ?? 'failed');
   const missing = series.flatMap((s) => (s.rtstructMissing ? [s.rtstructMissing.message] : []));
   const outcome = series.length === 0 ? 'skipped' : failures.length ? 'failed' : 'ok';

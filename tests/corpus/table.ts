@@ -22,17 +22,30 @@ const cut = (s: string, n = 150) => (s.length > n ? `${s.slice(0, n - 1)}…` : 
 
 function appCell(c: CorpusCase): string {
   const e = c.app;
-  const what = e.outcome === 'chooser' ? `series chooser, ${e.rows ?? 2} rows` : e.outcome === 'opens' ? 'opens, no warning' : e.outcome === 'warns' ? 'opens with a notice' : 'refused';
+  const what =
+    e.outcome === 'chooser'
+      ? `series chooser, ${e.rows ?? 2} rows`
+      : e.outcome === 'opens'
+        ? 'opens, no warning'
+        : e.outcome === 'warns'
+          ? 'opens with a notice'
+          : 'refused';
   const seg = e.segmentable === undefined ? '' : e.segmentable ? '; segmentable' : '; segmentation blocked';
   return `${what}${e.text ? `: "${e.text}"` : ''}${seg}`;
 }
 
-export function corpusTable(cases: readonly CorpusCase[], cli: Record<string, CliObservation> | null, meta: { seconds?: number } = {}): string {
+export function corpusTable(
+  cases: readonly CorpusCase[],
+  cli: Record<string, CliObservation> | null,
+  meta: { seconds?: number } = {},
+): string {
   const rows = cases.map((c) => {
     const seen = cli?.[c.id];
     const expected = `${c.cli.outcome}${c.cli.text ? `: "${c.cli.text}"` : ''}`;
     const outputs = seen && seen.series.length > 1 ? ` (folders ${seen.series.map((x) => `\`${x.name}\``).join(', ')})` : '';
-    const observed = seen ? `${seen.outcome === c.cli.outcome ? '' : '**MISMATCH** '}${seen.outcome}${outputs}${seen.message ? `: ${cut(seen.message)}` : ''}` : 'not run';
+    const observed = seen
+      ? `${seen.outcome === c.cli.outcome ? '' : '**MISMATCH** '}${seen.outcome}${outputs}${seen.message ? `: ${cut(seen.message)}` : ''}`
+      : 'not run';
     return `| ${c.id} | ${cell(c.description)} | ${cell(appCell(c))} | ${cell(expected)} | ${cell(observed)} |`;
   });
   return [
@@ -53,7 +66,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   const cliFile = arg('--cli');
   const target = arg('--write');
-  const rec = cliFile ? (JSON.parse(readFileSync(cliFile, 'utf8')) as { seconds: number; record: Record<string, CliObservation> }) : null;
+  const rec = cliFile
+    ? (JSON.parse(readFileSync(cliFile, 'utf8')) as { seconds: number; record: Record<string, CliObservation> })
+    : null;
   const root = mkdtempSync(join(tmpdir(), 'aa-corpus-table-'));
   try {
     const { cases } = writeCorpus(root);

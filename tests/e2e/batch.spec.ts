@@ -23,7 +23,10 @@ const TINY = join(REPO, 'tests/fixtures/models/tiny-random');
 const OPENKBP_CASE = resolve(REPO, '../shared/data/openkbp/val/pt_201');
 const PYTHON = '/usr/bin/python3';
 // src/organs.json read directly: Playwright's loader does not import JSON modules without an attribute.
-const TABLE = JSON.parse(readFileSync(join(REPO, 'src/organs.json'), 'utf8')) as { background: string; organs: { tg263: string }[] };
+const TABLE = JSON.parse(readFileSync(join(REPO, 'src/organs.json'), 'utf8')) as {
+  background: string;
+  organs: { tg263: string }[];
+};
 const CHANNEL_NAMES = [TABLE.background, ...TABLE.organs.map((o) => o.tg263)];
 
 test.describe.configure({ mode: 'serial' });
@@ -37,11 +40,26 @@ function run(cmd: string, args: string[], timeoutMs = 240_000) {
 }
 
 function segment(args: string[]) {
-  return run(join(REPO, 'node_modules/.bin/tsx'), ['scripts/segment.ts', ...args, '--model', TINY, '--backend', 'wasm', '--no-build', '--dist', DIST]);
+  return run(join(REPO, 'node_modules/.bin/tsx'), [
+    'scripts/segment.ts',
+    ...args,
+    '--model',
+    TINY,
+    '--backend',
+    'wasm',
+    '--no-build',
+    '--dist',
+    DIST,
+  ]);
 }
 
 function python(script: string, arg: unknown): unknown {
-  const r = spawnSync(PYTHON, ['-c', script, JSON.stringify(arg)], { cwd: REPO, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PYTHONPATH: 'training' } });
+  const r = spawnSync(PYTHON, ['-c', script, JSON.stringify(arg)], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, PYTHONPATH: 'training' },
+  });
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -76,9 +94,15 @@ function organRows(md: string): Map<string, (number | null)[]> {
   const rows = new Map<string, (number | null)[]>();
   const section = md.split('## Accuracy per organ')[1]?.split('\n## ')[0] ?? '';
   for (const line of section.split('\n')) {
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (cells.length !== 9 || cells[0] === 'organ' || cells[0].startsWith('---') || cells[0].startsWith('**')) continue;
-    rows.set(cells[0], cells.slice(1).map((c) => (c === '–' ? null : Number(c))));
+    rows.set(
+      cells[0],
+      cells.slice(1).map((c) => (c === '–' ? null : Number(c))),
+    );
   }
   return rows;
 }
@@ -90,11 +114,32 @@ const median = (v: number[]) => {
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 test.beforeAll(() => {
-  if (!existsSync(join(DIST, 'batch.html'))) throw new Error(`${DIST}/batch.html is missing: build the app first (npx vite build)`);
+  if (!existsSync(join(DIST, 'batch.html')))
+    throw new Error(`${DIST}/batch.html is missing: build the app first (npx vite build)`);
   work = mkdtempSync(join(tmpdir(), 'aa-batch-e2e-'));
   // two small head & neck phantoms, one feet first and one head first (both slice orders)
-  for (const [name, seed, position] of [['ph1', 31, 'FFS'], ['ph2', 32, 'HFS']] as const) {
-    const r = run(join(REPO, 'node_modules/.bin/tsx'), ['scripts/phantom.ts', '--seed', String(seed), '--out', phantom(name), '--region', 'head-neck', '--matrix', '128', '--slice', '5', '--position', position, '--workers', '1', '--quiet']);
+  for (const [name, seed, position] of [
+    ['ph1', 31, 'FFS'],
+    ['ph2', 32, 'HFS'],
+  ] as const) {
+    const r = run(join(REPO, 'node_modules/.bin/tsx'), [
+      'scripts/phantom.ts',
+      '--seed',
+      String(seed),
+      '--out',
+      phantom(name),
+      '--region',
+      'head-neck',
+      '--matrix',
+      '128',
+      '--slice',
+      '5',
+      '--position',
+      position,
+      '--workers',
+      '1',
+      '--quiet',
+    ]);
     if (r.code !== 0) throw new Error(`phantom ${name}: ${r.out}`);
   }
 });
@@ -117,7 +162,10 @@ test('two phantom series: RS.dcm (dciodvfy clean), labels.nii.gz, report.json; s
     expect(readdirSync(dir).sort()).toEqual(['RS.dcm', 'labels.nii.gz', 'report.json']);
     const v = run('/usr/bin/dciodvfy', [join(dir, 'RS.dcm')]);
     expect(v.out).toContain('RTStructureSet');
-    expect(v.out.split('\n').filter((l) => /^Error/.test(l)), v.out).toEqual([]);
+    expect(
+      v.out.split('\n').filter((l) => /^Error/.test(l)),
+      v.out,
+    ).toEqual([]);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     const caseJson = JSON.parse(readFileSync(join(phantom(name), 'case.json'), 'utf8'));
     expect(report.backend.name).toBe('wasm');
@@ -128,22 +176,36 @@ test('two phantom series: RS.dcm (dciodvfy clean), labels.nii.gz, report.json; s
     expect(report.slices).toBe(readdirSync(join(phantom(name), 'dicom')).length);
     expect(report.ct.patientPosition).toBe(name === 'ph1' ? 'FFS' : 'HFS');
     expect(report.reference.kind).toBe('labelmap');
-    for (const k of ['load', 'inference', 'rtstruct', 'upload', 'write', 'metrics']) expect(report.timingsS[k]).toBeGreaterThanOrEqual(0);
+    for (const k of ['load', 'inference', 'rtstruct', 'upload', 'write', 'metrics'])
+      expect(report.timingsS[k]).toBeGreaterThanOrEqual(0);
     expect(report.organs).toHaveLength(33);
     // an organ bigger than 1.5 x the top of its adult range carries the panel's warning, and only then
     for (const o of report.organs as { channel: number; volumeMl: number; warning?: string }[]) {
       const tooBig = o.volumeMl > ORGAN_VOLUME_RANGES_ML[o.channel][1] * 1.5;
       expect(o.warning === undefined, `${CHANNEL_NAMES[o.channel]} ${o.volumeMl} ml: warning ${o.warning}`).toBe(!tooBig);
     }
-    series.push({ name, pred: join(dir, 'labels.nii.gz'), ref: join(phantom(name), 'labels.nii.gz'), annotated: caseJson.annotatedChannels as number[], report });
+    series.push({
+      name,
+      pred: join(dir, 'labels.nii.gz'),
+      ref: join(phantom(name), 'labels.nii.gz'),
+      annotated: caseJson.annotatedChannels as number[],
+      report,
+    });
   }
 
-  const truth = python(SCORE_PY, series.map(({ report: _r, ...s }) => s)) as Record<string, Record<string, { dsc: number; hd95: number | null }>>;
+  const truth = python(
+    SCORE_PY,
+    series.map(({ report: _r, ...s }) => s),
+  ) as Record<string, Record<string, { dsc: number; hd95: number | null }>>;
   const names = CHANNEL_NAMES;
   // per series: report.json against the independent values
   for (const s of series) {
     const per = s.report.metrics.perOrgan as Record<string, { dsc: number; hd95Mm: number | null }>;
-    expect(Object.keys(per).sort()).toEqual(Object.keys(truth[s.name]).map((c) => names[Number(c)]).sort());
+    expect(Object.keys(per).sort()).toEqual(
+      Object.keys(truth[s.name])
+        .map((c) => names[Number(c)])
+        .sort(),
+    );
     for (const [c, t] of Object.entries(truth[s.name])) {
       expect(per[names[Number(c)]].dsc, `${s.name} ${names[Number(c)]} DSC`).toBeCloseTo(t.dsc, 4);
       if (t.hd95 === null) expect(per[names[Number(c)]].hd95Mm).toBeNull();
@@ -162,8 +224,19 @@ test('two phantom series: RS.dcm (dciodvfy clean), labels.nii.gz, report.json; s
     const hds = vals.map((v) => v.hd95).filter((h): h is number => h !== null);
     const row = rows.get(names[Number(c)])!;
     expect(row[0]).toBe(vals.length);
-    for (const [i, want] of [[1, mean(dsc)], [2, median(dsc)], [3, Math.min(...dsc)]] as const) expect(Math.abs(row[i]! - want), `${names[Number(c)]} DSC col ${i}`).toBeLessThanOrEqual(0.0005 + 1e-9);
-    if (hds.length) for (const [i, want] of [[4, mean(hds)], [5, median(hds)], [6, Math.max(...hds)]] as const) expect(Math.abs(row[i]! - want)).toBeLessThanOrEqual(0.05 + 1e-9);
+    for (const [i, want] of [
+      [1, mean(dsc)],
+      [2, median(dsc)],
+      [3, Math.min(...dsc)],
+    ] as const)
+      expect(Math.abs(row[i]! - want), `${names[Number(c)]} DSC col ${i}`).toBeLessThanOrEqual(0.0005 + 1e-9);
+    if (hds.length)
+      for (const [i, want] of [
+        [4, mean(hds)],
+        [5, median(hds)],
+        [6, Math.max(...hds)],
+      ] as const)
+        expect(Math.abs(row[i]! - want)).toBeLessThanOrEqual(0.05 + 1e-9);
     else expect(row.slice(4, 7)).toEqual([null, null, null]);
     expect(row[7]).toBe(vals.length - hds.length);
     if (mean(dsc) > 0) nonZero++;
@@ -182,10 +255,12 @@ test('a folder with a corrupt series: it is reported, the good series is still c
   mkdirSync(bad, { recursive: true });
   for (const f of readdirSync(join(phantom('ph1'), 'dicom'))) copyFileSync(join(phantom('ph1'), 'dicom', f), join(good, f));
   // the other series: three intact slices (too few to segment), the rest cut in half (unreadable)
-  readdirSync(join(phantom('ph2'), 'dicom')).sort().forEach((f, i) => {
-    const bytes = readFileSync(join(phantom('ph2'), 'dicom', f));
-    writeFileSync(join(bad, f), i < 3 ? bytes : bytes.subarray(0, bytes.length >> 1));
-  });
+  readdirSync(join(phantom('ph2'), 'dicom'))
+    .sort()
+    .forEach((f, i) => {
+      const bytes = readFileSync(join(phantom('ph2'), 'dicom', f));
+      writeFileSync(join(bad, f), i < 3 ? bytes : bytes.subarray(0, bytes.length >> 1));
+    });
   const out = join(work, 'out-mixed');
   const r = segment(['--input', folder, '--out', out]);
   expect(r.code, r.out).toBe(1);
@@ -195,9 +270,15 @@ test('a folder with a corrupt series: it is reported, the good series is still c
   const md = readFileSync(join(out, 'summary.md'), 'utf8');
   expect(md).toContain('1 of 2 series contoured, 1 failed; 1 input problem(s).');
   expect(md).toMatch(/## Input problems\n\n- .*mixed: \d+ DICOM file\(s\) could not be read/);
-  const dirs = readdirSync(out).filter((d) => !d.startsWith('summary')).sort();
+  const dirs = readdirSync(out)
+    .filter((d) => !d.startsWith('summary'))
+    .sort();
   expect(dirs).toHaveLength(2);
-  const reports = dirs.map((d) => ({ d, files: readdirSync(join(out, d)).sort(), report: JSON.parse(readFileSync(join(out, d, 'report.json'), 'utf8')) }));
+  const reports = dirs.map((d) => ({
+    d,
+    files: readdirSync(join(out, d)).sort(),
+    report: JSON.parse(readFileSync(join(out, d, 'report.json'), 'utf8')),
+  }));
   const ok = reports.find((x) => !x.report.failed)!;
   const failed = reports.find((x) => x.report.failed)!;
   expect(ok.files).toEqual(['RS.dcm', 'labels.nii.gz', 'report.json']);
@@ -218,7 +299,8 @@ test('OpenKBP NIfTI through the page agrees with the training evaluation (same r
   expect(report.cleanup).toBeNull();
   // tiny-random is random_model(64, 4, 'attention_hpa', seed 0) exported with float16 weights
   // (tests/fixtures/models/README.md); the evaluation predicts in float32 on the same canonical grid.
-  const res = python(`
+  const res = python(
+    `
 import json, sys
 import numpy as np, torch
 from attention_anatomy.grid import Volume, GridSpec
@@ -243,7 +325,14 @@ for name in meta['annotated']:
     if r.any():
         dsc[name] = float(2 * (p & r).sum() / (p.sum() + r.sum()))
 print(json.dumps({'agree': float((pred == ours.data).mean()), 'dsc': dsc}))
-`, { ct: join(OPENKBP_CASE, 'ct.nii.gz'), ours: join(out, 'pt_201/labels.nii.gz'), bits: join(OPENKBP_CASE, 'labels.nii.gz'), meta: join(OPENKBP_CASE, 'meta.json') }) as { agree: number; dsc: Record<string, number> };
+`,
+    {
+      ct: join(OPENKBP_CASE, 'ct.nii.gz'),
+      ours: join(out, 'pt_201/labels.nii.gz'),
+      bits: join(OPENKBP_CASE, 'labels.nii.gz'),
+      meta: join(OPENKBP_CASE, 'meta.json'),
+    },
+  ) as { agree: number; dsc: Record<string, number> };
   // measured 0.9998 (float16 weights flip a few near-tied voxels)
   expect(res.agree).toBeGreaterThan(0.995);
   const per = report.metrics.perOrgan as Record<string, { dsc: number }>;

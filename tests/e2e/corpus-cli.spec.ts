@@ -33,11 +33,26 @@ const out = join(root, 'a', 'b', 'out');
 let run: CliRun;
 
 test.beforeAll(() => {
-  if (!existsSync(join(DIST, 'batch.html'))) throw new Error(`${DIST}/batch.html is missing: build the app first (npx vite build)`);
+  if (!existsSync(join(DIST, 'batch.html')))
+    throw new Error(`${DIST}/batch.html is missing: build the app first (npx vite build)`);
   // 2-2.5 min on the loaded 2-core machine; room for a slower one
   test.setTimeout(480_000);
   mkdirSync(join(root, 'a', 'b'), { recursive: true });
-  const args = ['scripts/segment.ts', ...cases.flatMap((c) => ['--input', c.dir]), '--out', out, '--model', TINY, '--backend', 'wasm', '--no-build', '--dist', DIST, '--timeout', '3'];
+  const args = [
+    'scripts/segment.ts',
+    ...cases.flatMap((c) => ['--input', c.dir]),
+    '--out',
+    out,
+    '--model',
+    TINY,
+    '--backend',
+    'wasm',
+    '--no-build',
+    '--dist',
+    DIST,
+    '--timeout',
+    '3',
+  ];
   const t0 = Date.now();
   const r = spawnSync(join(REPO, 'node_modules/.bin/tsx'), args, { cwd: REPO, encoding: 'utf8', timeout: 450_000 });
   const summaryPath = join(out, 'summary.json');
@@ -45,7 +60,10 @@ test.beforeAll(() => {
   run = { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', summary, seconds: (Date.now() - t0) / 1000 };
   if (process.env.CORPUS_RECORD_CLI) {
     const record = Object.fromEntries(cases.map((c) => [c.id, observeCli(c, run)]));
-    writeFileSync(process.env.CORPUS_RECORD_CLI, JSON.stringify({ seconds: run.seconds, exit: run.code, record, skipped }, null, 1));
+    writeFileSync(
+      process.env.CORPUS_RECORD_CLI,
+      JSON.stringify({ seconds: run.seconds, exit: run.code, record, skipped }, null, 1),
+    );
   }
 });
 
@@ -74,7 +92,12 @@ for (const c of cases as CorpusCase[]) {
         expect.soft(files, s.name).toEqual(expect.arrayContaining(['labels.nii.gz', 'report.json']));
         const rs = files.includes('RS.dcm');
         // RS.dcm for DICOM input unless no organ was found (said in rtstructMissing)
-        expect.soft(rs || s.rtstructMissing !== undefined || c.dir.endsWith('.nii') || s.label.startsWith('NIfTI'), `${s.name}: ${files.join(', ')}`).toBe(true);
+        expect
+          .soft(
+            rs || s.rtstructMissing !== undefined || c.dir.endsWith('.nii') || s.label.startsWith('NIfTI'),
+            `${s.name}: ${files.join(', ')}`,
+          )
+          .toBe(true);
       }
     }
     if (seen.outcome === 'skipped') expect.soft(seen.message, 'a line says why the input gave nothing').not.toBe('');

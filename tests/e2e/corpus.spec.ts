@@ -24,18 +24,26 @@ async function gridReady(page: Page): Promise<boolean> {
 
 /** Settled: not busy, and either the viewer is ready or a notice is shown. */
 async function settle(page: Page): Promise<void> {
-  await expect.poll(async () => {
-    const busy = await page.getByTestId('app').getAttribute('data-busy');
-    const ready = await gridReady(page);
-    const notices = await page.locator('[data-testid^="notice-"]:not([data-testid="notice-count"])').count();
-    const chooser = await page.getByTestId('series-chooser').count();
-    return busy === 'false' && (ready || notices > 0 || chooser > 0);
-  }, { timeout: 60_000 }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const busy = await page.getByTestId('app').getAttribute('data-busy');
+        const ready = await gridReady(page);
+        const notices = await page.locator('[data-testid^="notice-"]:not([data-testid="notice-count"])').count();
+        const chooser = await page.getByTestId('series-chooser').count();
+        return busy === 'false' && (ready || notices > 0 || chooser > 0);
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(true);
 }
 
 async function observe(page: Page) {
-  const notices = await page.locator('[data-testid^="notice-"]:not([data-testid="notice-count"])').evaluateAll((els) =>
-    els.map((e) => ({ id: e.getAttribute('data-testid'), severity: e.getAttribute('data-severity'), text: e.textContent })));
+  const notices = await page
+    .locator('[data-testid^="notice-"]:not([data-testid="notice-count"])')
+    .evaluateAll((els) =>
+      els.map((e) => ({ id: e.getAttribute('data-testid'), severity: e.getAttribute('data-severity'), text: e.textContent })),
+    );
   const ready = await gridReady(page);
   const status = page.getByTestId('segmentation-status');
   const allowed = (await status.count()) ? await status.getAttribute('data-allowed') : null;
@@ -70,7 +78,10 @@ for (const c of cases as CorpusCase[]) {
     }
     if (e.outcome === 'opens' || e.outcome === 'warns') await waitForViewer(page);
     if (e.outcome === 'opens') {
-      expect(seen.notices.filter((n) => n.severity === 'error'), 'no error notice').toEqual([]);
+      expect(
+        seen.notices.filter((n) => n.severity === 'error'),
+        'no error notice',
+      ).toEqual([]);
     }
     if (e.notice) {
       const loc = e.notice.endsWith('*') ? page.locator(`[data-testid^="${e.notice.slice(0, -1)}"]`) : page.getByTestId(e.notice);
@@ -80,7 +91,8 @@ for (const c of cases as CorpusCase[]) {
       expect(seen.notices.length, 'a notice names the problem').toBeGreaterThan(0);
     }
     if (e.outcome === 'refused' && !seen.ready) await expect(page.getByTestId('open-example')).toBeEnabled();
-    if (e.segmentable !== undefined) await expect(page.getByTestId('segmentation-status')).toHaveAttribute('data-allowed', String(e.segmentable));
+    if (e.segmentable !== undefined)
+      await expect(page.getByTestId('segmentation-status')).toHaveAttribute('data-allowed', String(e.segmentable));
   });
 }
 

@@ -23,10 +23,20 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLE_CT = path.join(REPO, 'dist/example/dicom');
 const BONE = { min: 200, max: 3000 };
 
-interface OrganCheck { seg: number; rt: number; rtBoth: number; plastimatch: number | null; plastimatchBoth: number | null }
+interface OrganCheck {
+  seg: number;
+  rt: number;
+  rtBoth: number;
+  plastimatch: number | null;
+  plastimatchBoth: number | null;
+}
 
 function editData(args: string[]): Record<string, OrganCheck> & { threshold: { organ: string; count: number; outside: number } } {
-  const r = spawnSync(path.join(REPO, 'node_modules/.bin/tsx'), ['tests/e2e/helpers/editData.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(path.join(REPO, 'node_modules/.bin/tsx'), ['tests/e2e/helpers/editData.ts', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   if (r.status !== 0) throw new Error(`editData ${args[0]} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -55,10 +65,16 @@ async function select(page: Page, organ: string): Promise<Locator> {
 }
 
 const ml = async (page: Page, organ: string) => (await page.getByTestId(`ml-${organ}`).textContent()) ?? '';
-const sliceRange = async (row: Locator) => ((await row.locator('.oar-slices').first().textContent()) ?? '').split('–').map(Number);
+const sliceRange = async (row: Locator) =>
+  ((await row.locator('.oar-slices').first().textContent()) ?? '').split('–').map(Number);
 
-test('edit tools: brush, interpolate, threshold brush, freehand fill / cut, clear in any view, undo; RTSTRUCT and SEG round trips', async ({ page }, testInfo) => {
-  test.skip(!existsSync(EXAMPLE_CT), 'dist/example is absent (run npm run example before the build): the page then serves a synthetic example');
+test('edit tools: brush, interpolate, threshold brush, freehand fill / cut, clear in any view, undo; RTSTRUCT and SEG round trips', async ({
+  page,
+}, testInfo) => {
+  test.skip(
+    !existsSync(EXAMPLE_CT),
+    'dist/example is absent (run npm run example before the build): the page then serves a synthetic example',
+  );
   test.setTimeout(300_000);
   await page.goto('/');
   await page.getByTestId('open-example').click();
@@ -131,7 +147,8 @@ test('edit tools: brush, interpolate, threshold brush, freehand fill / cut, clea
   await expect(page.getByTestId('ml-Liver')).not.toHaveText(cut);
   await page.keyboard.press('Control+z');
   await expect(page.getByTestId('ml-Liver')).toHaveText(cut);
-  for (const o of ['Heart', 'Esophagus', 'Liver']) await expect(page.getByTestId(`organ-${o}`)).toHaveAttribute('data-edited', 'true');
+  for (const o of ['Heart', 'Esophagus', 'Liver'])
+    await expect(page.getByTestId(`organ-${o}`)).toHaveAttribute('data-edited', 'true');
 
   // 4. export RTSTRUCT and SEG; read both back outside the page
   const [rsDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
@@ -144,7 +161,16 @@ test('edit tools: brush, interpolate, threshold brush, freehand fill / cut, clea
     expect(dciodvfy(rsFile).errors, 'dciodvfy RTSTRUCT').toEqual([]);
     expect(dciodvfy(segFile).errors, 'dciodvfy SEG').toEqual([]);
   }
-  const check = editData(['check', EXAMPLE_CT, rsFile, segFile, 'Heart,Esophagus,Liver', 'Esophagus', String(BONE.min), String(BONE.max)]);
+  const check = editData([
+    'check',
+    EXAMPLE_CT,
+    rsFile,
+    segFile,
+    'Heart,Esophagus,Liver',
+    'Esophagus',
+    String(BONE.min),
+    String(BONE.max),
+  ]);
   testInfo.annotations.push({ type: 'round trip', description: JSON.stringify(check) });
   // the threshold brush changed only voxels inside the bone window
   expect(check.threshold.count).toBeGreaterThan(10);
@@ -157,7 +183,10 @@ test('edit tools: brush, interpolate, threshold brush, freehand fill / cut, clea
     expect(Math.abs(c.rt - c.seg) / c.seg, `${o}: app reader ${c.rt} vs label map ${c.seg}`).toBeLessThanOrEqual(0.02);
     expect(c.rtBoth / c.seg, `${o}: app reader overlap`).toBeGreaterThanOrEqual(0.98);
     if (c.plastimatch === null) continue; // plastimatch not installed
-    expect(Math.abs(c.plastimatch - c.seg) / c.seg, `${o}: plastimatch ${c.plastimatch} vs label map ${c.seg}`).toBeLessThanOrEqual(0.02);
+    expect(
+      Math.abs(c.plastimatch - c.seg) / c.seg,
+      `${o}: plastimatch ${c.plastimatch} vs label map ${c.seg}`,
+    ).toBeLessThanOrEqual(0.02);
     expect(c.plastimatchBoth! / c.seg, `${o}: plastimatch overlap`).toBeGreaterThanOrEqual(0.98);
   }
 

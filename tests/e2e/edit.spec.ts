@@ -100,7 +100,9 @@ test('brush, erase, undo, export: the RTSTRUCT holds the edited shape, SEMIAUTOM
   const segFile = testInfo.outputPath(segDl.suggestedFilename());
   await segDl.saveAs(segFile);
   const sb = readFileSync(segFile);
-  const seg = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(sb.buffer.slice(sb.byteOffset, sb.byteOffset + sb.byteLength) as ArrayBuffer).dict);
+  const seg = dcmjs.data.DicomMetaDictionary.naturalizeDataset(
+    dcmjs.data.DicomMessage.readFile(sb.buffer.slice(sb.byteOffset, sb.byteOffset + sb.byteLength) as ArrayBuffer).dict,
+  );
   const segments = [seg.SegmentSequence as NaturalDataset[]].flat();
   expect(segments.find((x) => x.SegmentLabel === 'Heart')?.SegmentAlgorithmType).toBe('SEMIAUTOMATIC');
 });

@@ -15,7 +15,9 @@ const REAL = path.resolve(import.meta.dirname, '../../../shared/data/real');
 
 async function serveTinyModel(page: Page, mutateManifest?: (m: any) => void) {
   await page.route('**/models/index.json', (route) =>
-    route.fulfill({ json: { models: [{ id: 'tiny-random', name: 'Tiny random (test)', path: 'models/tiny-random/', default: true }] } }),
+    route.fulfill({
+      json: { models: [{ id: 'tiny-random', name: 'Tiny random (test)', path: 'models/tiny-random/', default: true }] },
+    }),
   );
   await page.route('**/models/tiny-random/*', (route) => {
     const name = path.basename(new URL(route.request().url()).pathname);
@@ -24,7 +26,10 @@ async function serveTinyModel(page: Page, mutateManifest?: (m: any) => void) {
       mutateManifest(m);
       return route.fulfill({ json: m });
     }
-    return route.fulfill({ body: readFileSync(path.join(FIXTURE, name)), contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+    return route.fulfill({
+      body: readFileSync(path.join(FIXTURE, name)),
+      contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    });
   });
 }
 
@@ -53,15 +58,18 @@ test('Segment on the example: WebGPU notice, progress, labels slice by slice, su
   expect(total).toBeGreaterThan(10);
   const seen = new Set<number>();
   await expect
-    .poll(async () => {
-      // one snapshot per poll, without auto-waiting (the progress element goes away when done)
-      const snap = await page.evaluate(() => ({
-        done: document.querySelector('[data-testid="segment-progress"]')?.getAttribute('data-done') ?? null,
-        finished: document.querySelector('[data-testid="segment-summary"]') !== null,
-      }));
-      if (snap.done !== null) seen.add(Number(snap.done));
-      return snap.finished;
-    }, { timeout: 300_000, intervals: [50] })
+    .poll(
+      async () => {
+        // one snapshot per poll, without auto-waiting (the progress element goes away when done)
+        const snap = await page.evaluate(() => ({
+          done: document.querySelector('[data-testid="segment-progress"]')?.getAttribute('data-done') ?? null,
+          finished: document.querySelector('[data-testid="segment-summary"]') !== null,
+        }));
+        if (snap.done !== null) seen.add(Number(snap.done));
+        return snap.finished;
+      },
+      { timeout: 300_000, intervals: [50] },
+    )
     .toBe(true);
   // labels arrived in several steps, not all at once at the end
   expect([...seen].filter((d) => d > 0 && d < total).length).toBeGreaterThan(0);
@@ -75,7 +83,9 @@ test('Segment on the example: WebGPU notice, progress, labels slice by slice, su
   expect(Number(await summary.getAttribute('data-cleanup-removed'))).toBeGreaterThan(0);
   const longest = Number(await summary.getAttribute('data-longest-task-ms'));
   test.info().annotations.push({ type: 'longest main-thread task (ms)', description: String(longest) });
-  console.log(`engine e2e: ${total} slices, ${await summary.getAttribute('data-slices-per-s')} slices/s, longest main-thread task ${longest} ms`);
+  console.log(
+    `engine e2e: ${total} slices, ${await summary.getAttribute('data-slices-per-s')} slices/s, longest main-thread task ${longest} ms`,
+  );
   expect(longest).toBeLessThan(1000);
   await expect(panel).toHaveAttribute('data-status', 'ready');
 });
@@ -142,7 +152,9 @@ test('without WebGPU the notice says which backend runs and why', async ({ page 
   await expect(panel).not.toHaveAttribute('data-backend', 'webgpu');
 });
 
-test('no GPU (DESIGN 6 flags: WebGPU and WebGL on llvmpipe): auto picks WebAssembly and says why; the select switches', async ({ page }) => {
+test('no GPU (DESIGN 6 flags: WebGPU and WebGL on llvmpipe): auto picks WebAssembly and says why; the select switches', async ({
+  page,
+}) => {
   await serveTinyModel(page);
   await openExample(page);
   const panel = page.getByTestId('segment-panel');
@@ -204,10 +216,14 @@ test('Segment on a real series (totalseg-example: 512 x 512, JPEG 2000, empty UI
 
 test('two installed models: the selector switches between them', async ({ page }) => {
   await page.route('**/models/index.json', (route) =>
-    route.fulfill({ json: { models: [
-      { id: 'tiny-a', name: 'Tiny A', path: 'models/tiny-a/' },
-      { id: 'tiny-b', name: 'Tiny B', path: 'models/tiny-b/', default: true },
-    ] } }),
+    route.fulfill({
+      json: {
+        models: [
+          { id: 'tiny-a', name: 'Tiny A', path: 'models/tiny-a/' },
+          { id: 'tiny-b', name: 'Tiny B', path: 'models/tiny-b/', default: true },
+        ],
+      },
+    }),
   );
   const fetched: string[] = [];
   await page.route(/\/models\/tiny-[ab]\/[^/]+$/, (route) => {

@@ -17,7 +17,9 @@ function readDs(file: string) {
   return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
 }
 
-test('export is disabled while Segment runs; after Cancel it asks, then writes INCOMPLETE; Discard clears', async ({ page }, testInfo) => {
+test('export is disabled while Segment runs; after Cancel it asks, then writes INCOMPLETE; Discard clears', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(300_000);
   await serveTinyModel(page);
   await page.goto('/?backend=wasm');
@@ -29,7 +31,9 @@ test('export is disabled while Segment runs; after Cancel it asks, then writes I
   // buttons and cancel from the progress event of the first delivered batch (dispatched synchronously,
   // src/engine/progressEvent.ts), while labels are arriving and the run is not done.
   await page.evaluate(() => {
-    const w = window as unknown as { atFirstBatch?: { provenance: string | null; allDisabled: boolean; visibleDisabled: boolean } | string };
+    const w = window as unknown as {
+      atFirstBatch?: { provenance: string | null; allDisabled: boolean; visibleDisabled: boolean } | string;
+    };
     window.addEventListener('aa-segment-progress', (e) => {
       const p = (e as CustomEvent<{ done: number; total: number }>).detail;
       if (w.atFirstBatch || p.done === 0) return;
@@ -40,12 +44,18 @@ test('export is disabled while Segment runs; after Cancel it asks, then writes I
         w.atFirstBatch = 'export or cancel button missing at the first progress event';
         return;
       }
-      w.atFirstBatch = { provenance: all.getAttribute('data-provenance'), allDisabled: all.disabled, visibleDisabled: visible.disabled };
+      w.atFirstBatch = {
+        provenance: all.getAttribute('data-provenance'),
+        allDisabled: all.disabled,
+        visibleDisabled: visible.disabled,
+      };
       cancel.click();
     });
   });
   await page.getByTestId('segment-button').click();
-  await expect.poll(() => page.evaluate(() => (window as unknown as { atFirstBatch?: unknown }).atFirstBatch ?? null), { timeout: 120_000 }).not.toBeNull();
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { atFirstBatch?: unknown }).atFirstBatch ?? null), { timeout: 120_000 })
+    .not.toBeNull();
   // labels are arriving, the run is not done: both export buttons are off
   const at = await page.evaluate(() => (window as unknown as { atFirstBatch?: unknown }).atFirstBatch);
   expect(at).toEqual({ provenance: 'running', allDisabled: true, visibleDisabled: true });
@@ -79,16 +89,23 @@ test('export is disabled while Segment runs; after Cancel it asks, then writes I
   expect(downloads).toBe(1);
 });
 
-test('a label map without a legend: the app asks which organ each value is; its export is not called the model\'s', async ({ page, request }, testInfo) => {
+test("a label map without a legend: the app asks which organ each value is; its export is not called the model's", async ({
+  page,
+  request,
+}, testInfo) => {
   const ex = await fetchExample(request);
   const [cols, rows, nk] = ex.volume.dims;
   const labels = new Uint8Array(cols * rows * nk);
   // value 1 (the app's channel 1 would be another organ) is meant as the liver here
-  for (let k = 0; k < nk; k++) for (let j = rows / 4; j < rows / 2; j++) for (let i = cols / 4; i < cols / 2; i++) labels[i + j * cols + k * cols * rows] = 1;
+  for (let k = 0; k < nk; k++)
+    for (let j = rows / 4; j < rows / 2; j++)
+      for (let i = cols / 4; i < cols / 2; i++) labels[i + j * cols + k * cols * rows] = 1;
   await page.goto('/');
   await page.getByTestId('open-example').click();
   await waitForViewer(page);
-  await page.getByTestId('load-labelmap-input').setInputFiles({ name: 'seg.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, ex.volume)) });
+  await page
+    .getByTestId('load-labelmap-input')
+    .setInputFiles({ name: 'seg.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, ex.volume)) });
   const dialog = page.getByTestId('labelmap-mapping');
   await expect(dialog).toContainText('seg.nii.gz has no legend');
   await expect(page.getByTestId('organs-empty')).toBeVisible(); // nothing shown before the user answers
@@ -101,7 +118,11 @@ test('a label map without a legend: the app asks which organ each value is; its 
   const file = testInfo.outputPath(download.suggestedFilename());
   await download.saveAs(file);
   const ds = readDs(file);
-  const rois = ds.StructureSetROISequence as { ROIName: string; ROIGenerationAlgorithm?: string; ROIGenerationDescription?: string }[];
+  const rois = ds.StructureSetROISequence as {
+    ROIName: string;
+    ROIGenerationAlgorithm?: string;
+    ROIGenerationDescription?: string;
+  }[];
   const liver = rois.find((r) => r.ROIName === 'Liver')!;
   expect(liver.ROIGenerationAlgorithm ?? '').toBe('');
   expect(liver.ROIGenerationDescription).toContain('seg.nii.gz');

@@ -10,18 +10,27 @@ import { attachRequestLog, type RequestLog } from './helpers/requestLog';
 export const test = base.extend<{ requests: RequestLog; pageErrors: string[]; allowedOrigins: string[] }>({
   // Origins besides the page's own that a spec lets the page reach (the PACS spec: its DICOMweb server).
   allowedOrigins: [[], { option: true }],
-  requests: [async ({ context, baseURL, allowedOrigins }, use) => {
-    const log = await attachRequestLog(context, baseURL!, allowedOrigins);
-    await use(log);
-    expect(log.foreign.map((r) => `${r.method} ${r.url}`), 'requests that left the page origin').toEqual([]);
-    expect(log.requests.length, 'the request log saw the page load').toBeGreaterThan(0);
-  }, { auto: true }],
-  pageErrors: [async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
-    await use(errors);
-    expect(errors, 'uncaught errors in the page').toEqual([]);
-  }, { auto: true }],
+  requests: [
+    async ({ context, baseURL, allowedOrigins }, use) => {
+      const log = await attachRequestLog(context, baseURL!, allowedOrigins);
+      await use(log);
+      expect(
+        log.foreign.map((r) => `${r.method} ${r.url}`),
+        'requests that left the page origin',
+      ).toEqual([]);
+      expect(log.requests.length, 'the request log saw the page load').toBeGreaterThan(0);
+    },
+    { auto: true },
+  ],
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+      await use(errors);
+      expect(errors, 'uncaught errors in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };

@@ -12,8 +12,18 @@ import { expect, test } from './fixtures';
 import { openFolder, waitForViewer } from './helpers/app';
 import { HNSCC_CT_A, HNSCC_RS_A } from '../corpus/generate';
 
-interface Style { renderFill: boolean; renderFillInactive: boolean; renderOutline: boolean; outlineWidth?: number; outlineWidthInactive?: number }
-interface Published { source: string; organs: Style; imported: Style | null }
+interface Style {
+  renderFill: boolean;
+  renderFillInactive: boolean;
+  renderOutline: boolean;
+  outlineWidth?: number;
+  outlineWidthInactive?: number;
+}
+interface Published {
+  source: string;
+  organs: Style;
+  imported: Style | null;
+}
 
 const published = async (page: Page): Promise<Published | null> => {
   const raw = await page.evaluate(() => document.body.dataset.overlayStyle ?? null);
@@ -38,7 +48,12 @@ test('an imported RTSTRUCT is drawn as outlines without fill, the organ set fill
   await expect.poll(async () => (await published(page))?.imported !== null).toBe(true);
   const withImport = (await published(page))!;
   // the imported set is not the active segmentation: its inactive style is what is drawn
-  expect(withImport.imported).toMatchObject({ renderFill: false, renderFillInactive: false, renderOutline: true, outlineWidthInactive: 2 });
+  expect(withImport.imported).toMatchObject({
+    renderFill: false,
+    renderFillInactive: false,
+    renderOutline: true,
+    outlineWidthInactive: 2,
+  });
   expect(withImport.organs.renderFill).toBe(true);
 
   // outline mode: both outlines, the organ set's thicker

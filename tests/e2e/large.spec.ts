@@ -21,7 +21,15 @@ test('512 x 512 x 600 series, 0.8 mm slices', async ({ page }) => {
     mkdirSync(sub);
     // Written in chunks so the test process itself never holds all 600 files.
     for (let start = 0; start < 600; start += 100) {
-      for (const f of syntheticSeries({ cols: 512, rows: 512, slices: 600, pixelMm: 0.8, sliceMm: 0.8, zMin: -240, only: [start, start + 100] })) {
+      for (const f of syntheticSeries({
+        cols: 512,
+        rows: 512,
+        slices: 600,
+        pixelMm: 0.8,
+        sliceMm: 0.8,
+        zMin: -240,
+        only: [start, start + 100],
+      })) {
         writeFileSync(join(sub, f.name), f.buffer);
       }
     }
@@ -37,7 +45,9 @@ test('512 x 512 x 600 series, 0.8 mm slices', async ({ page }) => {
     const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
     // Resident memory of this browser's processes, from CDP process ids and /proc (Linux; informative).
     const browserCdp = await page.context().browser()!.newBrowserCDPSession();
-    const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+    const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { type: string; id: number }[];
+    };
     const rssMiB = (pid: number) => {
       try {
         return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
@@ -45,10 +55,12 @@ test('512 x 512 x 600 series, 0.8 mm slices', async ({ page }) => {
         return 0;
       }
     };
-    console.log(`process types: ${[...new Set(processInfo.map((p) => p.type))].join(", ")}`);
+    console.log(`process types: ${[...new Set(processInfo.map((p) => p.type))].join(', ')}`);
     const rss = (type: string) => processInfo.filter((p) => p.type === type).map((p) => rssMiB(p.id));
     console.log(`512x512x600: opened in ${seconds.toFixed(1)} s, JS heap ${(heap / 2 ** 20).toFixed(0)} MiB`);
-    console.log(`renderer RSS MiB: ${JSON.stringify(rss('renderer').map(Math.round))}, gpu RSS MiB: ${JSON.stringify(rss('GPU').map(Math.round))}`);
+    console.log(
+      `renderer RSS MiB: ${JSON.stringify(rss('renderer').map(Math.round))}, gpu RSS MiB: ${JSON.stringify(rss('GPU').map(Math.round))}`,
+    );
     for (const plane of ['axial', 'sagittal', 'coronal']) {
       expect(stats(await shoot(page.getByTestId(`viewport-${plane}`))).nonBlank).toBeGreaterThan(0.05);
     }

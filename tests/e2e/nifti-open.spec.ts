@@ -12,24 +12,32 @@ import { brightCentroid, shoot } from './helpers/pixels';
 import { serveTinyModel } from './helpers/tinyModel';
 import { writeNifti } from '../../src/nifti/nifti';
 
-const NX = 48, NY = 48, NZ = 24;
+const NX = 48,
+  NY = 48,
+  NZ = 24;
 
 /** Air, a soft-tissue cylinder, and a bone-bright cube at patient left-anterior-superior. */
 function rasPhantom(): Buffer {
   const hu = new Int16Array(NX * NY * NZ).fill(-1000);
-  for (let k = 0; k < NZ; k++) for (let j = 0; j < NY; j++) for (let i = 0; i < NX; i++) {
-    const inBody = (i - NX / 2) ** 2 + (j - NY / 2) ** 2 < (NX * 0.42) ** 2;
-    // RAS: small i = patient left, large j = anterior, large k = superior
-    const marker = i >= 8 && i < 16 && j >= 32 && j < 40 && k >= NZ - 6;
-    hu[i + j * NX + k * NX * NY] = marker ? 1500 : inBody ? 40 : -1000;
-  }
-  const affine = [[4, 0, 0, -96], [0, 4, 0, -96], [0, 0, 5, -60], [0, 0, 0, 1]] as [number[], number[], number[], number[]];
+  for (let k = 0; k < NZ; k++)
+    for (let j = 0; j < NY; j++)
+      for (let i = 0; i < NX; i++) {
+        const inBody = (i - NX / 2) ** 2 + (j - NY / 2) ** 2 < (NX * 0.42) ** 2;
+        // RAS: small i = patient left, large j = anterior, large k = superior
+        const marker = i >= 8 && i < 16 && j >= 32 && j < 40 && k >= NZ - 6;
+        hu[i + j * NX + k * NX * NY] = marker ? 1500 : inBody ? 40 : -1000;
+      }
+  const affine = [
+    [4, 0, 0, -96],
+    [0, 4, 0, -96],
+    [0, 0, 5, -60],
+    [0, 0, 0, 1],
+  ] as [number[], number[], number[], number[]];
   return Buffer.from(writeNifti({ dims: [NX, NY, NZ], affine, data: hu }));
 }
 
-const labels = (page: import('@playwright/test').Page, plane: string) => Promise.all(['top', 'bottom', 'left', 'right'].map(
-  async (edge) => page.getByTestId(`orient-${plane}-${edge}`).textContent(),
-));
+const labels = (page: import('@playwright/test').Page, plane: string) =>
+  Promise.all(['top', 'bottom', 'left', 'right'].map(async (edge) => page.getByTestId(`orient-${plane}-${edge}`).textContent()));
 
 async function expectStandardLabels(page: import('@playwright/test').Page) {
   // radiological convention: patient left on the screen right, anterior up; head up in sagittal and coronal
@@ -38,11 +46,15 @@ async function expectStandardLabels(page: import('@playwright/test').Page) {
   expect(await labels(page, 'coronal')).toEqual(['S', 'I', 'R', 'L']);
 }
 
-test('a RAS-stored NIfTI CT opens with its orientation from the affine; Segment labels it; export says the UIDs are generated', async ({ page }, testInfo) => {
+test('a RAS-stored NIfTI CT opens with its orientation from the affine; Segment labels it; export says the UIDs are generated', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(400_000);
   await serveTinyModel(page);
   await page.goto('/?backend=wasm');
-  await page.getByTestId('file-input').setInputFiles({ name: 'phantom_ct.nii.gz', mimeType: 'application/gzip', buffer: rasPhantom() });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'phantom_ct.nii.gz', mimeType: 'application/gzip', buffer: rasPhantom() });
   await waitForViewer(page);
   await expect(page.getByTestId('header-series')).toContainText(`NIfTI phantom_ct · ${NX}×${NY}×${NZ}`);
   await expect(page.getByTestId('notice-nifti-opened')).toContainText('orientation from its affine');
@@ -55,7 +67,9 @@ test('a RAS-stored NIfTI CT opens with its orientation from the affine; Segment 
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   for (let i = 0; i < 3; i++) await page.keyboard.press('PageUp');
   await expect(page.getByTestId('slice-index-axial')).toHaveText(new RegExp(`^Im (${NZ}|${NZ - 1}|${NZ - 2}) /`));
-  await expect.poll(async () => brightCentroid(await shoot(page.getByTestId('viewport-axial')), 200).count, { timeout: 30_000 }).toBeGreaterThan(20);
+  await expect
+    .poll(async () => brightCentroid(await shoot(page.getByTestId('viewport-axial')), 200).count, { timeout: 30_000 })
+    .toBeGreaterThan(20);
   const c = brightCentroid(await shoot(page.getByTestId('viewport-axial')), 200);
   await testInfo.attach('nifti-axial', { body: await page.screenshot(), contentType: 'image/png' });
   expect(c.x, 'marker on the patient-left (screen right) side').toBeGreaterThan(0.55);
@@ -72,7 +86,10 @@ test('a RAS-stored NIfTI CT opens with its orientation from the affine; Segment 
   await expect(page.locator('[data-testid^="organ-"][data-present="true"]').first()).toBeVisible({ timeout: 60_000 });
 
   // export writes a file and says that its UIDs are generated (a NIfTI has none)
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('export-all').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 120_000 }),
+    page.getByTestId('export-all').click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^RS_.*\.dcm$/);
   await expect(page.getByTestId('notice-rtstruct-export')).toContainText('empty', { timeout: 60_000 });
 });
@@ -88,14 +105,27 @@ test('the TotalSegmentator example NIfTI opens in the three viewports with stand
   await expect(page.getByTestId('slice-index-axial')).toHaveText(/\/ 112$/);
   await expectStandardLabels(page);
   // a bad file next: a clear message, and the open CT stays
-  await page.getByTestId('file-input').setInputFiles({ name: 'broken.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from('not gzip at all') });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'broken.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from('not gzip at all') });
   await expect(page.getByTestId('notice-load-failed')).toContainText('broken.nii.gz', { timeout: 60_000 });
   await expect(page.getByTestId('header-series')).toContainText('example_ct');
 });
 
 test('NIfTI beside other files: the CT is chosen over a label map; DICOM series in the same files win', async ({ page }) => {
   test.setTimeout(240_000);
-  const labelMap = Buffer.from(writeNifti({ dims: [NX, NY, NZ], affine: [[4, 0, 0, -96], [0, 4, 0, -96], [0, 0, 5, -60], [0, 0, 0, 1]], data: new Uint8Array(NX * NY * NZ) }));
+  const labelMap = Buffer.from(
+    writeNifti({
+      dims: [NX, NY, NZ],
+      affine: [
+        [4, 0, 0, -96],
+        [0, 4, 0, -96],
+        [0, 0, 5, -60],
+        [0, 0, 0, 1],
+      ],
+      data: new Uint8Array(NX * NY * NZ),
+    }),
+  );
   await page.goto('/');
   await page.getByTestId('file-input').setInputFiles([
     { name: 'segmentation.nii.gz', mimeType: 'application/gzip', buffer: labelMap },
@@ -107,10 +137,15 @@ test('NIfTI beside other files: the CT is chosen over a label map; DICOM series 
 
   const dir = path.resolve('../shared/data/real/hnscc-rtai/HNSCC/HNSCC-01-0002/11-20-2001-RT SIMULATION-57976/2.000000-57922');
   test.skip(!existsSync(dir), `${dir} is absent`);
-  const dicom = readdirSync(dir).sort().slice(0, 8).map((n) => ({ name: n, mimeType: 'application/dicom', buffer: readFileSync(path.join(dir, n)) }));
+  const dicom = readdirSync(dir)
+    .sort()
+    .slice(0, 8)
+    .map((n) => ({ name: n, mimeType: 'application/dicom', buffer: readFileSync(path.join(dir, n)) }));
   // a fresh page: replacing an open CT by another throws in the viewer today (any CT, DICOM too; not this test's subject)
   await page.goto('/');
-  await page.getByTestId('file-input').setInputFiles([...dicom, { name: 'phantom_ct.nii.gz', mimeType: 'application/gzip', buffer: rasPhantom() }]);
+  await page
+    .getByTestId('file-input')
+    .setInputFiles([...dicom, { name: 'phantom_ct.nii.gz', mimeType: 'application/gzip', buffer: rasPhantom() }]);
   await expect(page.getByTestId('header-series')).toContainText('64×64×8', { timeout: 120_000 });
   await expect(page.getByTestId('header-series')).not.toContainText('NIfTI');
 });

@@ -64,7 +64,13 @@ export async function fetchExample(request: APIRequestContext): Promise<ServedEx
   if (isNifti) {
     const nifti = Buffer.from(await gt.body());
     const organValues = new Map(ORGANS.map((o) => [o.channel, o.channel]));
-    return { dir, volume, nifti, labels: resampleLabelsToCt(readNiftiLabels(nifti), volume, organValues), source: 'ground truth' };
+    return {
+      dir,
+      volume,
+      nifti,
+      labels: resampleLabelsToCt(readNiftiLabels(nifti), volume, organValues),
+      source: 'ground truth',
+    };
   }
   const labels = labelsFromHu(volume);
   return { dir, volume, labels, nifti: Buffer.from(writeNifti(labels, volume)), source: 'synthetic' };
@@ -107,7 +113,9 @@ export function writeNifti(labels: Uint8Array, v: CtVolume): Uint8Array {
   const s0 = v.slices[0].position;
   const s1 = nk > 1 ? v.slices[nk - 1].position : s0;
   const step = nk > 1 ? [0, 1, 2].map((a) => (s1[a] - s0[a]) / (nk - 1)) : [0, 0, v.spacing[2]];
-  [1, v.spacing[0], v.spacing[1], Math.hypot(step[0], step[1], step[2]) || 1].forEach((d, i) => dv.setFloat32(76 + 4 * i, d, true));
+  [1, v.spacing[0], v.spacing[1], Math.hypot(step[0], step[1], step[2]) || 1].forEach((d, i) =>
+    dv.setFloat32(76 + 4 * i, d, true),
+  );
   dv.setFloat32(108, 352, true);
   dv.setFloat32(112, 1, true);
   dv.setInt16(254, 1, true); // sform_code

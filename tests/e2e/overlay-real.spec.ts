@@ -27,12 +27,24 @@ const organ = (tg: string) => ORGANS.find((o) => o.tg263 === tg)!;
 
 /** TotalSegmentator class -> our organ (tests/unit/rtstruct/totalseg.test.ts has the same table). */
 const TOTALSEG_TO_TG263: Record<string, string> = {
-  spleen: 'Spleen', kidney_right: 'Kidney_R', kidney_left: 'Kidney_L', gallbladder: 'Gallbladder', liver: 'Liver',
-  stomach: 'Stomach', pancreas: 'Pancreas', esophagus: 'Esophagus', spinal_cord: 'SpinalCord', heart: 'Heart',
-  small_bowel: 'Bag_Bowel', duodenum: 'Bag_Bowel', colon: 'Bag_Bowel',
+  spleen: 'Spleen',
+  kidney_right: 'Kidney_R',
+  kidney_left: 'Kidney_L',
+  gallbladder: 'Gallbladder',
+  liver: 'Liver',
+  stomach: 'Stomach',
+  pancreas: 'Pancreas',
+  esophagus: 'Esophagus',
+  spinal_cord: 'SpinalCord',
+  heart: 'Heart',
+  small_bowel: 'Bag_Bowel',
+  duodenum: 'Bag_Bowel',
+  colon: 'Bag_Bowel',
 };
 
-test('real series totalseg-example: TotalSegmentator organs as contours, RTSTRUCT passes dciodvfy and plastimatch', async ({ page }, testInfo) => {
+test('real series totalseg-example: TotalSegmentator organs as contours, RTSTRUCT passes dciodvfy and plastimatch', async ({
+  page,
+}, testInfo) => {
   test.skip(!existsSync(TOTALSEG), `${TOTALSEG} is absent`);
   test.skip(!haveTools, 'dciodvfy or plastimatch not installed');
   test.setTimeout(240_000);
@@ -41,17 +53,27 @@ test('real series totalseg-example: TotalSegmentator organs as contours, RTSTRUC
   const names = JSON.parse(readFileSync(path.join(TOTALSEG, 'labels_total_v2.json'), 'utf8')) as Record<string, string>;
   const map = new Map<number, number>();
   for (const [v, n] of Object.entries(names)) if (TOTALSEG_TO_TG263[n]) map.set(Number(v), organ(TOTALSEG_TO_TG263[n]).channel);
-  const labels = resampleLabelsToCt(readNiftiLabels(new Uint8Array(readFileSync(path.join(TOTALSEG, 'example_seg_dicom.nii.gz')))), volume, map);
+  const labels = resampleLabelsToCt(
+    readNiftiLabels(new Uint8Array(readFileSync(path.join(TOTALSEG, 'example_seg_dicom.nii.gz')))),
+    volume,
+    map,
+  );
 
   await page.goto('/');
   await openFolder(page, ctDir);
   await waitForViewer(page);
-  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: 'totalseg.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, volume)) }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
+  await page.getByTestId('load-labelmap-input').setInputFiles([
+    { name: 'totalseg.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, volume)) },
+    { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) },
+  ]); // values are organ channels
   await expect(page.getByTestId('organ-Liver')).toHaveAttribute('data-present', 'true');
   await page.getByTestId('mode-outline').click();
   await page.getByTestId('organ-Liver').locator('.oar-name').click();
   await page.waitForTimeout(1000);
-  expect(countColour(await shoot(page.getByTestId('viewport-axial')), organ('Liver').color), 'liver outline pixels').toBeGreaterThan(50);
+  expect(
+    countColour(await shoot(page.getByTestId('viewport-axial')), organ('Liver').color),
+    'liver outline pixels',
+  ).toBeGreaterThan(50);
   await page.screenshot({ path: testInfo.outputPath('overlay-totalseg.png') });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
@@ -76,7 +98,9 @@ test('real series totalseg-example: TotalSegmentator organs as contours, RTSTRUC
   }
 });
 
-test('real series HNSCC-01-0002: the clinical RTSTRUCT imported as outlines with organ names mapped', async ({ page }, testInfo) => {
+test('real series HNSCC-01-0002: the clinical RTSTRUCT imported as outlines with organ names mapped', async ({
+  page,
+}, testInfo) => {
   test.skip(!existsSync(HNSCC2), `${HNSCC2} is absent`);
   const study = path.join(HNSCC2, readdirSync(HNSCC2)[0]);
   const dirs = readdirSync(study).map((d) => path.join(study, d));
@@ -96,10 +120,16 @@ test('real series HNSCC-01-0002: the clinical RTSTRUCT imported as outlines with
   await page.getByTestId('imported-Spinal cord').locator('.oar-name').click();
   await page.waitForTimeout(1000);
   for (const plane of ['axial', 'sagittal', 'coronal']) {
-    expect(countColour(await shoot(page.getByTestId(`viewport-${plane}`)), organ('SpinalCord').color, 40), `${plane}: cord outline pixels`).toBeGreaterThan(3);
+    expect(
+      countColour(await shoot(page.getByTestId(`viewport-${plane}`)), organ('SpinalCord').color, 40),
+      `${plane}: cord outline pixels`,
+    ).toBeGreaterThan(3);
   }
   await page.screenshot({ path: testInfo.outputPath('overlay-hnscc-import.png') });
   await page.getByTestId('imported-Spinal cord').locator('input[type=checkbox]').click();
   await page.waitForTimeout(800);
-  expect(countColour(await shoot(page.getByTestId('viewport-sagittal')), organ('SpinalCord').color, 40), 'cord hidden').toBeLessThanOrEqual(2);
+  expect(
+    countColour(await shoot(page.getByTestId('viewport-sagittal')), organ('SpinalCord').color, 40),
+    'cord hidden',
+  ).toBeLessThanOrEqual(2);
 });

@@ -23,7 +23,10 @@ function roiNames(file: string): string[] {
   return (ds.StructureSetROISequence as NaturalDataset[]).map((r) => String(r.ROIName));
 }
 
-test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRUCT export passes dciodvfy and plastimatch', async ({ page, request }, testInfo) => {
+test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRUCT export passes dciodvfy and plastimatch', async ({
+  page,
+  request,
+}, testInfo) => {
   test.skip(!haveTools, 'dciodvfy (dicom3tools) or plastimatch not installed');
   test.setTimeout(240_000);
   const ex = await fetchExample(request);
@@ -39,7 +42,10 @@ test('organ overlays: label map shown, one organ hidden leaves no colour, RTSTRU
   await expect(page.getByTestId('organ-panel')).toBeVisible();
 
   // labels in through the panel (as a user loading a label map would)
-  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: 'labels.nii.gz', mimeType: 'application/gzip', buffer: ex.nifti }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
+  await page.getByTestId('load-labelmap-input').setInputFiles([
+    { name: 'labels.nii.gz', mimeType: 'application/gzip', buffer: ex.nifti },
+    { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) },
+  ]); // values are organ channels
   const organs = ORGANS.filter((o) => counts.has(o.channel));
   for (const o of organs) {
     await expect(page.getByTestId(`organ-${o.tg263}`)).toHaveAttribute('data-present', 'true');
@@ -148,19 +154,23 @@ test('a contour larger than its organ can be is flagged in the panel; a plausibl
   const [cols, rows, nk] = ex.volume.dims;
   const voxelMl = (ex.volume.spacing[0] * ex.volume.spacing[1] * ex.volume.spacing[2]) / 1000;
   // a box labelled Pituitary (adult 0.2-1 ml) of about 20 ml, and one labelled Eye_L (5-10 ml) of about 7 ml
-  const pit = ORGANS.find((o) => o.tg263 === 'Pituitary')!, eye = ORGANS.find((o) => o.tg263 === 'Eye_L')!;
+  const pit = ORGANS.find((o) => o.tg263 === 'Pituitary')!,
+    eye = ORGANS.find((o) => o.tg263 === 'Eye_L')!;
   const labels = new Uint8Array(cols * rows * nk);
   const box = (ch: number, ml: number, i0: number) => {
     const side = Math.max(1, Math.round(Math.cbrt(ml / voxelMl)));
-    for (let k = 0; k < Math.min(side, nk); k++) for (let j = 0; j < side; j++) for (let i = 0; i < side; i++)
-      labels[(i0 + i) + (rows / 2 + j) * cols + k * cols * rows] = ch;
+    for (let k = 0; k < Math.min(side, nk); k++)
+      for (let j = 0; j < side; j++) for (let i = 0; i < side; i++) labels[i0 + i + (rows / 2 + j) * cols + k * cols * rows] = ch;
   };
   box(pit.channel, 20, 10);
   box(eye.channel, 7, Math.floor(cols / 2) + 10);
   await page.goto('/');
   await page.getByTestId('open-example').click();
   await waitForViewer(page);
-  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: 'boxes.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, ex.volume)) }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
+  await page.getByTestId('load-labelmap-input').setInputFiles([
+    { name: 'boxes.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti(labels, ex.volume)) },
+    { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) },
+  ]); // values are organ channels
   await expect(page.getByTestId('organ-Pituitary')).toHaveAttribute('data-present', 'true');
   await expect(page.getByTestId('organ-Eye_L')).toHaveAttribute('data-present', 'true');
   const pitMl = [...labels].filter((v) => v === pit.channel).length * voxelMl;

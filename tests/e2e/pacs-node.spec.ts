@@ -20,15 +20,39 @@ test.describe.configure({ mode: 'serial' });
 test.skip(!!skip, skip ?? '');
 test.setTimeout(300_000);
 
-interface NodeRun { code: number | null; lines: string[] }
+interface NodeRun {
+  code: number | null;
+  lines: string[];
+}
 
 /** Runs `npm run node` once; `onLine` sees each log line as it comes. */
 function runNode(pacs: Orthanc, work: string, nodeId: string, onLine: (l: string) => void = () => {}): Promise<NodeRun> {
-  const child = spawn(join(REPO, 'node_modules/.bin/tsx'), [
-    'scripts/node.ts', '--pacs', pacs.dicomWeb, '--user', pacs.user, '--node-id', nodeId,
-    '--state', join(work, `${nodeId}.state.json`), '--work', join(work, nodeId),
-    '--model', tinyModel, '--backend', 'wasm', '--no-build', '--dist', DIST, '--max-backoff', '2',
-  ], { cwd: REPO, env: { ...process.env, PACS_PASSWORD: pacs.password }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    join(REPO, 'node_modules/.bin/tsx'),
+    [
+      'scripts/node.ts',
+      '--pacs',
+      pacs.dicomWeb,
+      '--user',
+      pacs.user,
+      '--node-id',
+      nodeId,
+      '--state',
+      join(work, `${nodeId}.state.json`),
+      '--work',
+      join(work, nodeId),
+      '--model',
+      tinyModel,
+      '--backend',
+      'wasm',
+      '--no-build',
+      '--dist',
+      DIST,
+      '--max-backoff',
+      '2',
+    ],
+    { cwd: REPO, env: { ...process.env, PACS_PASSWORD: pacs.password }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const lines: string[] = [];
   let buf = '';
   const take = (d: Buffer) => {
@@ -94,7 +118,9 @@ test('a PACS outage in the middle of a run: the node retries and finishes when t
       if (!killed && /contouring 3 series/.test(l)) killed = pacs.stop({ keepStorage: true, crash: true });
       // ... and back once the node has noticed and is retrying.
       if (killed && !restarted && /PACS unavailable while storing/.test(l)) {
-        restarted = killed.then(() => startOrthanc({ storage, httpPort: pacs.httpPort, dicomPort: pacs.dicomPort, user: pacs.user, password: pacs.password }));
+        restarted = killed.then(() =>
+          startOrthanc({ storage, httpPort: pacs.httpPort, dicomPort: pacs.dicomPort, user: pacs.user, password: pacs.password }),
+        );
       }
     });
     expect(killed, run.lines.join('\n')).not.toBeNull();

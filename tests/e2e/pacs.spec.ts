@@ -19,24 +19,44 @@ import { freePort, orthancMissing, startOrthanc, type Orthanc } from '../pacs/or
 
 const missing = orthancMissing();
 
-interface Pacs { orthanc: Orthanc; proxy: CorsProxy; dicomWeb: string; deadUrl: string; phantom1: string }
+interface Pacs {
+  orthanc: Orthanc;
+  proxy: CorsProxy;
+  dicomWeb: string;
+  deadUrl: string;
+  phantom1: string;
+}
 
 const test = base.extend<object, { pacs: Pacs }>({
-  pacs: [async ({}, use, workerInfo) => {
-    const orthanc = await startOrthanc();
-    const appOrigin = new URL(String(workerInfo.project.use.baseURL)).origin;
-    const proxy = await startCorsProxy(orthanc.url, appOrigin);
-    await orthanc.uploadFolder(HNSCC_CT);
-    const phantom1 = await uploadSynthetic(orthanc, 1);
-    await uploadSynthetic(orthanc, 2);
-    for (const f of syntheticSeries({ cols: 16, rows: 16, slices: 2, modality: 'MR', description: 'Brain MR', seriesUID: '1.2.826.0.1.3680043.10.98.1.1', studyUID: '1.2.826.0.1.3680043.10.98.1', patientName: 'Mri^Only', patientID: 'MR-ONLY', studyDate: '20240102' })) {
-      await orthanc.upload(f.buffer);
-    }
-    const deadUrl = `http://127.0.0.1:${await freePort()}/dicom-web`;
-    await use({ orthanc, proxy, dicomWeb: `${proxy.url}/dicom-web`, deadUrl, phantom1 });
-    await proxy.close();
-    await orthanc.stop();
-  }, { scope: 'worker' }],
+  pacs: [
+    async ({}, use, workerInfo) => {
+      const orthanc = await startOrthanc();
+      const appOrigin = new URL(String(workerInfo.project.use.baseURL)).origin;
+      const proxy = await startCorsProxy(orthanc.url, appOrigin);
+      await orthanc.uploadFolder(HNSCC_CT);
+      const phantom1 = await uploadSynthetic(orthanc, 1);
+      await uploadSynthetic(orthanc, 2);
+      for (const f of syntheticSeries({
+        cols: 16,
+        rows: 16,
+        slices: 2,
+        modality: 'MR',
+        description: 'Brain MR',
+        seriesUID: '1.2.826.0.1.3680043.10.98.1.1',
+        studyUID: '1.2.826.0.1.3680043.10.98.1',
+        patientName: 'Mri^Only',
+        patientID: 'MR-ONLY',
+        studyDate: '20240102',
+      })) {
+        await orthanc.upload(f.buffer);
+      }
+      const deadUrl = `http://127.0.0.1:${await freePort()}/dicom-web`;
+      await use({ orthanc, proxy, dicomWeb: `${proxy.url}/dicom-web`, deadUrl, phantom1 });
+      await proxy.close();
+      await orthanc.stop();
+    },
+    { scope: 'worker' },
+  ],
   // The configured DICOMweb origins (the proxy, and the wrong address typed in the error test).
   allowedOrigins: async ({ pacs }, use) => use([pacs.proxy.origin, new URL(pacs.deadUrl).origin]),
 });
@@ -46,10 +66,16 @@ test.describe.configure({ mode: 'serial' });
 
 async function serveTinyModel(page: Page) {
   await page.route('**/models/index.json', (route) =>
-    route.fulfill({ json: { models: [{ id: 'tiny-random', name: 'Tiny random (test)', path: 'models/tiny-random/', default: true }] } }));
+    route.fulfill({
+      json: { models: [{ id: 'tiny-random', name: 'Tiny random (test)', path: 'models/tiny-random/', default: true }] },
+    }),
+  );
   await page.route('**/models/tiny-random/*', (route) => {
     const name = path.basename(new URL(route.request().url()).pathname);
-    return route.fulfill({ body: readFileSync(join(tinyModel, name)), contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+    return route.fulfill({
+      body: readFileSync(join(tinyModel, name)),
+      contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    });
   });
 }
 
@@ -60,7 +86,11 @@ async function login(page: Page, url: string, password: string, user = 'pacs') {
   await page.getByTestId('pacs-password').fill(password);
 }
 
-test('log in, search, open a CT series, Segment, Send: the RTSTRUCT is on the PACS and valid', async ({ page, pacs, requests }) => {
+test('log in, search, open a CT series, Segment, Send: the RTSTRUCT is on the PACS and valid', async ({
+  page,
+  pacs,
+  requests,
+}) => {
   test.setTimeout(300_000);
   await serveTinyModel(page);
   await page.goto('/?backend=wasm');
@@ -97,7 +127,9 @@ test('log in, search, open a CT series, Segment, Send: the RTSTRUCT is on the PA
   await expect(page.getByTestId('segment-summary')).toHaveAttribute('data-completed', 'true', { timeout: 240_000 });
 
   // A store that fails keeps the file for download.
-  await page.route('**/dicom-web/studies/*', (route) => (route.request().method() === 'POST' ? route.fulfill({ status: 503, body: 'maintenance' }) : route.fallback()));
+  await page.route('**/dicom-web/studies/*', (route) =>
+    route.request().method() === 'POST' ? route.fulfill({ status: 503, body: 'maintenance' }) : route.fallback(),
+  );
   await page.getByTestId('pacs-send').click();
   await expect(page.getByTestId('pacs-send-status')).toHaveAttribute('data-state', 'failed');
   await expect(page.getByTestId('pacs-send-status')).toContainText('HTTP 503');
@@ -119,15 +151,26 @@ test('log in, search, open a CT series, Segment, Send: the RTSTRUCT is on the PA
     const v = spawnSync('/usr/bin/dciodvfy', [file], { encoding: 'utf8' });
     const out = `${v.stdout}\n${v.stderr}`;
     expect(out).toContain('RTStructureSet');
-    expect(out.split('\n').filter((l) => /^Error/.test(l)), out).toEqual([]);
+    expect(
+      out.split('\n').filter((l) => /^Error/.test(l)),
+      out,
+    ).toEqual([]);
     // plastimatch reads the stored structure set against the CT as the PACS holds it: one mask per ROI.
     const ctDir = join(dir, 'ct');
     mkdirSync(ctDir);
     (await seriesFiles(pacs.orthanc, pacs.phantom1)).forEach((b, i) => writeFileSync(join(ctDir, `ct${i}.dcm`), b));
     const masks = join(dir, 'masks');
-    const pm = spawnSync('/usr/bin/plastimatch', ['convert', '--input', file, '--referenced-ct', ctDir, '--output-prefix', masks, '--prefix-format', 'nrrd'], { encoding: 'utf8' });
+    const pm = spawnSync(
+      '/usr/bin/plastimatch',
+      ['convert', '--input', file, '--referenced-ct', ctDir, '--output-prefix', masks, '--prefix-format', 'nrrd'],
+      { encoding: 'utf8' },
+    );
     expect(pm.status, `${pm.stdout}\n${pm.stderr}`).toBe(0);
-    const tags = (await (await pacs.orthanc.rest(`/instances/${(await pacs.orthanc.rest('/tools/lookup', { method: 'POST', body: stored.get(pacs.phantom1)![0] }).then((r) => r.json()) as { ID: string }[])[0].ID}/tags?simplify`)).json()) as { StructureSetROISequence: unknown[] };
+    const tags = (await (
+      await pacs.orthanc.rest(
+        `/instances/${((await pacs.orthanc.rest('/tools/lookup', { method: 'POST', body: stored.get(pacs.phantom1)![0] }).then((r) => r.json())) as { ID: string }[])[0].ID}/tags?simplify`,
+      )
+    ).json()) as { StructureSetROISequence: unknown[] };
     expect(readdirSync(masks).filter((f) => f.endsWith('.nrrd')).length).toBe(tags.StructureSetROISequence.length);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -136,7 +179,10 @@ test('log in, search, open a CT series, Segment, Send: the RTSTRUCT is on the PA
   expect(requests.requests.filter((r) => r.url.startsWith(pacs.proxy.origin)).length).toBeGreaterThan(16);
 });
 
-test('wrong URL, wrong password, no DICOMweb, a study without CT: a clear message each, the app still usable', async ({ page, pacs }) => {
+test('wrong URL, wrong password, no DICOMweb, a study without CT: a clear message each, the app still usable', async ({
+  page,
+  pacs,
+}) => {
   await page.goto('/');
   await page.getByTestId('open-pacs').click();
   const error = page.getByTestId('pacs-error');

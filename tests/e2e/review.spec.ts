@@ -23,7 +23,11 @@ const HN1 = path.join(REAL, 'hnscc-rtai/HNSCC/HNSCC-01-0001');
 
 /** tests/e2e/helpers/reviewData.ts in tsx (it imports the src modules Playwright's loader cannot). */
 function reviewData(args: string[]): string {
-  const r = spawnSync(path.join(REPO, 'node_modules/.bin/tsx'), ['tests/e2e/helpers/reviewData.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(path.join(REPO, 'node_modules/.bin/tsx'), ['tests/e2e/helpers/reviewData.ts', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status !== 0) throw new Error(`reviewData ${args[0]} failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -38,13 +42,18 @@ test('HNSCC-01-0001: comparison table, pairing fix, CSV, SEG export/import round
   const rtstruct = path.join(rsDir, readdirSync(rsDir)[0]);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'review-e2e-'));
   reviewData(['prepare', ctDir, rtstruct, tmp]);
-  const dsc = new Map(Object.entries((JSON.parse(readFileSync(path.join(tmp, 'expected.json'), 'utf8')) as { dsc: Record<string, number> }).dsc));
+  const dsc = new Map(
+    Object.entries((JSON.parse(readFileSync(path.join(tmp, 'expected.json'), 'utf8')) as { dsc: Record<string, number> }).dsc),
+  );
   expect([...dsc.keys()].sort()).toEqual(['Brainstem', 'Parotid_L', 'Parotid_R', 'SpinalCord']);
 
   await page.goto('/');
   await openFolder(page, ctDir);
   await waitForViewer(page);
-  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: 'labels.nii.gz', mimeType: 'application/gzip', buffer: readFileSync(path.join(tmp, 'labels.nii.gz')) }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
+  await page.getByTestId('load-labelmap-input').setInputFiles([
+    { name: 'labels.nii.gz', mimeType: 'application/gzip', buffer: readFileSync(path.join(tmp, 'labels.nii.gz')) },
+    { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) },
+  ]); // values are organ channels
   await expect(page.getByTestId('organ-SpinalCord')).toHaveAttribute('data-present', 'true');
   await page.getByTestId('import-rtstruct-input').setInputFiles(rtstruct);
   await expect(page.getByTestId('compare-table')).toBeVisible();
@@ -60,16 +69,26 @@ test('HNSCC-01-0001: comparison table, pairing fix, CSV, SEG export/import round
   await expect(page.getByTestId('compare-notes')).toContainText('Cord: paired with no organ, not compared.');
 
   const [csvDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
-  const csv = readFileSync(await csvDl.path(), 'utf8').trim().split('\n');
+  const csv = readFileSync(await csvDl.path(), 'utf8')
+    .trim()
+    .split('\n');
   expect(csv[0]).toBe('organ,reference_roi,dsc,hd95_mm,msd_mm,auto_ml,reference_ml,difference_ml');
-  expect(csv.slice(1).map((l) => l.split(',')[0]).sort()).toEqual(['Brainstem', 'Parotid_L', 'Parotid_R']);
+  expect(
+    csv
+      .slice(1)
+      .map((l) => l.split(',')[0])
+      .sort(),
+  ).toEqual(['Brainstem', 'Parotid_L', 'Parotid_R']);
 
   // Export SEG: every voxel of the label map, dciodvfy clean
   const [segDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-seg').click()]);
   expect(segDl.suggestedFilename()).toMatch(/^SEG_.*\.dcm$/);
   const segFile = testInfo.outputPath(segDl.suggestedFilename());
   await segDl.saveAs(segFile);
-  const check = JSON.parse(reviewData(['check-seg', ctDir, segFile, path.join(tmp, 'labels.nii.gz')])) as { differing: number; voxels: number };
+  const check = JSON.parse(reviewData(['check-seg', ctDir, segFile, path.join(tmp, 'labels.nii.gz')])) as {
+    differing: number;
+    voxels: number;
+  };
   expect(check.voxels).toBeGreaterThan(100);
   expect(check.differing).toBe(0);
   if (existsSync(DCIODVFY)) expect(dciodvfy(segFile).errors).toEqual([]);
@@ -86,7 +105,9 @@ test('HNSCC-01-0001: comparison table, pairing fix, CSV, SEG export/import round
   await expect(page.getByTestId('review-status')).toContainText('liver.dcm could not be imported: the SEG references series');
 });
 
-test("dcmqi ct-3slice: dcmqi's liver.dcm imported as outlines named Liver and compared with a shifted liver", async ({ page }, testInfo) => {
+test("dcmqi ct-3slice: dcmqi's liver.dcm imported as outlines named Liver and compared with a shifted liver", async ({
+  page,
+}, testInfo) => {
   test.skip(!existsSync(path.join(CT3, 'liver.dcm')), 'dcmqi-ct3slice is absent');
   test.setTimeout(180_000);
   await page.goto('/');
@@ -99,7 +120,10 @@ test("dcmqi ct-3slice: dcmqi's liver.dcm imported as outlines named Liver and co
   // organs: dcmqi's liver shifted by 4 columns (3 mm) -> one comparison row, DSC below 1
   const nii = path.join(mkdtempSync(path.join(os.tmpdir(), 'review-e2e-')), 'liver-shifted.nii.gz');
   reviewData(['seg-shifted', path.join(CT3, 'ct-3slice'), path.join(CT3, 'liver.dcm'), nii]);
-  await page.getByTestId('load-labelmap-input').setInputFiles([{ name: path.basename(nii), mimeType: 'application/gzip', buffer: readFileSync(nii) }, { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) }]); // values are organ channels
+  await page.getByTestId('load-labelmap-input').setInputFiles([
+    { name: path.basename(nii), mimeType: 'application/gzip', buffer: readFileSync(nii) },
+    { name: 'legend.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ valuesAreChannels: true })) },
+  ]); // values are organ channels
   await expect(page.getByTestId('compare-row-Liver')).toContainText('Liver');
   const d = Number(await page.getByTestId('dsc-Liver').textContent());
   expect(d).toBeGreaterThan(0.8);

@@ -19,7 +19,7 @@ function filesOf(dir: string): string[] {
   });
 }
 
-test('chooser: patient, study, RTSTRUCTs listed apart; the chosen CT\'s RTSTRUCT is offered and imports', async ({ page }) => {
+test("chooser: patient, study, RTSTRUCTs listed apart; the chosen CT's RTSTRUCT is offered and imports", async ({ page }) => {
   test.skip(!PATIENTS.every((p) => existsSync(path.join(HNSCC, p))), `${HNSCC} (${PATIENTS.join(', ')}) is absent`);
   test.setTimeout(300_000);
   const files = PATIENTS.flatMap((p) => filesOf(path.join(HNSCC, p)));

@@ -58,9 +58,10 @@ for (const position of ['HFS', 'FFS'] as const) {
     await page.goto('/');
     await openFiles(page, syntheticSeries({ position, slices: 24, sliceMm: 3 }));
     await waitForViewer(page);
-    const labels = async (plane: string) => Promise.all(['top', 'bottom', 'left', 'right'].map(
-      async (edge) => page.getByTestId(`orient-${plane}-${edge}`).textContent(),
-    ));
+    const labels = async (plane: string) =>
+      Promise.all(
+        ['top', 'bottom', 'left', 'right'].map(async (edge) => page.getByTestId(`orient-${plane}-${edge}`).textContent()),
+      );
     // Radiological convention: patient left on the viewer's right, anterior up; head up in sag/cor.
     expect(await labels('axial')).toEqual(['A', 'P', 'R', 'L']);
     expect(await labels('sagittal')).toEqual(['S', 'I', 'A', 'P']);
@@ -101,7 +102,10 @@ test('crosshairs link the planes: a click moves the other two planes to that poi
   expect(await num('axial')).toBe(z0);
   // The readout names the point under the cursor in the same coordinates.
   const hu = await page.getByTestId('hu-axial').textContent();
-  const [x, y] = /\((-?[\d.]+), (-?[\d.]+),/.exec(hu ?? '')!.slice(1).map(Number);
+  const [x, y] = /\((-?[\d.]+), (-?[\d.]+),/
+    .exec(hu ?? '')!
+    .slice(1)
+    .map(Number);
   expect(Math.abs(x - (await num('sagittal')))).toBeLessThan(2.5);
   expect(Math.abs(y - (await num('coronal')))).toBeLessThan(2.5);
 });

@@ -19,9 +19,18 @@ import { serveTinyModel } from './helpers/tinyModel';
 
 async function openSeries(page: Page, query: string, o: { size: number; slices: number; shippedModel?: boolean }) {
   if (!o.shippedModel) await serveTinyModel(page);
-  const files = syntheticSeries({ cols: o.size, rows: o.size, slices: o.slices, pixelMm: 384 / o.size, sliceMm: 2.5, description: 'Synthetic (worker e2e)' });
+  const files = syntheticSeries({
+    cols: o.size,
+    rows: o.size,
+    slices: o.slices,
+    pixelMm: 384 / o.size,
+    sliceMm: 2.5,
+    description: 'Synthetic (worker e2e)',
+  });
   const names = files.map((_, i) => `dicom/CT${String(i + 1).padStart(4, '0')}.dcm`);
-  await page.route('**/example/index.json', (route) => route.fulfill({ json: { description: 'Synthetic (worker e2e)', files: names } }));
+  await page.route('**/example/index.json', (route) =>
+    route.fulfill({ json: { description: 'Synthetic (worker e2e)', files: names } }),
+  );
   await page.route('**/example/dicom/*', (route) => {
     const i = names.indexOf(`dicom/${new URL(route.request().url()).pathname.split('/').pop()}`);
     return i < 0 ? route.fulfill({ status: 404 }) : route.fulfill({ body: files[i].buffer, contentType: 'application/dicom' });
@@ -31,7 +40,10 @@ async function openSeries(page: Page, query: string, o: { size: number; slices: 
   await waitForViewer(page);
   await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
   const workers = page.workers().map((w) => w.url());
-  expect(workers.some((u) => /engine\.worker/.test(u)), `workers: ${workers.join(', ')}`).toBe(true);
+  expect(
+    workers.some((u) => /engine\.worker/.test(u)),
+    `workers: ${workers.join(', ')}`,
+  ).toBe(true);
 }
 
 async function finished(page: Page, slices: number): Promise<{ longest: number; rate: string }> {
@@ -39,7 +51,10 @@ async function finished(page: Page, slices: number): Promise<{ longest: number; 
   await expect(summary).toHaveAttribute('data-completed', 'true', { timeout: 300_000 });
   await expect(summary).toContainText(`${slices} of ${slices} slices`);
   await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-status', 'ready');
-  return { longest: Number(await summary.getAttribute('data-longest-task-ms')), rate: (await summary.getAttribute('data-slices-per-s')) ?? '' };
+  return {
+    longest: Number(await summary.getAttribute('data-longest-task-ms')),
+    rate: (await summary.getAttribute('data-slices-per-s')) ?? '',
+  };
 }
 
 test('Segment in the engine worker: the longest main-thread task stays short', async ({ page }) => {
@@ -68,11 +83,18 @@ test('Segment in the engine worker: the longest main-thread task stays short', a
   const during = await page.evaluate(() => {
     const w = window as unknown as { lt: { start: number; end: number }[]; runWindow: [number, number] };
     const [a, b] = w.runWindow;
-    return { seconds: (b - a) / 1000, longest: Math.max(0, ...w.lt.filter((t) => t.end > a && t.start < b).map((t) => Math.min(t.end, b) - Math.max(t.start, a))) };
+    return {
+      seconds: (b - a) / 1000,
+      longest: Math.max(0, ...w.lt.filter((t) => t.end > a && t.start < b).map((t) => Math.min(t.end, b) - Math.max(t.start, a))),
+    };
   });
   expect(during.seconds, 'first to last progress report').toBeGreaterThan(0);
-  test.info().annotations.push({ type: 'longest main-thread task while slices arrive (ms)', description: during.longest.toFixed(0) });
-  console.log(`worker e2e: ${slices} slices of 512 x 512, shipped model, wasm in the worker, ${rate} slices/s; longest main-thread task ${during.longest.toFixed(0)} ms while slices arrive (${during.seconds.toFixed(1)} s), ${longest} ms over the whole Segment (label map cleared before and drawn after the run)`);
+  test
+    .info()
+    .annotations.push({ type: 'longest main-thread task while slices arrive (ms)', description: during.longest.toFixed(0) });
+  console.log(
+    `worker e2e: ${slices} slices of 512 x 512, shipped model, wasm in the worker, ${rate} slices/s; longest main-thread task ${during.longest.toFixed(0)} ms while slices arrive (${during.seconds.toFixed(1)} s), ${longest} ms over the whole Segment (label map cleared before and drawn after the run)`,
+  );
   // The target is < 50 ms; 150 ms is generous. A long task is wall-clock time: on an overloaded machine (run
   // queue > 1.5 per core, e.g. a load of 16 on these 2 shared cores) the OS stretches every task of the page, so
   // the bound widens to 300 ms there and says so. The engine on the main thread (`&engine=main`) fails both:
@@ -93,11 +115,17 @@ test('the page answers while Segment runs (organ panel), labels streamed to the 
   await page.evaluate(() => {
     const w = window as unknown as { clicksWhile?: string[] };
     w.clicksWhile = [];
-    document.addEventListener('click', () => w.clicksWhile!.push(document.querySelector('[data-testid="segment-panel"]')?.getAttribute('data-status') ?? ''), true);
+    document.addEventListener(
+      'click',
+      () => w.clicksWhile!.push(document.querySelector('[data-testid="segment-panel"]')?.getAttribute('data-status') ?? ''),
+      true,
+    );
   });
   await page.getByTestId('segment-button').click();
   const progress = page.getByTestId('segment-progress');
-  await expect.poll(async () => Number((await progress.getAttribute('data-done')) ?? 0), { timeout: 120_000, intervals: [50] }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number((await progress.getAttribute('data-done')) ?? 0), { timeout: 120_000, intervals: [50] })
+    .toBeGreaterThan(0);
   const outline = page.getByTestId('mode-outline');
   await outline.click();
   await expect(outline).toHaveAttribute('aria-pressed', 'true');
@@ -106,5 +134,7 @@ test('the page answers while Segment runs (organ panel), labels streamed to the 
   const clicks = await page.evaluate(() => (window as unknown as { clicksWhile: string[] }).clicksWhile);
   expect(clicks.slice(1), 'the run was still going when the page handled the clicks').toEqual(['running', 'running']);
   const { longest, rate } = await finished(page, slices);
-  console.log(`worker e2e: ${rate} slices/s; longest main-thread task ${longest} ms with the label map drawn while streaming (software WebGL here)`);
+  console.log(
+    `worker e2e: ${rate} slices/s; longest main-thread task ${longest} ms with the label map drawn while streaming (software WebGL here)`,
+  );
 });

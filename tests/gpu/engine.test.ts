@@ -33,7 +33,13 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
   test('labels equal the CPU reference pipeline; uint8 read back, <= 2 bytes per voxel', async () => {
     model = await load();
     const slicesSeen: number[] = [];
-    const r = await segmentVolume(model, ct, { protocol: 'whole', confidence: true, batchSize: 4, cleanup: false, onSlice: (k) => slicesSeen.push(k) });
+    const r = await segmentVolume(model, ct, {
+      protocol: 'whole',
+      confidence: true,
+      batchSize: 4,
+      cleanup: false,
+      onSlice: (k) => slicesSeen.push(k),
+    });
     expect(r.report.completed).toBe(true);
     expect(r.report.postprocess).toBe('fused-wgsl');
     expect(r.report.preprocess).toBe('wgsl');
@@ -62,7 +68,13 @@ describe.skipIf(!!skip)('engine on WebGPU (Dawn) with tiny-random', () => {
 
   test('tfjs-ops post-processing (baseline) agrees with the fused program', async () => {
     const a = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3, cleanup: false });
-    const b = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 3, postprocess: 'tfops', preprocess: 'cpu', cleanup: false });
+    const b = await segmentVolume(model, ct, {
+      protocol: 'whole',
+      batchSize: 3,
+      postprocess: 'tfops',
+      preprocess: 'cpu',
+      cleanup: false,
+    });
     expect(b.report.postprocess).toBe('tfjs-ops');
     expect(b.report.bytesReadBackPerVoxel).toBe(8);
     let mismatch = 0;
@@ -149,11 +161,16 @@ describe.skipIf(!!skip)('controller on WebGPU (Dawn): device loss, Retry', () =>
     };
     const fetchFunc = (async (input: RequestInfo | URL) => {
       const url = String(input instanceof Request ? input.url : input);
-      if (url === 'app:/models/index.json') return new Response(JSON.stringify({ models: [{ id: 'tiny', name: 'Tiny', path: 'models/tiny/' }] }));
+      if (url === 'app:/models/index.json')
+        return new Response(JSON.stringify({ models: [{ id: 'tiny', name: 'Tiny', path: 'models/tiny/' }] }));
       return files[url] ? new Response(new Uint8Array(await readFile(files[url]))) : new Response('', { status: 404 });
     }) as typeof fetch;
     const dawn = (await installDawn())!;
-    const c = new EngineController({ baseUrl: 'app:/', fetchFunc, backend: { order: ['webgpu'], gpu: dawn.gpu, adapterOptions: dawn.adapterOptions } });
+    const c = new EngineController({
+      baseUrl: 'app:/',
+      fetchFunc,
+      backend: { order: ['webgpu'], gpu: dawn.gpu, adapterOptions: dawn.adapterOptions },
+    });
     await c.start();
     expect(c.getState().status).toBe('ready');
     const ct = syntheticCt({ cols: 64, rows: 64, slices: 80, spacing: [2, 2, 3] }); // several batches of 32

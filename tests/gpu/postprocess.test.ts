@@ -47,22 +47,83 @@ function makeInputs(c: Case, seed: number) {
 }
 
 function params(c: Case): PostprocessParams {
-  const ct = syntheticCt({ cols: c.cols, rows: c.rows, slices: 3, spacing: c.spacing, rowCosines: c.rowCosines, colCosines: c.colCosines });
+  const ct = syntheticCt({
+    cols: c.cols,
+    rows: c.rows,
+    slices: 3,
+    spacing: c.spacing,
+    rowCosines: c.rowCosines,
+    colCosines: c.colCosines,
+  });
   const g = gridGeometry(ct, { size: c.S, pixelSpacingMm: c.s, sliceSpacingMm: 2.5 });
   return { cols: c.cols, rows: c.rows, size: c.S, u: g.u, v: g.v, mask: protocolMask(c.protocol) };
 }
 
 const cases: Case[] = [
   // CT field of view larger than the model grid in x, smaller in y: pixels outside get label 0
-  { name: 'HFS, whole body, grid partly outside', cols: 64, rows: 48, spacing: [1.3, 1.1, 2.5], S: 24, s: 2.5, batch: 3, protocol: 'whole', scale: 4 },
+  {
+    name: 'HFS, whole body, grid partly outside',
+    cols: 64,
+    rows: 48,
+    spacing: [1.3, 1.1, 2.5],
+    S: 24,
+    s: 2.5,
+    batch: 3,
+    protocol: 'whole',
+    scale: 4,
+  },
   // odd pixel count (last word partly used), thorax protocol, feet-first style flipped axes
-  { name: 'flipped axes, thorax, odd size', cols: 37, rows: 29, spacing: [0.8, 0.9, 3], rowCosines: [-1, 0, 0], colCosines: [0, -1, 0], S: 16, s: 2, batch: 2, protocol: 'thorax', scale: 6 },
+  {
+    name: 'flipped axes, thorax, odd size',
+    cols: 37,
+    rows: 29,
+    spacing: [0.8, 0.9, 3],
+    rowCosines: [-1, 0, 0],
+    colCosines: [0, -1, 0],
+    S: 16,
+    s: 2,
+    batch: 2,
+    protocol: 'thorax',
+    scale: 6,
+  },
   // in-plane rotation by 90 degrees (u depends on j), abdomen
-  { name: 'rotated 90 degrees, abdomen', cols: 40, rows: 40, spacing: [1, 1, 2], rowCosines: [0, 1, 0], colCosines: [-1, 0, 0], S: 20, s: 2.2, batch: 2, protocol: 'abdomen', scale: 10 },
+  {
+    name: 'rotated 90 degrees, abdomen',
+    cols: 40,
+    rows: 40,
+    spacing: [1, 1, 2],
+    rowCosines: [0, 1, 0],
+    colCosines: [-1, 0, 0],
+    S: 20,
+    s: 2.2,
+    batch: 2,
+    protocol: 'abdomen',
+    scale: 10,
+  },
   // the real sizes: a 512 x 512 slice from the 192 x 192 grid (float32 positions near 200 matter here)
-  { name: 'full size: 512 x 512 from S = 192', cols: 512, rows: 512, spacing: [0.9765625, 0.9765625, 2.5], S: 192, s: 2, batch: 1, protocol: 'whole', scale: 6 },
+  {
+    name: 'full size: 512 x 512 from S = 192',
+    cols: 512,
+    rows: 512,
+    spacing: [0.9765625, 0.9765625, 2.5],
+    S: 192,
+    s: 2,
+    batch: 1,
+    protocol: 'whole',
+    scale: 6,
+  },
   // larger logits: softmax saturates, exercises the max-subtraction
-  { name: 'large logits, head & neck', cols: 32, rows: 32, spacing: [1.5, 1.5, 2], S: 16, s: 3, batch: 1, protocol: 'head_neck', scale: 60 },
+  {
+    name: 'large logits, head & neck',
+    cols: 32,
+    rows: 32,
+    spacing: [1.5, 1.5, 2],
+    S: 16,
+    s: 3,
+    batch: 1,
+    protocol: 'head_neck',
+    scale: 60,
+  },
 ];
 
 describe.skipIf(!!skip)('fused post-processing WGSL vs CPU reference (Dawn)', () => {
@@ -114,14 +175,26 @@ describe.skipIf(!!skip)('fused post-processing WGSL vs CPU reference (Dawn)', ()
       ['whole', 0, 0, 1 / 34], // all 34 q equal: background wins
       ['whole', -5, 1, 1 / (33 + Math.exp(-5))], // 33 organs tie: Brainstem (1) wins
       // background collects the organs outside the protocol (counted from the organ table's protocol column)
-      ['head_neck', 0, 0, (1 + protocolMask('head_neck').slice(1).filter((m) => !m).length) / 34],
+      [
+        'head_neck',
+        0,
+        0,
+        (1 +
+          protocolMask('head_neck')
+            .slice(1)
+            .filter((m) => !m).length) /
+          34,
+      ],
     ] as const) {
       const p = { ...params(c), mask: protocolMask(protocol) };
       const seg = new Float32Array(c.S * c.S * NUM_CHANNELS);
       for (let n = 0; n < seg.length; n += NUM_CHANNELS) seg[n] = bgLogit;
       const att = new Float32Array(NUM_CHANNELS).fill(1);
       const ref = postprocessReference(seg, att, 1, p);
-      const out = postprocessWebGpu(tf.tensor4d(seg, [1, c.S, c.S, NUM_CHANNELS]), tf.tensor2d(att, [1, NUM_CHANNELS]), p, { confidence: false, debugFloat: true });
+      const out = postprocessWebGpu(tf.tensor4d(seg, [1, c.S, c.S, NUM_CHANNELS]), tf.tensor2d(att, [1, NUM_CHANNELS]), p, {
+        confidence: false,
+        debugFloat: true,
+      });
       const got = unpackSlice((await out.packed.data()) as Int32Array, out.layout, 0);
       tf.dispose(out.packed);
       const centre = Math.floor(c.rows / 2) * c.cols + Math.floor(c.cols / 2);

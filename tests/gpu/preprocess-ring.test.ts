@@ -27,7 +27,19 @@ function worst(got: Float32Array, want: Float32Array): number {
 
 const cases: { name: string; ct: SyntheticCtOptions; S: number; batch: number }[] = [
   { name: 'int16, odd slice size, batch 3', ct: { cols: 31, rows: 27, slices: 17, spacing: [1, 1, 2] }, S: 20, batch: 3 },
-  { name: 'float32, non-uniform spacing, batch 4', ct: { cols: 24, rows: 22, slices: 12, spacing: [1, 1, 2], float: true, sliceOffsets: [0, 2, 4, 7, 9, 10, 13, 20, 22, 24, 25, 30] }, S: 16, batch: 4 },
+  {
+    name: 'float32, non-uniform spacing, batch 4',
+    ct: {
+      cols: 24,
+      rows: 22,
+      slices: 12,
+      spacing: [1, 1, 2],
+      float: true,
+      sliceOffsets: [0, 2, 4, 7, 9, 10, 13, 20, 22, 24, 25, 30],
+    },
+    S: 16,
+    batch: 4,
+  },
 ];
 
 describe.skipIf(!!skip)('GPU ring of CT slices vs CPU reference (Dawn)', () => {

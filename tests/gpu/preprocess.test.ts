@@ -17,10 +17,45 @@ const spec = { huMin: -1000, huMax: 1500, huOffset: 0, huScale: 1000 };
 const a = (8 * Math.PI) / 180;
 
 const cases: { name: string; ct: SyntheticCtOptions; S: number; s: number; t: number; runs: [number, number][] }[] = [
-  { name: 'int16 HFS, grid larger than the image', ct: { cols: 48, rows: 40, slices: 12, spacing: [1.2, 1.2, 2] }, S: 32, s: 2, t: 2.5, runs: [[0, 3], [5, 4], [9, 3]] },
-  { name: 'float32, flipped axes', ct: { cols: 33, rows: 35, slices: 9, spacing: [0.9, 1.1, 3], rowCosines: [-1, 0, 0], colCosines: [0, -1, 0], float: true }, S: 24, s: 1.5, t: 2, runs: [[0, 9]] },
-  { name: 'int16 odd slice size, oblique 8 degrees', ct: { cols: 31, rows: 27, slices: 10, spacing: [1, 1, 2], rowCosines: [Math.cos(a), 0, Math.sin(a)] }, S: 20, s: 1.6, t: 2.5, runs: [[1, 4], [6, 4]] },
-  { name: 'int16 non-uniform slice spacing', ct: { cols: 32, rows: 32, slices: 8, spacing: [1, 1, 2], sliceOffsets: [0, 2, 4, 7, 9, 10, 13, 20] }, S: 16, s: 2, t: 2.5, runs: [[0, 8]] },
+  {
+    name: 'int16 HFS, grid larger than the image',
+    ct: { cols: 48, rows: 40, slices: 12, spacing: [1.2, 1.2, 2] },
+    S: 32,
+    s: 2,
+    t: 2.5,
+    runs: [
+      [0, 3],
+      [5, 4],
+      [9, 3],
+    ],
+  },
+  {
+    name: 'float32, flipped axes',
+    ct: { cols: 33, rows: 35, slices: 9, spacing: [0.9, 1.1, 3], rowCosines: [-1, 0, 0], colCosines: [0, -1, 0], float: true },
+    S: 24,
+    s: 1.5,
+    t: 2,
+    runs: [[0, 9]],
+  },
+  {
+    name: 'int16 odd slice size, oblique 8 degrees',
+    ct: { cols: 31, rows: 27, slices: 10, spacing: [1, 1, 2], rowCosines: [Math.cos(a), 0, Math.sin(a)] },
+    S: 20,
+    s: 1.6,
+    t: 2.5,
+    runs: [
+      [1, 4],
+      [6, 4],
+    ],
+  },
+  {
+    name: 'int16 non-uniform slice spacing',
+    ct: { cols: 32, rows: 32, slices: 8, spacing: [1, 1, 2], sliceOffsets: [0, 2, 4, 7, 9, 10, 13, 20] },
+    S: 16,
+    s: 2,
+    t: 2.5,
+    runs: [[0, 8]],
+  },
 ];
 
 describe.skipIf(!!skip)('GPU pre-processing vs CPU reference (Dawn)', () => {

@@ -21,7 +21,8 @@ export const CLAIM_METADATA = { AutoContourClaim: 4242 };
 
 export function orthancMissing(): string | null {
   if (!existsSync(ORTHANC_BIN)) return 'Debian package orthanc is not installed (apt-get install -y orthanc orthanc-dicomweb)';
-  if (!existsSync(DICOMWEB_PLUGIN)) return 'Debian package orthanc-dicomweb is not installed (apt-get install -y orthanc-dicomweb)';
+  if (!existsSync(DICOMWEB_PLUGIN))
+    return 'Debian package orthanc-dicomweb is not installed (apt-get install -y orthanc-dicomweb)';
   return null;
 }
 
@@ -111,8 +112,12 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<Orthanc> {
   writeFileSync(configFile, JSON.stringify(config, null, 1));
   let log = '';
   const child: ChildProcess = spawn(ORTHANC_BIN, [configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
   const exited = new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
   const url = `http://127.0.0.1:${httpPort}`;
   const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -121,28 +126,49 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<Orthanc> {
 
   // Ready when GET /system answers (the process may also exit, e.g. a port taken).
   let dead: number | null | undefined;
-  void exited.then((c) => { dead = c; });
+  void exited.then((c) => {
+    dead = c;
+  });
   const t0 = Date.now();
   for (;;) {
     if (dead !== undefined) throw new Error(`Orthanc exited (code ${dead}) before it answered:\n${log.slice(-3000)}`);
     try {
       const r = await rest('/system');
       if (r.ok) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() - t0 > 60_000) {
       child.kill('SIGKILL');
       throw new Error(`Orthanc did not answer on ${url} within 60 s:\n${log.slice(-3000)}`);
     }
-    await new Promise<void>((r) => { const t = setTimeout(r, 100); t.unref?.(); });
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, 100);
+      t.unref?.();
+    });
   }
 
   const upload = async (bytes: Uint8Array) => {
-    const r = await rest('/instances', { method: 'POST', body: bytes as unknown as BodyInit, headers: { 'content-type': 'application/dicom' } });
+    const r = await rest('/instances', {
+      method: 'POST',
+      body: bytes as unknown as BodyInit,
+      headers: { 'content-type': 'application/dicom' },
+    });
     if (!r.ok) throw new Error(`Orthanc POST /instances: HTTP ${r.status} ${await r.text()}`);
     return ((await r.json()) as { ID: string }).ID;
   };
   return {
-    url, origin: url, dicomWeb: `${url}/dicom-web`, user, password, storage, httpPort, dicomPort, auth, rest, upload,
+    url,
+    origin: url,
+    dicomWeb: `${url}/dicom-web`,
+    user,
+    password,
+    storage,
+    httpPort,
+    dicomPort,
+    auth,
+    rest,
+    upload,
     async uploadFolder(dir) {
       let n = 0;
       for (const f of walk(dir)) {

@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { formatDicomDate, formatPersonName, matchStructureSet, otherSeriesLine } from '../../src/app/structureOffers';
 import type { CtVolume } from '../../src/volume/volume';
 
-const ct = (series: string, frame: string, sops: string[]) => ({
-  meta: { seriesInstanceUID: series, frameOfReferenceUID: frame },
-  slices: sops.map((sopInstanceUID) => ({ sopInstanceUID })),
-}) as unknown as Pick<CtVolume, 'meta' | 'slices'>;
+const ct = (series: string, frame: string, sops: string[]) =>
+  ({
+    meta: { seriesInstanceUID: series, frameOfReferenceUID: frame },
+    slices: sops.map((sopInstanceUID) => ({ sopInstanceUID })),
+  }) as unknown as Pick<CtVolume, 'meta' | 'slices'>;
 
-const refs = (series: string[], sops: string[], frames: string[]) => ({ referencedSeriesUIDs: series, referencedSOPInstanceUIDs: sops, frameOfReferenceUIDs: frames });
+const refs = (series: string[], sops: string[], frames: string[]) => ({
+  referencedSeriesUIDs: series,
+  referencedSOPInstanceUIDs: sops,
+  frameOfReferenceUIDs: frames,
+});
 
 describe('matchStructureSet', () => {
   it('matches on the referenced series, else on an image, else on the frame of reference only', () => {
@@ -35,13 +40,27 @@ describe('chooser formatting', () => {
 });
 
 describe('otherSeriesLine (issue 16: an RTSTRUCT for another series is named, not passed over)', () => {
-  const ctOf = (patientName: string, patientID: string) => ({ meta: { patientName, patientID } }) as unknown as Pick<CtVolume, 'meta'>;
+  const ctOf = (patientName: string, patientID: string) =>
+    ({ meta: { patientName, patientID } }) as unknown as Pick<CtVolume, 'meta'>;
   it('names the object, its file and both patients when they differ', () => {
-    const line = otherSeriesLine([{ label: 'RTSTRUCT', fileName: '1-1.dcm', patientName: 'HNSCC-01-0002', patientID: 'HNSCC-01-0002' }], ctOf('HNSCC-01-0014', 'HNSCC-01-0014'));
-    expect(line).toBe('RTSTRUCT "RTSTRUCT" (1-1.dcm) references a series that is not open (patient HNSCC-01-0002 / HNSCC-01-0002, not this CT\'s patient HNSCC-01-0014 / HNSCC-01-0014): not offered for import.');
+    const line = otherSeriesLine(
+      [{ label: 'RTSTRUCT', fileName: '1-1.dcm', patientName: 'HNSCC-01-0002', patientID: 'HNSCC-01-0002' }],
+      ctOf('HNSCC-01-0014', 'HNSCC-01-0014'),
+    );
+    expect(line).toBe(
+      'RTSTRUCT "RTSTRUCT" (1-1.dcm) references a series that is not open (patient HNSCC-01-0002 / HNSCC-01-0002, not this CT\'s patient HNSCC-01-0014 / HNSCC-01-0014): not offered for import.',
+    );
   });
-  it('leaves the patient out when it is the CT\'s own, one sentence per object', () => {
-    const line = otherSeriesLine([{ label: 'A', fileName: 'a.dcm', patientName: 'Doe^Jane', patientID: '1' }, { label: 'B', fileName: 'b.dcm' }], ctOf('Doe^Jane', '1'));
-    expect(line).toBe('RTSTRUCT "A" (a.dcm) references a series that is not open: not offered for import. RTSTRUCT "B" (b.dcm) references a series that is not open: not offered for import.');
+  it("leaves the patient out when it is the CT's own, one sentence per object", () => {
+    const line = otherSeriesLine(
+      [
+        { label: 'A', fileName: 'a.dcm', patientName: 'Doe^Jane', patientID: '1' },
+        { label: 'B', fileName: 'b.dcm' },
+      ],
+      ctOf('Doe^Jane', '1'),
+    );
+    expect(line).toBe(
+      'RTSTRUCT "A" (a.dcm) references a series that is not open: not offered for import. RTSTRUCT "B" (b.dcm) references a series that is not open: not offered for import.',
+    );
   });
 });

@@ -30,7 +30,8 @@ export async function installDawn(): Promise<DawnGpu | null> {
   Object.assign(globalThis, globals);
   const want = (process.env.AA_DAWN ?? 'auto').toLowerCase();
   const tries: { kind: string; opts: string[]; adapter: GPURequestAdapterOptions }[] = [];
-  if (want === 'auto' || want === 'vulkan') tries.push({ kind: 'vulkan', opts: [], adapter: { powerPreference: 'high-performance' } });
+  if (want === 'auto' || want === 'vulkan')
+    tries.push({ kind: 'vulkan', opts: [], adapter: { powerPreference: 'high-performance' } });
   if (want === 'auto' || want === 'opengles') {
     // Mesa picks its EGL platform from the environment when Dawn initialises EGL.
     process.env.EGL_PLATFORM ??= 'surfaceless';

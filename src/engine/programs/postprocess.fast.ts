@@ -19,7 +19,15 @@
  * The certificate margin must exceed THRESHOLD_REL * (1 + max |z| of the slice): the float64
  * rounding of the reference's bilinear sum and softmax is ~1e-15 of that magnitude, six orders below.
  */
-import { bilinearTap, classifyPixel, ctPixelToModel, logAttention, newTap, pixelScratch, type PostprocessParams } from './postprocess.ref';
+import {
+  bilinearTap,
+  classifyPixel,
+  ctPixelToModel,
+  logAttention,
+  newTap,
+  pixelScratch,
+  type PostprocessParams,
+} from './postprocess.ref';
 
 export const THRESHOLD_REL = 1e-9;
 const UNCERTAIN = 255;
@@ -199,16 +207,24 @@ export class FastPostprocessor {
         const g11 = y1 * S + x1;
         const l = gLabel[g00];
         let ok =
-          l !== UNCERTAIN && gLabel[g10] === l && gLabel[g01] === l && gLabel[g11] === l &&
-          gMargin[g00] > thr && gMargin[g10] > thr && gMargin[g01] > thr && gMargin[g11] > thr;
+          l !== UNCERTAIN &&
+          gLabel[g10] === l &&
+          gLabel[g01] === l &&
+          gLabel[g11] === l &&
+          gMargin[g00] > thr &&
+          gMargin[g10] > thr &&
+          gMargin[g01] > thr &&
+          gMargin[g11] > thr;
         if (ok && l === 0) {
           // one background channel b for the whole cell: z_b - max_P z > thr at every corner
           const bc = gArg[g00];
           if (gArg[g10] !== bc || gArg[g01] !== bc || gArg[g11] !== bc) {
             const lb = la[bc];
             ok =
-              seg[base + g00 * C + bc] + lb - gTop[g00] > thr && seg[base + g10 * C + bc] + lb - gTop[g10] > thr &&
-              seg[base + g01 * C + bc] + lb - gTop[g01] > thr && seg[base + g11 * C + bc] + lb - gTop[g11] > thr;
+              seg[base + g00 * C + bc] + lb - gTop[g00] > thr &&
+              seg[base + g10 * C + bc] + lb - gTop[g10] > thr &&
+              seg[base + g01 * C + bc] + lb - gTop[g01] > thr &&
+              seg[base + g11 * C + bc] + lb - gTop[g11] > thr;
           }
         }
         cellLabel[g00] = ok ? l : UNCERTAIN;

@@ -43,7 +43,12 @@ export function ctPixelToModel(p: Pick<PostprocessParams, 'size' | 'u' | 'v'>, i
 }
 
 /** log a_c as the reference uses it: log(max(a_c, ATTENTION_FLOOR)), for slice b. */
-export function logAttention(attention: ArrayLike<number>, b: number, C: number, out: Float64Array = new Float64Array(C)): Float64Array {
+export function logAttention(
+  attention: ArrayLike<number>,
+  b: number,
+  C: number,
+  out: Float64Array = new Float64Array(C),
+): Float64Array {
   for (let c = 0; c < C; c++) out[c] = Math.log(Math.max(attention[b * C + c], ATTENTION_FLOOR));
   return out;
 }
@@ -66,7 +71,15 @@ export function pixelScratch(C: number): PixelScratch {
  * `seg` is `t`; logA from logAttention(). Sets s.confidence. Every CPU path that must match the
  * reference bit for bit calls this function.
  */
-export function classifyPixel(seg: ArrayLike<number>, sliceBase: number, S: number, t: BilinearTap, logA: Float64Array, mask: Uint8Array, s: PixelScratch): number {
+export function classifyPixel(
+  seg: ArrayLike<number>,
+  sliceBase: number,
+  S: number,
+  t: BilinearTap,
+  logA: Float64Array,
+  mask: Uint8Array,
+  s: PixelScratch,
+): number {
   const C = mask.length;
   const { f, prob, q } = s;
   const b00 = sliceBase + (t.y0 * S + t.x0) * C;
@@ -103,7 +116,12 @@ export function classifyPixel(seg: ArrayLike<number>, sliceBase: number, S: numb
 /**
  * seg: [B, S, S, C] logits (NHWC, row = v, column = u); attention: [B, C].
  */
-export function postprocessReference(seg: Float32Array, attention: Float32Array, batch: number, p: PostprocessParams): PostprocessResult {
+export function postprocessReference(
+  seg: Float32Array,
+  attention: Float32Array,
+  batch: number,
+  p: PostprocessParams,
+): PostprocessResult {
   const C = p.mask.length;
   const S = p.size;
   const npx = p.cols * p.rows;

@@ -23,13 +23,27 @@ export interface PostprocessLayout {
   totalWords: number;
 }
 
-export function postprocessLayout(batch: number, cols: number, rows: number, confidence: boolean, debugFloat: boolean): PostprocessLayout {
+export function postprocessLayout(
+  batch: number,
+  cols: number,
+  rows: number,
+  confidence: boolean,
+  debugFloat: boolean,
+): PostprocessLayout {
   const pixelsPerSlice = cols * rows;
   const wordsPerSlice = Math.ceil(pixelsPerSlice / 4);
   const labelWords = batch * wordsPerSlice;
   const confidenceWords = confidence ? labelWords : 0;
   const debugWords = debugFloat ? batch * pixelsPerSlice : 0;
-  return { batch, pixelsPerSlice, wordsPerSlice, labelWords, confidenceWords, debugWords, totalWords: labelWords + confidenceWords + debugWords };
+  return {
+    batch,
+    pixelsPerSlice,
+    wordsPerSlice,
+    labelWords,
+    confidenceWords,
+    debugWords,
+    totalWords: labelWords + confidenceWords + debugWords,
+  };
 }
 
 export type ProgramUniform = { type: 'int32' | 'float32' | 'uint32'; data: number[] };
@@ -40,7 +54,11 @@ export type ProgramUniform = { type: 'int32' | 'float32' | 'uint32'; data: numbe
  * 2^23 q, hence exact in float32 in any evaluation order; lo (|lo| < q (cols + rows)) carries the rest.
  * Returned as vec4 (c0, ci, cj, 0) each.
  */
-export function splitAffine(a: { c0: number; ci: number; cj: number }, cols: number, rows: number): { hi: number[]; lo: number[] } {
+export function splitAffine(
+  a: { c0: number; ci: number; cj: number },
+  cols: number,
+  rows: number,
+): { hi: number[]; lo: number[] } {
   const M = Math.abs(a.c0) + Math.abs(a.ci) * cols + Math.abs(a.cj) * rows + 2;
   const m = 22 - Math.ceil(Math.log2(M));
   const q = 2 ** -m;

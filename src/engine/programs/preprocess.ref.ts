@@ -31,7 +31,14 @@ export function sampleSlice(hu: ArrayLike<number>, g: GridGeometry, k: number, i
   return (1 - wi) * (1 - wj) * a + wi * (1 - wj) * b + (1 - wi) * wj * c + wi * wj * d;
 }
 
-export function preprocessReference(hu: ArrayLike<number>, g: GridGeometry, spec: HuIntensity, start: number, count: number, out?: Float32Array): Float32Array {
+export function preprocessReference(
+  hu: ArrayLike<number>,
+  g: GridGeometry,
+  spec: HuIntensity,
+  start: number,
+  count: number,
+  out?: Float32Array,
+): Float32Array {
   const S = g.size;
   const x = out ?? new Float32Array(count * S * S * 5);
   if (x.length < count * S * S * 5) throw new Error('output buffer too small');

@@ -35,13 +35,42 @@ export class PreprocessProgram implements WebGPUProgram {
    * CT slice k is read from slot (k - slabFirst) mod slots, `stride` values apart: a ring of slices
    * (slabFirst 0, slots = ring capacity) or one contiguous slab (slabFirst = its first slice, slots huge).
    */
-  static uniformData(g: GridGeometry, spec: HuIntensity, batch: number, kStart: number, slabFirst: number, ring: { slots: number; stride: number }): ProgramUniform[] {
+  static uniformData(
+    g: GridGeometry,
+    spec: HuIntensity,
+    batch: number,
+    kStart: number,
+    slabFirst: number,
+    ring: { slots: number; stride: number },
+  ): ProgramUniform[] {
     const f = (v: number): ProgramUniform => ({ type: 'float32', data: [v] });
     const i = (v: number): ProgramUniform => ({ type: 'int32', data: [v] });
     return [
-      i(g.cols), i(g.rows), i(g.size), i(batch * g.size * g.size), i(kStart), i(slabFirst), i(g.slices), i(ring.slots), i(ring.stride),
-      f(g.i.c0), f(g.i.cu), f(g.i.cv), f(g.i.cd), f(g.j.c0), f(g.j.cu), f(g.j.cv), f(g.j.cd), f(g.o.c0), f(g.o.cu), f(g.o.cv), f(g.o.cd),
-      f(spec.huMin), f(spec.huMax), f(spec.huOffset), f(spec.huScale),
+      i(g.cols),
+      i(g.rows),
+      i(g.size),
+      i(batch * g.size * g.size),
+      i(kStart),
+      i(slabFirst),
+      i(g.slices),
+      i(ring.slots),
+      i(ring.stride),
+      f(g.i.c0),
+      f(g.i.cu),
+      f(g.i.cv),
+      f(g.i.cd),
+      f(g.j.c0),
+      f(g.j.cu),
+      f(g.j.cv),
+      f(g.j.cd),
+      f(g.o.c0),
+      f(g.o.cu),
+      f(g.o.cv),
+      f(g.o.cd),
+      f(spec.huMin),
+      f(spec.huMax),
+      f(spec.huOffset),
+      f(spec.huScale),
     ];
   }
 

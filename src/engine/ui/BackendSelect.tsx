@@ -34,7 +34,9 @@ export function BackendSelect({ state, engine, disabled }: { state: EngineState;
       >
         {OPTIONS.map((o) => (
           <option key={o.value} value={o.value}>
-            {o.value === 'auto' && notice?.choice === 'auto' ? `Automatic: ${OPTIONS.find((x) => x.value === notice.backend)?.label ?? notice.backend}` : o.label}
+            {o.value === 'auto' && notice?.choice === 'auto'
+              ? `Automatic: ${OPTIONS.find((x) => x.value === notice.backend)?.label ?? notice.backend}`
+              : o.label}
           </option>
         ))}
       </select>

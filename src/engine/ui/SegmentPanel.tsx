@@ -41,9 +41,18 @@ export interface SegmentPanelProps {
   onAbort?: (reason: 'cancelled' | 'error', done: { slicesDone: number; slices: number }) => void;
 }
 
-const fmtS = (s: number) => (!Number.isFinite(s) ? '…' : s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+const fmtS = (s: number) =>
+  !Number.isFinite(s) ? '…' : s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 
-export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, onSliceLabels, onDone, onAbort }: SegmentPanelProps) {
+export function SegmentPanel({
+  ct,
+  segmentationAllowed,
+  confirmStart,
+  onStart,
+  onSliceLabels,
+  onDone,
+  onAbort,
+}: SegmentPanelProps) {
   const [state, engine] = useEngine();
   const [protocol, setProtocol] = useState<ProtocolId>('whole');
   const [summary, setSummary] = useState<SegmentRunReport | null>(null);
@@ -104,7 +113,11 @@ export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, o
   return (
     <div className="seg-panel" data-testid="segment-panel" data-status={state.status} data-backend={notice?.backend ?? ''}>
       {notice && (
-        <p className={`seg-notice ${fallback ? 'seg-warn' : ''}`} data-testid="backend-notice" title={notice.skipped.map((s) => `${s.backend}: ${s.reason}`).join('\n')}>
+        <p
+          className={`seg-notice ${fallback ? 'seg-warn' : ''}`}
+          data-testid="backend-notice"
+          title={notice.skipped.map((s) => `${s.backend}: ${s.reason}`).join('\n')}
+        >
           {notice.message}
         </p>
       )}
@@ -114,36 +127,61 @@ export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, o
       <label className="seg-row">
         <span>Model</span>
         {state.models.length > 1 ? (
-          <select data-testid="model-select" value={state.modelId ?? ''} disabled={running || state.status === 'loading-model'} onChange={(e) => void engine.selectModel(e.target.value)}>
+          <select
+            data-testid="model-select"
+            value={state.modelId ?? ''}
+            disabled={running || state.status === 'loading-model'}
+            onChange={(e) => void engine.selectModel(e.target.value)}
+          >
             {state.models.map((m) => (
-              <option key={m.id} value={m.id}>{m.name}</option>
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
             ))}
           </select>
         ) : (
-          <span className="seg-value" data-testid="model-name">{state.manifest?.name ?? state.models[0]?.name ?? '–'}</span>
+          <span className="seg-value" data-testid="model-name">
+            {state.manifest?.name ?? state.models[0]?.name ?? '–'}
+          </span>
         )}
       </label>
       {state.status === 'loading-model' && (
-        <p className="muted" data-testid="model-loading">Loading model weights… {Math.round(state.loadFraction * 100)}%</p>
+        <p className="muted" data-testid="model-loading">
+          Loading model weights… {Math.round(state.loadFraction * 100)}%
+        </p>
       )}
       {state.manifest && state.status !== 'loading-model' && (
         <p className="muted seg-small" data-testid="model-info">
-          v{state.manifest.version} · {state.manifest.input.size}² grid at {state.manifest.input.pixelSpacingMm} mm · weights {state.cacheNote}
+          v{state.manifest.version} · {state.manifest.input.size}² grid at {state.manifest.input.pixelSpacingMm} mm · weights{' '}
+          {state.cacheNote}
         </p>
       )}
 
       <label className="seg-row">
         <span>Protocol</span>
-        <select data-testid="protocol-select" value={protocol} disabled={running} onChange={(e) => setProtocol(e.target.value as ProtocolId)}>
+        <select
+          data-testid="protocol-select"
+          value={protocol}
+          disabled={running}
+          onChange={(e) => setProtocol(e.target.value as ProtocolId)}
+        >
           {PROTOCOLS.map((q) => (
-            <option key={q.id} value={q.id}>{q.label}</option>
+            <option key={q.id} value={q.id}>
+              {q.label}
+            </option>
           ))}
         </select>
       </label>
 
       <div className="seg-actions">
         {!running ? (
-          <button className="primary" data-testid="segment-button" disabled={!canRun} onClick={() => void run()} title={allowed ? '' : 'This series cannot be segmented (see Geometry).'}>
+          <button
+            className="primary"
+            data-testid="segment-button"
+            disabled={!canRun}
+            onClick={() => void run()}
+            title={allowed ? '' : 'This series cannot be segmented (see Geometry).'}
+          >
             Segment
           </button>
         ) : (
@@ -155,7 +193,9 @@ export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, o
 
       {running && (
         <div className="seg-progress" data-testid="segment-progress" data-done={p?.done ?? 0} data-total={p?.total ?? ct.dims[2]}>
-          <div className="seg-bar"><div style={{ width: `${pct}%` }} /></div>
+          <div className="seg-bar">
+            <div style={{ width: `${pct}%` }} />
+          </div>
           <p className="seg-small">
             {p?.done ?? 0} / {p?.total ?? ct.dims[2]} slices
             {p && p.done > 0 && ` · ${p.slicesPerS.toFixed(1)} slices/s · ${fmtS(p.secondsLeft)} left`}
@@ -171,10 +211,20 @@ export function SegmentPanel({ ct, segmentationAllowed, confirmStart, onStart, o
       )}
 
       {summary && !running && (
-        <p className="seg-small" data-testid="segment-summary" data-completed={summary.completed} data-longest-task-ms={summary.longestTaskMs.toFixed(0)} data-slices-per-s={summary.slicesPerS.toFixed(2)} data-cleanup-removed={summary.cleanup?.voxelsRemoved ?? ''}>
-          {summary.completed ? 'Done' : 'Cancelled'}: {summary.slicesDone} of {summary.slices} slices in {fmtS(summary.seconds)} ({summary.slicesPerS.toFixed(1)} slices/s, {summary.backend}
-          {summary.postprocess === 'fused-wgsl' ? ', fused WGSL post-processing' : ''}). Longest main-thread task {summary.longestTaskMs.toFixed(0)} ms.
-          {summary.cleanup && ` Clean-up: ${summary.cleanup.voxelsRemoved ? `${summary.cleanup.voxelsRemoved} island voxels removed from ${summary.cleanup.organs.length} organs` : 'nothing to remove'} (${summary.cleanup.ms.toFixed(0)} ms CPU, ${summary.cleanup.finalMs.toFixed(0)} ms after the last slice).`}
+        <p
+          className="seg-small"
+          data-testid="segment-summary"
+          data-completed={summary.completed}
+          data-longest-task-ms={summary.longestTaskMs.toFixed(0)}
+          data-slices-per-s={summary.slicesPerS.toFixed(2)}
+          data-cleanup-removed={summary.cleanup?.voxelsRemoved ?? ''}
+        >
+          {summary.completed ? 'Done' : 'Cancelled'}: {summary.slicesDone} of {summary.slices} slices in {fmtS(summary.seconds)} (
+          {summary.slicesPerS.toFixed(1)} slices/s, {summary.backend}
+          {summary.postprocess === 'fused-wgsl' ? ', fused WGSL post-processing' : ''}). Longest main-thread task{' '}
+          {summary.longestTaskMs.toFixed(0)} ms.
+          {summary.cleanup &&
+            ` Clean-up: ${summary.cleanup.voxelsRemoved ? `${summary.cleanup.voxelsRemoved} island voxels removed from ${summary.cleanup.organs.length} organs` : 'nothing to remove'} (${summary.cleanup.ms.toFixed(0)} ms CPU, ${summary.cleanup.finalMs.toFixed(0)} ms after the last slice).`}
         </p>
       )}
       {state.manifest && <p className="muted seg-small seg-disclaimer">{state.manifest.disclaimer}</p>}

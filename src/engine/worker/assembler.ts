@@ -57,7 +57,13 @@ export class RunAssembler {
   /** The result from the worker's report; after a stop, cut to the slices delivered before it. */
   finish(report: SegmentReport): SegmentResult {
     const r: SegmentReport = this.stopped
-      ? { ...report, completed: false, slicesDone: this.done, slicesPerS: this.done / Math.max(report.seconds, 1e-9), cleanup: null }
+      ? {
+          ...report,
+          completed: false,
+          slicesDone: this.done,
+          slicesPerS: this.done / Math.max(report.seconds, 1e-9),
+          cleanup: null,
+        }
       : report;
     return { labels: this.labels, ...(this.confidence ? { confidence: this.confidence } : {}), report: r };
   }

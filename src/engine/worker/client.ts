@@ -13,7 +13,15 @@ import { EngineError } from '../errors';
 import type { FetchFunc } from '../model';
 import { RunAssembler } from './assembler';
 import type { EngineHost, EngineModel, LoadOptions } from './host';
-import { fromWireError, type CallRequest, type PortLike, type ToPage, type ToWorker, type WireBackendOptions, type WireModel } from './protocol';
+import {
+  fromWireError,
+  type CallRequest,
+  type PortLike,
+  type ToPage,
+  type ToWorker,
+  type WireBackendOptions,
+  type WireModel,
+} from './protocol';
 
 /** Voxels per CT chunk sent to the worker: 4 Mi (8 MiB of int16, a copy of a few ms). */
 export const CT_CHUNK = 4 * 1024 * 1024;
@@ -74,7 +82,10 @@ export class WorkerHost implements EngineHost {
     port.addEventListener('message', (ev) => this.onMessage(ev.data as ToPage));
     const dead = (ev: Event) => {
       if (this.generation !== generation) return;
-      const why = typeof ErrorEvent !== 'undefined' && ev instanceof ErrorEvent && ev.message ? ev.message : 'it could not start or crashed';
+      const why =
+        typeof ErrorEvent !== 'undefined' && ev instanceof ErrorEvent && ev.message
+          ? ev.message
+          : 'it could not start or crashed';
       this.fail(new EngineError('internal', `The engine worker stopped (${why}). Press Retry to start it again.`));
     };
     (port as unknown as EventTarget).addEventListener?.('error', dead);
@@ -158,15 +169,23 @@ export class WorkerHost implements EngineHost {
       { id, onMessage: (m) => m.t === 'load-progress' && opts.onProgress?.(m.fraction) },
     );
     const generation = this.generation;
-    return new WorkerModel(w, () => {
-      // a model of a worker that has gone needs no release
-      if (this.port && this.generation === generation) void this.call({ method: 'dispose-model', handle: w.handle }).catch(() => {});
-    }, generation);
+    return new WorkerModel(
+      w,
+      () => {
+        // a model of a worker that has gone needs no release
+        if (this.port && this.generation === generation)
+          void this.call({ method: 'dispose-model', handle: w.handle }).catch(() => {});
+      },
+      generation,
+    );
   }
 
   async segment(model: EngineModel, ct: CtVolume, opts: SegmentOptions): Promise<SegmentResult> {
     if (!(model instanceof WorkerModel) || model.generation !== this.generation || !this.port) {
-      throw new EngineError('model-load', 'The engine worker was restarted since this model was loaded; load the model again (Retry).');
+      throw new EngineError(
+        'model-load',
+        'The engine worker was restarted since this model was loaded; load the model again (Retry).',
+      );
     }
     const [cols, rows, nSlices] = ct.dims;
     const asm = new RunAssembler(cols * rows, nSlices, !!opts.confidence, opts.onSlice, opts.onProgress);
@@ -179,7 +198,11 @@ export class WorkerHost implements EngineHost {
       const data = hu.slice(offset, Math.min(hu.length, offset + CT_CHUNK));
       port.postMessage({ t: 'ct-part', id, offset, data, huType, huLength: hu.length } satisfies ToWorker, [data.buffer]);
       if (offset + CT_CHUNK < hu.length) await nextTask();
-      if (this.port !== port) throw new EngineError('internal', 'The engine worker stopped while the CT was sent to it. Press Retry to start it again.');
+      if (this.port !== port)
+        throw new EngineError(
+          'internal',
+          'The engine worker stopped while the CT was sent to it. Press Retry to start it again.',
+        );
     }
     const signal = opts.signal;
     const onAbort = () => {
@@ -219,7 +242,11 @@ class WorkerModel implements EngineModel {
   readonly manifest: WireModel['manifest'];
   readonly source: WireModel['source'];
   readonly cacheNote: string;
-  constructor(w: WireModel, private readonly release: () => void, readonly generation: number) {
+  constructor(
+    w: WireModel,
+    private readonly release: () => void,
+    readonly generation: number,
+  ) {
     this.handle = w.handle;
     this.manifest = w.manifest;
     this.source = w.source;
@@ -241,6 +268,11 @@ export function sharedWorkerHost(opts?: WorkerHostOptions): WorkerHost {
  * segmentVolume's shape, in the worker: `model` comes from `host.loadModel` of the same host (default: the
  * page's shared one, see sharedWorkerHost), the backend from `host.selectBackend`.
  */
-export function segmentInWorker(model: EngineModel, ct: CtVolume, opts: SegmentOptions, host: WorkerHost = sharedWorkerHost()): Promise<SegmentResult> {
+export function segmentInWorker(
+  model: EngineModel,
+  ct: CtVolume,
+  opts: SegmentOptions,
+  host: WorkerHost = sharedWorkerHost(),
+): Promise<SegmentResult> {
   return host.segment(model, ct, opts);
 }

@@ -48,7 +48,12 @@ export class InProcessHost implements EngineHost {
   }
 
   loadModel(packageUrl: string, opts: LoadOptions): Promise<EngineModel> {
-    return loadModel(packageUrl, { fetchFunc: this.fetchFunc, cache: opts.cache, label: opts.label, onProgress: opts.onProgress });
+    return loadModel(packageUrl, {
+      fetchFunc: this.fetchFunc,
+      cache: opts.cache,
+      label: opts.label,
+      onProgress: opts.onProgress,
+    });
   }
 
   segment(model: EngineModel, ct: CtVolume, opts: SegmentOptions): Promise<SegmentResult> {

@@ -48,7 +48,15 @@ export type ToWorker =
   | ({ t: 'call'; id: number } & CallRequest)
   | { t: 'ct-part'; id: number; offset: number; data: Int16Array | Float32Array; huType: 'int16' | 'float32'; huLength: number }
   | { t: 'cancel'; id: number }
-  | { t: 'fetch-reply'; fid: number; ok: true; status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer }
+  | {
+      t: 'fetch-reply';
+      fid: number;
+      ok: true;
+      status: number;
+      statusText: string;
+      headers: [string, string][];
+      body: ArrayBuffer;
+    }
   | { t: 'fetch-reply'; fid: number; ok: false; message: string };
 
 export interface WireError {

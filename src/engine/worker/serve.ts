@@ -57,7 +57,12 @@ export function serveEngine(port: PortLike): void {
           });
           const handle = nextHandle++;
           models.set(handle, model);
-          post({ t: 'reply', id: m.id, ok: true, value: { handle, manifest: model.manifest, source: model.source, cacheNote: model.cacheNote } });
+          post({
+            t: 'reply',
+            id: m.id,
+            ok: true,
+            value: { handle, manifest: model.manifest, source: model.source, cacheNote: model.cacheNote },
+          });
           return;
         }
         case 'dispose-model':
@@ -69,9 +74,14 @@ export function serveEngine(port: PortLike): void {
           const model = models.get(m.handle);
           const hu = incoming.get(m.id);
           incoming.delete(m.id);
-          if (!model) throw new EngineError('model-load', 'The model is not loaded in the engine worker (it was released); load it again.');
+          if (!model)
+            throw new EngineError('model-load', 'The model is not loaded in the engine worker (it was released); load it again.');
           const { huType: _t, huLength, ...rest } = m.ct;
-          if (!hu || hu.length !== huLength) throw new EngineError('internal', `The CT reached the engine worker incomplete (${hu?.length ?? 0} of ${huLength} voxels).`);
+          if (!hu || hu.length !== huLength)
+            throw new EngineError(
+              'internal',
+              `The CT reached the engine worker incomplete (${hu?.length ?? 0} of ${huLength} voxels).`,
+            );
           const ct: CtVolume = { ...rest, hu };
           const abort = new AbortController();
           aborts.set(m.id, abort);
@@ -83,7 +93,10 @@ export function serveEngine(port: PortLike): void {
               onSlice: (k, labels, confidence) => {
                 const l = labels.slice();
                 const c = confidence?.slice();
-                post({ t: 'slice', id: m.id, k, labels: l, ...(c ? { confidence: c } : {}) }, c ? [l.buffer, c.buffer] : [l.buffer]);
+                post(
+                  { t: 'slice', id: m.id, k, labels: l, ...(c ? { confidence: c } : {}) },
+                  c ? [l.buffer, c.buffer] : [l.buffer],
+                );
               },
             });
             post({ t: 'reply', id: m.id, ok: true, value: r.report });
@@ -123,7 +136,8 @@ export function serveEngine(port: PortLike): void {
         fetches.delete(m.fid);
         if (!f) break;
         const nullBody = [101, 204, 205, 304].includes(m.ok ? m.status : 0);
-        if (m.ok) f.resolve(new Response(nullBody ? null : m.body, { status: m.status, statusText: m.statusText, headers: m.headers }));
+        if (m.ok)
+          f.resolve(new Response(nullBody ? null : m.body, { status: m.status, statusText: m.statusText, headers: m.headers }));
         else f.reject(new TypeError(m.message));
         break;
       }

@@ -61,10 +61,28 @@ Auto-contouring node: finds CT series on the PACS (QIDO-RS), contours each once 
 
 export function parseNodeArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): NodeOptions {
   const o: NodeOptions = {
-    pacs: '', user: null, password: env.PACS_PASSWORD ?? null, token: env.PACS_TOKEN ?? null, watch: false, intervalS: 30, settleS: -1,
-    protocol: 'whole', model: null, backend: null, build: true, dist: null, timeoutMin: 60,
-    state: '.aa-node/state.json', work: '.aa-node/work', nodeId: null, orthanc: 'auto', claimMetadata: 'AutoContourClaim',
-    claimTtlMin: 120, attempts: 3, maxBackoffS: 60, outageMin: 10,
+    pacs: '',
+    user: null,
+    password: env.PACS_PASSWORD ?? null,
+    token: env.PACS_TOKEN ?? null,
+    watch: false,
+    intervalS: 30,
+    settleS: -1,
+    protocol: 'whole',
+    model: null,
+    backend: null,
+    build: true,
+    dist: null,
+    timeoutMin: 60,
+    state: '.aa-node/state.json',
+    work: '.aa-node/work',
+    nodeId: null,
+    orthanc: 'auto',
+    claimMetadata: 'AutoContourClaim',
+    claimTtlMin: 120,
+    attempts: 3,
+    maxBackoffS: 60,
+    outageMin: 10,
   };
   const positive = (a: string, v: string, zero = false) => {
     const n = Number(v);
@@ -73,38 +91,84 @@ export function parseNodeArgs(argv: readonly string[], env: Record<string, strin
   };
   for (const { name: a, value } of cliOptions(argv)) {
     switch (a) {
-      case '--pacs': o.pacs = value(); break;
-      case '--user': o.user = value(); break;
-      case '--password': o.password = value(); break;
-      case '--token': o.token = value(); break;
-      case '--watch': o.watch = true; break;
-      case '--interval': o.intervalS = positive(a, value()); break;
-      case '--settle': o.settleS = positive(a, value(), true); break;
-      case '--protocol': o.protocol = protocolArg(value()); break;
-      case '--model': o.model = value(); break;
-      case '--backend': o.backend = backendArg(value(), false); break;
-      case '--no-build': o.build = false; break;
-      case '--dist': o.dist = value(); break;
-      case '--timeout': o.timeoutMin = positive(a, value()); break;
-      case '--state': o.state = value(); break;
-      case '--work': o.work = value(); break;
-      case '--node-id': o.nodeId = value(); break;
+      case '--pacs':
+        o.pacs = value();
+        break;
+      case '--user':
+        o.user = value();
+        break;
+      case '--password':
+        o.password = value();
+        break;
+      case '--token':
+        o.token = value();
+        break;
+      case '--watch':
+        o.watch = true;
+        break;
+      case '--interval':
+        o.intervalS = positive(a, value());
+        break;
+      case '--settle':
+        o.settleS = positive(a, value(), true);
+        break;
+      case '--protocol':
+        o.protocol = protocolArg(value());
+        break;
+      case '--model':
+        o.model = value();
+        break;
+      case '--backend':
+        o.backend = backendArg(value(), false);
+        break;
+      case '--no-build':
+        o.build = false;
+        break;
+      case '--dist':
+        o.dist = value();
+        break;
+      case '--timeout':
+        o.timeoutMin = positive(a, value());
+        break;
+      case '--state':
+        o.state = value();
+        break;
+      case '--work':
+        o.work = value();
+        break;
+      case '--node-id':
+        o.nodeId = value();
+        break;
       case '--orthanc': {
         const v = value();
         o.orthanc = v === 'none' ? null : v;
         break;
       }
-      case '--claim-metadata': o.claimMetadata = value(); break;
-      case '--claim-ttl': o.claimTtlMin = positive(a, value()); break;
-      case '--attempts': o.attempts = positive(a, value()); break;
-      case '--max-backoff': o.maxBackoffS = positive(a, value()); break;
-      case '--outage': o.outageMin = positive(a, value()); break;
-      case '--help': case '-h': throw new UsageError('');
-      default: throw new UsageError(`unknown option ${a}`);
+      case '--claim-metadata':
+        o.claimMetadata = value();
+        break;
+      case '--claim-ttl':
+        o.claimTtlMin = positive(a, value());
+        break;
+      case '--attempts':
+        o.attempts = positive(a, value());
+        break;
+      case '--max-backoff':
+        o.maxBackoffS = positive(a, value());
+        break;
+      case '--outage':
+        o.outageMin = positive(a, value());
+        break;
+      case '--help':
+      case '-h':
+        throw new UsageError('');
+      default:
+        throw new UsageError(`unknown option ${a}`);
     }
   }
   if (!o.pacs) throw new UsageError('--pacs is required');
-  if (o.user !== null && o.password === null) throw new UsageError('--user needs --password (or PACS_PASSWORD in the environment)');
+  if (o.user !== null && o.password === null)
+    throw new UsageError('--user needs --password (or PACS_PASSWORD in the environment)');
   if (o.token && o.user) throw new UsageError('give either --user/--password or --token, not both');
   if (o.settleS < 0) o.settleS = o.watch ? 60 : 0;
   return o;

@@ -9,9 +9,7 @@
 import { PacsError } from '../errors';
 
 export type ClaimResult =
-  | { kind: 'claimed'; revision: string | null }
-  | { kind: 'busy'; by: string }
-  | { kind: 'done'; by: string; rtstruct: string };
+  { kind: 'claimed'; revision: string | null } | { kind: 'busy'; by: string } | { kind: 'done'; by: string; rtstruct: string };
 
 export interface ClaimValue {
   state: 'claimed' | 'done';
@@ -49,14 +47,20 @@ export class OrthancClaims {
     try {
       return await fetch(this.root + path, { ...init, headers });
     } catch (e) {
-      throw new PacsError('unreachable', `Could not reach Orthanc at ${this.root} for a claim (${e instanceof Error ? e.message : String(e)})`);
+      throw new PacsError(
+        'unreachable',
+        `Could not reach Orthanc at ${this.root} for a claim (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
   }
 
   private fail(r: Response, what: string, body: string): never {
-    if (r.status === 401 || r.status === 403) throw new PacsError('auth', `Orthanc refused the credentials (HTTP ${r.status}) while ${what}`, r.status);
+    if (r.status === 401 || r.status === 403)
+      throw new PacsError('auth', `Orthanc refused the credentials (HTTP ${r.status}) while ${what}`, r.status);
     if (r.status >= 500) throw new PacsError('server', `Orthanc answered HTTP ${r.status} while ${what}`, r.status);
-    throw new Error(`Orthanc answered HTTP ${r.status} while ${what}: ${body.slice(0, 200)}. Claims need "UserMetadata": { "${this.metadata}": 4242 } and "CheckRevisions": true in the Orthanc configuration (or run one node with --orthanc none).`);
+    throw new Error(
+      `Orthanc answered HTTP ${r.status} while ${what}: ${body.slice(0, 200)}. Claims need "UserMetadata": { "${this.metadata}": 4242 } and "CheckRevisions": true in the Orthanc configuration (or run one node with --orthanc none).`,
+    );
   }
 
   /** Orthanc's id of a series. */

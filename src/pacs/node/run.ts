@@ -34,14 +34,26 @@ interface BatchSeries {
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((ok) => {
-  const t = setTimeout(ok, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); ok(); }, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((ok) => {
+    const t = setTimeout(ok, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        ok();
+      },
+      { once: true },
+    );
+  });
 const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
-  const auth: PacsAuth = o.token ? { kind: 'bearer', token: o.token } : o.user ? { kind: 'basic', user: o.user, password: o.password ?? '' } : { kind: 'none' };
+  const auth: PacsAuth = o.token
+    ? { kind: 'bearer', token: o.token }
+    : o.user
+      ? { kind: 'basic', user: o.user, password: o.password ?? '' }
+      : { kind: 'none' };
   const client = new DicomWebClient({ url: o.pacs, auth });
   const node = o.nodeId ?? hostname();
   const claimRoot = orthancRoot(o);
@@ -83,7 +95,10 @@ export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
   const pass = async (): Promise<number> => {
     const all = await retry('searching for CT series', () => client.searchSeries(null, 'CT'));
     const now = Date.now();
-    const todo = all.filter((s) => needsWork(state, s.seriesUID, o.attempts) && settled(state, s.seriesUID, s.instanceCount ?? 0, now, o.settleS * 1000));
+    const todo = all.filter(
+      (s) =>
+        needsWork(state, s.seriesUID, o.attempts) && settled(state, s.seriesUID, s.instanceCount ?? 0, now, o.settleS * 1000),
+    );
     save();
     const mine: SeriesRow[] = [];
     for (const s of todo) {
@@ -94,7 +109,13 @@ export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
       const c = await retry('claiming a series', () => claims.claim(s.seriesUID));
       if (c.kind === 'claimed') mine.push(s);
       else if (c.kind === 'done') {
-        state.series[s.seriesUID] = { status: 'done', rtstruct: c.rtstruct, attempts: 0, message: `contoured by node ${c.by}`, at: new Date().toISOString() };
+        state.series[s.seriesUID] = {
+          status: 'done',
+          rtstruct: c.rtstruct,
+          attempts: 0,
+          message: `contoured by node ${c.by}`,
+          at: new Date().toISOString(),
+        };
         save();
         log(`${label(s)}: already contoured by node ${c.by} (RTSTRUCT ${c.rtstruct}), skipped`);
       } else log(`${label(s)}: being contoured by node ${c.by}, skipped`);
@@ -125,27 +146,61 @@ export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
     const errors: string[] = [];
     log(`contouring ${dirs.size} series (${o.protocol}) ...`);
     const code = await runBatch(
-      { inputs: [...dirs.keys()].map((path) => ({ path })), out, protocol: o.protocol, model: o.model, backend: o.backend, build: o.build, timeoutMin: o.timeoutMin, dist: o.dist, body: true, cleanup: true, seg: false },
-      { root: env.root, stdout: { write: () => true }, stderr: { write: (x: string) => errors.push(x.trim()) }, command: `npm run node -- --pacs ${o.pacs}` },
-    ).catch((e: unknown) => { errors.push(message(e)); return 2; });
+      {
+        inputs: [...dirs.keys()].map((path) => ({ path })),
+        out,
+        protocol: o.protocol,
+        model: o.model,
+        backend: o.backend,
+        build: o.build,
+        timeoutMin: o.timeoutMin,
+        dist: o.dist,
+        body: true,
+        cleanup: true,
+        seg: false,
+      },
+      {
+        root: env.root,
+        stdout: { write: () => true },
+        stderr: { write: (x: string) => errors.push(x.trim()) },
+        command: `npm run node -- --pacs ${o.pacs}`,
+      },
+    ).catch((e: unknown) => {
+      errors.push(message(e));
+      return 2;
+    });
     const summaryPath = join(out, 'summary.json');
-    const outcomes: BatchSeries[] = existsSync(summaryPath) ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as { series: BatchSeries[] }).series : [];
+    const outcomes: BatchSeries[] = existsSync(summaryPath)
+      ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as { series: BatchSeries[] }).series
+      : [];
 
     for (const [dir, s] of dirs) {
       const r = outcomes.find((x) => resolve(x.input) === dir);
       if (!r || r.status !== 'done') {
         failed++;
-        await fail(s, r?.failure ? `${r.failure.stage}: ${r.failure.message}` : `the batch runner did not contour it (exit ${code}${errors.length ? `: ${errors[errors.length - 1]}` : ''})`);
+        await fail(
+          s,
+          r?.failure
+            ? `${r.failure.stage}: ${r.failure.message}`
+            : `the batch runner did not contour it (exit ${code}${errors.length ? `: ${errors[errors.length - 1]}` : ''})`,
+        );
         continue;
       }
       try {
         const rs = readFileSync(join(out, r.name, 'RS.dcm'));
         const stored = await retry(`storing the RTSTRUCT of ${label(s)}`, () => client.store(s.studyUID, [new Uint8Array(rs)]));
         const uid = stored.stored[0] ?? '?';
-        state.series[s.seriesUID] = { status: 'done', rtstruct: uid, attempts: (state.series[s.seriesUID]?.attempts ?? 0) + 1, at: new Date().toISOString() };
+        state.series[s.seriesUID] = {
+          status: 'done',
+          rtstruct: uid,
+          attempts: (state.series[s.seriesUID]?.attempts ?? 0) + 1,
+          at: new Date().toISOString(),
+        };
         save();
         if (claims) await retry('marking a series done', () => claims.done(s.seriesUID, uid));
-        log(`${label(s)}: RTSTRUCT ${uid} stored in study ${s.studyUID} (${r.slices ?? '?'} slices, ${r.seconds?.toFixed(1) ?? '?'} s)`);
+        log(
+          `${label(s)}: RTSTRUCT ${uid} stored in study ${s.studyUID} (${r.slices ?? '?'} slices, ${r.seconds?.toFixed(1) ?? '?'} s)`,
+        );
       } catch (e) {
         failed++;
         await fail(s, `store failed: ${message(e)}`);
@@ -155,7 +210,9 @@ export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
     return failed;
   };
 
-  log(`node ${node}: PACS ${client.root}${claims ? `, claims in Orthanc metadata ${o.claimMetadata}` : ', no claims (one node only)'}, state ${statePath}${o.watch ? `, polling every ${o.intervalS} s` : ''}`);
+  log(
+    `node ${node}: PACS ${client.root}${claims ? `, claims in Orthanc metadata ${o.claimMetadata}` : ', no claims (one node only)'}, state ${statePath}${o.watch ? `, polling every ${o.intervalS} s` : ''}`,
+  );
   let failedTotal = 0;
   do {
     try {

@@ -2,7 +2,18 @@
  * Body envelope: couch, skin, subcutaneous fat, muscle wall, the trunk cavity (filled with mediastinal /
  * visceral fat before the organs go in) and the diaphragm that divides it.
  */
-import { HalfSpace, HeightSolid, Intersect, Offset, type ProfileKey, Shell, SmoothUnion, Subtract, ZProfile, type Shape } from '../shapes';
+import {
+  HalfSpace,
+  HeightSolid,
+  Intersect,
+  Offset,
+  type ProfileKey,
+  Shell,
+  SmoothUnion,
+  Subtract,
+  ZProfile,
+  type Shape,
+} from '../shapes';
 import { zOf, type Subject } from '../subject';
 import { LEFT, RIGHT, type Builder } from './builder';
 
@@ -86,14 +97,18 @@ export function buildBody(b: Builder): BodyParts {
   const shoulders = s.sex === 'M' ? r.gauss(1.04, 0.04) : r.gauss(0.94, 0.04);
   const hips = s.sex === 'M' ? r.gauss(0.97, 0.04) : r.gauss(1.06, 0.04);
   const belly = 1 + 0.12 * (s.visceral - 1);
-  const shapeSq = r.gauss(0, 0.025), shapeFlat = r.gauss(0, 0.04);
+  const shapeSq = r.gauss(0, 0.025),
+    shapeFlat = r.gauss(0, 0.04);
   const widthAt = (z: number): number => (z > -400 && z < -300 ? shoulders : z < -700 ? hips : 1);
   const frameKeys: ProfileKey[] = FRAME.map(([z, a, bb, cy]) => ({
-    z: zOf(s, z), cx: 0, cy: cy * s.fy,
+    z: zOf(s, z),
+    cx: 0,
+    cy: cy * s.fy,
     a: a * s.fx * widthAt(z) * (z < -560 && z > -760 ? belly : 1),
     b: bb * s.fy * (z < -560 && z > -760 ? belly : 1),
     // per-subject shape: squarer or rounder trunks, flatter or rounder backs
-    square: z < -320 ? 0.06 + shapeSq : 0, flatBack: z < -320 ? 0.12 + shapeFlat : 0,
+    square: z < -320 ? 0.06 + shapeSq : 0,
+    flatBack: z < -320 ? 0.12 + shapeFlat : 0,
   }));
   const skinKeys: ProfileKey[] = frameKeys.map((k, i) => {
     const [f, l, bk] = fatAt(FRAME[i][0]).map((v) => v * s.fat);
@@ -109,7 +124,17 @@ export function buildBody(b: Builder): BodyParts {
   const scalp = 3 + 2 * s.fat;
   // breasts (female, and some male adipose tissue) in front of the pectoral muscles
   const breastSize = s.sex === 'F' ? r.uniform(0.7, 1.25) * (0.7 + 0.3 * s.fat) : 0;
-  const breasts = breastSize > 0 ? [LEFT, RIGHT].map((sg) => b.ell([sg * 78, -98 - 8 * s.fat, -428], [58 * breastSize, 34 * breastSize * (0.7 + 0.3 * s.fat), 52 * breastSize], [sg * 0.3, 0, 0], { poly: [0, 0, -0.06, 0, 0, 0, 0, 0, 0, 0] })) : [];
+  const breasts =
+    breastSize > 0
+      ? [LEFT, RIGHT].map((sg) =>
+          b.ell(
+            [sg * 78, -98 - 8 * s.fat, -428],
+            [58 * breastSize, 34 * breastSize * (0.7 + 0.3 * s.fat), 52 * breastSize],
+            [sg * 0.3, 0, 0],
+            { poly: [0, 0, -0.06, 0, 0, 0, 0, 0, 0, 0] },
+          ),
+        )
+      : [];
   const skin = new SmoothUnion([cranium, face, nose, skinTrunk, ...breasts], 22);
   const frame = new SmoothUnion([new Offset(cranium, -scalp), new Offset(face, -4 - 2 * s.fat), frameTrunk], 18);
 
@@ -123,21 +148,51 @@ export function buildBody(b: Builder): BodyParts {
   for (const br of breasts) b.add('breast', new Intersect([new Offset(br, -3), skin]), h.fat + 70, 0, { tex: 45, tex2: 30 });
   b.add('muscle wall', frameTrunk, h.muscle, 0, { tex: 5 });
   addMuscles(b, frameKeys);
-  b.add('head soft tissue', new SmoothUnion([new Offset(cranium, -scalp), new Offset(face, -4 - 2 * s.fat)], 10), h.muscle - 12, 0, { tex: 12, tex2: 10 });
+  b.add(
+    'head soft tissue',
+    new SmoothUnion([new Offset(cranium, -scalp), new Offset(face, -4 - 2 * s.fat)], 10),
+    h.muscle - 12,
+    0,
+    { tex: 12, tex2: 10 },
+  );
   b.add('nose', nose, h.muscle - 10, 0);
 
   // trunk cavity, indented posteriorly by the spine and paraspinal muscles
-  const cavKeys: ProfileKey[] = CAVITY.map(([z, a, bb, cy]) => ({ z: zOf(s, z), cx: 0, cy: cy * s.fy, a: a * s.fx * (z < -700 ? hips : 1), b: bb * s.fy, flatBack: 0.1, square: 0.04 }));
-  const paraspinal = new ZProfile(CAVITY.map(([z]) => {
-    const y = spineY(z) * s.fy;
-    return { z: zOf(s, z), cx: 0, cy: y + 22 * s.fy, a: (z < -560 ? 34 : 30) * s.fx, b: 34 * s.fy };
+  const cavKeys: ProfileKey[] = CAVITY.map(([z, a, bb, cy]) => ({
+    z: zOf(s, z),
+    cx: 0,
+    cy: cy * s.fy,
+    a: a * s.fx * (z < -700 ? hips : 1),
+    b: bb * s.fy,
+    flatBack: 0.1,
+    square: 0.04,
   }));
+  const paraspinal = new ZProfile(
+    CAVITY.map(([z]) => {
+      const y = spineY(z) * s.fy;
+      return { z: zOf(s, z), cx: 0, cy: y + 22 * s.fy, a: (z < -560 ? 34 : 30) * s.fx, b: 34 * s.fy };
+    }),
+  );
   const cavity = new Subtract(new ZProfile(cavKeys), [paraspinal]);
   b.add('trunk cavity fat', cavity, h.visceralFat, 0, { tex: 7, tex2: 6 });
 
   const dia = diaphragm(s);
-  const aboveDia = new HeightSolid((x, y, o) => { dia(x, y, o); o[0] += 3; }, false, [-1e4, 1e4, -1e4, 1e4, -1e4, 1e4]);
-  const belowDia = new HeightSolid((x, y, o) => { dia(x, y, o); o[0] -= 2; }, true, [-1e4, 1e4, -1e4, 1e4, -1e4, 1e4]);
+  const aboveDia = new HeightSolid(
+    (x, y, o) => {
+      dia(x, y, o);
+      o[0] += 3;
+    },
+    false,
+    [-1e4, 1e4, -1e4, 1e4, -1e4, 1e4],
+  );
+  const belowDia = new HeightSolid(
+    (x, y, o) => {
+      dia(x, y, o);
+      o[0] -= 2;
+    },
+    true,
+    [-1e4, 1e4, -1e4, 1e4, -1e4, 1e4],
+  );
   b.keep('cavity', cavity);
   b.keep('skin', skin);
   b.keep('frame', frame);
@@ -154,30 +209,54 @@ export function buildBody(b: Builder): BodyParts {
 /** Vertebral body centre y (canonical) by height: the spine's sagittal curve. */
 export function spineY(z: number): number {
   const pts: [number, number][] = [
-    [-150, 14], [-176, 14], [-196, 15], [-214, 16], [-232, 18], [-250, 20], [-268, 23], [-288, 27], [-310, 33],
-    [-340, 40], [-380, 45], [-430, 47], [-480, 45], [-530, 41], [-580, 35], [-630, 28], [-680, 25], [-720, 29],
-    [-750, 40], [-800, 62], [-850, 80], [-900, 88],
+    [-150, 14],
+    [-176, 14],
+    [-196, 15],
+    [-214, 16],
+    [-232, 18],
+    [-250, 20],
+    [-268, 23],
+    [-288, 27],
+    [-310, 33],
+    [-340, 40],
+    [-380, 45],
+    [-430, 47],
+    [-480, 45],
+    [-530, 41],
+    [-580, 35],
+    [-630, 28],
+    [-680, 25],
+    [-720, 29],
+    [-750, 40],
+    [-800, 62],
+    [-850, 80],
+    [-900, 88],
   ];
   if (z >= pts[0][0]) return pts[0][1];
   for (let i = 0; i + 1 < pts.length; i++) {
-    const [z0, y0] = pts[i], [z1, y1] = pts[i + 1];
+    const [z0, y0] = pts[i],
+      [z1, y1] = pts[i + 1];
     if (z <= z0 && z >= z1) return y0 + ((z - z0) / (z1 - z0)) * (y1 - y0);
   }
   return pts[pts.length - 1][1];
 }
 
 function dome(xc: number, yc: number, ax: number, ay: number, z0: number): number {
-  const dx = xc - ax, dy = yc - ay;
+  const dx = xc - ax,
+    dy = yc - ay;
   return z0 - (dx * dx) / 180 - (dy * dy) / (dy > 0 ? 118 : 240);
 }
 
 /** Diaphragm height field in subject coordinates: two domes, lower posteriorly (costophrenic recesses). */
 function diaphragm(s: Subject): (x: number, y: number, out: Float64Array) => void {
   const r = s.rng.fork('diaphragm');
-  const zr = -482 + r.gauss(0, 9), zl = zr - 14 + r.gauss(0, 5);
+  const zr = -482 + r.gauss(0, 9),
+    zl = zr - 14 + r.gauss(0, 5);
   const hc = (xc: number, yc: number): number => {
-    const a = dome(xc, yc, -55, -5, zr), b2 = dome(xc, yc, 55, 0, zl);
-    const k = 20, hh = Math.max(k - Math.abs(a - b2), 0) / k;
+    const a = dome(xc, yc, -55, -5, zr),
+      b2 = dome(xc, yc, 55, 0, zl);
+    const k = 20,
+      hh = Math.max(k - Math.abs(a - b2), 0) / k;
     return Math.max(a, b2) + hh * hh * k * 0.25;
   };
   const f = (x: number, y: number): number => zOf(s, hc(x / s.fx, y / s.fy));
@@ -194,19 +273,32 @@ function diaphragm(s: Subject): (x: number, y: number, out: Float64Array) => voi
  * erector spinae, rectus abdominis, pectoralis major, glutei.
  */
 function addMuscles(b: Builder, frameKeys: ProfileKey[]): void {
-  const s = b.s, h = s.hu;
+  const s = b.s,
+    h = s.hu;
   const muscles: Shape[] = [];
   for (const sg of [LEFT, RIGHT]) {
     // erector spinae: beside the spinous processes, T1 to the sacrum
     const zs = [-292, -340, -400, -460, -520, -580, -640, -700, -750, -790];
-    muscles.push(new ZProfile(zs.map((z) => {
-      const lumbar = z < -560 ? 1 : 0;
-      return { z: zOf(s, z), cx: sg * (27 + 6 * lumbar) * s.fx, cy: (spineY(z) + 50 + 4 * lumbar) * s.fy, a: (15 + 8 * lumbar) * s.fx, b: (17 + 8 * lumbar) * s.fy };
-    })));
+    muscles.push(
+      new ZProfile(
+        zs.map((z) => {
+          const lumbar = z < -560 ? 1 : 0;
+          return {
+            z: zOf(s, z),
+            cx: sg * (27 + 6 * lumbar) * s.fx,
+            cy: (spineY(z) + 50 + 4 * lumbar) * s.fy,
+            a: (15 + 8 * lumbar) * s.fx,
+            b: (17 + 8 * lumbar) * s.fy,
+          };
+        }),
+      ),
+    );
     // rectus abdominis: a strap in the anterior abdominal wall, xiphoid to pubis
     const front = frameKeys.filter((k) => k.z <= zOf(s, -500) && k.z >= zOf(s, -860));
     if (front.length >= 2) {
-      muscles.push(new ZProfile(front.map((k) => ({ z: k.z, cx: sg * 33 * s.fx, cy: k.cy - k.b + 7.5, a: 28 * s.fx, b: 5.5 * s.fy }))));
+      muscles.push(
+        new ZProfile(front.map((k) => ({ z: k.z, cx: sg * 33 * s.fx, cy: k.cy - k.b + 7.5, a: 28 * s.fx, b: 5.5 * s.fy }))),
+      );
     }
     muscles.push(b.ell([sg * 74, -77, -372], [58, 9, 40], [sg * 0.38, 0, 0]));
     muscles.push(b.ell([sg * 78, 66, -805], [50, 36, 62], [sg * -0.3, 0, 0]));
@@ -223,9 +315,14 @@ function buildHeadrest(b: Builder, cranium: Shape, backY: number): void {
   const s = b.s;
   const headBack = cranium.box[3];
   if (backY - headBack < 8) return;
-  const z0 = zOf(s, 40), z1 = zOf(s, -215);
-  const cy = 0.5 * (backY + headBack) + 12, half = 0.5 * (backY - headBack) + 16;
-  const block = new ZProfile([{ z: z1, cx: 0, cy, a: 80, b: half }, { z: z0, cx: 0, cy, a: 80, b: half }]);
+  const z0 = zOf(s, 40),
+    z1 = zOf(s, -215);
+  const cy = 0.5 * (backY + headBack) + 12,
+    half = 0.5 * (backY - headBack) + 16;
+  const block = new ZProfile([
+    { z: z1, cx: 0, cy, a: 80, b: half },
+    { z: z0, cx: 0, cy, a: 80, b: half },
+  ]);
   const rest = new Subtract(new Intersect([block, new HalfSpace([0, -1, 0], [0, headBack - 22, 0])]), [new Offset(cranium, 1.5)]);
   b.add('headrest', rest, -935, 0, { tex: 6 });
   b.add('headrest cover', new Shell(rest, 1.5), -150, 0);
@@ -233,7 +330,8 @@ function buildHeadrest(b: Builder, cranium: Shape, backY: number): void {
 
 function buildCouch(b: Builder, backY: number): void {
   const s = b.s;
-  const z0 = zOf(s, 150), z1 = zOf(s, -1200);
+  const z0 = zOf(s, 150),
+    z1 = zOf(s, -1200);
   const top = backY + 1;
   const plate = new ZProfile([
     { z: z1, cx: 0, cy: top + 260, a: 235, b: 262 },

@@ -78,7 +78,12 @@ export class Builder {
     const sc = this.L(1, centre[2]);
     const sz = centre[2] >= CHIN_Z ? this.s.hs : this.s.sH;
     const R: Mat3 = rotEuler(angles[0], angles[1], angles[2]);
-    return new Ellipsoid([c[0] + shift[0], c[1] + shift[1], c[2] + shift[2]], [radii[0] * sc, radii[1] * sc, radii[2] * sz], R, deform);
+    return new Ellipsoid(
+      [c[0] + shift[0], c[1] + shift[1], c[2] + shift[2]],
+      [radii[0] * sc, radii[1] * sc, radii[2] * sz],
+      R,
+      deform,
+    );
   }
 
   /**
@@ -86,7 +91,14 @@ export class Builder {
    * the tube perpendicular to `up`, r3 towards `up`). For near-vertical tubes pass up = [0, 1, 0] so
    * that r2 is left-right and r3 antero-posterior.
    */
-  tube(points: Vec3[], r2: number[] | number, r3?: number[] | number, up: Vec3 = [0, 0, 1], shift: Vec3 = [0, 0, 0], scale = 1): Shape {
+  tube(
+    points: Vec3[],
+    r2: number[] | number,
+    r3?: number[] | number,
+    up: Vec3 = [0, 0, 1],
+    shift: Vec3 = [0, 0, 0],
+    scale = 1,
+  ): Shape {
     const n = points.length;
     const ra = (v: number[] | number | undefined, i: number, d: number[] | number): number => {
       const x = v === undefined ? d : v;
@@ -98,9 +110,17 @@ export class Builder {
     });
     const caps: Shape[] = [];
     for (let i = 0; i + 1 < n; i++) {
-      const l0 = this.L(1, points[i][2]), l1 = this.L(1, points[i + 1][2]);
-      caps.push(new Capsule(pts[i], pts[i + 1], [ra(r2, i, r2) * l0, ra(r2, i + 1, r2) * l1],
-        [ra(r3, i, r2) * l0, ra(r3, i + 1, r2) * l1], up));
+      const l0 = this.L(1, points[i][2]),
+        l1 = this.L(1, points[i + 1][2]);
+      caps.push(
+        new Capsule(
+          pts[i],
+          pts[i + 1],
+          [ra(r2, i, r2) * l0, ra(r2, i + 1, r2) * l1],
+          [ra(r3, i, r2) * l0, ra(r3, i + 1, r2) * l1],
+          up,
+        ),
+      );
     }
     return caps.length === 1 ? caps[0] : new Union(caps);
   }

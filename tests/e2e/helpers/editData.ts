@@ -37,7 +37,11 @@ for (const name of organList.split(',')) {
   const c = channelOf(name);
   const appRt = ref.mask(c);
   const pmMask = pm?.masks.get(name) ?? null;
-  let seg = 0, rt = 0, rtBoth = 0, plast = 0, plastBoth = 0;
+  let seg = 0,
+    rt = 0,
+    rtBoth = 0,
+    plast = 0,
+    plastBoth = 0;
   for (let i = 0; i < n; i++) {
     const s = labels[i] === c;
     if (s) seg++;
@@ -54,8 +58,10 @@ for (const name of organList.split(',')) {
 }
 if (thOrgan) {
   const c = channelOf(thOrgan);
-  const min = Number(thMin), max = Number(thMax);
-  let count = 0, outside = 0;
+  const min = Number(thMin),
+    max = Number(thMax);
+  let count = 0,
+    outside = 0;
   for (let i = 0; i < n; i++) {
     if (labels[i] !== c) continue;
     count++;

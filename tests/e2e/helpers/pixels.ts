@@ -41,7 +41,8 @@ export function meanAbsDiff(a: Shot, b: Shot): number {
   if (a.width !== b.width || a.height !== b.height) throw new Error('shots differ in size');
   let d = 0;
   const total = a.width * a.height;
-  for (let p = 0; p < total; p++) d += Math.abs(grey(a, p % a.width, Math.floor(p / a.width)) - grey(b, p % b.width, Math.floor(p / b.width)));
+  for (let p = 0; p < total; p++)
+    d += Math.abs(grey(a, p % a.width, Math.floor(p / a.width)) - grey(b, p % b.width, Math.floor(p / b.width)));
   return d / total;
 }
 

@@ -14,7 +14,10 @@ export interface LoggedRequest {
 export class RequestLog {
   readonly requests: LoggedRequest[] = [];
   /** `allowed`: other origins the page may talk to (the configured DICOMweb server). */
-  constructor(readonly origin: string, readonly allowed: readonly string[] = []) {}
+  constructor(
+    readonly origin: string,
+    readonly allowed: readonly string[] = [],
+  ) {}
 
   isAllowed(url: string): boolean {
     try {
@@ -39,7 +42,11 @@ export class RequestLog {
 }
 
 /** Log all requests of the context; requests to other origins are aborted (and stay in the log). */
-export async function attachRequestLog(context: BrowserContext, baseURL: string, allowed: readonly string[] = []): Promise<RequestLog> {
+export async function attachRequestLog(
+  context: BrowserContext,
+  baseURL: string,
+  allowed: readonly string[] = [],
+): Promise<RequestLog> {
   const log = new RequestLog(new URL(baseURL).origin, allowed);
   context.on('request', (r) => log.record(r));
   await context.route('**/*', (route) => {

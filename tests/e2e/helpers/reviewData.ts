@@ -41,7 +41,9 @@ if (mode === 'prepare') {
   for (const c of ref.annotated) {
     const m = ref.mask(c);
     if (!m) continue;
-    let a = 0, b = 0, both = 0;
+    let a = 0,
+      b = 0,
+      both = 0;
     for (let i = 0; i < n; i++) {
       const x = labels[i] === c;
       const y = m[i] === 1;

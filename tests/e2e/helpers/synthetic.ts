@@ -155,7 +155,11 @@ export function ctSeries(o: CtSeriesSpec = {}): SynthFile[] {
     const edits = o.edit?.(k) ?? {};
     const els = base.filter((e) => !(e.tag in edits));
     for (const [tag, e] of Object.entries(edits)) if (e) els.push({ ...e, tag: Number(tag) });
-    files.push({ name: `${o.filePrefix ?? 'IM'}${String(s + 1).padStart(4, '0')}.dcm`, mimeType: 'application/dicom', buffer: Buffer.from(part10(els, EXPLICIT_LE)) });
+    files.push({
+      name: `${o.filePrefix ?? 'IM'}${String(s + 1).padStart(4, '0')}.dcm`,
+      mimeType: 'application/dicom',
+      buffer: Buffer.from(part10(els, EXPLICIT_LE)),
+    });
   }
   return files;
 }
@@ -164,10 +168,22 @@ export function syntheticSeries(o: SynthOptions = {}): SynthFile[] {
   const ffs = o.position === 'FFS';
   const n = o.slices ?? 24;
   return ctSeries({
-    cols: o.cols, rows: o.rows, slices: n, pixelMm: o.pixelMm, sliceMm: o.sliceMm, zMin: o.zMin, only: o.only,
-    row: ffs ? [-1, 0, 0] : [1, 0, 0], fileOrder: ffs ? 'reversed' : 'as-is', patientPosition: ffs ? 'FFS' : 'HFS',
-    modality: o.modality, description: o.description ?? `Synthetic ${ffs ? 'FFS' : 'HFS'}`,
+    cols: o.cols,
+    rows: o.rows,
+    slices: n,
+    pixelMm: o.pixelMm,
+    sliceMm: o.sliceMm,
+    zMin: o.zMin,
+    only: o.only,
+    row: ffs ? [-1, 0, 0] : [1, 0, 0],
+    fileOrder: ffs ? 'reversed' : 'as-is',
+    patientPosition: ffs ? 'FFS' : 'HFS',
+    modality: o.modality,
+    description: o.description ?? `Synthetic ${ffs ? 'FFS' : 'HFS'}`,
     seriesUID: o.seriesUID ?? `1.2.826.0.1.3680043.10.1.${ffs ? 2 : 1}.${n}`,
-    studyUID: o.studyUID, patientName: o.patientName, patientID: o.patientID, studyDate: o.studyDate,
+    studyUID: o.studyUID,
+    patientName: o.patientName,
+    patientID: o.patientID,
+    studyDate: o.studyDate,
   });
 }

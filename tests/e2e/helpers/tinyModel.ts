@@ -7,10 +7,15 @@ const FIXTURE = path.resolve(import.meta.dirname, '../../fixtures/models/tiny-ra
 
 export async function serveTinyModel(page: Page): Promise<void> {
   await page.route('**/models/index.json', (route) =>
-    route.fulfill({ json: { models: [{ id: 'tiny-random', name: 'Tiny random (test)', path: 'models/tiny-random/', default: true }] } }),
+    route.fulfill({
+      json: { models: [{ id: 'tiny-random', name: 'Tiny random (test)', path: 'models/tiny-random/', default: true }] },
+    }),
   );
   await page.route('**/models/tiny-random/*', (route) => {
     const name = path.basename(new URL(route.request().url()).pathname);
-    return route.fulfill({ body: readFileSync(path.join(FIXTURE, name)), contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+    return route.fulfill({
+      body: readFileSync(path.join(FIXTURE, name)),
+      contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    });
   });
 }

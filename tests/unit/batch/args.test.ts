@@ -5,7 +5,19 @@ import { commandLine } from '../../../src/batch/run';
 describe('segment command line', () => {
   it('defaults', () => {
     const o = parseArgs(['--input', 'a', '--out', 'o']);
-    expect(o).toEqual({ inputs: [{ path: 'a' }], out: 'o', protocol: 'whole', model: null, backend: null, body: true, build: true, timeoutMin: 60, dist: null, cleanup: true, seg: false });
+    expect(o).toEqual({
+      inputs: [{ path: 'a' }],
+      out: 'o',
+      protocol: 'whole',
+      model: null,
+      backend: null,
+      body: true,
+      build: true,
+      timeoutMin: 60,
+      dist: null,
+      cleanup: true,
+      seg: false,
+    });
   });
 
   it('--seg asks for seg.dcm beside RS.dcm', () => {
@@ -18,15 +30,48 @@ describe('segment command line', () => {
   });
 
   it('"--reference auto" once applies to every input without its own reference', () => {
-    const o = parseArgs(['--input', 'a', '--reference', 'x.nii.gz', '--input', 'b', '--reference', 'auto', '--input', 'c', '--out', 'o']);
-    expect(o.inputs).toEqual([{ path: 'a', reference: 'x.nii.gz' }, { path: 'b', reference: 'auto' }, { path: 'c', reference: 'auto' }]);
+    const o = parseArgs([
+      '--input',
+      'a',
+      '--reference',
+      'x.nii.gz',
+      '--input',
+      'b',
+      '--reference',
+      'auto',
+      '--input',
+      'c',
+      '--out',
+      'o',
+    ]);
+    expect(o.inputs).toEqual([
+      { path: 'a', reference: 'x.nii.gz' },
+      { path: 'b', reference: 'auto' },
+      { path: 'c', reference: 'auto' },
+    ]);
   });
 
   it('--backend auto is the app rule (null)', () => {
     expect(parseArgs(['--input', 'a', '--out', 'o', '--backend', 'auto']).backend).toBeNull();
   });
   it('protocol spellings, backend, model, timeout, build flags', () => {
-    const o = parseArgs(['--input', 'a', '--out', 'o', '--protocol', 'head-neck', '--backend', 'wasm', '--model', 'm', '--timeout', '2.5', '--no-build', '--dist', 'd']);
+    const o = parseArgs([
+      '--input',
+      'a',
+      '--out',
+      'o',
+      '--protocol',
+      'head-neck',
+      '--backend',
+      'wasm',
+      '--model',
+      'm',
+      '--timeout',
+      '2.5',
+      '--no-build',
+      '--dist',
+      'd',
+    ]);
     expect(o).toMatchObject({ protocol: 'head_neck', backend: 'wasm', model: 'm', timeoutMin: 2.5, build: false, dist: 'd' });
     expect(parseArgs(['--input', 'a', '--out', 'o', '--protocol', 'head_neck']).protocol).toBe('head_neck');
   });

@@ -29,7 +29,15 @@ describe('dist/ staleness', () => {
 describe('model choice', () => {
   const dist = join(root, 'mdist');
   mkdirSync(join(dist, 'models'), { recursive: true });
-  writeFileSync(join(dist, 'models/index.json'), JSON.stringify({ models: [{ id: 'a', name: 'A', path: 'models/a/' }, { id: 'b', name: 'B', path: 'models/b/', default: true }] }));
+  writeFileSync(
+    join(dist, 'models/index.json'),
+    JSON.stringify({
+      models: [
+        { id: 'a', name: 'A', path: 'models/a/' },
+        { id: 'b', name: 'B', path: 'models/b/', default: true },
+      ],
+    }),
+  );
   const pkg = join(root, 'pkg');
   mkdirSync(pkg);
   writeFileSync(join(pkg, 'manifest.json'), JSON.stringify({ id: 'tiny', name: 'Tiny' }));
@@ -37,11 +45,18 @@ describe('model choice', () => {
   it('the app default, an id, or a package folder served under /batch/models/ and made the only default', () => {
     expect(chooseModel(dist, null).modelId).toBe('b');
     const a = chooseModel(dist, 'a');
-    expect(a.index.models.map((m) => [m.id, m.default])).toEqual([['a', true], ['b', false]]);
+    expect(a.index.models.map((m) => [m.id, m.default])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
     const t = chooseModel(dist, pkg);
     expect(t.modelId).toBe('tiny');
     expect(t.mounts).toEqual({ '/batch/models/tiny/': pkg });
-    expect(t.index.models.map((m) => [m.id, m.path, m.default])).toEqual([['a', 'models/a/', false], ['b', 'models/b/', false], ['tiny', 'batch/models/tiny/', true]]);
+    expect(t.index.models.map((m) => [m.id, m.path, m.default])).toEqual([
+      ['a', 'models/a/', false],
+      ['b', 'models/b/', false],
+      ['tiny', 'batch/models/tiny/', true],
+    ]);
   });
 
   it('unknown ids and empty installations are errors that list what exists', () => {

@@ -35,12 +35,16 @@ beforeAll(() => {
   mkdirSync(join(root, 'study/rs'));
   writeFileSync(join(root, 'study/rs/RS.dcm'), buildRtStruct(ct, organRois(extractContours(ct, labels))).bytes);
 
-  for (const [pt, legend] of [['pt_7', true], ['pt_8', false]] as const) {
+  for (const [pt, legend] of [
+    ['pt_7', true],
+    ['pt_8', false],
+  ] as const) {
     const d = join(root, 'kbp', pt);
     mkdirSync(d, { recursive: true });
     writeNiftiFile(join(d, 'ct.nii.gz'), [8, 8, 6], diagAffine(-4, -4, -3), new Int16Array(384).fill(-1000));
     writeNiftiFile(join(d, 'labels.nii.gz'), [8, 8, 6], diagAffine(-4, -4, -3), new Uint8Array(384));
-    if (legend) writeFileSync(join(d, 'meta.json'), JSON.stringify({ bits: { 0: { tg263: 'Brainstem' } }, annotated: ['Brainstem'] }));
+    if (legend)
+      writeFileSync(join(d, 'meta.json'), JSON.stringify({ bits: { 0: { tg263: 'Brainstem' } }, annotated: ['Brainstem'] }));
   }
   const C = writeSeries(join(root, 'phantom/dicom'), { id: 'C', cols: 10, rows: 10, slices: 7 });
   writeNiftiFile(join(root, 'phantom/labels.nii.gz'), C.dims, diagAffine(1, 1, 1), new Uint8Array(700));
@@ -58,7 +62,11 @@ describe('input discovery', () => {
     copyFileSync(join(root, 'study/rs/RS.dcm'), join(dir, 'RS.dcm'));
     const d = await discoverInputs([{ path: dir }]);
     expect(d.jobs).toHaveLength(1);
-    expect(d.notes.filter((n) => n.includes('RTSTRUCT'))).toEqual([expect.stringMatching(/: RTSTRUCT RS\.dcm \(patient [^)]*\) references no series in this input \(another patient or series\?\): not used$/)]);
+    expect(d.notes.filter((n) => n.includes('RTSTRUCT'))).toEqual([
+      expect.stringMatching(
+        /: RTSTRUCT RS\.dcm \(patient [^)]*\) references no series in this input \(another patient or series\?\): not used$/,
+      ),
+    ]);
     const own = await discoverInputs([{ path: join(root, 'study') }]);
     expect(own.notes.filter((n) => n.includes('RTSTRUCT'))).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
@@ -81,18 +89,32 @@ describe('input discovery', () => {
 
   it('a folder of NIfTI cases: CT volumes found, label maps left out, references with a legend only', async () => {
     const d = await discoverInputs([{ path: join(root, 'kbp'), reference: 'auto' }]);
-    expect(d.jobs.map((j) => [j.name, j.kind, j.files[0].name])).toEqual([['pt_7', 'nifti', join('pt_7', 'ct.nii.gz')], ['pt_8', 'nifti', join('pt_8', 'ct.nii.gz')]]);
+    expect(d.jobs.map((j) => [j.name, j.kind, j.files[0].name])).toEqual([
+      ['pt_7', 'nifti', join('pt_7', 'ct.nii.gz')],
+      ['pt_8', 'nifti', join('pt_8', 'ct.nii.gz')],
+    ]);
     expect(d.notes.join()).toMatch(/2 NIfTI file\(s\) taken as labels/);
-    expect(d.jobs[0].reference).toEqual({ kind: 'labelmap', path: join(root, 'kbp/pt_7/labels.nii.gz'), legend: join(root, 'kbp/pt_7/meta.json') });
+    expect(d.jobs[0].reference).toEqual({
+      kind: 'labelmap',
+      path: join(root, 'kbp/pt_7/labels.nii.gz'),
+      legend: join(root, 'kbp/pt_7/meta.json'),
+    });
     expect(d.jobs[1].reference).toBeNull();
     expect(d.jobs[1].referenceNote).toMatch(/no legend/);
     expect(d.problems).toEqual([]);
   });
 
   it('the phantom layout: one series per input is named after the input; labels.nii.gz + case.json one folder up', async () => {
-    const d = await discoverInputs([{ path: join(root, 'phantom'), reference: 'auto' }, { path: join(root, 'kbp/pt_7/ct.nii.gz') }]);
+    const d = await discoverInputs([
+      { path: join(root, 'phantom'), reference: 'auto' },
+      { path: join(root, 'kbp/pt_7/ct.nii.gz') },
+    ]);
     expect(d.jobs.map((j) => j.name)).toEqual(['phantom', 'pt_7']);
-    expect(d.jobs[0].reference).toEqual({ kind: 'labelmap', path: join(root, 'phantom/labels.nii.gz'), legend: join(root, 'phantom/case.json') });
+    expect(d.jobs[0].reference).toEqual({
+      kind: 'labelmap',
+      path: join(root, 'phantom/labels.nii.gz'),
+      legend: join(root, 'phantom/case.json'),
+    });
     expect(d.jobs[1].reference).toBeNull();
   });
 
@@ -108,7 +130,11 @@ describe('input discovery', () => {
   });
 
   it('inputs that hold nothing, do not exist, or are a non-NIfTI file are problems', async () => {
-    const d = await discoverInputs([{ path: join(root, 'empty') }, { path: join(root, 'nope') }, { path: join(root, 'study/notes.txt') }]);
+    const d = await discoverInputs([
+      { path: join(root, 'empty') },
+      { path: join(root, 'nope') },
+      { path: join(root, 'study/notes.txt') },
+    ]);
     expect(d.jobs).toEqual([]);
     expect(d.problems.map((p) => p.message)).toEqual([
       'holds no CT series and no NIfTI CT volume',

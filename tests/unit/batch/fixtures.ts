@@ -26,12 +26,29 @@ export interface WrittenSeries {
 
 function meta(spec: SeriesSpec): CtSeriesMeta {
   return {
-    patientName: `Test^${spec.id}`, patientID: `P-${spec.id}`, patientBirthDate: '', patientSex: 'O',
-    studyInstanceUID: uidFromParts('study', spec.id), seriesInstanceUID: uidFromParts('series', spec.id),
-    frameOfReferenceUID: uidFromParts('for', spec.id), studyDate: '20260101', studyTime: '120000', studyID: '1',
-    accessionNumber: '', studyDescription: 'batch test', seriesDescription: spec.description ?? `series ${spec.id}`,
-    seriesNumber: spec.seriesNumber ?? 1, manufacturer: 'test', modelName: 'test', softwareVersion: '1',
-    bodyPartExamined: 'HEAD', patientPosition: 'HFS', kvp: 120, convolutionKernel: 'B', windowCenter: 40, windowWidth: 400,
+    patientName: `Test^${spec.id}`,
+    patientID: `P-${spec.id}`,
+    patientBirthDate: '',
+    patientSex: 'O',
+    studyInstanceUID: uidFromParts('study', spec.id),
+    seriesInstanceUID: uidFromParts('series', spec.id),
+    frameOfReferenceUID: uidFromParts('for', spec.id),
+    studyDate: '20260101',
+    studyTime: '120000',
+    studyID: '1',
+    accessionNumber: '',
+    studyDescription: 'batch test',
+    seriesDescription: spec.description ?? `series ${spec.id}`,
+    seriesNumber: spec.seriesNumber ?? 1,
+    manufacturer: 'test',
+    modelName: 'test',
+    softwareVersion: '1',
+    bodyPartExamined: 'HEAD',
+    patientPosition: 'HFS',
+    kvp: 120,
+    convolutionKernel: 'B',
+    windowCenter: 40,
+    windowWidth: 400,
   };
 }
 
@@ -51,10 +68,18 @@ export function writeSeries(dir: string, spec: SeriesSpec): WrittenSeries {
   const m = meta(spec);
   const sops = Array.from({ length: n }, (_, k) => uidFromParts('sop', spec.id, k));
   const input = {
-    cols, rows, pixelSpacing: [sx, sy] as [number, number], sliceThickness: sz, sliceSpacing: sz,
-    rowCosines: [1, 0, 0] as Vec3, colCosines: [0, 1, 0] as Vec3,
+    cols,
+    rows,
+    pixelSpacing: [sx, sy] as [number, number],
+    sliceThickness: sz,
+    sliceSpacing: sz,
+    rowCosines: [1, 0, 0] as Vec3,
+    colCosines: [0, 1, 0] as Vec3,
     positions: Array.from({ length: n }, (_, k): Vec3 => [origin[0], origin[1], origin[2] + k * sz]),
-    hu, sopInstanceUIDs: sops, instanceNumbers: sops.map((_, k) => k + 1), meta: m,
+    hu,
+    sopInstanceUIDs: sops,
+    instanceNumbers: sops.map((_, k) => k + 1),
+    meta: m,
   };
   mkdirSync(dir, { recursive: true });
   const files = sops.map((_, k) => {
@@ -62,12 +87,20 @@ export function writeSeries(dir: string, spec: SeriesSpec): WrittenSeries {
     writeFileSync(f, writeCtSlice(input, k));
     return f;
   });
-  return { files, seriesInstanceUID: m.seriesInstanceUID, frameOfReferenceUID: m.frameOfReferenceUID, sopInstanceUIDs: sops, dims: [cols, rows, n] };
+  return {
+    files,
+    seriesInstanceUID: m.seriesInstanceUID,
+    frameOfReferenceUID: m.frameOfReferenceUID,
+    sopInstanceUIDs: sops,
+    dims: [cols, rows, n],
+  };
 }
 
 /** The CtVolume of the series files in `dir` (the app's own loader). */
 export function loadSeries(dir: string): CtVolume {
-  const names = readdirSync(dir).filter((f) => f.endsWith('.dcm')).sort();
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.dcm'))
+    .sort();
   const files = names.map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
   const scan = scanDicomFiles(files);
   return buildCtVolume(scan.series[0], files);
@@ -75,7 +108,12 @@ export function loadSeries(dir: string): CtVolume {
 
 /** A RAS affine with diagonal voxel sizes and origin. */
 export function diagAffine(sx: number, sy: number, sz: number, origin: [number, number, number] = [0, 0, 0]): Mat4 {
-  return [[sx, 0, 0, origin[0]], [0, sy, 0, origin[1]], [0, 0, sz, origin[2]], [0, 0, 0, 1]];
+  return [
+    [sx, 0, 0, origin[0]],
+    [0, sy, 0, origin[1]],
+    [0, 0, sz, origin[2]],
+    [0, 0, 0, 1],
+  ];
 }
 
 export function writeNiftiFile(path: string, dims: [number, number, number], affine: Mat4, data: Uint8Array | Int16Array): void {

@@ -22,7 +22,15 @@ function jobResult(extra: Partial<JobResult>): JobResult {
   const { hu: _hu, ...geometry } = ct;
   return {
     ct: geometry,
-    engine: { slices: ct.dims[2], slicesPerS: 10, seconds: 1, batchSize: 4, preprocess: 'cpu', postprocess: 'tfjs-ops', bytesReadBackPerVoxel: 1 },
+    engine: {
+      slices: ct.dims[2],
+      slicesPerS: 10,
+      seconds: 1,
+      batchSize: 4,
+      preprocess: 'cpu',
+      postprocess: 'tfjs-ops',
+      bytesReadBackPerVoxel: 1,
+    },
     backend: { backend: 'wasm', device: 'cpu', message: '', skipped: [] },
     model: { id: 'tiny', name: 'tiny', version: '1', variant: 'fp32', inputSize: 64, pixelSpacingMm: 2, metrics: [] },
     timesMs: { load: 1, inference: 1, rtstruct: 1, upload: 1 },
@@ -31,7 +39,14 @@ function jobResult(extra: Partial<JobResult>): JobResult {
   } as unknown as JobResult;
 }
 
-const job = (name: string) => ({ name, input: join(work, 'ct'), kind: 'dicom' as const, files: [], label: 'CT test', reference: null });
+const job = (name: string) => ({
+  name,
+  input: join(work, 'ct'),
+  kind: 'dicom' as const,
+  files: [],
+  label: 'CT test',
+  reference: null,
+});
 
 describe('RTSTRUCT step of the batch page', () => {
   it('no organ: no structure set, a named reason', () => {
@@ -42,7 +57,8 @@ describe('RTSTRUCT step of the batch page', () => {
   it('an organ with voxels: written', () => {
     const labels = new Uint8Array(n);
     const [c, r] = ct.dims;
-    for (let k = 0; k < ct.dims[2]; k++) for (let j = 3; j < 8; j++) for (let i = 4; i < 10; i++) labels[i + j * c + k * c * r] = 1;
+    for (let k = 0; k < ct.dims[2]; k++)
+      for (let j = 3; j < 8; j++) for (let i = 4; i < 10; i++) labels[i + j * c + k * c * r] = 1;
     const step = buildStructureSet(ct, labels);
     expect(step.kind).toBe('written');
   });
@@ -59,15 +75,28 @@ describe('outputs without an RS.dcm', () => {
   it('no organ: labels and report written, no RS.dcm, report and summary say why', () => {
     const out = join(work, 'out1');
     const outcome = writeSeriesOutputs(out, {
-      job: job('s1'), result: jobResult({ rtstructMissing: { reason: 'no-organ', message: 'no organ was found' } }),
-      labels: new Uint8Array(n), rtstruct: new Uint8Array(10), protocol: 'whole', startedAt: 0, receivedAt: 1,
+      job: job('s1'),
+      result: jobResult({ rtstructMissing: { reason: 'no-organ', message: 'no organ was found' } }),
+      labels: new Uint8Array(n),
+      rtstruct: new Uint8Array(10),
+      protocol: 'whole',
+      startedAt: 0,
+      receivedAt: 1,
     });
     expect(existsSync(join(out, 's1', 'RS.dcm'))).toBe(false);
     expect(existsSync(join(out, 's1', 'labels.nii.gz'))).toBe(true);
     const report = JSON.parse(readFileSync(join(out, 's1', 'report.json'), 'utf8'));
     expect(report.rtstruct).toEqual({ written: false, reason: 'no-organ', message: 'no organ was found' });
     expect(report.outputs.rtstruct).toBeUndefined();
-    const md = renderSummary([outcome], { command: 'x', date: new Date(0), protocol: 'whole', model: null, backend: null, problems: [], notes: [] });
+    const md = renderSummary([outcome], {
+      command: 'x',
+      date: new Date(0),
+      protocol: 'whole',
+      model: null,
+      backend: null,
+      problems: [],
+      notes: [],
+    });
     expect(md).toMatch(/no organ found, no RS\.dcm/);
     expect(exitCode([outcome], 0, false)).toBe(EXIT.noOrgan);
   });
@@ -75,8 +104,12 @@ describe('outputs without an RS.dcm', () => {
   it('writer error: labels and report kept, exit code 1', () => {
     const out = join(work, 'out2');
     const outcome = writeSeriesOutputs(out, {
-      job: job('s2'), result: jobResult({ rtstructMissing: { reason: 'error', message: 'the RTSTRUCT could not be written: x' } }),
-      labels: new Uint8Array(n), protocol: 'whole', startedAt: 0, receivedAt: 1,
+      job: job('s2'),
+      result: jobResult({ rtstructMissing: { reason: 'error', message: 'the RTSTRUCT could not be written: x' } }),
+      labels: new Uint8Array(n),
+      protocol: 'whole',
+      startedAt: 0,
+      receivedAt: 1,
     });
     expect(existsSync(join(out, 's2', 'labels.nii.gz'))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 's2', 'report.json'), 'utf8')).rtstruct.reason).toBe('error');

@@ -11,31 +11,74 @@ import { loadSeries, writeNiftiFile, writeSeries } from './fixtures';
 
 describe('legends', () => {
   it('OpenKBP meta.json: bitmask, TG-263 names, annotated subset', () => {
-    const l = parseLegend({ bits: { 0: { openkbp: 'Brainstem', tg263: 'Brainstem' }, 2: { openkbp: 'RightParotid', tg263: 'Parotid_R' }, 5: { tg263: 'Nonsense' } }, annotated: ['Brainstem'] });
+    const l = parseLegend({
+      bits: {
+        0: { openkbp: 'Brainstem', tg263: 'Brainstem' },
+        2: { openkbp: 'RightParotid', tg263: 'Parotid_R' },
+        5: { tg263: 'Nonsense' },
+      },
+      annotated: ['Brainstem'],
+    });
     expect(l.kind).toBe('bitmask');
     if (l.kind !== 'bitmask') return;
-    expect([...l.bits]).toEqual([[0, 1], [2, 12]]);
+    expect([...l.bits]).toEqual([
+      [0, 1],
+      [2, 12],
+    ]);
     expect(l.annotated).toEqual([1]);
     expect(l.unknown).toEqual(['Nonsense']);
   });
 
   it('phantom case.json: values are channels, annotated by name', () => {
-    expect(parseLegend({ seed: 1, annotated: ['Heart', 'Lung_L', 'Esophagus'], organVolumesMl: { Heart: 1 } })).toEqual({ kind: 'channels', annotated: [22, 23, 25], unknown: [] });
+    expect(parseLegend({ seed: 1, annotated: ['Heart', 'Lung_L', 'Esophagus'], organVolumesMl: { Heart: 1 } })).toEqual({
+      kind: 'channels',
+      annotated: [22, 23, 25],
+      unknown: [],
+    });
   });
 
   it('value -> name maps (TotalSegmentator style, plain or under "labels")', () => {
     const l = parseLegend({ 1: 'spleen', 2: 'kidney_right', 3: 'kidney_left', 10: 'lung_upper_lobe_left' });
-    expect(l).toEqual({ kind: 'values', values: new Map([[1, 32], [2, 28], [3, 27]]), annotated: [27, 28, 32], unknown: ['lung_upper_lobe_left'] });
+    expect(l).toEqual({
+      kind: 'values',
+      values: new Map([
+        [1, 32],
+        [2, 28],
+        [3, 27],
+      ]),
+      annotated: [27, 28, 32],
+      unknown: ['lung_upper_lobe_left'],
+    });
     expect(parseLegend({ labels: { 7: 'Brainstem' } })).toMatchObject({ kind: 'values', annotated: [1] });
   });
 
   it('bitmask painting: larger organ first, the smaller one wins where they overlap', () => {
     // bit 0 (channel 1) on 4 voxels, bit 1 (channel 11) on 2 of them
     const bits = Uint8Array.from([1, 1, 3, 3, 0, 2]);
-    expect(Array.from(paintBitmask(bits, new Map([[0, 1], [1, 11]])))).toEqual([1, 1, 11, 11, 0, 11]);
+    expect(
+      Array.from(
+        paintBitmask(
+          bits,
+          new Map([
+            [0, 1],
+            [1, 11],
+          ]),
+        ),
+      ),
+    ).toEqual([1, 1, 11, 11, 0, 11]);
     // the other way round: channel 11 is now the larger one and is painted first
     const bits2 = Uint8Array.from([2, 2, 3, 3, 2, 1]);
-    expect(Array.from(paintBitmask(bits2, new Map([[0, 1], [1, 11]])))).toEqual([11, 11, 1, 1, 11, 1]);
+    expect(
+      Array.from(
+        paintBitmask(
+          bits2,
+          new Map([
+            [0, 1],
+            [1, 11],
+          ]),
+        ),
+      ),
+    ).toEqual([11, 11, 1, 1, 11, 1]);
   });
 
   it('rejects a legend that is not an object', () => {
@@ -70,7 +113,10 @@ describe('reading references onto the CT grid', () => {
     mkdirSync(d);
     const bits = Uint8Array.from(truth, (v) => (v === 1 ? 1 : v === 11 ? 3 : 0)); // parotid voxels also carry the brainstem bit
     writeNiftiFile(join(d, 'labels.nii.gz'), [...ct.dims], affineFromLps(ct), bits);
-    writeFileSync(join(d, 'meta.json'), JSON.stringify({ bits: { 0: { tg263: 'Brainstem' }, 1: { tg263: 'Parotid_L' } }, annotated: ['Brainstem', 'Parotid_L'] }));
+    writeFileSync(
+      join(d, 'meta.json'),
+      JSON.stringify({ bits: { 0: { tg263: 'Brainstem' }, 1: { tg263: 'Parotid_L' } }, annotated: ['Brainstem', 'Parotid_L'] }),
+    );
     const spec = classifyReference(join(d, 'labels.nii.gz'));
     expect(spec).toEqual({ kind: 'labelmap', path: join(d, 'labels.nii.gz'), legend: join(d, 'meta.json') });
     const ref = loadReference(spec, ct);
@@ -79,7 +125,10 @@ describe('reading references onto the CT grid', () => {
     expect(Array.from(ref.mask(11)!)).toEqual(maskOf(truth, 11));
     expect(ref.mask(2)).toBeNull();
 
-    writeFileSync(join(d, 'meta.json'), JSON.stringify({ bits: { 0: { tg263: 'Brainstem' }, 1: { tg263: 'Parotid_L' } }, annotated: ['Brainstem'] }));
+    writeFileSync(
+      join(d, 'meta.json'),
+      JSON.stringify({ bits: { 0: { tg263: 'Brainstem' }, 1: { tg263: 'Parotid_L' } }, annotated: ['Brainstem'] }),
+    );
     const partial = loadReference(classifyReference(join(d, 'labels.nii.gz')), ct);
     expect(partial.annotated).toEqual([1]);
     expect(partial.mask(11)).toBeNull();
@@ -99,8 +148,18 @@ describe('reading references onto the CT grid', () => {
   it('a folder of NIfTI masks named by organ', () => {
     const d = join(dir, 'masks');
     mkdirSync(d);
-    writeNiftiFile(join(d, 'Brainstem.nii.gz'), [...ct.dims], affineFromLps(ct), Uint8Array.from(truth, (v) => (v ? 1 : 0)));
-    writeNiftiFile(join(d, 'Lt Parotid.nii.gz'), [...ct.dims], affineFromLps(ct), Uint8Array.from(truth, (v) => (v === 11 ? 255 : 0)));
+    writeNiftiFile(
+      join(d, 'Brainstem.nii.gz'),
+      [...ct.dims],
+      affineFromLps(ct),
+      Uint8Array.from(truth, (v) => (v ? 1 : 0)),
+    );
+    writeNiftiFile(
+      join(d, 'Lt Parotid.nii.gz'),
+      [...ct.dims],
+      affineFromLps(ct),
+      Uint8Array.from(truth, (v) => (v === 11 ? 255 : 0)),
+    );
     writeNiftiFile(join(d, 'BODY.nii.gz'), [...ct.dims], affineFromLps(ct), new Uint8Array(truth.length).fill(1));
     const spec = classifyReference(d);
     expect(spec.kind).toBe('masks');
@@ -111,7 +170,7 @@ describe('reading references onto the CT grid', () => {
     expect(ref.notes.join()).toContain('BODY.nii.gz');
   });
 
-  it('an RTSTRUCT (the app\'s own export), with a non-organ ROI noted and skipped', () => {
+  it("an RTSTRUCT (the app's own export), with a non-organ ROI noted and skipped", () => {
     const rois = organRois(extractContours(ct, truth));
     const body = { number: 90, name: 'PTV_70', color: [255, 0, 0] as [number, number, number], contours: rois[0].contours };
     const rs = buildRtStruct(ct, [...rois, body]);

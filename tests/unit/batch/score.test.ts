@@ -56,7 +56,14 @@ describe('scoring one label map', () => {
   });
 });
 
-const score = (channel: number, organ: string, dsc: number, hd95Mm: number | null): OrganScore => ({ channel, organ, dsc, hd95Mm, referenceMl: 1, predictedMl: 1 });
+const score = (channel: number, organ: string, dsc: number, hd95Mm: number | null): OrganScore => ({
+  channel,
+  organ,
+  dsc,
+  hd95Mm,
+  referenceMl: 1,
+  predictedMl: 1,
+});
 
 describe('summary across series', () => {
   const a = [score(1, 'Brainstem', 0.9, 2), score(11, 'Parotid_L', 0.5, 10)];
@@ -84,14 +91,52 @@ describe('summary across series', () => {
 
   it('summary.md: series table, failures, organ rows, comparison with the manifest metrics', () => {
     const outcomes: SeriesOutcome[] = [
-      { name: 's1', input: 'in', label: 'CT', status: 'done', slices: 10, seconds: 2, slicesPerS: 5, backend: 'wasm', adapter: 'x', scores: a, meanDsc: 0.7 },
-      { name: 's2', input: 'in', label: 'CT', status: 'done', slices: 10, seconds: 2, slicesPerS: 5, backend: 'wasm', adapter: 'x', scores: b, meanDsc: 0.35 },
+      {
+        name: 's1',
+        input: 'in',
+        label: 'CT',
+        status: 'done',
+        slices: 10,
+        seconds: 2,
+        slicesPerS: 5,
+        backend: 'wasm',
+        adapter: 'x',
+        scores: a,
+        meanDsc: 0.7,
+      },
+      {
+        name: 's2',
+        input: 'in',
+        label: 'CT',
+        status: 'done',
+        slices: 10,
+        seconds: 2,
+        slicesPerS: 5,
+        backend: 'wasm',
+        adapter: 'x',
+        scores: b,
+        meanDsc: 0.35,
+      },
       { name: 'bad', input: 'in2', label: 'CT', status: 'failed', failure: { stage: 'load', message: 'Only 3 slices' } },
     ];
     const md = renderSummary(outcomes, {
-      command: 'npm run segment -- x', date: new Date(0), protocol: 'whole', backend: { name: 'wasm', adapter: 'x' }, notes: ['n1'],
+      command: 'npm run segment -- x',
+      date: new Date(0),
+      protocol: 'whole',
+      backend: { name: 'wasm', adapter: 'x' },
+      notes: ['n1'],
       problems: [{ input: 'in2', message: '2 DICOM file(s) could not be read' }],
-      model: { id: 'm', name: 'M', version: '1', variant: 'attention_hpa', inputSize: 64, pixelSpacingMm: 2, metrics: [{ dataset: 'OpenKBP val (n=33)', meanDsc: 0.5, meanHd95Mm: 5, perOrgan: { Brainstem: { dsc: 0.75, hd95Mm: 3 } } }] },
+      model: {
+        id: 'm',
+        name: 'M',
+        version: '1',
+        variant: 'attention_hpa',
+        inputSize: 64,
+        pixelSpacingMm: 2,
+        metrics: [
+          { dataset: 'OpenKBP val (n=33)', meanDsc: 0.5, meanHd95Mm: 5, perOrgan: { Brainstem: { dsc: 0.75, hd95Mm: 3 } } },
+        ],
+      },
     });
     expect(md).toContain('2 of 3 series contoured, 1 failed; 1 input problem(s).');
     expect(md).toContain('| 3 | bad | in2 | – | – | – | – | FAILED (load): Only 3 slices |');

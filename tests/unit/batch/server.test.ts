@@ -15,7 +15,10 @@ beforeAll(async () => {
   writeFileSync(join(root, 'secret.txt'), 'outside');
   mkdirSync(join(root, 'model'));
   writeFileSync(join(root, 'model/manifest.json'), '{"id":"m"}');
-  writeFileSync(join(root, 'input.dcm'), Uint8Array.from({ length: 1000 }, (_, i) => i % 251));
+  writeFileSync(
+    join(root, 'input.dcm'),
+    Uint8Array.from({ length: 1000 }, (_, i) => i % 251),
+  );
   const broker: Broker = {
     config: { backend: 'wasm', modelId: 'm', protocol: 'whole' },
     modelIndex: { models: [{ id: 'm', name: 'M', path: 'batch/models/m/', default: true }] },
@@ -53,14 +56,20 @@ describe('batch server', () => {
     expect(r.headers.get('content-range')).toBe('bytes 0-99/1000');
     const part = new Uint8Array(await r.arrayBuffer());
     expect(Array.from(part)).toEqual(Array.from(whole.subarray(0, 100)));
-    const tail = new Uint8Array(await (await fetch(`${server.url}${API.file(1, 0)}`, { headers: { Range: 'bytes=990-5000' } })).arrayBuffer());
+    const tail = new Uint8Array(
+      await (await fetch(`${server.url}${API.file(1, 0)}`, { headers: { Range: 'bytes=990-5000' } })).arrayBuffer(),
+    );
     expect(Array.from(tail)).toEqual(Array.from(whole.subarray(990)));
     expect((await fetch(`${server.url}${API.file(1, 0)}`, { headers: { Range: 'bytes=2000-' } })).status).toBe(416);
     expect((await fetch(`${server.url}${API.file(2, 0)}`)).status).toBe(404);
   });
 
   it('the job API: config, next, binary labels, JSON result, fatal', async () => {
-    expect(await (await fetch(`${server.url}${API.config}`)).json()).toEqual({ backend: 'wasm', modelId: 'm', protocol: 'whole' });
+    expect(await (await fetch(`${server.url}${API.config}`)).json()).toEqual({
+      backend: 'wasm',
+      modelId: 'm',
+      protocol: 'whole',
+    });
     expect(await (await fetch(`${server.url}${API.next}`)).json()).toEqual({ done: true });
     await fetch(`${server.url}${API.labels(3)}`, { method: 'POST', body: Uint8Array.from([0, 1, 33, 255]) });
     expect(got.labels).toEqual([[3, [0, 1, 33, 255]]]);

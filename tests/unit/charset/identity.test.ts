@@ -34,11 +34,26 @@ const CASES: Case[] = [
   {
     label: 'Japanese ISO 2022 IR 87 (PS3.5 H.3.1)',
     charset: '\\ISO 2022 IR 87',
-    nameBytes: bytes('Yamada^Tarou=', J(0x3b, 0x33, 0x45, 0x44), '^', J(0x42, 0x40, 0x4f, 0x3a), '=',
-      J(0x24, 0x64, 0x24, 0x5e, 0x24, 0x40), '^', J(0x24, 0x3f, 0x24, 0x6d, 0x24, 0x26)),
+    nameBytes: bytes(
+      'Yamada^Tarou=',
+      J(0x3b, 0x33, 0x45, 0x44),
+      '^',
+      J(0x42, 0x40, 0x4f, 0x3a),
+      '=',
+      J(0x24, 0x64, 0x24, 0x5e, 0x24, 0x40),
+      '^',
+      J(0x24, 0x3f, 0x24, 0x6d, 0x24, 0x26),
+    ),
     expected: 'Yamada^Tarou=山田^太郎=やまだ^たろう',
   },
-  { label: 'Latin-1, 58 characters', charset: 'ISO_IR 100', nameBytes: latin1(LONG_LATIN), expected: LONG_LATIN, idBytes: latin1('Ñandú-7'), expectedId: 'Ñandú-7' },
+  {
+    label: 'Latin-1, 58 characters',
+    charset: 'ISO_IR 100',
+    nameBytes: latin1(LONG_LATIN),
+    expected: LONG_LATIN,
+    idBytes: latin1('Ñandú-7'),
+    expectedId: 'Ñandú-7',
+  },
 ];
 
 function series(c: Case) {
@@ -48,7 +63,8 @@ function series(c: Case) {
     { tag: 0x00100030, vr: 'DA', value: '19650304' },
     { tag: 0x00100040, vr: 'CS', value: 'F' },
   ];
-  if (c.idBytes) extra.push({ tag: 0x00100020, vr: 'LO', value: c.idBytes.length % 2 ? bytes(Array.from(c.idBytes), ' ') : c.idBytes });
+  if (c.idBytes)
+    extra.push({ tag: 0x00100020, vr: 'LO', value: c.idBytes.length % 2 ? bytes(Array.from(c.idBytes), ' ') : c.idBytes });
   const files = [0, 2, 4, 6].map((z, i) => ({
     name: `s${i}.dcm`,
     bytes: ctSlice({ position: [0, 0, z], instanceNumber: i + 1, rows: 8, columns: 8, extra }),
@@ -72,7 +88,9 @@ describe('patient identity survives decoding and the RTSTRUCT writer', () => {
       const { scan, volume } = series(c);
       expect(scan.series[0].patientName).toBe(c.expected);
       expect(volume.meta.patientName).toBe(c.expected);
-      const rs = buildRtStruct(volume, [{ number: 1, name: 'Brain', color: [1, 2, 3], contours: [square(volume.slices[0].position[2])] }]);
+      const rs = buildRtStruct(volume, [
+        { number: 1, name: 'Brain', color: [1, 2, 3], contours: [square(volume.slices[0].position[2])] },
+      ]);
       expect(rs.notices).toEqual([]);
       const file = path.join(dir, `${c.label.replace(/\W+/g, '_')}.dcm`);
       writeFileSync(file, rs.bytes);
@@ -87,9 +105,16 @@ describe('patient identity survives decoding and the RTSTRUCT writer', () => {
 
   it('a 300-character name is shortened to the PN limit with a notice, the export still succeeds', () => {
     const name = `${'Ωmega'.repeat(60)}`;
-    const { volume } = series({ label: 'long', charset: 'ISO_IR 192', nameBytes: new TextEncoder().encode(name), expected: name });
+    const { volume } = series({
+      label: 'long',
+      charset: 'ISO_IR 192',
+      nameBytes: new TextEncoder().encode(name),
+      expected: name,
+    });
     expect(Array.from(volume.meta.patientName)).toHaveLength(300);
-    const rs = buildRtStruct(volume, [{ number: 1, name: 'Brain', color: [1, 2, 3], contours: [square(volume.slices[0].position[2])] }]);
+    const rs = buildRtStruct(volume, [
+      { number: 1, name: 'Brain', color: [1, 2, 3], contours: [square(volume.slices[0].position[2])] },
+    ]);
     expect(rs.notices.join('\n')).toMatch(/PatientName shortened/);
     const file = path.join(dir, 'long.dcm');
     writeFileSync(file, rs.bytes);

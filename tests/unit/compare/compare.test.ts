@@ -29,11 +29,29 @@ function tinySet(): { set: ImportedStructureSet; dims: [number, number, number] 
   for (const i of [5, 6, 9, 10]) layer[i] = 1; // Rt Parotid, slice 0
   layer[16 + 15] = 3; // Tumour, slice 1
   const roi = (label: number, name: string, voxels: number) => ({
-    number: label, name, organ: organByTg263(name === 'Rt Parotid' ? 'Parotid_R' : name === 'Cord' ? 'SpinalCord' : '_none_'),
-    color: [1, 2, 3] as [number, number, number], label, layer: voxels ? 0 : -1, voxels, volumeMl: voxels / 1000,
-    sliceRange: null, centre: null, contoursUsed: 1, contoursSkipped: 0,
+    number: label,
+    name,
+    organ: organByTg263(name === 'Rt Parotid' ? 'Parotid_R' : name === 'Cord' ? 'SpinalCord' : '_none_'),
+    color: [1, 2, 3] as [number, number, number],
+    label,
+    layer: voxels ? 0 : -1,
+    voxels,
+    volumeMl: voxels / 1000,
+    sliceRange: null,
+    centre: null,
+    contoursUsed: 1,
+    contoursSkipped: 0,
   });
-  return { dims, set: { label: 'ref', sopInstanceUID: '1.2', rois: [roi(1, 'Rt Parotid', 4), roi(2, 'Cord', 0), roi(3, 'Tumour', 1)], layers: [layer], warnings: [] } };
+  return {
+    dims,
+    set: {
+      label: 'ref',
+      sopInstanceUID: '1.2',
+      rois: [roi(1, 'Rt Parotid', 4), roi(2, 'Cord', 0), roi(3, 'Tumour', 1)],
+      layers: [layer],
+      warnings: [],
+    },
+  };
 }
 
 describe('comparison table on a hand-made reference', () => {
@@ -52,8 +70,8 @@ describe('comparison table on a hand-made reference', () => {
     expect(c.rows.map((r) => r.organ)).toEqual(['Parotid_R']);
     const r = c.rows[0];
     expect(r.dsc).toBeCloseTo((2 * 3) / (4 + 4), 12);
-    expect(r.referenceMl).toBeCloseTo(4 * 2 / 1000, 12);
-    expect(r.predictedMl).toBeCloseTo(4 * 2 / 1000, 12);
+    expect(r.referenceMl).toBeCloseTo((4 * 2) / 1000, 12);
+    expect(r.predictedMl).toBeCloseTo((4 * 2) / 1000, 12);
     expect(r.diffMl).toBeCloseTo(0, 12);
     expect(r.referenceNames).toEqual(['Rt Parotid']);
     expect(r.hd95Mm).not.toBeNull();
@@ -134,27 +152,32 @@ describe.skipIf(!hn)('agrees with the batch CLI on hnscc-rtai 01-0001 (skipped i
     const other = hnsccCases().find((c) => c.patient !== 'HNSCC-01-0001')!;
     const { volume } = ctGeometry(other.ctDir);
     expect(() => importStructureSet(readRtStruct(readFileSync(hn!.rtstruct)), volume)).toThrow(RtStructImportError);
-    expect(() => importStructureSet(readRtStruct(readFileSync(hn!.rtstruct)), volume)).toThrow(/frame of reference|references no image/);
+    expect(() => importStructureSet(readRtStruct(readFileSync(hn!.rtstruct)), volume)).toThrow(
+      /frame of reference|references no image/,
+    );
   });
 });
 
 const kbp = path.join(dataRoot, 'openkbp/val/pt_201');
-describe.skipIf(!existsSync(path.join(kbp, 'ct.nii.gz')))('agrees with the batch CLI on OpenKBP pt_201 (skipped if ../shared/data is absent)', () => {
-  it('the CLI scores the NIfTI reference, the table the same organs as a SEG: same figures', () => {
-    const { volume } = ctFromNifti(new Uint8Array(readFileSync(path.join(kbp, 'ct.nii.gz'))), 'pt_201');
-    const cliRef = loadReference(classifyReference(path.join(kbp, 'labels.nii.gz')), volume);
-    expect(cliRef.annotated.length).toBeGreaterThanOrEqual(4);
-    const n = volume.dims[0] * volume.dims[1] * volume.dims[2];
-    const truth = new Uint8Array(n);
-    for (const c of cliRef.annotated) {
-      const m = cliRef.mask(c);
-      if (m) for (let i = 0; i < n; i++) if (m[i]) truth[i] = c;
-    }
-    const pred = shifted(truth, volume, -1);
-    const cli = scoreLabels(pred, cliRef, volume.dims, volume.spacing);
-    const set = importSeg(readSeg(buildSeg(volume, truth).bytes), volume);
-    const table = compareWithReference(pred, set, volume, namePairing(set));
-    expectSameFigures(cli, table.rows);
-    expect(table.rows.length).toBe(cli.length);
-  });
-});
+describe.skipIf(!existsSync(path.join(kbp, 'ct.nii.gz')))(
+  'agrees with the batch CLI on OpenKBP pt_201 (skipped if ../shared/data is absent)',
+  () => {
+    it('the CLI scores the NIfTI reference, the table the same organs as a SEG: same figures', () => {
+      const { volume } = ctFromNifti(new Uint8Array(readFileSync(path.join(kbp, 'ct.nii.gz'))), 'pt_201');
+      const cliRef = loadReference(classifyReference(path.join(kbp, 'labels.nii.gz')), volume);
+      expect(cliRef.annotated.length).toBeGreaterThanOrEqual(4);
+      const n = volume.dims[0] * volume.dims[1] * volume.dims[2];
+      const truth = new Uint8Array(n);
+      for (const c of cliRef.annotated) {
+        const m = cliRef.mask(c);
+        if (m) for (let i = 0; i < n; i++) if (m[i]) truth[i] = c;
+      }
+      const pred = shifted(truth, volume, -1);
+      const cli = scoreLabels(pred, cliRef, volume.dims, volume.spacing);
+      const set = importSeg(readSeg(buildSeg(volume, truth).bytes), volume);
+      const table = compareWithReference(pred, set, volume, namePairing(set));
+      expectSameFigures(cli, table.rows);
+      expect(table.rows.length).toBe(cli.length);
+    });
+  },
+);

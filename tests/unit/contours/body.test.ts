@@ -15,14 +15,17 @@ describe('openSlice', () => {
     const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < cols && y < rows && m[x + y * cols] === 1;
     const inDisk = (dx: number, dy: number) => (dx * sx) ** 2 + (dy * sy) ** 2 <= r * r + 1e-9;
     const fits = (cx: number, cy: number) => {
-      for (let dy = -5; dy <= 5; dy++) for (let dx = -5; dx <= 5; dx++) if (inDisk(dx, dy) && !inside(cx + dx, cy + dy)) return false;
+      for (let dy = -5; dy <= 5; dy++)
+        for (let dx = -5; dx <= 5; dx++) if (inDisk(dx, dy) && !inside(cx + dx, cy + dy)) return false;
       return true;
     };
     const expected = new Uint8Array(m.length);
     for (let cy = 0; cy < rows; cy++) {
       for (let cx = 0; cx < cols; cx++) {
         if (!fits(cx, cy)) continue;
-        for (let dy = -5; dy <= 5; dy++) for (let dx = -5; dx <= 5; dx++) if (inDisk(dx, dy) && inside(cx + dx, cy + dy)) expected[cx + dx + (cy + dy) * cols] = 1;
+        for (let dy = -5; dy <= 5; dy++)
+          for (let dx = -5; dx <= 5; dx++)
+            if (inDisk(dx, dy) && inside(cx + dx, cy + dy)) expected[cx + dx + (cy + dy) * cols] = 1;
       }
     }
     const got = m.slice();
@@ -35,13 +38,7 @@ describe('openSlice', () => {
 describe('fillHolesSlice / keepLargestComponent3d', () => {
   it('fills an enclosed hole but not a notch open to the border', () => {
     // 5x5 ring with a hole at the centre, and a notch at the top edge
-    const m = Uint8Array.from([
-      1, 1, 0, 1, 1,
-      1, 1, 0, 1, 1,
-      1, 1, 1, 1, 1,
-      1, 1, 0, 1, 1,
-      1, 1, 1, 1, 1,
-    ]);
+    const m = Uint8Array.from([1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
     fillHolesSlice(m, 5, 5);
     expect(m[2 + 3 * 5]).toBe(1);
     expect(m[2]).toBe(0);
@@ -49,8 +46,11 @@ describe('fillHolesSlice / keepLargestComponent3d', () => {
   });
   it('keeps the biggest 6-connected piece (diagonal neighbours are separate)', () => {
     const m = new Uint8Array(4 * 4 * 2);
-    m[0] = 1; m[5] = 1; // diagonal: two pieces of 1
-    m[10] = 1; m[11] = 1; m[10 + 16] = 1; // 3 voxels across slices
+    m[0] = 1;
+    m[5] = 1; // diagonal: two pieces of 1
+    m[10] = 1;
+    m[11] = 1;
+    m[10 + 16] = 1; // 3 voxels across slices
     expect(keepLargestComponent3d(m, 4, 4, 2)).toBe(3);
     expect([...m].reduce((a, b) => a + b, 0)).toBe(3);
     expect(m[0]).toBe(0);

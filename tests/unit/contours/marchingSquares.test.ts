@@ -48,7 +48,14 @@ describe('traceMask', () => {
     const loops = traceMask(mask, width, height);
     expect(loops).toHaveLength(1);
     // clockwise on screen (x right, y down): top, right, bottom, left midpoints around centre (1, 1)
-    expect(sameRing(loops[0], [[1.5, 1], [1, 1.5], [0.5, 1], [1, 0.5]])).toBe(true);
+    expect(
+      sameRing(loops[0], [
+        [1.5, 1],
+        [1, 1.5],
+        [0.5, 1],
+        [1, 0.5],
+      ]),
+    ).toBe(true);
     expect(signedArea(loops[0])).toBeCloseTo(0.5, 12);
   });
 
@@ -66,7 +73,16 @@ describe('traceMask', () => {
     expect(signedArea(loops[0])).toBeCloseTo(9 - 4 * 0.125, 12);
     const s = simplifyClosed(loops[0]);
     expect(
-      sameRing(s, [[2, 1.5], [4, 1.5], [4.5, 2], [4.5, 4], [4, 4.5], [2, 4.5], [1.5, 4], [1.5, 2]]),
+      sameRing(s, [
+        [2, 1.5],
+        [4, 1.5],
+        [4.5, 2],
+        [4.5, 4],
+        [4, 4.5],
+        [2, 4.5],
+        [1.5, 4],
+        [1.5, 2],
+      ]),
     ).toBe(true);
     expect(fill([s], width, height)).toEqual(mask);
   });
@@ -86,7 +102,13 @@ describe('traceMask', () => {
     expect(areas[0]).toBeCloseTo(-0.5, 12); // the one-pixel hole, negative
     expect(areas[1]).toBeCloseTo(25 - 0.5, 12);
     // even-odd over both loops restores the hole
-    expect(fill(loops.map((p) => simplifyClosed(p)), width, height)).toEqual(mask);
+    expect(
+      fill(
+        loops.map((p) => simplifyClosed(p)),
+        width,
+        height,
+      ),
+    ).toEqual(mask);
   });
 
   it('keeps two islands, including a one-pixel one, as separate loops', () => {
@@ -156,8 +178,7 @@ describe('traceMask', () => {
         const cx = rand() * W;
         const cy = rand() * H;
         const r = 0.5 + rand() * 9;
-        for (let y = 0; y < H; y++)
-          for (let x = 0; x < W; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) mask[x + y * W] = 1;
+        for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) mask[x + y * W] = 1;
       }
       for (let q = 0; q < 30; q++) mask[Math.floor(rand() * W * H)] ^= 1;
       const loops = traceMask(mask, W, H);
@@ -174,8 +195,7 @@ describe('traceMask', () => {
     const r = 20;
     const W = 2 * r + 6;
     const mask = new Uint8Array(W * W);
-    for (let y = 0; y < W; y++)
-      for (let x = 0; x < W; x++) if ((x - W / 2) ** 2 + (y - W / 2) ** 2 <= r * r) mask[x + y * W] = 1;
+    for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) if ((x - W / 2) ** 2 + (y - W / 2) ** 2 <= r * r) mask[x + y * W] = 1;
     const [loop] = traceMask(mask, W, W);
     const s = simplifyClosed(loop);
     expect(s.length / loop.length).toBeLessThan(0.4); // measured 49 of 164 vertices

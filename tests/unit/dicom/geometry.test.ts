@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeStack, directionLetters, parseDS, segmentationAllowed, type SliceGeometryInput } from '../../../src/dicom/geometry';
+import {
+  analyzeStack,
+  directionLetters,
+  parseDS,
+  segmentationAllowed,
+  type SliceGeometryInput,
+} from '../../../src/dicom/geometry';
 
 const AXIAL = '1\\0\\0\\0\\1\\0';
 const slice = (z: number, extra: Partial<SliceGeometryInput> = {}): SliceGeometryInput => ({
@@ -99,10 +105,14 @@ describe('analyzeStack: orientation problems', () => {
     const a = (10 * Math.PI) / 180;
     const iop = [1, 0, 0, 0, Math.cos(a), Math.sin(a)];
     const n = [0, -Math.sin(a), Math.cos(a)];
-    const g = analyzeStack([0, 2, 4, 6, 8].map((d) => slice(0, {
-      imageOrientationPatient: iop,
-      imagePositionPatient: [0, n[1] * d, n[2] * d],
-    })));
+    const g = analyzeStack(
+      [0, 2, 4, 6, 8].map((d) =>
+        slice(0, {
+          imageOrientationPatient: iop,
+          imagePositionPatient: [0, n[1] * d, n[2] * d],
+        }),
+      ),
+    );
     expect(codes(g)).toEqual(['error:oblique']);
     expect(g.warnings[0].message).toMatch(/10\.0°/);
   });
@@ -116,7 +126,9 @@ describe('analyzeStack: orientation problems', () => {
 
   it('a sagittal series is non-axial', () => {
     const sag = '0\\1\\0\\0\\0\\-1';
-    const g = analyzeStack([0, 2, 4, 6, 8].map((x) => slice(0, { imageOrientationPatient: sag, imagePositionPatient: [x, 0, 0] })));
+    const g = analyzeStack(
+      [0, 2, 4, 6, 8].map((x) => slice(0, { imageOrientationPatient: sag, imagePositionPatient: [x, 0, 0] })),
+    );
     expect(codes(g)).toEqual(['error:non-axial']);
     expect(g.warnings[0].message).toMatch(/sagittal/);
   });

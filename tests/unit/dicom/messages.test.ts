@@ -34,10 +34,31 @@ function encapsulatedSlice(z: number, n: number): Uint8Array {
   const u32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff];
   const fragment = new Uint8Array(8).fill(n);
   const pixel = new Uint8Array([
-    0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, ...u32(0xffffffff),
-    0xfe, 0xff, 0x00, 0xe0, ...u32(0), // basic offset table, empty
-    0xfe, 0xff, 0x00, 0xe0, ...u32(fragment.length), ...fragment,
-    0xfe, 0xff, 0xdd, 0xe0, ...u32(0),
+    0xe0,
+    0x7f,
+    0x10,
+    0x00,
+    0x4f,
+    0x42,
+    0,
+    0,
+    ...u32(0xffffffff),
+    0xfe,
+    0xff,
+    0x00,
+    0xe0,
+    ...u32(0), // basic offset table, empty
+    0xfe,
+    0xff,
+    0x00,
+    0xe0,
+    ...u32(fragment.length),
+    ...fragment,
+    0xfe,
+    0xff,
+    0xdd,
+    0xe0,
+    ...u32(0),
   ]);
   return concat([part10(els, JPEG_LOSSLESS), pixel]);
 }

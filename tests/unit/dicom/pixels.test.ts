@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { decodedFrameToHU, nativeFrameToHU, type PixelFormat } from '../../../src/dicom/pixels';
 
 const fmt = (f: Partial<PixelFormat>): PixelFormat => ({
-  rows: 1, columns: 4, bitsAllocated: 16, bitsStored: 16, highBit: 15, pixelRepresentation: 1,
-  rescaleSlope: 1, rescaleIntercept: 0, samplesPerPixel: 1, ...f,
+  rows: 1,
+  columns: 4,
+  bitsAllocated: 16,
+  bitsStored: 16,
+  highBit: 15,
+  pixelRepresentation: 1,
+  rescaleSlope: 1,
+  rescaleIntercept: 0,
+  samplesPerPixel: 1,
+  ...f,
 });
 const le16 = (vals: number[]) => new Uint8Array(new Uint16Array(vals.map((v) => v & 0xffff)).buffer);
 const run = (bytes: Uint8Array, f: PixelFormat, littleEndian = true) => {
@@ -28,7 +36,14 @@ describe('nativeFrameToHU', () => {
   });
 
   it('8-bit with slope 16 (the HNSCC series)', () => {
-    const f = fmt({ bitsAllocated: 8, bitsStored: 8, highBit: 7, pixelRepresentation: 0, rescaleSlope: 16, rescaleIntercept: -1024 });
+    const f = fmt({
+      bitsAllocated: 8,
+      bitsStored: 8,
+      highBit: 7,
+      pixelRepresentation: 0,
+      rescaleSlope: 16,
+      rescaleIntercept: -1024,
+    });
     expect(run(new Uint8Array([0, 2, 64, 255]), f)).toEqual([7, -1024, -992, 0, 3056, 7]);
   });
 
@@ -53,7 +68,12 @@ describe('nativeFrameToHU', () => {
 describe('decodedFrameToHU', () => {
   it('applies rescale to codec output (unsigned 12-bit) and handles signed codec output', () => {
     const out = new Int16Array(4);
-    decodedFrameToHU(new Uint16Array([0, 1024, 4095, 24]), fmt({ bitsStored: 12, highBit: 11, pixelRepresentation: 0, rescaleIntercept: -1024 }), out, 0);
+    decodedFrameToHU(
+      new Uint16Array([0, 1024, 4095, 24]),
+      fmt({ bitsStored: 12, highBit: 11, pixelRepresentation: 0, rescaleIntercept: -1024 }),
+      out,
+      0,
+    );
     expect(Array.from(out)).toEqual([-1024, 0, 3071, -1000]);
     decodedFrameToHU(new Int16Array([-2000, -1, 0, 2047]), fmt({ bitsStored: 12, highBit: 11 }), out, 0);
     expect(Array.from(out)).toEqual([-2000, -1, 0, 2047]);

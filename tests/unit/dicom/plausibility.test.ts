@@ -10,9 +10,18 @@ import { ctSlice, type El, type SliceSpec } from './fixtures';
 
 /** Six 8x8 slices: air around a soft-tissue square (stored = HU + 1024, intercept -1024). */
 function series(spec: Partial<SliceSpec> = {}, extra: El[] = [], drop: number[] = []) {
-  const px = new Int16Array(64).map((_, i) => ((i % 8) > 1 && (i % 8) < 6 && i > 16 && i < 48 ? 40 + 1024 : 0 + 24));
+  const px = new Int16Array(64).map((_, i) => (i % 8 > 1 && i % 8 < 6 && i > 16 && i < 48 ? 40 + 1024 : 0 + 24));
   const files = [0, 2, 4, 6, 8, 10].map((z, k) => {
-    const bytes = ctSlice({ position: [0, 0, z], instanceNumber: k + 1, rows: 8, columns: 8, pixels: px, rescaleIntercept: -1024, ...spec, extra });
+    const bytes = ctSlice({
+      position: [0, 0, z],
+      instanceNumber: k + 1,
+      rows: 8,
+      columns: 8,
+      pixels: px,
+      rescaleIntercept: -1024,
+      ...spec,
+      extra,
+    });
     return { name: `s${k}.dcm`, bytes: drop.length ? stripTags(bytes, drop) : bytes };
   });
   const scan = scanDicomFiles(files);
@@ -63,7 +72,7 @@ describe('pixel metadata plausibility', () => {
     expect(segmentationAllowed(v.warnings)).toBe(false);
   });
 
-  it('signed data declared unsigned (negative HU stored as two\'s complement, read as > 60000)', () => {
+  it("signed data declared unsigned (negative HU stored as two's complement, read as > 60000)", () => {
     const px = new Int16Array(64).map((_, i) => (i < 40 ? -1000 : 40)); // HU stored signed with intercept 0
     const v = series({ pixels: px, rescaleIntercept: 0 }, [{ tag: 0x00280103, vr: 'US', value: 0 }]);
     expect(codes(v)).toContain('error:implausible-hu');
@@ -71,7 +80,9 @@ describe('pixel metadata plausibility', () => {
 
   it('HU values: CT-like, not CT-like, NaN count', () => {
     expect(checkHuValues(Int16Array.from({ length: 1000 }, (_, i) => (i % 2 ? -1000 : 40)))).toEqual([]);
-    expect(checkHuValues(Int16Array.from({ length: 1000 }, (_, i) => 300 + (i % 500))).map((w) => w.code)).toEqual(['not-ct-like']);
+    expect(checkHuValues(Int16Array.from({ length: 1000 }, (_, i) => 300 + (i % 500))).map((w) => w.code)).toEqual([
+      'not-ct-like',
+    ]);
     expect(countNonFinite([1, Number.NaN, Number.POSITIVE_INFINITY, 3])).toBe(2);
   });
 });
@@ -84,7 +95,18 @@ describe('NIfTI plausibility (issue 17 point 2)', () => {
     const data = Float32Array.from({ length: 8 * 8 * 6 }, (_, i) => (i % 2 ? -1000 : 40));
     data[5] = Number.NaN;
     data[9] = Number.POSITIVE_INFINITY;
-    const img = readNifti(writeNifti({ dims, affine: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], data }));
+    const img = readNifti(
+      writeNifti({
+        dims,
+        affine: [
+          [1, 0, 0, 0],
+          [0, 1, 0, 0],
+          [0, 0, 1, 0],
+          [0, 0, 0, 1],
+        ],
+        data,
+      }),
+    );
     const { volume } = ctFromNiftiImage(img, 'nan');
     const w = volume.warnings.find((x) => x.code === 'non-finite-values');
     expect(w?.message).toMatch(/^2 voxels are NaN or infinite/);

@@ -57,7 +57,10 @@ describe.skipIf(!have)(`real DICOM series (${have ? REAL : 'skipped: ../shared/d
     const expected: Record<string, number> = { '0001': 117, '0002': 123, '0003': 156, '0007': 132, '0014': 163 };
     for (const [p, n] of Object.entries(expected)) {
       const scan = scanDicomFiles(filesOf(`hnscc-rtai/HNSCC/HNSCC-01-${p}`));
-      expect(scan.series.map((s) => `${s.modality} ${s.matrix} ${s.sliceCount}`), p).toEqual([`CT 64x64 ${n}`]);
+      expect(
+        scan.series.map((s) => `${s.modality} ${s.matrix} ${s.sliceCount}`),
+        p,
+      ).toEqual([`CT 64x64 ${n}`]);
     }
   });
 

@@ -24,9 +24,17 @@ describe('scanDicomFiles', () => {
     expect(scan.notDicom).toEqual(['README.txt', '.DS_Store']);
     expect(scan.corrupt.map((c) => c.fileName)).toEqual(['cut.dcm']);
     expect(scan.corrupt[0].reason).toMatch(/truncated/);
-    expect(scan.nonImage).toMatchObject([{ fileName: 'rs.dcm', modality: 'RTSTRUCT', sopClassUID: '1.2.840.10008.5.1.4.1.1.481.3', fileIndex: 8 }]);
+    expect(scan.nonImage).toMatchObject([
+      { fileName: 'rs.dcm', modality: 'RTSTRUCT', sopClassUID: '1.2.840.10008.5.1.4.1.1.481.3', fileIndex: 8 },
+    ]);
     expect(scan.series).toHaveLength(1);
-    expect(scan.series[0]).toMatchObject({ modality: 'CT', sliceCount: 5, matrix: '3x4', pixelSpacing: [0.8, 0.5], sliceSpacing: 2 });
+    expect(scan.series[0]).toMatchObject({
+      modality: 'CT',
+      sliceCount: 5,
+      matrix: '3x4',
+      pixelSpacing: [0.8, 0.5],
+      sliceSpacing: 2,
+    });
   });
 
   it('lists a DICOM SEG (which has pixel data) beside the series, never as a series to open', () => {
@@ -49,7 +57,9 @@ describe('scanDicomFiles', () => {
   it('groups by SeriesInstanceUID, and by other attributes when UIDs are empty', () => {
     const a = [0, 1, 2].map((z) => ctSlice({ position: [0, 0, z], seriesUID: '1.2.3.1', instanceNumber: z }));
     const b = [0, 1].map((z) => ctSlice({ position: [0, 0, z], seriesUID: '1.2.3.2', modality: 'MR' }));
-    const noUid1 = [0, 1, 2, 3].map((z) => ctSlice({ position: [0, 0, z], seriesUID: '', sopUID: '', seriesDescription: 'CT Body 3.0' }));
+    const noUid1 = [0, 1, 2, 3].map((z) =>
+      ctSlice({ position: [0, 0, z], seriesUID: '', sopUID: '', seriesDescription: 'CT Body 3.0' }),
+    );
     const noUid2 = [0, 1].map((z) => ctSlice({ position: [0, 0, z], seriesUID: '', sopUID: '', seriesDescription: 'Other' }));
     const scan = scanDicomFiles([...a, ...b, ...noUid1, ...noUid2].map((bytes, i) => file(`f${i}`, bytes)));
     const summary = scan.series.map((s) => `${s.modality}:${s.seriesDescription}:${s.instances.length}`);
@@ -58,17 +68,21 @@ describe('scanDicomFiles', () => {
   });
 
   it('reads a raw (no preamble) Implicit VR file', () => {
-    const raw = part10([
-      { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.2' },
-      { tag: 0x00080060, vr: 'CS', value: 'CT' },
-      { tag: 0x00200032, vr: 'DS', value: '0\\0\\0' },
-      { tag: 0x00200037, vr: 'DS', value: '1\\0\\0\\0\\1\\0' },
-      { tag: 0x00280010, vr: 'US', value: 1 },
-      { tag: 0x00280011, vr: 'US', value: 2 },
-      { tag: 0x00280100, vr: 'US', value: 16 },
-      { tag: 0x00280103, vr: 'US', value: 1 },
-      { tag: 0x7fe00010, vr: 'OW', value: new Uint8Array([0x18, 0xfc, 0x28, 0x00]) }, // -1000, 40
-    ], IMPLICIT_LE, { preamble: false });
+    const raw = part10(
+      [
+        { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.2' },
+        { tag: 0x00080060, vr: 'CS', value: 'CT' },
+        { tag: 0x00200032, vr: 'DS', value: '0\\0\\0' },
+        { tag: 0x00200037, vr: 'DS', value: '1\\0\\0\\0\\1\\0' },
+        { tag: 0x00280010, vr: 'US', value: 1 },
+        { tag: 0x00280011, vr: 'US', value: 2 },
+        { tag: 0x00280100, vr: 'US', value: 16 },
+        { tag: 0x00280103, vr: 'US', value: 1 },
+        { tag: 0x7fe00010, vr: 'OW', value: new Uint8Array([0x18, 0xfc, 0x28, 0x00]) }, // -1000, 40
+      ],
+      IMPLICIT_LE,
+      { preamble: false },
+    );
     const files = [file('raw', raw)];
     const scan = scanDicomFiles(files);
     expect(scan.series).toHaveLength(1);
@@ -81,7 +95,9 @@ describe('buildCtVolume', () => {
   it('orders slices by position even when InstanceNumber and file names disagree', () => {
     // File names and InstanceNumbers ascend while positions descend.
     const zs = [8, 6, 4, 2, 0];
-    const files = zs.map((z, i) => file(`IM${i + 1}`, ctSlice({ position: `-10\\-20\\${z}`, instanceNumber: i + 1, rescaleIntercept: -1024 })));
+    const files = zs.map((z, i) =>
+      file(`IM${i + 1}`, ctSlice({ position: `-10\\-20\\${z}`, instanceNumber: i + 1, rescaleIntercept: -1024 })),
+    );
     const ct = buildCtVolume(scanDicomFiles(files).series[0], files);
     expect(ct.dims).toEqual([3, 4, 5]);
     expect(ct.spacing).toEqual([0.8, 0.5, 2]);

@@ -34,11 +34,24 @@ describe('window presets', () => {
   });
 });
 
-const scan = (over: Partial<ScanResult>): ScanResult => ({ series: [], notDicom: [], corrupt: [], nonImage: [], totalFiles: 0, ...over });
+const scan = (over: Partial<ScanResult>): ScanResult => ({
+  series: [],
+  notDicom: [],
+  corrupt: [],
+  nonImage: [],
+  totalFiles: 0,
+  ...over,
+});
 
 describe('notices', () => {
   it('no DICOM: counts what was found instead', () => {
-    const n = scanNotices(scan({ totalFiles: 3, notDicom: ['a.txt', 'b.pdf'], nonImage: [{ fileName: 'rs.dcm', modality: 'RTSTRUCT', sopClassUID: '' }] }));
+    const n = scanNotices(
+      scan({
+        totalFiles: 3,
+        notDicom: ['a.txt', 'b.pdf'],
+        nonImage: [{ fileName: 'rs.dcm', modality: 'RTSTRUCT', sopClassUID: '' }],
+      }),
+    );
     expect(n).toHaveLength(1);
     expect(n[0]).toMatchObject({ id: 'no-dicom', severity: 'error', title: 'No DICOM images found.' });
     expect(n[0].detail).toContain('2 files not DICOM');
@@ -53,10 +66,12 @@ describe('notices', () => {
     expect(n[0].items).toEqual(['x/IM7: truncated']);
   });
   it('volume warnings become notices keyed by code; merging keeps one per id', () => {
-    const ct = { warnings: [
-      { code: 'too-few-slices', severity: 'error', message: 'Only 3 slices' },
-      { code: 'non-uniform-spacing', severity: 'warning', message: 'varies' },
-    ] } as unknown as CtVolume;
+    const ct = {
+      warnings: [
+        { code: 'too-few-slices', severity: 'error', message: 'Only 3 slices' },
+        { code: 'non-uniform-spacing', severity: 'warning', message: 'varies' },
+      ],
+    } as unknown as CtVolume;
     const v = volumeNotices(ct);
     expect(v.map((x) => `${x.id}:${x.severity}:${x.title}`)).toEqual([
       'geometry-too-few-slices:error:Segmentation blocked',

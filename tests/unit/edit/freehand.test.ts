@@ -8,11 +8,29 @@ const idx = (i: number, j: number, k: number) => i + j * 6 + k * 30;
 
 describe('freehand region', () => {
   it('polygonMask: a square from (0.5, 0.5) to (3.5, 2.5) covers the voxel centres 1..3 x 1..2', () => {
-    const m = polygonMask([[0.5, 0.5], [3.5, 0.5], [3.5, 2.5], [0.5, 2.5]], 5, 4);
+    const m = polygonMask(
+      [
+        [0.5, 0.5],
+        [3.5, 0.5],
+        [3.5, 2.5],
+        [0.5, 2.5],
+      ],
+      5,
+      4,
+    );
     const inside: string[] = [];
     for (let y = 0; y < 4; y++) for (let x = 0; x < 5; x++) if (m[y * 5 + x]) inside.push(`${x},${y}`);
     expect(inside).toEqual(['1,1', '2,1', '3,1', '1,2', '2,2', '3,2']);
-    expect(polygonMask([[0, 0], [3, 3]], 5, 4).every((v) => v === 0)).toBe(true);
+    expect(
+      polygonMask(
+        [
+          [0, 0],
+          [3, 3],
+        ],
+        5,
+        4,
+      ).every((v) => v === 0),
+    ).toBe(true);
   });
 
   it('toPlane picks the plane axes (axial: i, j; coronal: i, k; sagittal: j, k)', () => {
@@ -27,14 +45,42 @@ describe('freehand region', () => {
     const h = new EditHistory(labels, 30);
     const s = h.begin();
     // rectangle over i in [0, 2], k in [0, 3] on the plane j = 2
-    const ks = fillPolygonInPlane(s, labels, g, 1, 2, [[-0.5, -0.5], [2.5, -0.5], [2.5, 3.5], [-0.5, 3.5]], 7, 'brush');
+    const ks = fillPolygonInPlane(
+      s,
+      labels,
+      g,
+      1,
+      2,
+      [
+        [-0.5, -0.5],
+        [2.5, -0.5],
+        [2.5, 3.5],
+        [-0.5, 3.5],
+      ],
+      7,
+      'brush',
+    );
     h.commit(s, 'fill');
     expect(ks).toEqual([0, 1, 2, 3]);
     for (let k = 0; k < 4; k++) for (let i = 0; i < 6; i++) expect(labels[idx(i, 2, k)]).toBe(i <= 2 ? 7 : 0);
     expect(labels.filter((v) => v === 7)).toHaveLength(12);
     labels[idx(5, 2, 0)] = 4;
     const c = h.begin();
-    fillPolygonInPlane(c, labels, g, 1, 2, [[-0.5, 1.5], [5.5, 1.5], [5.5, 3.5], [-0.5, 3.5]], 7, 'erase');
+    fillPolygonInPlane(
+      c,
+      labels,
+      g,
+      1,
+      2,
+      [
+        [-0.5, 1.5],
+        [5.5, 1.5],
+        [5.5, 3.5],
+        [-0.5, 3.5],
+      ],
+      7,
+      'erase',
+    );
     h.commit(c, 'cut');
     expect(labels.filter((v) => v === 7)).toHaveLength(6);
     expect(labels[idx(5, 2, 0)]).toBe(4);
@@ -49,9 +95,39 @@ describe('freehand region', () => {
     const labels = new Uint8Array(6 * 5 * 4);
     const h = new EditHistory(labels, 30);
     const s = h.begin();
-    fillPolygonInPlane(s, labels, g, 2, 1, [[-1, -1], [7, -1], [7, 6], [-1, 6]], 2, 'brush', (at) => at % 2 === 0);
+    fillPolygonInPlane(
+      s,
+      labels,
+      g,
+      2,
+      1,
+      [
+        [-1, -1],
+        [7, -1],
+        [7, 6],
+        [-1, 6],
+      ],
+      2,
+      'brush',
+      (at) => at % 2 === 0,
+    );
     expect(labels.filter((v) => v === 2)).toHaveLength(15);
-    expect(fillPolygonInPlane(s, labels, g, 2, 4, [[0, 0], [3, 0], [3, 3]], 2, 'brush')).toEqual([]);
+    expect(
+      fillPolygonInPlane(
+        s,
+        labels,
+        g,
+        2,
+        4,
+        [
+          [0, 0],
+          [3, 0],
+          [3, 3],
+        ],
+        2,
+        'brush',
+      ),
+    ).toEqual([]);
   });
 
   it('clearInPlane clears the organ on a sagittal (i = 3) and a coronal plane only', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { clearOnSlice, paintDisk, paintDiskInPlane, paintSegment, paintSegmentInPlane, planeAxes, type SliceGrid } from '../../../src/edit/brush';
+import {
+  clearOnSlice,
+  paintDisk,
+  paintDiskInPlane,
+  paintSegment,
+  paintSegmentInPlane,
+  planeAxes,
+  type SliceGrid,
+} from '../../../src/edit/brush';
 import { EditHistory } from '../../../src/edit/history';
 
 // 4 x 3 slices, 2 slices
@@ -144,7 +152,17 @@ describe('brush in any plane', () => {
     const b = new Uint8Array(40 * 2);
     const ga = { dims: [8, 5, 2] as const, spacing: [0.7, 1.1, 3] as const };
     paintDiskInPlane(new EditHistory(a, 40).begin(), a, ga, 2, [3.2, 2.4, 1], 2.5, 6, 'brush');
-    paintDisk(new EditHistory(b, 40).begin(), b, { cols: 8, rows: 5, slices: 2, spacing: [0.7, 1.1] }, 1, 3.2, 2.4, 2.5, 6, 'brush');
+    paintDisk(
+      new EditHistory(b, 40).begin(),
+      b,
+      { cols: 8, rows: 5, slices: 2, spacing: [0.7, 1.1] },
+      1,
+      3.2,
+      2.4,
+      2.5,
+      6,
+      'brush',
+    );
     expect(a).toEqual(b);
     expect(planeAxes(0)).toEqual([1, 2]);
   });

@@ -18,7 +18,11 @@ describe('incremental redraw of an edit stroke', () => {
     stats.setVolume(labels);
     const h = new EditHistory(labels, size);
     const s = h.begin();
-    const moves: [number, number, number][] = [[2, 4, 1], [6, 4, 3], [9, 4, 6]];
+    const moves: [number, number, number][] = [
+      [2, 4, 1],
+      [6, 4, 3],
+      [9, 4, 6],
+    ];
     for (let m = 1; m < moves.length; m++) {
       paintSegmentInPlane(s, labels, g, 1, moves[m - 1], moves[m], 2.5, 5, 'brush');
       const { flat, before } = s.drain();

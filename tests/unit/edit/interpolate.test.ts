@@ -16,7 +16,8 @@ const count = (m: Uint8Array) => m.reduce((a, v) => a + v, 0);
 
 describe('distance transform', () => {
   it('equals the brute-force Euclidean distance (anisotropic spacing)', () => {
-    const w = 9, h = 7;
+    const w = 9,
+      h = 7;
     const m = new Uint8Array(w * h);
     m[2 * w + 1] = m[5 * w + 7] = m[0 * w + 6] = 1;
     const sp: [number, number] = [0.7, 1.6];
@@ -24,7 +25,8 @@ describe('distance transform', () => {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         let best = Infinity;
-        for (let q = 0; q < w * h; q++) if (m[q]) best = Math.min(best, Math.hypot((x - (q % w)) * sp[0], (y - Math.floor(q / w)) * sp[1]));
+        for (let q = 0; q < w * h; q++)
+          if (m[q]) best = Math.min(best, Math.hypot((x - (q % w)) * sp[0], (y - Math.floor(q / w)) * sp[1]));
         expect(d[y * w + x]).toBeCloseTo(best, 9);
       }
     }
@@ -39,21 +41,24 @@ describe('distance transform', () => {
 
 describe('shape-based interpolation', () => {
   it('discs of radius 4 and 8 give a disc of radius about 6 midway (area within 15%)', () => {
-    const w = 31, h = 31;
+    const w = 31,
+      h = 31;
     const mid = interpolateMasks(disc(w, h, 15, 15, 4), disc(w, h, 15, 15, 8), w, h, [1, 1], 0.5);
     const want = count(disc(w, h, 15, 15, 6));
     expect(Math.abs(count(mid) - want) / want).toBeLessThan(0.15);
     // and it is a disc: every voxel within 5 of the centre is inside, none beyond 7
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      const r = Math.hypot(x - 15, y - 15);
-      if (r <= 5) expect(mid[y * w + x]).toBe(1);
-      if (r >= 7) expect(mid[y * w + x]).toBe(0);
-    }
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const r = Math.hypot(x - 15, y - 15);
+        if (r <= 5) expect(mid[y * w + x]).toBe(1);
+        if (r >= 7) expect(mid[y * w + x]).toBe(0);
+      }
   });
 
   it('two overlapping shifted squares: the square midway is shifted halfway and keeps its size', () => {
     // (shape-based interpolation needs the two shapes to overlap; disjoint ones give nothing in between)
-    const w = 24, h = 12;
+    const w = 24,
+      h = 12;
     const a = rect(w, h, 2, 2, 9, 9);
     const b = rect(w, h, 6, 2, 13, 9);
     const mid = interpolateMasks(a, b, w, h, [1, 1], 0.5);
@@ -68,10 +73,19 @@ describe('shape-based interpolation', () => {
   });
 
   it('interpolateGaps fills the empty slices between drawn ones, keeps other organs, and is one undo step', () => {
-    const w = 21, h = 21, nz = 5, size = w * h;
+    const w = 21,
+      h = 21,
+      nz = 5,
+      size = w * h;
     const labels = new Uint8Array(size * nz);
-    labels.set(disc(w, h, 10, 10, 3).map((v) => v * 6), 0);
-    labels.set(disc(w, h, 10, 10, 7).map((v) => v * 6), 4 * size);
+    labels.set(
+      disc(w, h, 10, 10, 3).map((v) => v * 6),
+      0,
+    );
+    labels.set(
+      disc(w, h, 10, 10, 7).map((v) => v * 6),
+      4 * size,
+    );
     labels[2 * size + 10 * w + 10] = 9; // another organ at the centre of the middle slice
     const hist = new EditHistory(labels, size);
     const s = hist.begin();

@@ -81,7 +81,20 @@ describe('EditSession: threshold, region, clear in any view, interpolation', () 
     expect(() => s.setThreshold({ min: 10, max: -10 })).toThrow(RangeError);
     s.setThreshold(null);
     // a filled square on slice 4 (larger, overlapping), then interpolation between 0 and 4
-    expect(s.fillRegion(2, 4, [[0.5, 0.5], [7.5, 0.5], [7.5, 7.5], [0.5, 7.5]], 2, 'brush')).toBe(49);
+    expect(
+      s.fillRegion(
+        2,
+        4,
+        [
+          [0.5, 0.5],
+          [7.5, 0.5],
+          [7.5, 7.5],
+          [0.5, 7.5],
+        ],
+        2,
+        'brush',
+      ),
+    ).toBe(49);
     f.refreshed.length = 0;
     const r = s.interpolate(2);
     expect(r.filled).toEqual([1, 2, 3]);
@@ -114,8 +127,11 @@ describe('EditSession with a per-voxel redraw', () => {
     const calls: { flat: number[]; before: number[]; now: number[] }[] = [];
     const o = {
       labels,
-      refreshSlices: () => { throw new Error('whole-slice redraw used'); },
-      refreshVoxels: (flat: ArrayLike<number>, before: ArrayLike<number>) => calls.push({ flat: [...Array.from(flat)], before: [...Array.from(before)], now: Array.from(flat, (at) => labels[at]) }),
+      refreshSlices: () => {
+        throw new Error('whole-slice redraw used');
+      },
+      refreshVoxels: (flat: ArrayLike<number>, before: ArrayLike<number>) =>
+        calls.push({ flat: [...Array.from(flat)], before: [...Array.from(before)], now: Array.from(flat, (at) => labels[at]) }),
       onReplaced: () => () => {},
     };
     const s = new EditSession(o as unknown as OrganOverlay, [6, 6, 2], [1, 1, 1]);

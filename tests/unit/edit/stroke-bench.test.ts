@@ -39,7 +39,9 @@ describe('brush stroke benchmark, 512 x 512 x 600', () => {
     const undo = performance.now() - t1;
     moves.sort((a, b) => a - b);
     const median = moves[moves.length >> 1];
-    console.log(`brush 10 mm, 512x512x600: move median ${median.toFixed(2)} ms, max ${moves[moves.length - 1].toFixed(2)} ms; commit ${commit.toFixed(2)} ms (${step.diffs[0].index.length} voxels); undo ${undo.toFixed(2)} ms`);
+    console.log(
+      `brush 10 mm, 512x512x600: move median ${median.toFixed(2)} ms, max ${moves[moves.length - 1].toFixed(2)} ms; commit ${commit.toFixed(2)} ms (${step.diffs[0].index.length} voxels); undo ${undo.toFixed(2)} ms`,
+    );
     expect(step.diffs).toHaveLength(1);
     expect(labels.subarray(k * size, (k + 1) * size).every((v) => v === 0)).toBe(true);
     expect(median).toBeLessThan(100);

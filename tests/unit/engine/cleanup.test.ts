@@ -1,6 +1,13 @@
 /** The per-organ connected-component clean-up (src/engine/cleanup.ts) on tiny hand-made volumes. */
 import { describe, expect, test } from 'vitest';
-import { boxGapSquaredMm, CLEANUP_RULES, cleanupLabels, cleanupLabelsAsync, decide, type CleanupRule } from '../../../src/engine/cleanup';
+import {
+  boxGapSquaredMm,
+  CLEANUP_RULES,
+  cleanupLabels,
+  cleanupLabelsAsync,
+  decide,
+  type CleanupRule,
+} from '../../../src/engine/cleanup';
 import { CHANNEL_NAMES } from '../../../src/organs';
 
 const ch = (name: string) => CHANNEL_NAMES.indexOf(name);
@@ -10,7 +17,9 @@ function vol(slices: string[][], legend: Record<string, number>): { labels: Uint
   const rows = slices[0].length;
   const cols = slices[0][0].length;
   const labels = new Uint8Array(cols * rows * slices.length);
-  slices.forEach((s, z) => s.forEach((line, y) => [...line].forEach((c, x) => (labels[(z * rows + y) * cols + x] = c === '.' ? 0 : legend[c]))));
+  slices.forEach((s, z) =>
+    s.forEach((line, y) => [...line].forEach((c, x) => (labels[(z * rows + y) * cols + x] = c === '.' ? 0 : legend[c]))),
+  );
   return { labels, dims: [cols, rows, slices.length] };
 }
 
@@ -21,7 +30,14 @@ describe('the rule table', () => {
     expect(CLEANUP_RULES.get(ch('Ear_Internal_L'))!.maxComponents).toBe(1);
     expect(CLEANUP_RULES.get(ch('Glnd_Sublingual'))!.maxComponents).toBe(2);
     expect(CLEANUP_RULES.get(ch('Bag_Bowel'))!.maxComponents).toBeNull();
-    expect(CLEANUP_RULES.get(ch('Liver'))).toEqual({ maxComponents: null, minFraction: 0.1, minMl: 0, maxGapMm: 20, maxComponentMl: null, chain: false });
+    expect(CLEANUP_RULES.get(ch('Liver'))).toEqual({
+      maxComponents: null,
+      minFraction: 0.1,
+      minMl: 0,
+      maxGapMm: 20,
+      maxComponentMl: null,
+      chain: false,
+    });
     expect(CLEANUP_RULES.get(ch('Pituitary'))!.maxComponentMl).toBe(1.5);
   });
 });
@@ -40,14 +56,48 @@ describe('boxGapSquaredMm / decide', () => {
     const rule: CleanupRule = { maxComponents: 3, minFraction: 0.5, minMl: 2, maxGapMm: 10, maxComponentMl: null, chain: false };
     const at = (x: number) => [x, x, 0, 0, 0, 0];
     // spacing 1 mm, voxelMl 1: counts 4 (first), 10 (largest), 5 (ok), 5 far (gap 19), 1 (too small)
-    const comps = [{ count: 4, box: at(0) }, { count: 10, box: at(5) }, { count: 5, box: at(8) }, { count: 5, box: at(25) }, { count: 1, box: at(6) }];
+    const comps = [
+      { count: 4, box: at(0) },
+      { count: 10, box: at(5) },
+      { count: 5, box: at(8) },
+      { count: 5, box: at(25) },
+      { count: 1, box: at(6) },
+    ];
     expect(decide(comps, rule, [1, 1, 1], 1)).toEqual([false, true, true, false, false]);
     expect(decide(comps, { ...rule, minFraction: 0.4 }, [1, 1, 1], 1)).toEqual([true, true, true, false, false]);
-    expect(decide(comps, { ...rule, minFraction: 0.4, maxComponents: 2 }, [1, 1, 1], 1)).toEqual([false, true, true, false, false]);
+    expect(decide(comps, { ...rule, minFraction: 0.4, maxComponents: 2 }, [1, 1, 1], 1)).toEqual([
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
     // no fraction or count limit: the 1-voxel component stays at 3 ml per voxel, goes at 1 ml (< minMl 2)
-    expect(decide(comps, { ...rule, minFraction: 0, maxComponents: null }, [1, 1, 1], 3)).toEqual([true, true, true, false, true]);
-    expect(decide(comps, { ...rule, minFraction: 0, maxComponents: null }, [1, 1, 1], 1)).toEqual([true, true, true, false, false]);
-    expect(decide([{ count: 3, box: at(9) }, { count: 3, box: at(0) }], { ...rule, maxComponents: 1 }, [1, 1, 1], 1)).toEqual([true, false]);
+    expect(decide(comps, { ...rule, minFraction: 0, maxComponents: null }, [1, 1, 1], 3)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect(decide(comps, { ...rule, minFraction: 0, maxComponents: null }, [1, 1, 1], 1)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(
+      decide(
+        [
+          { count: 3, box: at(9) },
+          { count: 3, box: at(0) },
+        ],
+        { ...rule, maxComponents: 1 },
+        [1, 1, 1],
+        1,
+      ),
+    ).toEqual([true, false]);
     expect(decide([], rule, [1, 1, 1], 1)).toEqual([]);
     // maxComponentMl: the 10-voxel component is too big to be the organ; the largest of the rest leads
     // (comp 2 leads; comp 0 is 4 >= 2.5 voxels, 7 mm away: kept too)
@@ -124,7 +174,9 @@ describe('cleanupLabels', () => {
     const P = ch('Pituitary');
     const { labels, dims } = vol([['PP..P', '.....', 'PPP..']], { P });
     // 10 mm voxels = 1 ml: the 3- and 2-voxel blobs exceed 1.5 ml, the single voxel is the one kept
-    expect(Array.from(cleanupLabels(labels, dims, [10, 10, 10]).labels)).toEqual(Array.from(vol([['....P', '.....', '.....']], { P }).labels));
+    expect(Array.from(cleanupLabels(labels, dims, [10, 10, 10]).labels)).toEqual(
+      Array.from(vol([['....P', '.....', '.....']], { P }).labels),
+    );
     // at 20 mm even that voxel (8 ml) cannot be a pituitary: none left
     const none = cleanupLabels(labels, dims, [20, 20, 20]);
     expect(none.labels.every((v) => v === 0)).toBe(true);
@@ -144,14 +196,19 @@ describe('cleanupLabels', () => {
     const C = ch('SpinalCord');
     // one voxel column, 10 mm voxels: pieces at z 0-1 | 7-8 | 12-16 (largest) | 20-21 | 25-26
     const column = 'CC.....CC...CCCCC...CC...CC...';
-    const { labels, dims } = vol([...column].map((c) => [c]), { C });
+    const { labels, dims } = vol(
+      [...column].map((c) => [c]),
+      { C },
+    );
     const { labels: out, report } = cleanupLabels(labels, dims, [10, 10, 10]);
     // 25-26 is 80 mm from the largest but 30 mm from 20-21 (kept): kept; 0-1 is 50 mm from 7-8: dropped
     expect([...out].map((v) => (v ? 'C' : '.')).join('')).toBe('.......CC...CCCCC...CC...CC...');
     expect(report.organs).toEqual([{ channel: C, components: 5, kept: 4, voxelsRemoved: 2 }]);
     // the same column as a compact organ (distance to the largest only, 20 mm): only the largest stays
     const compact = new Map([[C, { ...CLEANUP_RULES.get(ch('Liver'))! }]]);
-    expect([...cleanupLabels(labels, dims, [10, 10, 10], compact).labels].map((v) => (v ? 'C' : '.')).join('')).toBe('............CCCCC.............');
+    expect([...cleanupLabels(labels, dims, [10, 10, 10], compact).labels].map((v) => (v ? 'C' : '.')).join('')).toBe(
+      '............CCCCC.............',
+    );
   });
 
   test('an empty volume and a volume without rules for its labels are unchanged', () => {

@@ -12,7 +12,7 @@ function appFetch(files: Record<string, () => Promise<string | Uint8Array<ArrayB
     const f = files[url];
     if (!f) return new Response('missing', { status: 404 });
     const body = await f();
-    return new Response(typeof body === "string" ? body : new Uint8Array(body), { status: 200 });
+    return new Response(typeof body === 'string' ? body : new Uint8Array(body), { status: 200 });
   }) as typeof fetch;
 }
 
@@ -21,7 +21,8 @@ const fixture = (name: string) => () => readFile(FIX + name);
 describe('engine controller', () => {
   test('start, segment slice by slice, report', async () => {
     const fetchFunc = appFetch({
-      'app:/models/index.json': async () => JSON.stringify({ models: [{ id: 'tiny', name: 'Tiny', path: 'models/tiny/', default: true }] }),
+      'app:/models/index.json': async () =>
+        JSON.stringify({ models: [{ id: 'tiny', name: 'Tiny', path: 'models/tiny/', default: true }] }),
       'app:/models/tiny/manifest.json': fixture('manifest.json'),
       'app:/models/tiny/model.json': fixture('model.json'),
       'app:/models/tiny/group1-shard1of1.bin': fixture('group1-shard1of1.bin'),

@@ -38,7 +38,12 @@ describe('engine on wasm (fallback path)', () => {
     const before = tf.memory();
     const progress: number[] = [];
     // cleanup off: the raw network labels (the clean-up has its own test below)
-    const r = await segmentVolume(model, ct, { protocol: 'abdomen', confidence: true, cleanup: false, onProgress: (p) => progress.push(p.done) });
+    const r = await segmentVolume(model, ct, {
+      protocol: 'abdomen',
+      confidence: true,
+      cleanup: false,
+      onProgress: (p) => progress.push(p.done),
+    });
     expect(r.report.cleanup).toBeNull();
     expect(r.report.backend).toBe('wasm');
     expect(r.report.postprocess).toBe('cpu-kernel'); // was 'tfjs-ops' before the typed-array kernel (issue 13)
@@ -51,7 +56,12 @@ describe('engine on wasm (fallback path)', () => {
     const S = model.manifest.input.size;
     const out = model.execute(tf.tensor4d(preprocessReference(ct.hu, g, model.manifest.input, 0, 5), [5, S, S, 5]));
     const ref = postprocessReference((await out.seg.data()) as Float32Array, (await out.attention.data()) as Float32Array, 5, {
-      cols: 60, rows: 50, size: S, u: g.u, v: g.v, mask: protocolMask('abdomen'),
+      cols: 60,
+      rows: 50,
+      size: S,
+      u: g.u,
+      v: g.v,
+      mask: protocolMask('abdomen'),
     });
     tf.dispose([out.seg, out.attention, out.region]);
     let mismatch = 0;
@@ -71,11 +81,19 @@ describe('engine on wasm (fallback path)', () => {
     expect(expected.report.voxelsRemoved).toBeGreaterThan(0); // random weights: islands everywhere
     const seen = new Map<number, Uint8Array>(); // the last delivery of every slice, as a listener keeps it
     // batches of 4 over 6 slices: the last batch overlaps (slices scanned as delivered, each once)
-    const r = await segmentVolume(model, ct, { protocol: 'whole', batchSize: 4, onSlice: (k, labels) => seen.set(k, labels.slice()) });
+    const r = await segmentVolume(model, ct, {
+      protocol: 'whole',
+      batchSize: 4,
+      onSlice: (k, labels) => seen.set(k, labels.slice()),
+    });
     expect(Array.from(r.labels)).toEqual(Array.from(expected.labels));
     const npx = ct.dims[0] * ct.dims[1];
-    for (let k = 0; k < ct.dims[2]; k++) expect(Array.from(seen.get(k)!), `slice ${k}`).toEqual(Array.from(expected.labels.subarray(k * npx, (k + 1) * npx)));
-    expect(r.report.cleanup).toMatchObject({ voxelsRemoved: expected.report.voxelsRemoved, slicesChanged: expected.report.changedSlices.length });
+    for (let k = 0; k < ct.dims[2]; k++)
+      expect(Array.from(seen.get(k)!), `slice ${k}`).toEqual(Array.from(expected.labels.subarray(k * npx, (k + 1) * npx)));
+    expect(r.report.cleanup).toMatchObject({
+      voxelsRemoved: expected.report.voxelsRemoved,
+      slicesChanged: expected.report.changedSlices.length,
+    });
     expect(r.report.cleanup!.organs).toEqual(expected.report.organs.filter((o) => o.voxelsRemoved > 0));
     expect(r.report.cleanup!.finalMs).toBeLessThanOrEqual(r.report.cleanup!.ms);
     model.dispose();
@@ -91,7 +109,9 @@ describe('engine guards', () => {
     const blocked = syntheticCt({ cols: 20, rows: 20, slices: 3 });
     blocked.warnings.push({ code: 'too-few-slices', severity: 'error', message: 'Only 3 slices.' });
     await expect(segmentVolume(model, blocked, { protocol: 'whole' })).rejects.toBeInstanceOf(EngineError);
-    const ok = await segmentVolume(model, syntheticCt({ cols: 20, rows: 20, slices: 3, spacing: [3, 3, 3] }), { protocol: 'whole' });
+    const ok = await segmentVolume(model, syntheticCt({ cols: 20, rows: 20, slices: 3, spacing: [3, 3, 3] }), {
+      protocol: 'whole',
+    });
     expect(ok.report.completed).toBe(true);
     model.dispose();
   });

@@ -77,7 +77,9 @@ describe('pre-processing reference', () => {
     // HU = 10 i + 3 j + 20 k on a 1 mm grid with 2 mm slices; model grid 1 mm so model pixels hit CT centres +- 0.5
     const ct = syntheticCt({ cols: 20, rows: 16, slices: 10, spacing: [1, 1, 2], float: true });
     const [cols, rows] = [20, 16];
-    for (let k = 0; k < 10; k++) for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) ct.hu[k * cols * rows + j * cols + i] = 10 * i + 3 * j + 20 * k;
+    for (let k = 0; k < 10; k++)
+      for (let j = 0; j < rows; j++)
+        for (let i = 0; i < cols; i++) ct.hu[k * cols * rows + j * cols + i] = 10 * i + 3 * j + 20 * k;
     const g = gridGeometry(ct, { size: 8, pixelSpacingMm: 1.5, sliceSpacingMm: 1.5 });
     const x = preprocessReference(ct.hu, g, { huMin: -1000, huMax: 5000, huOffset: 100, huScale: 50 }, 4, 2);
     for (let b = 0; b < 2; b++) {
@@ -135,7 +137,11 @@ describe('float32-exact split of the CT -> model positions (post-processing shad
       const a = { c0: (rand() - 0.5) * 800, ci: (rand() - 0.5) * 6, cj: (rand() - 0.5) * 6 };
       const { hi, lo } = splitAffine(a, cols, rows);
       for (const x of [...hi, ...lo]) expect(f(x)).toBe(x); // representable as uniforms
-      for (const [i, j] of [[0, 0], [cols - 1, rows - 1], [Math.floor(rand() * cols), Math.floor(rand() * rows)]]) {
+      for (const [i, j] of [
+        [0, 0],
+        [cols - 1, rows - 1],
+        [Math.floor(rand() * cols), Math.floor(rand() * rows)],
+      ]) {
         const exact = hi[0] + hi[1] * i + hi[2] * j;
         expect(f(f(hi[0] + f(hi[1] * i)) + f(hi[2] * j))).toBe(exact); // separate roundings
         expect(f(f(hi[2] * j) + f(hi[0] + hi[1] * i))).toBe(exact); // fused / reordered

@@ -11,15 +11,60 @@ function goodManifest(): Record<string, unknown> {
     name: 'AttentionAnatomy + HPA',
     variant: 'attention_hpa',
     created: '2026-11-26',
-    input: { name: 'ct', size: 192, pixelSpacingMm: 2.0, sliceSpacingMm: 2.5, slices: 5, huMin: -1000, huMax: 1500, huOffset: 0, huScale: 1000, centre: 'image-centre' },
+    input: {
+      name: 'ct',
+      size: 192,
+      pixelSpacingMm: 2.0,
+      sliceSpacingMm: 2.5,
+      slices: 5,
+      huMin: -1000,
+      huMax: 1500,
+      huOffset: 0,
+      huScale: 1000,
+      centre: 'image-centre',
+    },
     outputs: { seg: 'seg', attention: 'attention', region: 'region' },
-    channels: ['Background', 'Brainstem', 'Musc_Constrict', 'Ear_Internal_L', 'Ear_Internal_R', 'Eye_L', 'Eye_R', 'Pituitary', 'Larynx',
-      'Bone_Mandible', 'Cavity_Oral', 'Parotid_L', 'Parotid_R', 'Glnd_Submand_L', 'Glnd_Submand_R', 'SpinalCord', 'Glnd_Sublingual',
-      'Lobe_Temporal_L', 'Lobe_Temporal_R', 'Joint_TM_L', 'Joint_TM_R', 'Trachea', 'Heart', 'Lung_L', 'Lung_R', 'Esophagus',
-      'Gallbladder', 'Kidney_L', 'Kidney_R', 'Bag_Bowel', 'Liver', 'Pancreas', 'Spleen', 'Stomach'],
+    channels: [
+      'Background',
+      'Brainstem',
+      'Musc_Constrict',
+      'Ear_Internal_L',
+      'Ear_Internal_R',
+      'Eye_L',
+      'Eye_R',
+      'Pituitary',
+      'Larynx',
+      'Bone_Mandible',
+      'Cavity_Oral',
+      'Parotid_L',
+      'Parotid_R',
+      'Glnd_Submand_L',
+      'Glnd_Submand_R',
+      'SpinalCord',
+      'Glnd_Sublingual',
+      'Lobe_Temporal_L',
+      'Lobe_Temporal_R',
+      'Joint_TM_L',
+      'Joint_TM_R',
+      'Trachea',
+      'Heart',
+      'Lung_L',
+      'Lung_R',
+      'Esophagus',
+      'Gallbladder',
+      'Kidney_L',
+      'Kidney_R',
+      'Bag_Bowel',
+      'Liver',
+      'Pancreas',
+      'Spleen',
+      'Stomach',
+    ],
     regions: ['head', 'upper_chest', 'chest', 'upper_abdomen', 'abdomen'],
     sources: [{ id: 'phantom-head-neck', description: 'phantom', cases: 40, annotated: ['Brainstem', 'SpinalCord'] }],
-    metrics: [{ dataset: 'phantom held-out (n=4)', meanDsc: 0.8, meanHd95Mm: 4.1, perOrgan: { Brainstem: { dsc: 0.9, hd95Mm: 2 } } }],
+    metrics: [
+      { dataset: 'phantom held-out (n=4)', meanDsc: 0.8, meanHd95Mm: 4.1, perOrgan: { Brainstem: { dsc: 0.9, hd95Mm: 2 } } },
+    ],
     weights: { dtype: 'float16', bytes: 1234 },
     intendedUse: 'Research',
     disclaimer: 'Not a medical device. Research use only.',
@@ -88,7 +133,12 @@ describe('manifest validation (CONTRACTS 4)', () => {
 
 describe('model index', () => {
   test('valid index, default model', () => {
-    const idx = validateModelIndex({ models: [{ id: 'a', name: 'A', path: 'models/a' }, { id: 'b', name: 'B', path: 'models/b/', default: true }] });
+    const idx = validateModelIndex({
+      models: [
+        { id: 'a', name: 'A', path: 'models/a' },
+        { id: 'b', name: 'B', path: 'models/b/', default: true },
+      ],
+    });
     expect(idx.models[0].path).toBe('models/a/');
     expect(defaultModel(idx)?.id).toBe('b');
     expect(defaultModel(validateModelIndex({ models: [{ id: 'a', name: 'A', path: 'models/a/' }] }))?.id).toBe('a');
@@ -96,6 +146,13 @@ describe('model index', () => {
   test('errors name the field', () => {
     expect(() => validateModelIndex({})).toThrow(/"models" is missing/);
     expect(() => validateModelIndex({ models: [{ id: 'a', name: 'A', path: '/abs/' }] })).toThrow(/"models\[0\]\.path"/);
-    expect(() => validateModelIndex({ models: [{ id: 'a', name: 'A', path: 'x/' }, { id: 'a', name: 'B', path: 'y/' }] })).toThrow(/"models\[1\]\.id"/);
+    expect(() =>
+      validateModelIndex({
+        models: [
+          { id: 'a', name: 'A', path: 'x/' },
+          { id: 'a', name: 'B', path: 'y/' },
+        ],
+      }),
+    ).toThrow(/"models\[1\]\.id"/);
   });
 });

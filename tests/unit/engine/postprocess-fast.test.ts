@@ -58,7 +58,10 @@ function compare(seg: Float32Array, att: Float32Array, B: number, p: Postprocess
         if (first < 0) first = n;
       }
     }
-    expect(diff, `slice ${b}: ${diff} labels differ, first at pixel ${first} (${labels[first]} vs ${ref.labels[b * npx + first]})`).toBe(0);
+    expect(
+      diff,
+      `slice ${b}: ${diff} labels differ, first at pixel ${first} (${labels[first]} vs ${ref.labels[b * npx + first]})`,
+    ).toBe(0);
     if (withConfidence) expect(Array.from(conf)).toEqual(Array.from(ref.confidence.subarray(b * npx, (b + 1) * npx)));
   }
   return fast.stats.exact / Math.max(1, fast.stats.pixels);
@@ -93,7 +96,12 @@ describe('fast CPU post-processing: labels identical to the reference', () => {
     const seg = smoothLogits(B, S);
     const att = Float32Array.from({ length: B * C }, (_, n) => (n % C === 0 ? 1 : 0.2 + rand()));
     for (const protocol of ['whole', 'head_neck', 'thorax', 'abdomen'] as ProtocolId[]) {
-      for (const [deg, flip] of [[0, false], [0, true], [90, false], [17, false]] as [number, boolean][]) {
+      for (const [deg, flip] of [
+        [0, false],
+        [0, true],
+        [90, false],
+        [17, false],
+      ] as [number, boolean][]) {
         const exact = compare(seg, att, B, params(S, 70, 61, protocol, deg, flip));
         // the shortcut is really taken: most pixels come from certified cells
         expect(exact, `${protocol} ${deg} deg`).toBeLessThan(0.7);
@@ -169,7 +177,8 @@ describe('fast CPU post-processing: labels identical to the reference', () => {
         seg[o + 5] = base * 4;
       }
     }
-    for (const protocol of ['whole', 'head_neck', 'abdomen'] as ProtocolId[]) compare(seg, att, B, params(S, 45, 45, protocol, 3));
+    for (const protocol of ['whole', 'head_neck', 'abdomen'] as ProtocolId[])
+      compare(seg, att, B, params(S, 45, 45, protocol, 3));
   });
 
   test('NaN and infinite logits follow the reference', () => {
@@ -209,7 +218,14 @@ describe('fast CPU post-processing on the shipped model (wasm)', () => {
       // a finer, rotated CT grid over the same logits (more pixels per cell)
       compare(seg, att, B, params(Sm, 300, 280, protocol, 12));
     }
-    const ref = postprocessReference(seg, att, B, { cols: ct.dims[0], rows: ct.dims[1], size: Sm, u: g.u, v: g.v, mask: protocolMask('thorax') });
+    const ref = postprocessReference(seg, att, B, {
+      cols: ct.dims[0],
+      rows: ct.dims[1],
+      size: Sm,
+      u: g.u,
+      v: g.v,
+      mask: protocolMask('thorax'),
+    });
     expect(new Set(ref.labels).size).toBeGreaterThan(4); // the slab shows several organs
   }, 240_000);
 });
@@ -229,7 +245,12 @@ describe('engine on wasm with the typed-array kernel', () => {
     const S = model.manifest.input.size;
     const out = model.execute(tf.tensor4d(preprocessReference(ct.hu, g, model.manifest.input, 0, 4), [4, S, S, 5]));
     const ref = postprocessReference((await out.seg.data()) as Float32Array, (await out.attention.data()) as Float32Array, 4, {
-      cols: 64, rows: 52, size: S, u: g.u, v: g.v, mask: protocolMask('whole'),
+      cols: 64,
+      rows: 52,
+      size: S,
+      u: g.u,
+      v: g.v,
+      mask: protocolMask('whole'),
     });
     tf.dispose([out.seg, out.attention, out.region]);
     model.dispose();

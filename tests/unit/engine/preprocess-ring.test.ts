@@ -9,7 +9,12 @@ describe('ring of CT slices', () => {
   test('consecutive slabs upload only the new slices, each once', () => {
     let s = { lo: 0, hi: -1 };
     const up: number[] = [];
-    for (const [first, last] of [[0, 6], [2, 9], [5, 12], [9, 12]]) {
+    for (const [first, last] of [
+      [0, 6],
+      [2, 9],
+      [5, 12],
+      [9, 12],
+    ]) {
       const p = ringPlan(s.lo, s.hi, first, last, 8);
       if (p.upload) for (let k = p.upload[0]; k <= p.upload[1]; k++) up.push(k);
       s = p;
@@ -32,7 +37,9 @@ describe('ring of CT slices', () => {
     const g = gridGeometry(ct, { size: 8, pixelSpacingMm: 1, sliceSpacingMm: 2.5 });
     for (const B of [1, 3, 7]) {
       const cap = ringCapacity(g, B);
-      const lens = planBatches(40, B).map((b) => slabRange(g, b.start, b.count)).map(([f, l]) => l - f + 1);
+      const lens = planBatches(40, B)
+        .map((b) => slabRange(g, b.start, b.count))
+        .map(([f, l]) => l - f + 1);
       expect(Math.max(...lens)).toBeLessThanOrEqual(cap);
       expect(cap).toBeLessThan(40);
     }

@@ -51,8 +51,14 @@ describe('shipped model', () => {
     for (const name of ['Lung_L', 'Lung_R', 'Heart', 'Trachea', 'SpinalCord']) {
       const ch = CHANNEL_NAMES.indexOf(name);
       const truth = c.labelsAll.map((v) => (v === ch ? 1 : 0));
-      expect(truth.reduce((a, b) => a + b, 0), `${name} in the phantom`).toBeGreaterThan(50);
-      score[name] = dice(r.labels.map((v) => (v === ch ? 1 : 0)), truth);
+      expect(
+        truth.reduce((a, b) => a + b, 0),
+        `${name} in the phantom`,
+      ).toBeGreaterThan(50);
+      score[name] = dice(
+        r.labels.map((v) => (v === ch ? 1 : 0)),
+        truth,
+      );
     }
     console.log(`shipped model ${shipped.id} on phantom seed 777 (thorax, 2.5 mm pixels, 5 mm slices), DSC:`, score);
     expect(score.Lung_L).toBeGreaterThan(0.9);

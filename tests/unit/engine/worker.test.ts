@@ -17,7 +17,8 @@ import { serveEngine } from '../../../src/engine/worker/serve';
 
 const FIX = 'tests/fixtures/models/tiny-random/';
 const files: Record<string, () => Promise<string | Uint8Array>> = {
-  'app:/models/index.json': async () => JSON.stringify({ models: [{ id: 'tiny', name: 'Tiny', path: 'models/tiny/', default: true }] }),
+  'app:/models/index.json': async () =>
+    JSON.stringify({ models: [{ id: 'tiny', name: 'Tiny', path: 'models/tiny/', default: true }] }),
   'app:/models/tiny/manifest.json': () => readFile(FIX + 'manifest.json'),
   'app:/models/tiny/model.json': () => readFile(FIX + 'model.json'),
   'app:/models/tiny/group1-shard1of1.bin': () => readFile(FIX + 'group1-shard1of1.bin'),
@@ -46,14 +47,28 @@ afterEach(() => {
 });
 
 function report(p: Partial<SegmentReport>): SegmentReport {
-  return { slices: 4, slicesDone: 4, completed: true, seconds: 2, slicesPerS: 2, cleanup: { ms: 1, finalMs: 1, voxelsRemoved: 3, slicesChanged: 1, organs: [] }, ...p } as SegmentReport;
+  return {
+    slices: 4,
+    slicesDone: 4,
+    completed: true,
+    seconds: 2,
+    slicesPerS: 2,
+    cleanup: { ms: 1, finalMs: 1, voxelsRemoved: 3, slicesChanged: 1, organs: [] },
+    ...p,
+  } as SegmentReport;
 }
 
 describe('RunAssembler (page side of a run in the worker)', () => {
   test('writes slices into its own volume, hands views to onSlice; a stop cuts the report to what was delivered', () => {
     const seen: number[] = [];
     const progress: number[] = [];
-    const a = new RunAssembler(2, 4, false, (k, l) => seen.push(k * 10 + l[1]), (p) => progress.push(p.done));
+    const a = new RunAssembler(
+      2,
+      4,
+      false,
+      (k, l) => seen.push(k * 10 + l[1]),
+      (p) => progress.push(p.done),
+    );
     const p = (done: number): SegmentProgress => ({ done, total: 4, elapsedS: 1, slicesPerS: 1, secondsLeft: 1 });
     a.slice(0, new Uint8Array([1, 2]));
     a.progress(p(1));
@@ -70,7 +85,7 @@ describe('RunAssembler (page side of a run in the worker)', () => {
     expect(() => new RunAssembler(2, 1, false).slice(0, new Uint8Array(3))).toThrow(RangeError);
   });
 
-  test('without a stop the report is the worker\'s', () => {
+  test("without a stop the report is the worker's", () => {
     const a = new RunAssembler(1, 1, true);
     a.slice(0, new Uint8Array([7]), new Uint8Array([200]));
     const r = a.finish(report({}));
@@ -89,10 +104,13 @@ describe('engine over a message channel (wasm)', () => {
     const ct = syntheticCt({ cols: 40, rows: 40, slices: 4, spacing: [3, 3, 3] });
 
     const seen: number[] = [];
-    const r = await c.segment(ct, { protocol: 'whole', onSlice: (k, l) => {
-      expect(l.length).toBe(1600);
-      seen.push(k);
-    } });
+    const r = await c.segment(ct, {
+      protocol: 'whole',
+      onSlice: (k, l) => {
+        expect(l.length).toBe(1600);
+        seen.push(k);
+      },
+    });
     expect(r?.report.completed).toBe(true);
     // the engine called directly on this thread, same model: the reference
     const direct = await loadModel('app:/models/tiny/', { fetchFunc, cache: false });
@@ -142,16 +160,21 @@ describe('engine over a message channel (wasm)', () => {
     // the worker stopped after its first batch (wasm: one slice), and is free for the next run
     const again = await segmentInWorker(model, ct, { protocol: 'whole', cleanup: false }, host);
     expect(again.report.completed).toBe(true);
-    expect(r.report.bytesReadBack, 'the cancelled run read back one batch at most').toBeLessThanOrEqual(again.report.bytesReadBack / 6);
+    expect(r.report.bytesReadBack, 'the cancelled run read back one batch at most').toBeLessThanOrEqual(
+      again.report.bytesReadBack / 6,
+    );
     model.dispose();
   });
 
   test('errors keep their code and message across the channel', async () => {
-    const bad: typeof files = { ...files, 'app:/models/tiny/manifest.json': async () => {
-      const m = JSON.parse(await readFile(FIX + 'manifest.json', 'utf8'));
-      m.input.huScale = 0;
-      return JSON.stringify(m);
-    } };
+    const bad: typeof files = {
+      ...files,
+      'app:/models/tiny/manifest.json': async () => {
+        const m = JSON.parse(await readFile(FIX + 'manifest.json', 'utf8'));
+        m.input.huScale = 0;
+        return JSON.stringify(m);
+      },
+    };
     const badFetch = (async (u: RequestInfo | URL) => {
       const f = bad[String(u)];
       if (!f) return new Response('', { status: 404 });

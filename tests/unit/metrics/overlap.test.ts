@@ -4,8 +4,7 @@ import { dice, hausdorff95, percentile, squaredDistanceTransform } from '../../.
 function box(dims: [number, number, number], lo: number[], hi: number[]): Uint8Array {
   const m = new Uint8Array(dims[0] * dims[1] * dims[2]);
   for (let k = lo[2]; k < hi[2]; k++)
-    for (let j = lo[1]; j < hi[1]; j++)
-      for (let i = lo[0]; i < hi[0]; i++) m[i + j * dims[0] + k * dims[0] * dims[1]] = 1;
+    for (let j = lo[1]; j < hi[1]; j++) for (let i = lo[0]; i < hi[0]; i++) m[i + j * dims[0] + k * dims[0] * dims[1]] = 1;
   return m;
 }
 
@@ -30,14 +29,20 @@ describe('distance transform', () => {
   test('anisotropic spacing, brute force comparison', () => {
     const dims: [number, number, number] = [7, 5, 4];
     const feat = new Uint8Array(7 * 5 * 4);
-    const pts = [[1, 1, 0], [5, 3, 2], [0, 4, 3]];
+    const pts = [
+      [1, 1, 0],
+      [5, 3, 2],
+      [0, 4, 3],
+    ];
     for (const [i, j, k] of pts) feat[i + j * 7 + k * 35] = 1;
     const sp: [number, number, number] = [0.7, 1.3, 2.5];
     const dt = squaredDistanceTransform(feat, dims, sp);
     for (let k = 0; k < 4; k++)
       for (let j = 0; j < 5; j++)
         for (let i = 0; i < 7; i++) {
-          const brute = Math.min(...pts.map(([a, b, c]) => ((i - a) * sp[0]) ** 2 + ((j - b) * sp[1]) ** 2 + ((k - c) * sp[2]) ** 2));
+          const brute = Math.min(
+            ...pts.map(([a, b, c]) => ((i - a) * sp[0]) ** 2 + ((j - b) * sp[1]) ** 2 + ((k - c) * sp[2]) ** 2),
+          );
           expect(dt[i + j * 7 + k * 35]).toBeCloseTo(brute, 9);
         }
   });

@@ -1,7 +1,14 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { exportRtStruct } from '../../../src/rtstruct/export';
-import { exportGate, exportLabelling, getProvenance, setProvenance, subscribeProvenance, type Provenance } from '../../../src/labels/provenance';
+import {
+  exportGate,
+  exportLabelling,
+  getProvenance,
+  setProvenance,
+  subscribeProvenance,
+  type Provenance,
+} from '../../../src/labels/provenance';
 import { makeVolume } from '../contours/fixtures';
 
 function read(bytes: Uint8Array): NaturalDataset {

@@ -4,7 +4,13 @@ import { makeVolume } from '../contours/fixtures';
 
 describe('resampleLabelsToCt', () => {
   // CT: 5 x 4 x 3, rows towards patient right (FFS-like), 2 mm slices
-  const ct = makeVolume({ dims: [5, 4, 3], spacing: [1.5, 2], origin: [10, -20, 100], rowCosines: [-1, 0, 0], colCosines: [0, 1, 0] });
+  const ct = makeVolume({
+    dims: [5, 4, 3],
+    spacing: [1.5, 2],
+    origin: [10, -20, 100],
+    rowCosines: [-1, 0, 0],
+    colCosines: [0, 1, 0],
+  });
   const truth = new Uint8Array(60).map((_, n) => (n * 7) % 5);
 
   it('is the identity for a NIfTI written on the CT grid (LPS -> RAS affine)', () => {

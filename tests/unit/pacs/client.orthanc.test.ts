@@ -38,7 +38,18 @@ describe.skipIf(!!missing)(`DICOMweb client against Orthanc${missing ? ` (skippe
     pacs = await startOrthanc();
     client = new DicomWebClient({ url: pacs.dicomWeb, auth: { kind: 'basic', user: pacs.user, password: pacs.password } });
     await pacs.uploadFolder(HNSCC);
-    for (const f of syntheticSeries({ cols: 16, rows: 16, slices: 2, modality: 'MR', description: 'Not a CT', seriesUID: '1.2.826.0.1.3680043.10.77.2', studyUID: '1.2.826.0.1.3680043.10.77', patientName: 'Mri^Only', patientID: 'MR-ONLY', studyDate: '20240102' })) {
+    for (const f of syntheticSeries({
+      cols: 16,
+      rows: 16,
+      slices: 2,
+      modality: 'MR',
+      description: 'Not a CT',
+      seriesUID: '1.2.826.0.1.3680043.10.77.2',
+      studyUID: '1.2.826.0.1.3680043.10.77',
+      patientName: 'Mri^Only',
+      patientID: 'MR-ONLY',
+      studyDate: '20240102',
+    })) {
       await pacs.upload(f.buffer);
     }
   });
@@ -54,7 +65,9 @@ describe.skipIf(!!missing)(`DICOMweb client against Orthanc${missing ? ` (skippe
     const byId = await client.searchStudies({ patient: '01-0002' });
     expect(byId.map((s) => s.patientID)).toEqual(['HNSCC-01-0002']);
     expect(byId[0].modalities.sort()).toEqual(['CT', 'RTSTRUCT']);
-    expect((await client.searchStudies({ dateFrom: '2024-01-01', dateTo: '2024-12-31' })).map((s) => s.patientID)).toEqual(['MR-ONLY']);
+    expect((await client.searchStudies({ dateFrom: '2024-01-01', dateTo: '2024-12-31' })).map((s) => s.patientID)).toEqual([
+      'MR-ONLY',
+    ]);
     expect(await client.searchStudies({ dateFrom: '2030-01-01' })).toEqual([]);
   });
 
@@ -81,15 +94,34 @@ describe.skipIf(!!missing)(`DICOMweb client against Orthanc${missing ? ` (skippe
     const J2K = '../shared/data/real/totalseg-example/example_ct_dicom';
     const tmp = mkdtempSync(join(tmpdir(), 'aa-j2k-'));
     try {
-      const files = readdirSync(J2K).sort().slice(0, 3).map((f) => {
-        const p = join(tmp, f);
-        copyFileSync(join(J2K, f), p);
-        chmodSync(p, 0o644);
-        const r = spawnSync('dcmodify', ['-nb', '-i', '(0008,0016)=1.2.840.10008.5.1.4.1.1.2', '-i', `(0008,0018)=${f.replace(/^CT\./, '')}`,
-          '-i', '(0020,000d)=1.2.826.0.1.3680043.10.97', '-i', '(0020,000e)=1.2.826.0.1.3680043.10.97.1', '-i', '(0010,0020)=J2K-1', p], { encoding: 'utf8' });
-        expect(r.status, r.stderr).toBe(0);
-        return p;
-      });
+      const files = readdirSync(J2K)
+        .sort()
+        .slice(0, 3)
+        .map((f) => {
+          const p = join(tmp, f);
+          copyFileSync(join(J2K, f), p);
+          chmodSync(p, 0o644);
+          const r = spawnSync(
+            'dcmodify',
+            [
+              '-nb',
+              '-i',
+              '(0008,0016)=1.2.840.10008.5.1.4.1.1.2',
+              '-i',
+              `(0008,0018)=${f.replace(/^CT\./, '')}`,
+              '-i',
+              '(0020,000d)=1.2.826.0.1.3680043.10.97',
+              '-i',
+              '(0020,000e)=1.2.826.0.1.3680043.10.97.1',
+              '-i',
+              '(0010,0020)=J2K-1',
+              p,
+            ],
+            { encoding: 'utf8' },
+          );
+          expect(r.status, r.stderr).toBe(0);
+          return p;
+        });
       for (const f of files) await pacs.upload(readFileSync(f));
       const [study] = await client.searchStudies({ patient: 'J2K-1' });
       const [series] = await client.ctSeries(study.studyUID);
@@ -107,7 +139,16 @@ describe.skipIf(!!missing)(`DICOMweb client against Orthanc${missing ? ` (skippe
   });
 
   it('stores an instance with STOW-RS into its study', async () => {
-    const [file] = syntheticSeries({ cols: 8, rows: 8, slices: 1, modality: 'OT', seriesUID: '1.2.826.0.1.3680043.10.77.3', studyUID: '1.2.826.0.1.3680043.10.77', patientName: 'Mri^Only', patientID: 'MR-ONLY' });
+    const [file] = syntheticSeries({
+      cols: 8,
+      rows: 8,
+      slices: 1,
+      modality: 'OT',
+      seriesUID: '1.2.826.0.1.3680043.10.77.3',
+      studyUID: '1.2.826.0.1.3680043.10.77',
+      patientName: 'Mri^Only',
+      patientID: 'MR-ONLY',
+    });
     const r = await client.store('1.2.826.0.1.3680043.10.77', [new Uint8Array(file.buffer)]);
     expect(r.stored).toEqual(['1.2.826.0.1.3680043.10.77.3.1']);
     const series = await client.searchSeries('1.2.826.0.1.3680043.10.77');
@@ -127,13 +168,21 @@ describe.skipIf(!!missing)(`DICOMweb client against Orthanc${missing ? ` (skippe
 
   it('says clearly when the URL is wrong', async () => {
     const port = await freePort();
-    expect(await kind(new DicomWebClient({ url: `http://127.0.0.1:${port}/dicom-web`, auth: { kind: 'none' } }).searchStudies())).toMatch(/^unreachable: Could not reach the PACS at http:\/\/127\.0\.0\.1:\d+\/dicom-web/);
-    expect(await kind(Promise.resolve().then(() => new DicomWebClient({ url: 'pacs.example', auth: { kind: 'none' } })))).toMatch(/^unreachable: "pacs.example" is not a URL/);
+    expect(
+      await kind(new DicomWebClient({ url: `http://127.0.0.1:${port}/dicom-web`, auth: { kind: 'none' } }).searchStudies()),
+    ).toMatch(/^unreachable: Could not reach the PACS at http:\/\/127\.0\.0\.1:\d+\/dicom-web/);
+    expect(await kind(Promise.resolve().then(() => new DicomWebClient({ url: 'pacs.example', auth: { kind: 'none' } })))).toMatch(
+      /^unreachable: "pacs.example" is not a URL/,
+    );
     // Orthanc itself, but not its DICOMweb root.
     const auth = { kind: 'basic' as const, user: pacs.user, password: pacs.password };
-    expect(await kind(new DicomWebClient({ url: `${pacs.url}/wrong-root`, auth }).searchStudies())).toMatch(/^no-dicomweb: No DICOMweb service at/);
+    expect(await kind(new DicomWebClient({ url: `${pacs.url}/wrong-root`, auth }).searchStudies())).toMatch(
+      /^no-dicomweb: No DICOMweb service at/,
+    );
     // Orthanc's server root: its REST API has /studies too, but answers with Orthanc ids.
-    expect(await kind(new DicomWebClient({ url: pacs.url, auth }).searchStudies())).toMatch(/^no-dicomweb: http:\/\/127\.0\.0\.1:\d+ refused a standard DICOMweb search \(HTTP 400\): this is not a DICOMweb root/);
+    expect(await kind(new DicomWebClient({ url: pacs.url, auth }).searchStudies())).toMatch(
+      /^no-dicomweb: http:\/\/127\.0\.0\.1:\d+ refused a standard DICOMweb search \(HTTP 400\): this is not a DICOMweb root/,
+    );
   });
 });
 
@@ -142,7 +191,9 @@ describe.skipIf(!!missing)(`a server without DICOMweb${missing ? ` (skipped: ${m
     const plain = await startOrthanc({ dicomWeb: false });
     try {
       const c = new DicomWebClient({ url: plain.dicomWeb, auth: { kind: 'basic', user: plain.user, password: plain.password } });
-      expect(await kind(c.searchStudies())).toMatch(/^no-dicomweb: No DICOMweb service at http:\/\/127\.0\.0\.1:\d+\/dicom-web \(HTTP 404/);
+      expect(await kind(c.searchStudies())).toMatch(
+        /^no-dicomweb: No DICOMweb service at http:\/\/127\.0\.0\.1:\d+\/dicom-web \(HTTP 404/,
+      );
     } finally {
       await plain.stop();
     }

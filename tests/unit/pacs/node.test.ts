@@ -5,8 +5,19 @@ import { emptyState, needsWork, settled } from '../../../src/pacs/node/state';
 
 describe('npm run node arguments', () => {
   it('parses the options and derives defaults', () => {
-    const o = parseNodeArgs(['--pacs', 'http://h:8042/dicom-web', '--user', 'u', '--watch', '--protocol', 'head-neck', '--backend', 'wasm'], { PACS_PASSWORD: 'pw' });
-    expect(o).toMatchObject({ pacs: 'http://h:8042/dicom-web', user: 'u', password: 'pw', watch: true, protocol: 'head_neck', backend: 'wasm', settleS: 60 });
+    const o = parseNodeArgs(
+      ['--pacs', 'http://h:8042/dicom-web', '--user', 'u', '--watch', '--protocol', 'head-neck', '--backend', 'wasm'],
+      { PACS_PASSWORD: 'pw' },
+    );
+    expect(o).toMatchObject({
+      pacs: 'http://h:8042/dicom-web',
+      user: 'u',
+      password: 'pw',
+      watch: true,
+      protocol: 'head_neck',
+      backend: 'wasm',
+      settleS: 60,
+    });
     expect(parseNodeArgs(['--pacs', 'http://h/dicom-web']).settleS).toBe(0);
     expect(orthancRoot(o)).toBe('http://h:8042');
     expect(orthancRoot({ pacs: 'http://h/wado', orthanc: 'auto' })).toBeNull();
@@ -46,7 +57,11 @@ describe('node state', () => {
 describe('claims', () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
   it('reads claim values', () => {
-    expect(parseClaim('claimed n1 2026-01-01T10:00:00.000Z')).toEqual({ state: 'claimed', node: 'n1', detail: '2026-01-01T10:00:00.000Z' });
+    expect(parseClaim('claimed n1 2026-01-01T10:00:00.000Z')).toEqual({
+      state: 'claimed',
+      node: 'n1',
+      detail: '2026-01-01T10:00:00.000Z',
+    });
     expect(parseClaim('done n2 1.2.3')).toEqual({ state: 'done', node: 'n2', detail: '1.2.3' });
     expect(parseClaim('garbage')).toBeNull();
   });

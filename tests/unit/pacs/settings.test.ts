@@ -5,7 +5,14 @@ const mem = () => {
   const m = new Map<string, string>();
   return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), m };
 };
-const S: PacsSettings = { url: 'http://pacs:8042/dicom-web', authKind: 'basic', user: 'u', password: 'p', token: '', remember: false };
+const S: PacsSettings = {
+  url: 'http://pacs:8042/dicom-web',
+  authKind: 'basic',
+  user: 'u',
+  password: 'p',
+  token: '',
+  remember: false,
+};
 
 describe('PACS settings', () => {
   it('remembers the secret only when asked', () => {

@@ -38,11 +38,16 @@ for (const position of ['HFS', 'FFS'] as const) {
 
     test('labels.nii.gz and ct.nii.gz: same grid, affine = loader geometry (LPS -> RAS)', () => {
       const ct = buildCtVolume(scanDicomFiles(files).series[0], files);
-      const lab = readNifti(labelsNifti(c)), img = readNifti(ctNifti(c));
+      const lab = readNifti(labelsNifti(c)),
+        img = readNifti(ctNifti(c));
       expect(lab.dims).toEqual(ct.dims);
       expect(Array.from(lab.data)).toEqual(Array.from(c.labels));
       expect(Array.from(img.data)).toEqual(Array.from(ct.hu));
-      for (const ijk of [[0, 0, 0], [g.cols - 1, 3, 1], [5, g.rows - 1, g.positions.length - 1]] as [number, number, number][]) {
+      for (const ijk of [
+        [0, 0, 0],
+        [g.cols - 1, 3, 1],
+        [5, g.rows - 1, g.positions.length - 1],
+      ] as [number, number, number][]) {
         const lps = voxelToLps(ct, ...ijk);
         const ras = applyAffine(lab.affine, ijk);
         expect(ras[0]).toBeCloseTo(-lps[0], 3);
@@ -54,19 +59,23 @@ for (const position of ['HFS', 'FFS'] as const) {
 }
 
 const tool = '/usr/bin/dciodvfy';
-test.skipIf(!existsSync(tool))('dciodvfy: no errors or warnings on generated phantom slices (skipped: dicom3tools not installed; .ci/run installs it)', () => {
-  const c = generateCase({ seed: 9, region: 'abdomen', matrix: 48, spacing: 9, slice: 20 });
-  const dir = mkdtempSync(join(tmpdir(), 'phantom-dcm-'));
-  try {
-    const files = [...dicomFiles(c)];
-    for (const [name, bytes] of [files[0], files[files.length - 1]]) {
-      writeFileSync(join(dir, name), bytes);
-      const r = spawnSync(tool, [join(dir, name)], { encoding: 'utf8' });
-      const out = `${r.stdout}\n${r.stderr}`;
-      expect(out, out).not.toMatch(/^Error/m);
-      expect(out, out).not.toMatch(/^Warning/m);
+test.skipIf(!existsSync(tool))(
+  'dciodvfy: no errors or warnings on generated phantom slices (skipped: dicom3tools not installed; .ci/run installs it)',
+  () => {
+    const c = generateCase({ seed: 9, region: 'abdomen', matrix: 48, spacing: 9, slice: 20 });
+    const dir = mkdtempSync(join(tmpdir(), 'phantom-dcm-'));
+    try {
+      const files = [...dicomFiles(c)];
+      for (const [name, bytes] of [files[0], files[files.length - 1]]) {
+        writeFileSync(join(dir, name), bytes);
+        const r = spawnSync(tool, [join(dir, name)], { encoding: 'utf8' });
+        const out = `${r.stdout}\n${r.stderr}`;
+        expect(out, out).not.toMatch(/^Error/m);
+        expect(out, out).not.toMatch(/^Warning/m);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}, 60_000);
+  },
+  60_000,
+);

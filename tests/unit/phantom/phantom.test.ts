@@ -19,15 +19,21 @@ function volumesMl(c: PhantomCase): number[] {
 
 /** Centroid (patient LPS) of a label, from the volume geometry. */
 function centroid(c: PhantomCase, ch: number): [number, number, number] {
-  const g = c.plan.geometry, p0 = g.positions[0];
-  let sx = 0, sy = 0, sz = 0, n = 0;
-  for (let k = 0; k < g.positions.length; k++) for (let j = 0; j < g.rows; j++) for (let i = 0; i < g.cols; i++) {
-    if (c.labelsAll[i + j * g.cols + k * g.cols * g.rows] !== ch) continue;
-    sx += p0[0] + g.rowCosines[0] * i * g.pixelSpacing[0];
-    sy += p0[1] + j * g.pixelSpacing[1];
-    sz += g.positions[k][2];
-    n++;
-  }
+  const g = c.plan.geometry,
+    p0 = g.positions[0];
+  let sx = 0,
+    sy = 0,
+    sz = 0,
+    n = 0;
+  for (let k = 0; k < g.positions.length; k++)
+    for (let j = 0; j < g.rows; j++)
+      for (let i = 0; i < g.cols; i++) {
+        if (c.labelsAll[i + j * g.cols + k * g.cols * g.rows] !== ch) continue;
+        sx += p0[0] + g.rowCosines[0] * i * g.pixelSpacing[0];
+        sy += p0[1] + j * g.pixelSpacing[1];
+        sz += g.positions[k][2];
+        n++;
+      }
   return [sx / n, sy / n, sz / n];
 }
 
@@ -55,16 +61,23 @@ describe('whole-body phantom', () => {
 
   test('no organ is painted over another (beyond touching surfaces) unless designed to', () => {
     const ov = whole.stats.overlap;
-    for (const a of ORGANS) for (const b of ORGANS) {
-      const n = ov[a.channel * 34 + b.channel];
-      const smaller = Math.min(whole.counts[a.channel], whole.counts[b.channel]);
-      expect(n, `${a.tg263} over ${b.tg263}: ${n} voxels`).toBeLessThanOrEqual(Math.max(2, 0.01 * smaller));
-    }
+    for (const a of ORGANS)
+      for (const b of ORGANS) {
+        const n = ov[a.channel * 34 + b.channel];
+        const smaller = Math.min(whole.counts[a.channel], whole.counts[b.channel]);
+        expect(n, `${a.tg263} over ${b.tg263}: ${n} voxels`).toBeLessThanOrEqual(Math.max(2, 0.01 * smaller));
+      }
   });
 
   test('left organs lie on the patient left (+x) even feet first; head above feet', () => {
     expect(whole.plan.geometry.patientPosition).toBe('FFS');
-    for (const [l, r] of [[5, 6], [11, 12], [23, 24], [27, 28]]) expect(centroid(whole, l)[0]).toBeGreaterThan(centroid(whole, r)[0]);
+    for (const [l, r] of [
+      [5, 6],
+      [11, 12],
+      [23, 24],
+      [27, 28],
+    ])
+      expect(centroid(whole, l)[0]).toBeGreaterThan(centroid(whole, r)[0]);
     expect(centroid(whole, 30)[0]).toBeLessThan(centroid(whole, 32)[0]); // liver right, spleen left
     expect(centroid(whole, 22)[1]).toBeLessThan(centroid(whole, 15)[1]); // heart anterior to the cord
     expect(centroid(whole, 1)[2]).toBeGreaterThan(centroid(whole, 22)[2]);
@@ -72,7 +85,8 @@ describe('whole-body phantom', () => {
   });
 
   test('region classes run head -> abdomen along the body and match the label map', () => {
-    const g = whole.plan.geometry, n = g.cols * g.rows;
+    const g = whole.plan.geometry,
+      n = g.cols * g.rows;
     const byZ = whole.sliceRegions.map((r, k) => [g.positions[k][2], r]).sort((a, b) => b[0] - a[0]);
     for (let i = 1; i < byZ.length; i++) expect(byZ[i][1]).toBeGreaterThanOrEqual(byZ[i - 1][1]);
     expect(new Set(whole.sliceRegions)).toEqual(new Set(REGIONS.map((_, i) => i)));
@@ -100,7 +114,8 @@ describe('head & neck phantom (1.5 mm voxels)', () => {
   });
 
   test('TMJ and inner ear span only a few slices', () => {
-    const g = head.plan.geometry, n = g.cols * g.rows;
+    const g = head.plan.geometry,
+      n = g.cols * g.rows;
     for (const ch of [3, 4, 19, 20]) {
       const ks = g.positions.map((_, k) => k).filter((k) => head.labelsAll.subarray(k * n, (k + 1) * n).includes(ch));
       const extent = (ks.length - 1) * g.sliceSpacing;

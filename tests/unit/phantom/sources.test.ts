@@ -30,7 +30,8 @@ describe('partially annotated source datasets', () => {
         const want = proto.channels.includes(c.labelsAll[i]) ? c.labelsAll[i] : 0;
         if (c.labels[i] !== want) throw new Error(`voxel ${i}: label ${c.labels[i]}, expected ${want}`);
       }
-      for (const ch of VISIBLE_UNANNOTATED[region]) expect(c.counts[ch], `${CHANNEL_NAMES[ch]} visible in ${region}`).toBeGreaterThan(0);
+      for (const ch of VISIBLE_UNANNOTATED[region])
+        expect(c.counts[ch], `${CHANNEL_NAMES[ch]} visible in ${region}`).toBeGreaterThan(0);
       const desc = caseDescription(c, { labels: 'labels.nii.gz' });
       expect(desc.annotated).toEqual(proto.channels.map((ch) => CHANNEL_NAMES[ch]));
       expect(desc.source).toBe(`phantom-${region}`);
@@ -43,11 +44,14 @@ describe('partially annotated source datasets', () => {
 describe('determinism', () => {
   test('same seed and options: identical voxels, DICOM bytes and NIfTI bytes; other seed differs', () => {
     const o = { seed: 42, region: 'whole' as const, matrix: 48, spacing: 9.5, slice: 10 };
-    const a = generateCase(o), b = generateCase(o), c = generateCase({ ...o, seed: 43 });
+    const a = generateCase(o),
+      b = generateCase(o),
+      c = generateCase({ ...o, seed: 43 });
     expect(Buffer.from(a.hu.buffer).equals(Buffer.from(b.hu.buffer))).toBe(true);
     expect(Buffer.from(a.labels).equals(Buffer.from(b.labels))).toBe(true);
     expect(Buffer.from(labelsNifti(a)).equals(Buffer.from(labelsNifti(b)))).toBe(true);
-    const fa = [...dicomFiles(a)], fb = [...dicomFiles(b)];
+    const fa = [...dicomFiles(a)],
+      fb = [...dicomFiles(b)];
     expect(fa.map((f) => f[0])).toEqual(fb.map((f) => f[0]));
     fa.forEach(([, bytes], i) => expect(Buffer.from(bytes).equals(Buffer.from(fb[i][1]))).toBe(true));
     expect(JSON.stringify(caseDescription(a, { labels: 'l' }))).toBe(JSON.stringify(caseDescription(b, { labels: 'l' })));

@@ -7,7 +7,10 @@ import { makeVolume } from '../contours/fixtures';
 
 /** 12 x 10 x 4 voxels, 0.75 mm pixels, 2 mm slices, with the given findings. */
 export function tinyCt(warnings: GeometryWarning[] = []): CtVolume {
-  return { ...makeVolume({ dims: [12, 10, 4], spacing: [0.75, 0.75], origin: [-4.125, -3.375, -20], offsets: [0, 2, 4, 6] }), warnings };
+  return {
+    ...makeVolume({ dims: [12, 10, 4], spacing: [0.75, 0.75], origin: [-4.125, -3.375, -20], offsets: [0, 2, 4, 6] }),
+    warnings,
+  };
 }
 
 export const TOO_FEW: GeometryWarning = { code: 'too-few-slices', severity: 'error', message: 'Only 4 slices.' };
@@ -21,11 +24,27 @@ export function boxLabels(channel: number): LabelVolume {
 }
 
 export const report = (slices: number, slicesDone: number): SegmentReport =>
-  ({ backend: 'wasm', modelId: 'tiny', protocol: 'whole', slices, slicesDone, completed: slicesDone === slices }) as SegmentReport;
+  ({
+    backend: 'wasm',
+    modelId: 'tiny',
+    protocol: 'whole',
+    slices,
+    slicesDone,
+    completed: slicesDone === slices,
+  }) as SegmentReport;
 
 const baseState = {
-  status: 'ready', notice: { backend: 'wasm', device: 'cpu', message: 'wasm', skipped: [] }, models: [], modelId: 'tiny',
-  manifest: { id: 'tiny', name: 'Tiny' }, loadFraction: 1, weightsSource: null, cacheNote: '', progress: null, error: null, lastReport: null,
+  status: 'ready',
+  notice: { backend: 'wasm', device: 'cpu', message: 'wasm', skipped: [] },
+  models: [],
+  modelId: 'tiny',
+  manifest: { id: 'tiny', name: 'Tiny' },
+  loadFraction: 1,
+  weightsSource: null,
+  cacheNote: '',
+  progress: null,
+  error: null,
+  lastReport: null,
 } as unknown as EngineState;
 
 export type Behaviour =
@@ -54,7 +73,9 @@ export function fakeEngine(behaviour: Behaviour): SegmentEngine & { calls: Array
       }
       // a failed run leaves no report, only the progress it reached and the error
       state = {
-        ...state, status: 'error', progress: { done: behaviour.after, total: n } as EngineState['progress'],
+        ...state,
+        status: 'error',
+        progress: { done: behaviour.after, total: n } as EngineState['progress'],
         error: { code: behaviour.code, message: `fake ${behaviour.code}`, retry: true },
       };
       return null;

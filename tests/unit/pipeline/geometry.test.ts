@@ -39,8 +39,14 @@ describe('a geometry error blocks segmentation', () => {
     const steps: string[] = [];
     let exported = 0;
     const err = await runPipeline(async () => tinyCt([TOO_FEW]), {
-      engine, protocol: 'whole', structureSet: { body: false }, onStep: (s) => steps.push(s),
-      exporter: () => { exported++; throw new Error('not reached'); },
+      engine,
+      protocol: 'whole',
+      structureSet: { body: false },
+      onStep: (s) => steps.push(s),
+      exporter: () => {
+        exported++;
+        throw new Error('not reached');
+      },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelineError);
     expect((err as PipelineError).step).toBe('geometry');

@@ -13,7 +13,11 @@ describe('findSeries', () => {
   });
 
   it('a missing series: PipelineError at load, naming up to two unreadable files', () => {
-    const corrupt = [{ fileName: 'x.dcm', reason: 'truncated' }, { fileName: 'y.dcm', reason: 'bad tag' }, { fileName: 'z.dcm', reason: 'empty' }];
+    const corrupt = [
+      { fileName: 'x.dcm', reason: 'truncated' },
+      { fileName: 'y.dcm', reason: 'bad tag' },
+      { fileName: 'z.dcm', reason: 'empty' },
+    ];
     let err: unknown;
     try {
       findSeries({ series: [series('a')], corrupt }, 'b');

@@ -18,7 +18,13 @@ describe('runPipeline', () => {
       return exportRtStruct(ct, l, options);
     };
     const ct = tinyCt([GAP]);
-    const run = await runPipeline(async () => ct, { engine, protocol: 'whole', structureSet: { body: false }, exporter, onStep: (s) => steps.push(s) });
+    const run = await runPipeline(async () => ct, {
+      engine,
+      protocol: 'whole',
+      structureSet: { body: false },
+      exporter,
+      onStep: (s) => steps.push(s),
+    });
     expect(steps).toEqual([...PIPELINE_STEPS]);
     expect(engine.calls).toEqual([{ ct, req: { protocol: 'whole', cleanup: true } }]);
     expect(run.labels).toBe(labels);
@@ -34,8 +40,14 @@ describe('runPipeline', () => {
   it('no structure set asked (a NIfTI input): none is built', async () => {
     let exported = 0;
     const run = await runPipeline(async () => tinyCt(), {
-      engine: fakeEngine({ kind: 'complete', labels: () => boxLabels(22) }), protocol: 'whole', structureSet: null, cleanup: false,
-      exporter: () => { exported++; throw new Error('not reached'); },
+      engine: fakeEngine({ kind: 'complete', labels: () => boxLabels(22) }),
+      protocol: 'whole',
+      structureSet: null,
+      cleanup: false,
+      exporter: () => {
+        exported++;
+        throw new Error('not reached');
+      },
     });
     expect(run.structureSet).toBeNull();
     expect(exported).toBe(0);
@@ -43,7 +55,9 @@ describe('runPipeline', () => {
 
   it('a failed run stops at the segment step with the engine error code', async () => {
     const err = await runPipeline(async () => tinyCt(), {
-      engine: fakeEngine({ kind: 'fail', after: 1, code: 'device-lost' }), protocol: 'whole', structureSet: { body: true },
+      engine: fakeEngine({ kind: 'fail', after: 1, code: 'device-lost' }),
+      protocol: 'whole',
+      structureSet: { body: true },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelineError);
     expect(err).toMatchObject({ step: 'segment', code: 'device-lost', message: 'fake device-lost' });
@@ -51,16 +65,25 @@ describe('runPipeline', () => {
 
   it('a cancelled run: the segment step says it did not complete', async () => {
     const err = await runPipeline(async () => tinyCt(), {
-      engine: fakeEngine({ kind: 'cancel', after: 2 }), protocol: 'whole', structureSet: { body: true },
+      engine: fakeEngine({ kind: 'cancel', after: 2 }),
+      protocol: 'whole',
+      structureSet: { body: true },
     }).catch((e: unknown) => e);
     expect(err).toMatchObject({ step: 'segment', code: undefined, message: 'the segmentation did not complete' });
   });
 
   it('a load failure passes through untouched', async () => {
     const boom = new Error('unreadable');
-    const err = await runPipeline(async () => { throw boom; }, {
-      engine: fakeEngine({ kind: 'complete', labels: () => boxLabels(1) }), protocol: 'whole', structureSet: null,
-    }).catch((e: unknown) => e);
+    const err = await runPipeline(
+      async () => {
+        throw boom;
+      },
+      {
+        engine: fakeEngine({ kind: 'complete', labels: () => boxLabels(1) }),
+        protocol: 'whole',
+        structureSet: null,
+      },
+    ).catch((e: unknown) => e);
     expect(err).toBe(boom);
   });
 });

@@ -24,7 +24,9 @@ describe('buildStructureSet', () => {
   });
 
   it('the labelling of an incomplete run reaches the file', () => {
-    const labelling = exportLabelling(outcomeProvenance('Tiny', { kind: 'incomplete', reason: 'cancelled', slicesDone: 2, slices: 4 }));
+    const labelling = exportLabelling(
+      outcomeProvenance('Tiny', { kind: 'incomplete', reason: 'cancelled', slicesDone: 2, slices: 4 }),
+    );
     const step = buildStructureSet(tinyCt(), boxLabels(22), { body: false, labelling });
     expect(step.kind).toBe('written');
     if (step.kind === 'written') {

@@ -23,8 +23,13 @@ const haveTools = existsSync(DCIODVFY) && existsSync(PLASTIMATCH);
 
 function raw(file: string) {
   const b = readFileSync(file);
-  const dict = dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer, { untilTag: '7FE00010' });
-  return { ds: dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict), meta: dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.meta) };
+  const dict = dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer, {
+    untilTag: '7FE00010',
+  });
+  return {
+    ds: dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict),
+    meta: dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.meta),
+  };
 }
 
 describe.skipIf(!have)('totalseg-example: BODY / External and empty UIDs (skipped if ../shared/data is absent)', async () => {
@@ -34,7 +39,8 @@ describe.skipIf(!have)('totalseg-example: BODY / External and empty UIDs (skippe
   const ct = await loadCtVolume(series, { readFile: async (h) => files[h.fileIndex].bytes, decoder: nodeDecoder });
   const labels = new Uint8Array(ct.hu.length);
   const [c0, r0] = ct.dims;
-  for (let k = 0; k < ct.dims[2]; k++) for (let y = 200; y < 260; y++) for (let x = 150; x < 230; x++) labels[x + y * c0 + k * c0 * r0] = 5; // a box as "liver"
+  for (let k = 0; k < ct.dims[2]; k++)
+    for (let y = 200; y < 260; y++) for (let x = 150; x < 230; x++) labels[x + y * c0 + k * c0 * r0] = 5; // a box as "liver"
   const r = exportRtStruct(ct, labels, { date: new Date(2024, 0, 2) });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rs-body-'));
   const file = path.join(dir, r.fileName);
@@ -89,21 +95,25 @@ describe.skipIf(!have)('totalseg-example: BODY / External and empty UIDs (skippe
     expect(note).toContain('file meta header (0002,0003)');
   }, 300_000);
 
-  it.skipIf(!haveTools)('passes dciodvfy; plastimatch reads External back as the same mask (DSC >= 0.98)', () => {
-    const v = dciodvfy(file);
-    expect(v.errors).toEqual([]);
-    const { masks } = plastimatchRasterize(file, totalsegDicom, ct);
-    const back = masks.get(BODY_ROI_NAME)!;
-    expect(back).toBeDefined();
-    const { mask } = bodyMask(ct);
-    let a = 0;
-    let b = 0;
-    let both = 0;
-    for (let i = 0; i < mask.length; i++) {
-      a += mask[i];
-      b += back[i] ? 1 : 0;
-      if (mask[i] && back[i]) both++;
-    }
-    expect((2 * both) / (a + b)).toBeGreaterThan(0.98);
-  }, 600_000);
+  it.skipIf(!haveTools)(
+    'passes dciodvfy; plastimatch reads External back as the same mask (DSC >= 0.98)',
+    () => {
+      const v = dciodvfy(file);
+      expect(v.errors).toEqual([]);
+      const { masks } = plastimatchRasterize(file, totalsegDicom, ct);
+      const back = masks.get(BODY_ROI_NAME)!;
+      expect(back).toBeDefined();
+      const { mask } = bodyMask(ct);
+      let a = 0;
+      let b = 0;
+      let both = 0;
+      for (let i = 0; i < mask.length; i++) {
+        a += mask[i];
+        b += back[i] ? 1 : 0;
+        if (mask[i] && back[i]) both++;
+      }
+      expect((2 * both) / (a + b)).toBeGreaterThan(0.98);
+    },
+    600_000,
+  );
 });

@@ -105,11 +105,22 @@ describe('import of our own export', () => {
   });
 
   it('packs overlapping ROIs into separate layers', () => {
-    const outer = extractContours(v, labels.map((x) => (x === 11 ? 1 : 0)))[0].contours;
+    const outer = extractContours(
+      v,
+      labels.map((x) => (x === 11 ? 1 : 0)),
+    )[0].contours;
     const rois: RoiInput[] = [
       { number: 1, name: 'BODY', color: [200, 200, 200], contours: outer, interpretedType: 'EXTERNAL' },
       { number: 2, name: 'Cord', color: [255, 0, 0], contours: outer },
-      { number: 3, name: 'Mystery', color: [1, 2, 3], contours: extractContours(v, labels.map((x) => (x === 27 ? 1 : 0)))[0].contours },
+      {
+        number: 3,
+        name: 'Mystery',
+        color: [1, 2, 3],
+        contours: extractContours(
+          v,
+          labels.map((x) => (x === 27 ? 1 : 0)),
+        )[0].contours,
+      },
     ];
     const imported = importStructureSet(readRtStruct(buildRtStruct(v, rois).bytes), v);
     expect(imported.rois.map((x) => x.layer)).toEqual([0, 1, 0]);
@@ -135,24 +146,27 @@ describe('import of our own export', () => {
 });
 
 const cases = hnsccCases();
-describe.skipIf(cases.length === 0)('import of the clinical hnscc-rtai structure sets (skipped if ../shared/data is absent)', () => {
-  it.each(cases.map((c) => [c.patient, c] as const))('%s: every ROI maps to an organ and lands on the CT grid', (_p, c) => {
-    const { volume } = ctGeometry(c.ctDir);
-    const ss = readRtStruct(new Uint8Array(readFileSync(c.rtstruct)));
-    const m = matchStructureSet(ss, volume);
-    expect(m.ok).toBe(true);
-    expect(m.contoursByUid).toBeGreaterThan(0);
-    const imported = importStructureSet(ss, volume);
-    // the hnscc-rtai vocabulary is brainstem, cord and the parotids in many spellings (SOURCE.md)
-    expect(imported.rois.map((r) => r.organ?.tg263).sort()).toEqual(['Brainstem', 'Parotid_L', 'Parotid_R', 'SpinalCord']);
-    for (const r of imported.rois) {
-      expect(r.contoursSkipped, r.name).toBe(0);
-      expect(r.voxels, r.name).toBeGreaterThan(0);
-    }
-    // clinical contours on their planes: parotids lateral to the cord, left parotid at larger x (LPS: +x = left)
-    const get = (tg: string) => imported.rois.find((r) => r.organ?.tg263 === tg)!;
-    const x = (tg: string) => volume.origin[0] + get(tg).centre![0] * volume.spacing[0] * volume.rowCosines[0];
-    expect(x('Parotid_L')).toBeGreaterThan(x('SpinalCord'));
-    expect(x('Parotid_R')).toBeLessThan(x('SpinalCord'));
-  });
-});
+describe.skipIf(cases.length === 0)(
+  'import of the clinical hnscc-rtai structure sets (skipped if ../shared/data is absent)',
+  () => {
+    it.each(cases.map((c) => [c.patient, c] as const))('%s: every ROI maps to an organ and lands on the CT grid', (_p, c) => {
+      const { volume } = ctGeometry(c.ctDir);
+      const ss = readRtStruct(new Uint8Array(readFileSync(c.rtstruct)));
+      const m = matchStructureSet(ss, volume);
+      expect(m.ok).toBe(true);
+      expect(m.contoursByUid).toBeGreaterThan(0);
+      const imported = importStructureSet(ss, volume);
+      // the hnscc-rtai vocabulary is brainstem, cord and the parotids in many spellings (SOURCE.md)
+      expect(imported.rois.map((r) => r.organ?.tg263).sort()).toEqual(['Brainstem', 'Parotid_L', 'Parotid_R', 'SpinalCord']);
+      for (const r of imported.rois) {
+        expect(r.contoursSkipped, r.name).toBe(0);
+        expect(r.voxels, r.name).toBeGreaterThan(0);
+      }
+      // clinical contours on their planes: parotids lateral to the cord, left parotid at larger x (LPS: +x = left)
+      const get = (tg: string) => imported.rois.find((r) => r.organ?.tg263 === tg)!;
+      const x = (tg: string) => volume.origin[0] + get(tg).centre![0] * volume.spacing[0] * volume.rowCosines[0];
+      expect(x('Parotid_L')).toBeGreaterThan(x('SpinalCord'));
+      expect(x('Parotid_R')).toBeLessThan(x('SpinalCord'));
+    });
+  },
+);

@@ -22,7 +22,23 @@ function phantom(position: 'HFS' | 'FFS', seed: number): string {
   const out = mkdtempSync(path.join(os.tmpdir(), `phantom-${position}-`));
   const r = spawnSync(
     'npx',
-    ['tsx', 'scripts/phantom.ts', '--seed', String(seed), '--out', out, '--region', 'whole', '--matrix', '128', '--position', position, '--workers', '1', '--quiet'],
+    [
+      'tsx',
+      'scripts/phantom.ts',
+      '--seed',
+      String(seed),
+      '--out',
+      out,
+      '--region',
+      'whole',
+      '--matrix',
+      '128',
+      '--position',
+      position,
+      '--workers',
+      '1',
+      '--quiet',
+    ],
     { cwd: repoRoot, encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`phantom generator failed:\n${r.stdout}\n${r.stderr}`);
@@ -30,13 +46,20 @@ function phantom(position: 'HFS' | 'FFS', seed: number): string {
 }
 
 describe.skipIf(!haveTools)('RTSTRUCT of a whole-body phantom (skipped without dciodvfy / plastimatch)', () => {
-  for (const [position, seed] of [['HFS', 11], ['FFS', 12]] as const) {
+  for (const [position, seed] of [
+    ['HFS', 11],
+    ['FFS', 12],
+  ] as const) {
     describe(position, () => {
       const dir = phantom(position, seed);
       const ctDir = path.join(dir, 'dicom');
       const { volume, files } = ctGeometry(ctDir);
       const organValues = new Map(ORGANS.map((o) => [o.channel, o.channel]));
-      const labels = resampleLabelsToCt(readNiftiLabels(new Uint8Array(readFileSync(path.join(dir, 'labels.nii.gz')))), volume, organValues);
+      const labels = resampleLabelsToCt(
+        readNiftiLabels(new Uint8Array(readFileSync(path.join(dir, 'labels.nii.gz')))),
+        volume,
+        organValues,
+      );
       const r = exportRtStruct(volume, labels, { date: new Date(2024, 5, 7), body: false }); // HU not loaded here; BODY: body-uids.test.ts
       const file = path.join(dir, r.fileName);
       writeFileSync(file, r.bytes);
@@ -77,11 +100,15 @@ describe.skipIf(!haveTools)('RTSTRUCT of a whole-body phantom (skipped without d
             worst = Math.min(worst, dsc);
           }
         }
-        console.log(`plastimatch round trip, ${position} phantom ${volume.dims.join('x')}: min DSC ${worst.toFixed(4)} (organs >= 1 ml); ${report.join(', ')}`);
+        console.log(
+          `plastimatch round trip, ${position} phantom ${volume.dims.join('x')}: min DSC ${worst.toFixed(4)} (organs >= 1 ml); ${report.join(', ')}`,
+        );
       });
 
       it('dcmjs: every contour references a CT image of the series and lies on its z', () => {
-        const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(r.bytes.slice().buffer as ArrayBuffer).dict);
+        const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(
+          dcmjs.data.DicomMessage.readFile(r.bytes.slice().buffer as ArrayBuffer).dict,
+        );
         const zByUid = ctSliceZByUid(files);
         let n = 0;
         for (const rc of ds.ROIContourSequence as NaturalDataset[]) {
@@ -89,7 +116,8 @@ describe.skipIf(!haveTools)('RTSTRUCT of a whole-body phantom (skipped without d
             const z = zByUid.get((c.ContourImageSequence as NaturalDataset[])[0].ReferencedSOPInstanceUID as string);
             expect(z).toBeDefined();
             const data = c.ContourData as number[];
-            for (let i = 2; i < data.length; i += 3) if (data[i] !== z) throw new Error(`contour point z ${data[i]} on slice z ${z}`);
+            for (let i = 2; i < data.length; i += 3)
+              if (data[i] !== z) throw new Error(`contour point z ${data[i]} on slice z ${z}`);
             n++;
           }
         }

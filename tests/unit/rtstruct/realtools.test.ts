@@ -131,4 +131,3 @@ describe.skipIf(!!skipReason)(`RTSTRUCT on the real HNSCC-01-0002 CT grid (64x64
     expect(tooLong.filter((s) => (s.match(/\./g) ?? []).length <= 1)).toEqual([]);
   });
 });
-

@@ -140,16 +140,32 @@ export function plastimatchRasterize(
     const len = (v: number[]) => Math.hypot(v[0], v[1], v[2]);
     const dirs = ax.map((v) => v.map((x) => x / len(v)));
     geomArgs = [
-      '--origin', o.join(' '),
-      '--dim', volume.dims.join(' '),
-      '--spacing', ax.map(len).join(' '),
-      '--direction-cosines', dirs.flat().join(' '),
+      '--origin',
+      o.join(' '),
+      '--dim',
+      volume.dims.join(' '),
+      '--spacing',
+      ax.map(len).join(' '),
+      '--direction-cosines',
+      dirs.flat().join(' '),
     ];
   }
   const out = path.join(work, 'masks');
   const r = spawnSync(
     PLASTIMATCH,
-    ['convert', '--input', rsFile, '--referenced-ct', ctDir, ...geomArgs, '--xor-contours', '--output-prefix', out, '--prefix-format', 'mha'],
+    [
+      'convert',
+      '--input',
+      rsFile,
+      '--referenced-ct',
+      ctDir,
+      ...geomArgs,
+      '--xor-contours',
+      '--output-prefix',
+      out,
+      '--prefix-format',
+      'mha',
+    ],
     { encoding: 'utf8' },
   );
   const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;

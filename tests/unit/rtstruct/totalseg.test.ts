@@ -53,97 +53,108 @@ function labelMap(): Map<number, number> {
   return map;
 }
 
-describe.skipIf(!haveData)('totalseg-example: real organ shapes on a real series with empty UIDs (skipped if ../shared/data is absent)', () => {
-  const { volume, files } = ctGeometry(totalsegDicom);
-  const seg = readNiftiLabels(new Uint8Array(readFileSync(segFile)));
-  const labels = resampleLabelsToCt(seg, volume, labelMap());
+describe.skipIf(!haveData)(
+  'totalseg-example: real organ shapes on a real series with empty UIDs (skipped if ../shared/data is absent)',
+  () => {
+    const { volume, files } = ctGeometry(totalsegDicom);
+    const seg = readNiftiLabels(new Uint8Array(readFileSync(segFile)));
+    const labels = resampleLabelsToCt(seg, volume, labelMap());
 
-  it('the NIfTI lands voxel for voxel on the CT grid (same grid, rows flipped in the file)', () => {
-    expect(seg.dims).toEqual([512, 512, 20]);
-    expect(volume.dims).toEqual([512, 512, 20]);
-    const count = (a: ArrayLike<number>, v: number) => {
-      let n = 0;
-      for (let i = 0; i < a.length; i++) if (a[i] === v) n++;
-      return n;
-    };
-    // counts from the file itself (nibabel: liver 366708, spleen 130634, spinal cord 16338... see SOURCE.md)
-    expect(count(labels, organByTg263('Liver')!.channel)).toBe(count(seg.data, 5));
-    expect(count(labels, organByTg263('Spleen')!.channel)).toBe(count(seg.data, 1));
-    // the liver is on the patient's right (LPS -x), the spleen on the left
-    const meanX = (channel: number) => {
-      let s = 0;
-      let n = 0;
-      for (let i = 0; i < labels.length; i++) if (labels[i] === channel) { s += i % 512; n++; }
-      return volume.origin[0] + (s / n) * volume.spacing[0] * volume.rowCosines[0];
-    };
-    expect(meanX(organByTg263('Liver')!.channel)).toBeLessThan(-40);
-    expect(meanX(organByTg263('Spleen')!.channel)).toBeGreaterThan(40);
-  });
-
-  describe.skipIf(!haveTools)('exported RTSTRUCT (skipped without dciodvfy / plastimatch)', () => {
-    const r = exportRtStruct(volume, labels, { date: new Date(2024, 0, 2), body: false }); // HU not loaded here; BODY: body-uids.test.ts
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'rs-ts-'));
-    const file = path.join(dir, r.fileName);
-    writeFileSync(file, r.bytes);
-
-    it('falls back to the file meta UIDs and generates the missing series and study UIDs', () => {
-      expect(r.referenced.generated).toEqual(['study', 'series', 'sopInstanceFromMeta']);
-      expect(r.fileName).toBe('RS_anonymous_20240102.dcm');
+    it('the NIfTI lands voxel for voxel on the CT grid (same grid, rows flipped in the file)', () => {
+      expect(seg.dims).toEqual([512, 512, 20]);
+      expect(volume.dims).toEqual([512, 512, 20]);
+      const count = (a: ArrayLike<number>, v: number) => {
+        let n = 0;
+        for (let i = 0; i < a.length; i++) if (a[i] === v) n++;
+        return n;
+      };
+      // counts from the file itself (nibabel: liver 366708, spleen 130634, spinal cord 16338... see SOURCE.md)
+      expect(count(labels, organByTg263('Liver')!.channel)).toBe(count(seg.data, 5));
+      expect(count(labels, organByTg263('Spleen')!.channel)).toBe(count(seg.data, 1));
+      // the liver is on the patient's right (LPS -x), the spleen on the left
+      const meanX = (channel: number) => {
+        let s = 0;
+        let n = 0;
+        for (let i = 0; i < labels.length; i++)
+          if (labels[i] === channel) {
+            s += i % 512;
+            n++;
+          }
+        return volume.origin[0] + (s / n) * volume.spacing[0] * volume.rowCosines[0];
+      };
+      expect(meanX(organByTg263('Liver')!.channel)).toBeLessThan(-40);
+      expect(meanX(organByTg263('Spleen')!.channel)).toBeGreaterThan(40);
     });
 
-    it('passes dciodvfy without errors', () => {
-      const v = dciodvfy(file);
-      expect(v.output).toMatch(/RTStructureSet/);
-      expect(v.errors).toEqual([]);
-    });
+    describe.skipIf(!haveTools)('exported RTSTRUCT (skipped without dciodvfy / plastimatch)', () => {
+      const r = exportRtStruct(volume, labels, { date: new Date(2024, 0, 2), body: false }); // HU not loaded here; BODY: body-uids.test.ts
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'rs-ts-'));
+      const file = path.join(dir, r.fileName);
+      writeFileSync(file, r.bytes);
 
-    it('plastimatch rasterises it back with DSC >= 0.97 for every organ of 1 ml or more', () => {
-      const { masks } = plastimatchRasterize(file, totalsegDicom, volume);
-      const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000;
-      const present = [...new Set(labels)].filter((c) => c > 0);
-      expect(present.length).toBeGreaterThanOrEqual(5);
-      const report: string[] = [];
-      for (const channel of present) {
-        const name = [...Object.values(TOTALSEG_TO_TG263)].find((tg) => organByTg263(tg)!.channel === channel)!;
-        const back = masks.get(name);
-        expect(back, `no mask for ${name}`).toBeDefined();
-        let a = 0;
-        let b = 0;
-        let both = 0;
-        for (let i = 0; i < labels.length; i++) {
-          const t = labels[i] === channel;
-          if (t) a++;
-          if (back![i]) b++;
-          if (t && back![i]) both++;
+      it('falls back to the file meta UIDs and generates the missing series and study UIDs', () => {
+        expect(r.referenced.generated).toEqual(['study', 'series', 'sopInstanceFromMeta']);
+        expect(r.fileName).toBe('RS_anonymous_20240102.dcm');
+      });
+
+      it('passes dciodvfy without errors', () => {
+        const v = dciodvfy(file);
+        expect(v.output).toMatch(/RTStructureSet/);
+        expect(v.errors).toEqual([]);
+      });
+
+      it('plastimatch rasterises it back with DSC >= 0.97 for every organ of 1 ml or more', () => {
+        const { masks } = plastimatchRasterize(file, totalsegDicom, volume);
+        const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000;
+        const present = [...new Set(labels)].filter((c) => c > 0);
+        expect(present.length).toBeGreaterThanOrEqual(5);
+        const report: string[] = [];
+        for (const channel of present) {
+          const name = [...Object.values(TOTALSEG_TO_TG263)].find((tg) => organByTg263(tg)!.channel === channel)!;
+          const back = masks.get(name);
+          expect(back, `no mask for ${name}`).toBeDefined();
+          let a = 0;
+          let b = 0;
+          let both = 0;
+          for (let i = 0; i < labels.length; i++) {
+            const t = labels[i] === channel;
+            if (t) a++;
+            if (back![i]) b++;
+            if (t && back![i]) both++;
+          }
+          const dsc = (2 * both) / (a + b);
+          report.push(`${name} ${(a * voxelMl).toFixed(1)} ml DSC ${dsc.toFixed(4)}`);
+          if (a * voxelMl >= 1) expect(dsc, name).toBeGreaterThanOrEqual(0.97);
         }
-        const dsc = (2 * both) / (a + b);
-        report.push(`${name} ${(a * voxelMl).toFixed(1)} ml DSC ${dsc.toFixed(4)}`);
-        if (a * voxelMl >= 1) expect(dsc, name).toBeGreaterThanOrEqual(0.97);
-      }
-      console.log(`plastimatch round trip, totalseg-example (512x512x20): ${report.join('; ')}`);
-    });
+        console.log(`plastimatch round trip, totalseg-example (512x512x20): ${report.join('; ')}`);
+      });
 
-    it('dcmjs reads back the referenced images (file meta UIDs) and every contour lies on its slice z', () => {
-      const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(r.bytes.slice().buffer as ArrayBuffer).dict);
-      const zByUid = ctSliceZByUid(files);
-      expect(zByUid.size).toBe(20);
-      const frame = (ds.ReferencedFrameOfReferenceSequence as NaturalDataset[])[0];
-      expect(frame.FrameOfReferenceUID).toBe('1.3.12.2.1107.5.1.4.60064.30000022120807274275100000041');
-      const series = ((frame.RTReferencedStudySequence as NaturalDataset[])[0].RTReferencedSeriesSequence as NaturalDataset[])[0];
-      const images = (series.ContourImageSequence as NaturalDataset[]).map((x) => x.ReferencedSOPInstanceUID as string);
-      expect(new Set(images)).toEqual(new Set(zByUid.keys()));
-      let contours = 0;
-      for (const rc of ds.ROIContourSequence as NaturalDataset[]) {
-        for (const c of rc.ContourSequence as NaturalDataset[]) {
-          const uid = (c.ContourImageSequence as NaturalDataset[])[0].ReferencedSOPInstanceUID as string;
-          const z = zByUid.get(uid);
-          expect(z, uid).toBeDefined();
-          const data = c.ContourData as number[];
-          for (let n = 2; n < data.length; n += 3) expect(data[n]).toBe(z);
-          contours++;
+      it('dcmjs reads back the referenced images (file meta UIDs) and every contour lies on its slice z', () => {
+        const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(
+          dcmjs.data.DicomMessage.readFile(r.bytes.slice().buffer as ArrayBuffer).dict,
+        );
+        const zByUid = ctSliceZByUid(files);
+        expect(zByUid.size).toBe(20);
+        const frame = (ds.ReferencedFrameOfReferenceSequence as NaturalDataset[])[0];
+        expect(frame.FrameOfReferenceUID).toBe('1.3.12.2.1107.5.1.4.60064.30000022120807274275100000041');
+        const series = (
+          (frame.RTReferencedStudySequence as NaturalDataset[])[0].RTReferencedSeriesSequence as NaturalDataset[]
+        )[0];
+        const images = (series.ContourImageSequence as NaturalDataset[]).map((x) => x.ReferencedSOPInstanceUID as string);
+        expect(new Set(images)).toEqual(new Set(zByUid.keys()));
+        let contours = 0;
+        for (const rc of ds.ROIContourSequence as NaturalDataset[]) {
+          for (const c of rc.ContourSequence as NaturalDataset[]) {
+            const uid = (c.ContourImageSequence as NaturalDataset[])[0].ReferencedSOPInstanceUID as string;
+            const z = zByUid.get(uid);
+            expect(z, uid).toBeDefined();
+            const data = c.ContourData as number[];
+            for (let n = 2; n < data.length; n += 3) expect(data[n]).toBe(z);
+            contours++;
+          }
         }
-      }
-      expect(contours).toBe(r.contourCount);
+        expect(contours).toBe(r.contourCount);
+      });
     });
-  });
-});
+  },
+);

@@ -92,7 +92,11 @@ describe('buildRtStruct', () => {
   const organs = extractContours(v, labels);
 
   it('writes the structure set modules with the CT patient/study and new instance/series UIDs', () => {
-    const r = buildRtStruct(v, organRois(organs), { date: new Date(2024, 4, 6, 7, 8, 9), sopInstanceUID: '1.2.3', seriesInstanceUID: '1.2.4' });
+    const r = buildRtStruct(v, organRois(organs), {
+      date: new Date(2024, 4, 6, 7, 8, 9),
+      sopInstanceUID: '1.2.3',
+      seriesInstanceUID: '1.2.4',
+    });
     const { ds, meta } = naturalized(r.bytes);
     expect(meta.TransferSyntaxUID).toBe('1.2.840.10008.1.2');
     expect(meta.MediaStorageSOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.481.3');

@@ -18,14 +18,44 @@ function finished(withSeg: boolean, labels: Uint8Array) {
   const { hu: _hu, ...ct } = volume;
   const result = {
     ct,
-    engine: { backend: 'wasm', modelId: 'm', protocol: 'whole', slices: 6, slicesDone: 6, completed: true, batchSize: 1, seconds: 1, slicesPerS: 6, postprocess: 'tfjs-ops', preprocess: 'cpu', bytesReadBack: 0, bytesReadBackPerVoxel: 0, bytesUploaded: 0, memoryBefore: {}, memoryAfter: {}, gpuBytesReleased: 0 },
+    engine: {
+      backend: 'wasm',
+      modelId: 'm',
+      protocol: 'whole',
+      slices: 6,
+      slicesDone: 6,
+      completed: true,
+      batchSize: 1,
+      seconds: 1,
+      slicesPerS: 6,
+      postprocess: 'tfjs-ops',
+      preprocess: 'cpu',
+      bytesReadBack: 0,
+      bytesReadBackPerVoxel: 0,
+      bytesUploaded: 0,
+      memoryBefore: {},
+      memoryAfter: {},
+      gpuBytesReleased: 0,
+    },
     backend: { backend: 'wasm', device: 'cpu', message: '', skipped: [] },
     model: { id: 'm', name: 'm', version: '1', variant: 'attention_hpa', inputSize: 64, pixelSpacingMm: 2, metrics: [] },
     timesMs: { load: 1, inference: 1, rtstruct: 1, upload: 1 },
     labelBytes: labels.length,
   } as unknown as JobResult;
   const job: SeriesJob = { name: 'ct1', input: 'in', kind: 'dicom', files: [], label: 'CT', reference: null };
-  return { volume, f: { job, result, labels, rtstruct: new Uint8Array([1, 2, 3]), seg: withSeg, protocol: 'whole' as const, startedAt: 0, receivedAt: 1 } };
+  return {
+    volume,
+    f: {
+      job,
+      result,
+      labels,
+      rtstruct: new Uint8Array([1, 2, 3]),
+      seg: withSeg,
+      protocol: 'whole' as const,
+      startedAt: 0,
+      receivedAt: 1,
+    },
+  };
 }
 
 describe('batch outputs with --seg', () => {

@@ -80,7 +80,10 @@ function tiny() {
 
 describe('organ codes (src/organCodes.json)', () => {
   it('codes every organ with an SCT type; paired organs carry their side', () => {
-    const entries = organCodes.organs as Record<string, { type: { CodeValue: string; CodingSchemeDesignator: string }; laterality?: string }>;
+    const entries = organCodes.organs as Record<
+      string,
+      { type: { CodeValue: string; CodingSchemeDesignator: string }; laterality?: string }
+    >;
     expect(Object.keys(entries).sort()).toEqual(ORGANS.map((o) => o.tg263).sort());
     for (const o of ORGANS) {
       const e = entries[o.tg263];
@@ -174,8 +177,15 @@ describe('SEG writer and reader on a tiny grid', () => {
     const r = buildSeg(volume, labels, { channels: [11, 30] });
     const seg = readSeg(r.bytes);
     // Parotid_L frames come first: make its first frame also cover the liver's pixels on slice 1
-    const liverFrame = seg.frames.findIndex((f, i) => seg.segments.find((s) => s.number === f.segment)!.label === 'Liver' && i >= 0 && f.sourceSOPInstanceUID === volume.slices[1].sopInstanceUID);
-    const parotidFrame = seg.frames.findIndex((f) => f.segment === 1 && f.sourceSOPInstanceUID === volume.slices[1].sopInstanceUID);
+    const liverFrame = seg.frames.findIndex(
+      (f, i) =>
+        seg.segments.find((s) => s.number === f.segment)!.label === 'Liver' &&
+        i >= 0 &&
+        f.sourceSOPInstanceUID === volume.slices[1].sopInstanceUID,
+    );
+    const parotidFrame = seg.frames.findIndex(
+      (f) => f.segment === 1 && f.sourceSOPInstanceUID === volume.slices[1].sopInstanceUID,
+    );
     const bits = new Uint8Array(seg.pixelData);
     for (let n = 0; n < 35; n++) {
       const from = liverFrame * 35 + n;
@@ -199,7 +209,12 @@ describe('SEG writer and reader on a tiny grid', () => {
     const other = makeVolume({ dims: [7, 5, 4], spacing: [0.8, 0.9], uids: ['1.2.3.1', '1.2.3.2', '1.2.3.3', '1.2.3.4'] });
     other.meta = { ...other.meta, seriesInstanceUID: '1.2.3.9', frameOfReferenceUID: '1.2.3.10' };
     expect(() => importSeg(seg, other)).toThrow(/references series .* the open series is 1\.2\.3\.9/);
-    const sameSeriesOtherFor = { ...seg, referencedSeriesUIDs: [], referencedSOPInstanceUIDs: [], frames: seg.frames.map((f) => ({ ...f, sourceSOPInstanceUID: undefined })) };
+    const sameSeriesOtherFor = {
+      ...seg,
+      referencedSeriesUIDs: [],
+      referencedSOPInstanceUIDs: [],
+      frames: seg.frames.map((f) => ({ ...f, sourceSOPInstanceUID: undefined })),
+    };
     expect(() => importSeg(sameSeriesOtherFor, other)).toThrow(/frame of reference .* open series is in 1\.2\.3\.10/);
     const bigger = makeVolume({ dims: [8, 5, 4], spacing: [0.8, 0.9] });
     expect(() => importSeg(seg, bigger)).toThrow(SegImportError);
@@ -236,40 +251,51 @@ describe.skipIf(!hasCt3)('dcmqi ct-3slice: import its SEG, write ours (skipped i
     expect(differing(back.layers[0], set.layers[0])).toBe(0);
   });
 
-  it.skipIf(!existsSync(DCIODVFY) || !existsSync(DCMDUMP))('dciodvfy reports no error; dcmdump shows the referenced CT series', () => {
-    const { volume } = ctGeometry(ct3Dir);
-    const [c, r, n] = volume.dims;
-    const labels = new Uint8Array(c * r * n);
-    for (let k = 0; k < n; k++) for (let j = 200; j < 300; j++) for (let i = 150; i < 260; i++) labels[i + j * c + k * c * r] = 30;
-    for (let j = 330; j < 360; j++) for (let i = 240; i < 270; i++) labels[i + j * c + c * r] = 15;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'seg-'));
-    const file = path.join(dir, 'seg.dcm');
-    writeFileSync(file, buildSeg(volume, labels).bytes);
-    const v = dciodvfy(file);
-    expect(v.output).toMatch(/Segmentation/);
-    expect(v.errors).toEqual([]);
-    const dump = spawnSync(DCMDUMP, [file], { encoding: 'utf8' }).stdout;
-    expect(dump).toContain(`(0020,000e) UI [${volume.meta.seriesInstanceUID}]`);
-    expect(dump).toContain(`(0020,0052) UI [${volume.meta.frameOfReferenceUID}]`);
-    for (const s of volume.slices) expect(dump).toMatch(new RegExp(`\\[${s.sopInstanceUID.replace(/\./g, '\\.')}\\] +# +\\d+, 1 ReferencedSOPInstanceUID`));
-    expect(dump).toMatch(/\[SpinalCord\] +# +\d+, 1 SegmentLabel/);
-  });
-
-  it.skipIf(!existsSync(DCIODVFY) || !existsSync(DCMDUMP))('a Greek name is kept in UTF-8; a 300-character name is cut to the PN limit, still valid', () => {
-    const { volume } = ctGeometry(ct3Dir);
-    const [c, r, n] = volume.dims;
-    const labels = new Uint8Array(c * r * n);
-    for (let j = 200; j < 240; j++) for (let i = 150; i < 190; i++) labels[i + j * c] = 30;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'seg-name-'));
-    for (const [name, expected] of [['Σμίθ^Άννα', 'Σμίθ^Άννα'], ['Ω'.repeat(300), 'Ω'.repeat(32)]] as const) {
+  it.skipIf(!existsSync(DCIODVFY) || !existsSync(DCMDUMP))(
+    'dciodvfy reports no error; dcmdump shows the referenced CT series',
+    () => {
+      const { volume } = ctGeometry(ct3Dir);
+      const [c, r, n] = volume.dims;
+      const labels = new Uint8Array(c * r * n);
+      for (let k = 0; k < n; k++)
+        for (let j = 200; j < 300; j++) for (let i = 150; i < 260; i++) labels[i + j * c + k * c * r] = 30;
+      for (let j = 330; j < 360; j++) for (let i = 240; i < 270; i++) labels[i + j * c + c * r] = 15;
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'seg-'));
       const file = path.join(dir, 'seg.dcm');
-      writeFileSync(file, buildSeg({ ...volume, meta: { ...volume.meta, patientName: name } }, labels).bytes);
-      expect(dciodvfy(file).errors).toEqual([]);
-      const dump = spawnSync(DCMDUMP, ['+U8', '+L', file], { encoding: 'utf8' }).stdout;
-      // Ω is 2 bytes in UTF-8: 64 bytes hold 32 of them (dciodvfy counts bytes)
-      expect(/\(0010,0010\) PN \[([^\]]*)\]/.exec(dump)![1]).toBe(expected);
-    }
-  });
+      writeFileSync(file, buildSeg(volume, labels).bytes);
+      const v = dciodvfy(file);
+      expect(v.output).toMatch(/Segmentation/);
+      expect(v.errors).toEqual([]);
+      const dump = spawnSync(DCMDUMP, [file], { encoding: 'utf8' }).stdout;
+      expect(dump).toContain(`(0020,000e) UI [${volume.meta.seriesInstanceUID}]`);
+      expect(dump).toContain(`(0020,0052) UI [${volume.meta.frameOfReferenceUID}]`);
+      for (const s of volume.slices)
+        expect(dump).toMatch(new RegExp(`\\[${s.sopInstanceUID.replace(/\./g, '\\.')}\\] +# +\\d+, 1 ReferencedSOPInstanceUID`));
+      expect(dump).toMatch(/\[SpinalCord\] +# +\d+, 1 SegmentLabel/);
+    },
+  );
+
+  it.skipIf(!existsSync(DCIODVFY) || !existsSync(DCMDUMP))(
+    'a Greek name is kept in UTF-8; a 300-character name is cut to the PN limit, still valid',
+    () => {
+      const { volume } = ctGeometry(ct3Dir);
+      const [c, r, n] = volume.dims;
+      const labels = new Uint8Array(c * r * n);
+      for (let j = 200; j < 240; j++) for (let i = 150; i < 190; i++) labels[i + j * c] = 30;
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'seg-name-'));
+      for (const [name, expected] of [
+        ['Σμίθ^Άννα', 'Σμίθ^Άννα'],
+        ['Ω'.repeat(300), 'Ω'.repeat(32)],
+      ] as const) {
+        const file = path.join(dir, 'seg.dcm');
+        writeFileSync(file, buildSeg({ ...volume, meta: { ...volume.meta, patientName: name } }, labels).bytes);
+        expect(dciodvfy(file).errors).toEqual([]);
+        const dump = spawnSync(DCMDUMP, ['+U8', '+L', file], { encoding: 'utf8' }).stdout;
+        // Ω is 2 bytes in UTF-8: 64 bytes hold 32 of them (dciodvfy counts bytes)
+        expect(/\(0010,0010\) PN \[([^\]]*)\]/.exec(dump)![1]).toBe(expected);
+      }
+    },
+  );
 });
 
 const hn = hnsccCases()[0];
