@@ -29,6 +29,8 @@ if (!existsSync('dist/example/index.json')) {
   console.log('e2e: dist/example/ is missing (run `npm run example` before the build); using a synthetic example');
 }
 
+// Specs that read the example's files from disk find them here (the one the page serves).
+process.env.E2E_EXAMPLE_DIR = tmp ?? join(process.cwd(), 'dist/example');
 const { server, url } = await startServer({ root: 'dist', port: 0, mounts });
 console.log(`e2e: serving dist/ at ${url}`);
 // Asynchronous spawn: the server lives in this process and must keep answering.

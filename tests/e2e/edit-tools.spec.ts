@@ -1,7 +1,7 @@
 /**
  * Edit tools in Chromium on the bundled example (no model needed; organs are drawn on the empty label map):
  * brush on two axial slices with empty ones between, Interpolate (one undo step), a threshold-limited brush
- * (bone window: only voxels whose HU lies in the window change), a freehand Fill in the sagittal view, a Cut
+ * (soft-tissue window: only voxels whose HU lies in the window change), a freehand Fill in the sagittal view, a Cut
  * in the axial view, Clear on slice in the coronal view, undo / redo. Then:
  *  - the exported RTSTRUCT read back with the app's own reader (src/batch/reference -> src/rtstruct/import)
  *    and with plastimatch holds the edited shapes (voxel counts within tolerance of the label map);
@@ -19,9 +19,11 @@ import { waitForViewer } from './helpers/app';
 import { DCIODVFY, dciodvfy } from '../unit/rtstruct/tools';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-// the example the page serves (dist/example, copied from public/example by the build)
-const EXAMPLE_CT = path.join(REPO, 'dist/example/dicom');
-const BONE = { min: 200, max: 3000 };
+// the example the page serves: dist/example (copied from public/example by the build) or, in a build without
+// it, scripts/e2e.mjs's synthetic one; E2E_EXAMPLE_DIR names whichever is served
+const EXAMPLE_CT = path.join(process.env.E2E_EXAMPLE_DIR ?? path.join(REPO, 'dist/example'), 'dicom');
+// the soft-tissue window: both the bundled example and the synthetic fallback have air and lung inside a 100 mm brush
+const SOFT = { min: -100, max: 200 };
 
 interface OrganCheck {
   seg: number;
@@ -114,9 +116,9 @@ test('edit tools: brush, interpolate, threshold brush, freehand fill / cut, clea
   await page.keyboard.press('Control+Shift+z');
   await expect(page.getByTestId('ml-Heart')).toHaveText(interpolated);
 
-  // 2. threshold-limited brush: Esophagus painted with a 100 mm brush limited to the bone window
+  // 2. threshold-limited brush: Esophagus painted with a 100 mm brush limited to the soft-tissue window
   const eso = await select(page, 'Esophagus');
-  await page.getByTestId('threshold-preset').selectOption('bone');
+  await page.getByTestId('threshold-preset').selectOption('soft');
   await expect(page.getByTestId('threshold-control')).toHaveAttribute('data-active', 'true');
   await page.getByTestId('brush-radius').fill('100');
   await page.getByTestId('tool-brush').click();
@@ -168,14 +170,14 @@ test('edit tools: brush, interpolate, threshold brush, freehand fill / cut, clea
     segFile,
     'Heart,Esophagus,Liver',
     'Esophagus',
-    String(BONE.min),
-    String(BONE.max),
+    String(SOFT.min),
+    String(SOFT.max),
   ]);
   testInfo.annotations.push({ type: 'round trip', description: JSON.stringify(check) });
-  // the threshold brush changed only voxels inside the bone window
+  // the threshold brush changed only voxels inside the soft-tissue window
   expect(check.threshold.count).toBeGreaterThan(10);
   expect(check.threshold.outside).toBe(0);
-  // every edited organ (a solid shape over 5 slices, a one-voxel-thick sheet, scattered bone voxels): the
+  // every edited organ (a solid shape over 5 slices, a one-voxel-thick sheet, a soft-tissue region with the lungs left out): the
   // RTSTRUCT rasterised by the app's reader and by plastimatch gives back the label map's voxels (2%)
   for (const o of ['Heart', 'Esophagus', 'Liver']) {
     const c = check[o];
