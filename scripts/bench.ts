@@ -10,7 +10,7 @@
  *   --batch N            batch size (default: from the adapter's limits)
  *   --model DIR          model package (default public/models/aa-hpa-v1, else dev-random, else the tiny-random fixture)
  *   --backends LIST      comma list of chromium-webgpu, chromium-webgl, chromium-wasm, node-dawn, or `all`
- *                        (default chromium-wasm,node-dawn: Chromium's WebGPU/WebGL are software without a GPU)
+ *                        (default chromium-wasm: the GPU backends are software renderers without a GPU)
  *   --skip-e2e           no end-to-end run over all slices (stages and baseline only)
  *   --sweep 8,16,32      Node/Dawn only: extra end-to-end runs with these batch sizes
  *   --json FILE          also write the results as JSON
@@ -33,10 +33,10 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/node/chromium';
 const root = path.resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
 const ALL_BACKENDS = ['chromium-webgpu', 'chromium-webgl', 'chromium-wasm', 'node-dawn'];
-// Default: wasm (what the app picks without a GPU) and Dawn (the WGSL programs, checked and timed without a
-// browser). Chromium's WebGPU and WebGL are software renderers on a machine without a GPU and take most of an
-// hour with the shipped model, so they run when named (`--backends all` or a list).
-let backends = ['chromium-wasm', 'node-dawn'];
+// Default: wasm, what the app picks without a GPU. Dawn and Chromium's WebGPU / WebGL are software renderers on
+// a machine without one (llvmpipe: about 10 s per slice for the shipped model's graph, 6.5 min for Dawn's part
+// alone), so they run when named (`--backends node-dawn`, `--backends all` or a list).
+let backends = ['chromium-wasm'];
 const bi = argv.indexOf('--backends');
 if (bi >= 0) {
   backends = argv[bi + 1] === 'all' ? ALL_BACKENDS : argv[bi + 1].split(',');
@@ -63,7 +63,7 @@ const args = parseArgs(argv, { model: defaultModel, slices: 16, profileSlices: 4
 const LONG_RUN =
   'long runs: `npm run bench -- --backends chromium-wasm --slices 600` (whole-body 600 x 512 x 512 on wasm, ~5 min here), ' +
   '`npm run bench -- --slices 300 --profile-slices 64 --baseline-slices 16` (the former defaults, hours on llvmpipe), ' +
-  '`--backends all` (adds Chromium WebGPU and WebGL), bench/device.sh on an NVIDIA GPU (bench/README.md)';
+  '`--backends node-dawn` (the WGSL programs on Dawn, with the ring-vs-slab upload figure) or `--backends all`, bench/device.sh on an NVIDIA GPU (bench/README.md)';
 const modelDir = path.resolve(root, args.model);
 if (!existsSync(path.join(modelDir, 'model.json'))) {
   console.error(`bench: no model at ${modelDir} (make dev-random as training/README.md says, or pass --model DIR)`);
