@@ -55,7 +55,7 @@ export class RtStructImportError extends Error {
 }
 
 /** Colours for ROIs that match no organ and carry no ROI Display Color (Okabe-Ito-like, distinct from fills). */
-const FALLBACK_COLOURS: Array<[number, number, number]> = [
+export const FALLBACK_COLOURS: Array<[number, number, number]> = [
   [230, 159, 0],
   [86, 180, 233],
   [0, 158, 115],

@@ -19,7 +19,7 @@
 import { nearestSlice, normalDistance } from '../contours/geometry';
 import { dot, sub } from '../dicom/vec';
 import type { CtVolume, LabelVolume } from '../volume/volume';
-import { paintRoiSlices, type ImportedRoi, type ImportedStructureSet } from '../rtstruct/import';
+import { FALLBACK_COLOURS, paintRoiSlices, type ImportedRoi, type ImportedStructureSet } from '../rtstruct/import';
 import { organForRoiName } from '../rtstruct/names';
 import { seriesUids } from '../rtstruct/uids';
 import { organForCodes } from './codes';
@@ -31,17 +31,6 @@ export class SegImportError extends Error {
     this.name = 'SegImportError';
   }
 }
-
-const FALLBACK_COLOURS: Array<[number, number, number]> = [
-  [230, 159, 0],
-  [86, 180, 233],
-  [0, 158, 115],
-  [240, 228, 66],
-  [0, 114, 178],
-  [213, 94, 0],
-  [204, 121, 167],
-  [255, 255, 255],
-];
 
 /** Why (not) this SEG belongs to the open series. */
 export function matchSeg(seg: SegData, volume: CtVolume): { ok: boolean; reason: string } {
