@@ -2,7 +2,8 @@
 
     PYTHONPATH=training /usr/bin/python3 -m attention_anatomy.anatomy --cache .train-cache --root ../shared/data/anatomy
 
-(`prepare --anatomy DIR` calls the same.) Each subject becomes `anatomy-<id>.xz` (lzma of one uint8 map
+(`prepare --anatomy DIR` calls the same; `--more ../shared/data/anatomy-more` packs the raw sources of that folder,
+totalseg-more and flare22, see anatomy_more.py.) Each subject becomes `anatomy-<id>.xz` (lzma of one uint8 map
 [K, R, C]) on a canonical grid (+x patient left, +y posterior, +z superior; 1.5 x 1.5 mm in-plane, 2.5 mm
 slices, nearest-neighbour resampling, also of the slightly oblique TotalSegmentator grids), plus an entry
 in `anatomy.json`. The uint8 value is a *compact label*: one per distinct (generation label, target
@@ -304,22 +305,38 @@ def _pad(arr, vox):
     return np.pad(arr, [(0, 0), (vox[1], vox[1]), (vox[2], vox[2])])
 
 
+BODY_MISSING = ('totalseg', 'deepmind-hn', 'spl-abdomen', 'spl-head', 'totalseg-more', 'flare22')
+
+
 def load_subject(root: Path, source: str, sub: str, names: dict, default_tissue, annotated: dict, partial: str,
-                 hu_table=None, outline=None, interior='residual', scale=1.0, skull=False):
-    """One subject -> (compact map, table rows, entry dict without the file name)."""
+                 **kw):
+    """One subject of `root` -> (compact map [K, R, C] uint8, entry dict without the file name)."""
     d = root / source / sub if sub else root / source
     gen_name = {'icrp110': 'labels_icrp', 'totalseg': 'labels117', 'deepmind-hn': 'labels_all'}.get(source, 'labels_all')
     g_arr, g_ras = read_nifti(d / f'{gen_name}.nii.gz')
     l_arr, l_ras = read_nifti(d / 'labels33.nii.gz')
-    gen, origin = resample_to_canonical(g_arr.astype(np.int32), g_ras, scale=scale)
-    lab, _ = resample_to_canonical(l_arr.astype(np.uint8), l_ras, scale=scale, grid=(origin, gen.shape))
+    return subject_from_arrays(g_arr, g_ras, l_arr, l_ras, source, sub, names, default_tissue, annotated, partial, **kw)
+
+
+def subject_from_arrays(g_arr, g_ras, l_arr, l_ras, source: str, sub: str, names: dict, default_tissue,
+                        annotated: dict, partial: str, hu_table=None, outline=None, interior='residual', scale=1.0,
+                        skull=False, body_missing=None, add_labels=None):
+    """In-memory arrays -> (compact map, entry): generation labels g_arr [i, j, k] and labels33 l_arr, each with
+    its voxel -> RAS affine. body_missing: apply the body rule (default: by source, BODY_MISSING);
+    add_labels(gen, lab, spacing) -> gen: extra generation labels painted on the canonical, padded grid
+    before the bone, skull and body rules (the FLARE spine, anatomy_more.py)."""
+    gen, origin = resample_to_canonical(np.asarray(g_arr).astype(np.int32), g_ras, scale=scale)
+    lab, _ = resample_to_canonical(np.asarray(l_arr).astype(np.uint8), l_ras, scale=scale, grid=(origin, gen.shape))
     sp = SPACING
-    body_missing = source in ('totalseg', 'deepmind-hn', 'spl-abdomen', 'spl-head')
+    if body_missing is None:
+        body_missing = source in BODY_MISSING
     # room for the body layers and the couch
     pad_vox = (0, int(np.ceil(60 / sp[1])), int(np.ceil(40 / sp[0])))
     if body_missing:
         gen, lab = _pad(gen, pad_vox), _pad(lab, pad_vox)
         origin = origin - np.array([pad_vox[2] * sp[0], pad_vox[1] * sp[1], 0])
+    if add_labels is not None:
+        gen = add_labels(gen, lab, sp)
     tissue = {}
     for g in np.unique(gen):
         g = int(g)
@@ -428,8 +445,24 @@ def annotation_key(source: str, sub: str) -> str:
     return f'totalseg/{sub}' if source == 'totalseg' else source
 
 
-def pack(cache_dir, root, partial: str = 'ignore', deepmind_limit: int = 0, log=print, only=None) -> dict:
-    """Pack every subject (or only the sources in `only`, keeping the other sources' packed subjects)."""
+def _jobs(root: Path, partial: str, deepmind_limit: int, only, more, flare_limit: int):
+    """(source, subject, loader) of every subject to pack; loader() -> (compact map, entry)."""
+    if not only or any(s in only for s in SOURCE_LICENCES if s not in MORE_SOURCES):
+        table = read_annotation_table(root)
+        for source, sub, kw in subjects(root, deepmind_limit):
+            if only and source not in only:
+                continue
+            yield source, sub, lambda source=source, sub=sub, kw=kw: load_subject(
+                root, source, sub, annotated=table[annotation_key(source, sub)], partial=partial, **kw)
+    if more:
+        from .anatomy_more import more_jobs
+        yield from more_jobs(Path(more), root, partial, only, flare_limit)
+
+
+def pack(cache_dir, root, partial: str = 'ignore', deepmind_limit: int = 0, log=print, only=None, more=None,
+         flare_limit: int = 0) -> dict:
+    """Pack every subject (or only the sources in `only`, keeping the other sources' packed subjects).
+    more: the `anatomy-more` folder (sources MORE_SOURCES, anatomy_more.py); flare_limit: at most N FLARE maps."""
     cache_dir, root = Path(cache_dir), Path(root)
     cache_dir.mkdir(parents=True, exist_ok=True)
     kept = []
@@ -439,20 +472,18 @@ def pack(cache_dir, root, partial: str = 'ignore', deepmind_limit: int = 0, log=
     for old in cache_dir.glob('anatomy-*.xz'):
         if old.name not in {e['file'] for e in kept}:
             old.unlink()
-    table = read_annotation_table(root)
     entries = list(kept)
     t0 = time.time()
-    for source, sub, kw in subjects(root, deepmind_limit):
-        if only and source not in only:
-            continue
-        cmap, e = load_subject(root, source, sub, annotated=table[annotation_key(source, sub)], partial=partial, **kw)
+    for source, sub, loader in _jobs(root, partial, deepmind_limit, only, more, flare_limit):
+        t1 = time.time()
+        cmap, e = loader()
         sid = f'{source}-{sub.replace("/", "-")}' if sub else source
         name = f'anatomy-{sid}.xz'
         (cache_dir / name).write_bytes(lzma.compress(np.ascontiguousarray(cmap).tobytes(), preset=6))
         e.update(id=sid, file=name, bytes=(cache_dir / name).stat().st_size)
         entries.append(e)
         log(f'{sid}: {cmap.shape} {len(e["table"])} labels, annotated {len(e["annotated"])}, '
-            f'{e["bytes"] / 1e3:.0f} kB ({time.time() - t0:.0f} s)')
+            f'{e["bytes"] / 1e3:.0f} kB, {time.time() - t1:.1f} s ({time.time() - t0:.0f} s)')
         _write_index(cache_dir, entries, partial, complete=False)  # progress survives an interruption
     idx = _write_index(cache_dir, entries, partial, complete=True)
     total = sum(e['bytes'] for e in entries)
@@ -474,7 +505,10 @@ SOURCE_LICENCES = {
     'deepmind-hn': 'DeepMind TCIA head & neck segmentations (CC BY 4.0)',
     'spl-head': 'SPL / NAC head and neck atlas (3D Slicer License)',
     'spl-abdomen': 'SPL abdominal atlas (licence not stated upstream)',
+    'totalseg-more': 'TotalSegmentator data set subjects s0000-s0004, s0006, s0009 (CC BY 4.0)',
+    'flare22': 'FLARE22 challenge training labels (research use only; never committed)',
 }
+MORE_SOURCES = ('totalseg-more', 'flare22')  # packed from the `anatomy-more` folder (anatomy_more.py)
 
 
 def read_anatomy(cache_dir) -> dict | None:
@@ -501,8 +535,13 @@ def main(argv=None):
                     help="annotated33.tsv 'p' channels: ignore (HPA, default) or annotate")
     ap.add_argument('--deepmind-limit', type=int, default=0, help='at most N DeepMind scans (0 = all 35)')
     ap.add_argument('--only', default='', help='comma-separated sources to (re)pack, keeping the others')
+    ap.add_argument('--more', help='the anatomy-more folder (e.g. ../shared/data/anatomy-more): (re)packs its sources '
+                                   f'{", ".join(MORE_SOURCES)}, keeping the others (or those named by --only)')
+    ap.add_argument('--flare-limit', type=int, default=0, help='at most N FLARE22 maps (0 = all 50; smoke runs)')
     args = ap.parse_args(argv)
-    pack(args.cache, args.root, args.partial, args.deepmind_limit, only=[x for x in args.only.split(',') if x] or None)
+    only = [x for x in args.only.split(',') if x] or (list(MORE_SOURCES) if args.more else None)
+    pack(args.cache, args.root, args.partial, args.deepmind_limit, only=only, more=args.more,
+         flare_limit=args.flare_limit)
     return 0
 
 

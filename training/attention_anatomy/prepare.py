@@ -9,6 +9,9 @@ Example (OpenKBP train + val, three phantom datasets, held-out whole-body phanto
         --phantom-test out/phantom/whole
 Each --phantom DIR holds case folders (CONTRACTS 5); the source id comes from each case.json.
 OpenKBP `train` goes to the training split, `val` to the validation split (never trained on).
+--totalseg-ct DIR (a TotalSegmentator subject with ct.nii.gz + segmentations/, or a folder of them; repeatable)
+adds real CT cases of source `totalseg-ct` to the training split; --anatomy-more DIR packs the anatomy-more
+label maps (totalseg-more, flare22) next to --anatomy's.
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from pathlib import Path
 from .cache import write_case, write_index
 from .grid import GridSpec
 from .organs import CHANNEL_NAMES
-from .sources import OPENKBP_ORGANS, load_openkbp, load_phantom, openkbp_dirs
+from .sources import (OPENKBP_ORGANS, TOTALSEG_TABLES, load_openkbp, load_phantom, load_totalseg_ct, openkbp_dirs,
+                      totalseg_ct_dirs)
 
 SOURCE_DESCRIPTIONS = {
     'openkbp': 'OpenKBP challenge head & neck CTs (real, TCIA), clinical contours, partially annotated per patient',
@@ -29,7 +33,10 @@ SOURCE_DESCRIPTIONS = {
                          'annotates the head & neck organs, covers the body down to the upper chest)',
     'phantom-thorax': 'Phantom thorax dataset (generated; annotates SpinalCord, Trachea, Heart, lungs, Esophagus)',
     'phantom-abdomen': 'Phantom abdomen dataset (generated; annotates the 8 abdominal organs)',
+    'totalseg-ct': 'TotalSegmentator data set real CTs s0002, s0003, s0009 with their v2 ground truth mapped to '
+                   'our channels (CC BY 4.0)',
 }
+REAL_SOURCES = ('openkbp', 'totalseg-ct')  # real CT: the trainer's real_sources
 
 
 def phantom_case_dirs(root) -> list[Path]:
@@ -61,6 +68,11 @@ def main(argv=None):
     ap.add_argument('--anatomy-partial', choices=['ignore', 'annotate'], default='ignore',
                     help="annotated33.tsv 'p' (partial) channels: not annotated (HPA, default) or annotated")
     ap.add_argument('--deepmind-limit', type=int, default=0, help='at most N DeepMind scans (0 = all 35)')
+    ap.add_argument('--anatomy-more', help='the anatomy-more folder (e.g. ../shared/data/anatomy-more): its label maps '
+                                           '(totalseg-more, flare22) packed into the cache too')
+    ap.add_argument('--flare-limit', type=int, default=0, help='at most N FLARE22 maps (0 = all 50)')
+    ap.add_argument('--totalseg-ct', action='append', default=[],
+                    help='TotalSegmentator subject with ct.nii.gz (or a folder of them): real training CT (repeatable)')
     args = ap.parse_args(argv)
 
     spec = GridSpec()
@@ -89,6 +101,10 @@ def main(argv=None):
         n = args.limit or (args.phantom_limit[i] if i < len(args.phantom_limit) else 0) or None
         for d in phantom_case_dirs(folder)[:n]:
             add(load_phantom(d), 'train', args.phantom_codec)
+    tables = Path(args.anatomy) / 'totalseg' if args.anatomy else None
+    for folder in args.totalseg_ct:
+        for d in totalseg_ct_dirs(folder)[:args.limit or None]:
+            add(load_totalseg_ct(d, tables_dir=tables), 'train')
     test_entries = []
     if args.test_out:
         test_dir = Path(args.test_out)
@@ -108,7 +124,7 @@ def main(argv=None):
         annotated = sorted(s['annotated'])
         if sid == 'openkbp':
             annotated = [c for c in annotated if CHANNEL_NAMES[c] in OPENKBP_ORGANS]
-        sources.append({'id': f'{sid}' if sid.startswith('phantom') or sid == 'openkbp' else f'phantom-{sid}',
+        sources.append({'id': f'{sid}' if sid.startswith('phantom') or sid in REAL_SOURCES else f'phantom-{sid}',
                         'description': SOURCE_DESCRIPTIONS.get(sid, f'{sid} dataset'), 'cases': s['cases'],
                         'annotated': [CHANNEL_NAMES[c] for c in annotated]})
     write_index(out, entries, spec, sources)
@@ -117,6 +133,10 @@ def main(argv=None):
     if args.anatomy:
         from .anatomy import pack
         pack(out, args.anatomy, args.anatomy_partial, args.deepmind_limit)
+    if args.anatomy_more:
+        from .anatomy import MORE_SOURCES, pack
+        pack(out, args.anatomy or TOTALSEG_TABLES.parent, args.anatomy_partial, only=list(MORE_SOURCES),
+             more=args.anatomy_more, flare_limit=args.flare_limit)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f'{len(entries)} cases in {out} ({size / 1e6:.1f} MB) in {time.time() - t0:.0f} s')
     return 0

@@ -9,6 +9,9 @@ Sources:
 - OpenKBP (`../shared/data/openkbp/{train,val}`): bitmask labels -> channel map, per-patient annotated
   sets from meta.json, regions derived from the CT (regions.py); padding slices (all -1024) dropped.
 - Phantom cases (docs/CONTRACTS.md section 5): ct.nii.gz + labels.nii.gz + case.json.
+- TotalSegmentator real CT (`../shared/data/anatomy-more/totalseg-more/s0002|s0003|s0009`, source
+  `totalseg-ct`): ct.nii.gz + segmentations/*.nii.gz, labels33 as the anatomy packer maps them (map33.tsv,
+  smaller wins), annotated = the mapped channels with voxels, regions from the labels.
 """
 from __future__ import annotations
 
@@ -136,3 +139,44 @@ def load_phantom(case_dir) -> Case:
     return Case(cid, str(source), Volume(np.asarray(ct.data).astype(np.int16), ct.affine),
                 Volume(np.asarray(labels.data).astype(np.uint8), labels.affine),
                 sorted(channel_of(n) for n in names), regions[order], {'seed': info.get('seed')})
+
+
+TOTALSEG_TABLES = Path(__file__).resolve().parents[3] / 'shared' / 'data' / 'anatomy' / 'totalseg'
+GRID_TOL_MM = 0.01
+
+
+def load_totalseg_ct(subject_dir, map33: dict | None = None, tables_dir=None) -> Case:
+    """A TotalSegmentator subject with its CT (`ct.nii.gz`, int16 HU, and `segmentations/<class>.nii.gz` on the
+    same grid) -> a real training case, source `totalseg-ct`. map33: channel name -> class names (default:
+    `map33.tsv` of tables_dir, `../shared/data/anatomy/totalseg`). Regions: `anatomy.regions_from_labels`."""
+    from .anatomy import regions_from_labels
+    from .anatomy_more import read_masks, read_totalseg_tables, totalseg_maps
+    from .grid import RAS_TO_LPS
+    from .nifti import read_nifti
+    d = Path(subject_dir)
+    if map33 is None:
+        _, map33 = read_totalseg_tables(tables_dir or TOTALSEG_TABLES)
+    masks, shape, ras = read_masks(d / 'segmentations')
+    ct, ct_ras = read_nifti(d / 'ct.nii.gz')
+    if ct.shape != shape or np.abs(ct_ras - ras).max() > GRID_TOL_MM:
+        raise ValueError(f'{d}: CT and masks differ in grid ({ct.shape} vs {shape}, '
+                         f'affine {np.abs(ct_ras - ras).max():.3g} mm)')
+    classes = {i + 1: n for i, n in enumerate(sorted({n for ns in map33.values() for n in ns}))}
+    _, lab = totalseg_maps({n: masks.get(n, np.zeros(0, np.int64)) for n in classes.values()}, shape, classes, map33)
+    aff = RAS_TO_LPS @ ct_ras
+    ctv = canonical(Volume(np.ascontiguousarray(np.asarray(ct).transpose(2, 1, 0)), aff))
+    labv = canonical(Volume(np.ascontiguousarray(lab.transpose(2, 1, 0)), aff))
+    annotated = sorted(int(c) for c in np.unique(labv.data) if c)
+    regions = regions_from_labels(labv.data, float(ctv.spacing()[2]))
+    return Case(f'totalseg-ct-{d.name}', 'totalseg-ct', Volume(np.asarray(ctv.data).astype(np.int16), ctv.affine),
+                Volume(np.asarray(labv.data).astype(np.uint8), labv.affine), annotated, regions, {'subject': d.name})
+
+
+def totalseg_ct_dirs(path) -> list[Path]:
+    """A subject folder (with ct.nii.gz and segmentations/) or a folder of them."""
+    p = Path(path)
+    if 'totalseg-example' in p.resolve().parts:
+        raise ValueError(f'{p}: the TotalSegmentator example is an evaluation set, never training data')
+    if (p / 'ct.nii.gz').exists():
+        return [p]
+    return sorted(q.parent for q in p.glob('*/ct.nii.gz') if (q.parent / 'segmentations').is_dir())
