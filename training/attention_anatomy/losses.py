@@ -62,3 +62,32 @@ def dice_classes(m: torch.Tensor, hpa: bool) -> torch.Tensor:
     cls = cls.clone()
     cls[0] = False
     return cls
+
+
+def present_classes(y: torch.Tensor, m: torch.Tensor, C: int) -> torch.Tensor:
+    """bool [C]: the organ channels with at least one target voxel in the batch (and annotated by its sample,
+    which HPA targets are by construction). Background excluded."""
+    cls = torch.bincount(y.reshape(-1), minlength=C)[:C] > 0
+    cls = cls & (m.amax(dim=0) > 0.5)
+    cls = cls.clone()
+    cls[0] = False
+    return cls
+
+
+def present_dice_loss(log_q: torch.Tensor, y: torch.Tensor, m: torch.Tensor, smooth: float = 1e-3) -> torch.Tensor:
+    """Batch Dice averaged over the organs present in the batch only. Unlike batch_dice_loss over all annotated
+    organs, an organ absent from a small batch adds no term, so the many organs missing from any 8 slices are not
+    pushed to zero every step (the cross-entropy handles their false positives). 0 when no organ is present."""
+    cls = present_classes(y, m, log_q.shape[1])
+    q = log_q.exp()
+    onehot = F.one_hot(y, q.shape[1]).permute(0, 3, 1, 2).to(q.dtype)
+    inter = (q * onehot).sum(dim=(0, 2, 3))
+    denom = q.sum(dim=(0, 2, 3)) + onehot.sum(dim=(0, 2, 3))
+    dice = (2 * inter + smooth) / (denom + smooth)
+    w = cls.to(dice.dtype)
+    return (w * (1 - dice)).sum() / w.sum().clamp(min=1.0)
+
+
+def cross_entropy_q(log_q: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean voxel cross-entropy on the recalibrated log q (HPA: unannotated organs count as background)."""
+    return F.nll_loss(log_q, y)

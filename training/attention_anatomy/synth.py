@@ -163,13 +163,31 @@ class AnatomyBank:
         self.slice_region = torch.from_numpy(np.concatenate(reg)).to(dev)
         self.slice_w = torch.from_numpy(np.concatenate(w).astype(np.float32)).to(dev)
         self.sources = sorted(set(src))
+        # which target channels each slice shows (for focused draws: pick(..., channels=...))
+        present = []
+        for s, a in enumerate(arrs):
+            K = a.shape[0]
+            idx = np.arange(K)[:, None] * NUM_CHANNELS + ch[s][a.reshape(K, -1)]
+            present.append(np.bincount(idx.ravel(), minlength=K * NUM_CHANNELS).reshape(K, NUM_CHANNELS) > 0)
+        self.slice_channels = torch.from_numpy(np.concatenate(present)).to(dev)
+        self._focus: dict = {}
 
     @property
     def num_slices(self) -> int:
         return int(self.slice_sub.shape[0])
 
-    def pick(self, B: int, gen=None) -> torch.Tensor:
-        return torch.multinomial(self.slice_w, B, replacement=True, generator=gen)
+    def pick(self, B: int, gen=None, channels: tuple = ()) -> torch.Tensor:
+        """B slice indices by the slice weights; with `channels`, only among the slices that show one of them
+        (a batch slot that always holds, e.g., the lungs), with the same slice weights."""
+        if not channels:
+            return torch.multinomial(self.slice_w, B, replacement=True, generator=gen)
+        key = tuple(sorted(channels))
+        if key not in self._focus:
+            w = self.slice_w * self.slice_channels[:, list(key)].any(dim=1)
+            if float(w.sum()) <= 0:
+                raise ValueError(f'no anatomy slice shows channels {key}')
+            self._focus[key] = w / w.sum()
+        return torch.multinomial(self._focus[key], B, replacement=True, generator=gen)
 
     def sample_labels(self, g: torch.Tensor, p: SynthParams, gen=None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Compact labels on the window grid: [B, P, J, S, S] (J = sub-planes), the subjects [B], the

@@ -11,6 +11,13 @@ The plain U-Net variants skip stage 0 (their region head only watches detached f
 region CE to the end, so their `region` output stays meaningful without shaping the segmentation.
 The budget is --steps or --seconds (wall clock, for the GPU run); stage boundaries scale with it.
 On CUDA: bf16 autocast, channels_last, TF32; the data never leaves the GPU (sampler.py).
+
+CPU fine-tuning (training/cpu/run.sh; issue 21): --freeze-bn keeps batch norm in eval mode (required for weights
+recovered from a TF.js package, recover.py, and stable at batch 8), --bf16 autocasts to bfloat16 with
+channels_last (CPUs with avx512_bf16), --loss ce_dice (cross-entropy on the recalibrated q + batch Dice over the
+organs present in the batch; the paper's losses over-predict or wipe out absent organs at batch 8),
+--focus-slots N draws N synthesized samples of every batch among slices showing --focus-organs (default the
+lungs), --resume continues weights, optimiser state and counters of an earlier run.
 """
 from __future__ import annotations
 
@@ -28,9 +35,10 @@ from .attention import attention_from_fc4, recalibrated_log_probs
 from .export import load_checkpoint_dict
 from .grid import GridSpec
 from .cache import class_weights
-from .losses import batch_dice_loss, cap_focal_weights, dice_classes, focal_loss, region_loss
+from .losses import (batch_dice_loss, cap_focal_weights, cross_entropy_q, dice_classes, focal_loss,
+                     present_dice_loss, region_loss)
 from .model import VARIANTS, ModelConfig, build_model
-from .organs import CHANNEL_NAMES
+from .organs import CHANNEL_NAMES, channel_of
 from .sampler import Augment, DeviceData
 from .synth import AnatomyBank, SynthParams
 
@@ -62,6 +70,16 @@ class TrainConfig:
     compile: bool = False  # torch.compile the model (torch >= 2; ignored with a note on 1.13)
     synth: dict = field(default_factory=dict)  # SynthParams overrides
     weights_out: str = ''  # also write a float16 weights-only checkpoint here (for continuation)
+    # CPU fine-tuning (module docstring)
+    freeze_bn: bool = False  # batch norm in eval mode (running statistics; gamma and beta still learn)
+    bf16: bool = False  # bfloat16 autocast + channels_last on the CPU (always on with CUDA)
+    loss: str = 'paper'  # 'paper' (batch Dice + focal by stage) | 'ce_dice' (CE on q + Dice of present organs)
+    dice_weight: float = 1.0  # ce_dice: weight of the Dice term
+    focus_slots: int = 0  # synthesized samples per batch drawn among slices showing focus_organs
+    focus_organs: tuple = ('Lung_L', 'Lung_R')
+    real_sources: tuple = ('openkbp',)  # cache sources that count as real CT (the real share)
+    threads: int = 0  # torch CPU threads (0 = torch's default)
+    resume: str = ''  # continue this run (checkpoint + <checkpoint>.opt: optimiser state and counters)
     extra: dict = field(default_factory=dict)
 
     def fractions(self) -> list[float]:
@@ -82,14 +100,22 @@ class TrainConfig:
         return len(STAGES) - 1
 
 
-def step_losses(model, batch: dict, stage: int, cfg: TrainConfig, focal_w: torch.Tensor, amp: bool) -> dict:
-    mcfg = model.cfg
+def autocast_ctx(device_type: str | None):
+    """bf16 autocast on 'cuda' or 'cpu'; None: none. (torch 1.13 checks bf16 support even for a disabled CUDA
+    autocast: only enter one when asked.)"""
+    if device_type is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device_type, dtype=torch.bfloat16)
+
+
+def step_losses(model, batch: dict, stage: int, cfg: TrainConfig, focal_w: torch.Tensor, amp) -> dict:
+    """amp: None (float32), 'cuda' or 'cpu' (bf16 autocast + channels_last); True means 'cuda' (older callers)."""
+    mcfg = getattr(model, 'cfg', None) or model._orig_mod.cfg
+    amp = 'cuda' if amp is True else (amp or None)
     x = batch['x']
-    if x.is_cuda:
+    if amp is not None:
         x = x.contiguous(memory_format=torch.channels_last)
-    # torch 1.13 checks bf16 support even for a disabled CUDA autocast: only enter it on CUDA.
-    ctx = torch.autocast(device_type='cuda', dtype=torch.bfloat16) if amp else contextlib.nullcontext()
-    with ctx:
+    with autocast_ctx(amp):
         f, z, region = model(x, with_seg=stage > 0)
     out = {}
     if stage < 3 or not mcfg.uses_attention:
@@ -98,18 +124,31 @@ def step_losses(model, batch: dict, stage: int, cfg: TrainConfig, focal_w: torch
         log_a = attention_from_fc4(z.float())[1] if mcfg.uses_attention else None
         m = batch['m'] if mcfg.uses_hpa else None
         log_q = recalibrated_log_probs(f.float(), log_a, m)
-        out['dice'] = batch_dice_loss(log_q, batch['y'], dice_classes(batch['m'], mcfg.uses_hpa))
-        if stage == 1:
-            out['focal'] = focal_loss(log_q, batch['y'], focal_w, cfg.focal_gamma)
+        if cfg.loss == 'ce_dice':
+            out['ce'] = cross_entropy_q(log_q, batch['y'])
+            out['dice'] = cfg.dice_weight * present_dice_loss(log_q, batch['y'], batch['m'])
+        else:
+            out['dice'] = batch_dice_loss(log_q, batch['y'], dice_classes(batch['m'], mcfg.uses_hpa))
+            if stage == 1:
+                out['focal'] = focal_loss(log_q, batch['y'], focal_w, cfg.focal_gamma)
     out['total'] = sum(out.values())
     return out
+
+
+def freeze_batchnorm(model: torch.nn.Module) -> None:
+    """Batch norm layers to eval mode (running statistics), the rest unchanged; call after model.train()."""
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.BatchNorm2d):
+            mod.eval()
 
 
 def save_checkpoint(path, model, cfg: TrainConfig, data: DeviceData, summary: dict, focal_weights=None,
                     sources=None, half: bool = False) -> None:
     """Checkpoint (weights + config + metadata); half: float16 weights only, a few MB, for continuation."""
     dt = torch.float16 if half else torch.float32
-    state = {k: v.detach().to(dt).cpu() if v.is_floating_point() else v.detach().cpu()
+    # batch-norm statistics stay float32: the identity variance of recovered weights (recover.py) must survive
+    keep = ('running_mean', 'running_var')
+    state = {k: v.detach().to(dt).cpu() if v.is_floating_point() and not k.endswith(keep) else v.detach().cpu()
              for k, v in model.state_dict().items()}
     tmp = Path(str(path) + '.tmp')
     torch.save({'format': 'attention-anatomy-checkpoint/1', 'model': state, 'config': model.cfg.to_dict(),
@@ -117,6 +156,16 @@ def save_checkpoint(path, model, cfg: TrainConfig, data: DeviceData, summary: di
                 'sources': sources if sources is not None else data.index['sources'],
                 'grid': data.index['grid'], 'summary': summary}, tmp)
     tmp.replace(path)
+
+
+def save_optimizer(ckpt_path, opt, start: dict, step: int, slices: int, seconds: float) -> None:
+    """<checkpoint>.opt: Adam state + counters (cumulative over resumed runs), for --resume. Not committed
+    (16 MB); the weights-only checkpoint alone continues with a fresh optimiser."""
+    p = Path(str(ckpt_path) + '.opt')
+    tmp = Path(str(p) + '.tmp')
+    torch.save({'optimizer': opt.state_dict(), 'counters': {'step': start['step'] + step, 'slices': start['slices'] + slices,
+                                                          'seconds': round(start['seconds'] + seconds, 1)}}, tmp)
+    tmp.replace(p)
 
 
 def batch_counts(B: int, real: float, phantom: float, has_real: bool, has_phantom: bool, has_synth: bool) -> tuple:
@@ -144,6 +193,8 @@ class Mixer:
         self.counts = batch_counts(cfg.batch, cfg.real_share, cfg.phantom_share,
                                    data is not None and data.has_group('real'),
                                    data is not None and data.has_group('phantom'), bank is not None)
+        self.focus = min(cfg.focus_slots, self.counts[2]) if bank is not None else 0
+        self.focus_channels = tuple(channel_of(n) for n in cfg.focus_organs)
 
     def batch(self, aug: Augment, gen=None) -> dict:
         parts = []
@@ -151,8 +202,11 @@ class Mixer:
             if n:
                 case, k = self.data.pick(n, gen, group)
                 parts.append(self.data.batch(case, k, aug, gen))
-        if self.counts[2]:
-            parts.append(self.bank.batch(self.counts[2], self.synth, gen))
+        if self.counts[2] - self.focus:
+            parts.append(self.bank.batch(self.counts[2] - self.focus, self.synth, gen))
+        if self.focus:
+            g = self.bank.pick(self.focus, gen, self.focus_channels)
+            parts.append(self.bank.batch(self.focus, self.synth, gen, g=g))
         if len(parts) == 1:
             return parts[0]
         return {key: torch.cat([p[key] for p in parts]) for key in ('x', 'y', 'm', 'region')}
@@ -175,6 +229,9 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
         raise ValueError('give a budget: steps, seconds or deadline')
     dev = torch.device('cuda' if device == 'auto' and torch.cuda.is_available() else ('cpu' if device == 'auto' else device))
     cuda = dev.type == 'cuda'
+    amp = 'cuda' if cuda else ('cpu' if cfg.bf16 else None)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     if cuda:
         torch.backends.cudnn.benchmark = True
@@ -184,18 +241,19 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
     out.mkdir(parents=True, exist_ok=True)
     t_load = time.time()
     spec = GridSpec(size=cfg.size)
-    data = DeviceData(cache, ('train',), dev, spec, organ_weight=cfg.organ_weight)
+    data = DeviceData(cache, ('train',), dev, spec, organ_weight=cfg.organ_weight, real_sources=tuple(cfg.real_sources))
     bank = None
     if cfg.real_share + cfg.phantom_share < 1.0 and (Path(cache) / 'anatomy.json').exists():
         bank = AnatomyBank(cache, dev, spec, organ_weight=cfg.organ_weight)
     mixer = Mixer(data, bank, cfg)
     model = build_model(ModelConfig(size=cfg.size, base=cfg.base, variant=cfg.variant)).to(dev)
-    if cfg.init:
-        ck = load_checkpoint_dict(cfg.init)
+    start = {'step': 0, 'slices': 0, 'seconds': 0.0}
+    for path in filter(None, (cfg.resume or cfg.init,)):
+        ck = load_checkpoint_dict(path)
         if ck['config'] != model.cfg.to_dict():
-            raise ValueError(f'--init {cfg.init}: model config {ck["config"]} differs from {model.cfg.to_dict()}')
+            raise ValueError(f'{path}: model config {ck["config"]} differs from {model.cfg.to_dict()}')
         model.load_state_dict(ck['model'])
-    if cuda:
+    if amp is not None:
         model = model.to(memory_format=torch.channels_last)
     focal_w = mixed_focal_weights(data, bank, spec, cfg.focal_cap).to(dev)
     sources = list(data.index['sources'])
@@ -212,9 +270,17 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
         else:
             log(f'[{cfg.variant}] torch {torch.__version__} has no torch.compile: running eagerly')
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr[0])
+    opt_path = Path(str(cfg.resume) + '.opt') if cfg.resume else None
+    if opt_path is not None and opt_path.exists():
+        saved = torch.load(opt_path, map_location=dev)
+        opt.load_state_dict(saved['optimizer'])
+        start = saved['counters']
+        log(f'[{cfg.variant}] resumed {cfg.resume}: optimiser state and counters {start}')
+    elif cfg.resume:
+        log(f'[{cfg.variant}] resumed {cfg.resume}: weights only (no {opt_path.name}: a fresh Adam state)')
     log_path = out / f'{cfg.variant}.log.jsonl'
     ckpt_path = out / f'{cfg.variant}.pt'
-    logf = log_path.open('w')
+    logf = log_path.open('a' if cfg.resume else 'w')
     log(f'[{cfg.variant}] {len(data.entries)} training cases ({data.num_slices} slices, sources {data.sources}) '
         + (f'+ {len(bank.entries)} anatomy subjects ({bank.num_slices} slices, {bank.sources}) ' if bank else '')
         + f'on {dev}, loaded in {time.time() - t_load:.1f} s; batch {cfg.batch} = real/phantom/synth {mixer.counts}; '
@@ -227,6 +293,8 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
     last_ckpt = t0
     step, stage, slices = 0, -1, 0
     model.train()
+    if cfg.freeze_bn:
+        freeze_batchnorm(model)
     while True:
         elapsed = time.time() - t0
         progress = step / cfg.steps if cfg.steps else elapsed / cfg.seconds
@@ -239,7 +307,7 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
                 g['lr'] = cfg.lr[stage]
             log(f'[{cfg.variant}] step {step}: stage {stage} {STAGES[stage]}, lr {cfg.lr[stage]}')
         batch = mixer.batch(aug_ft if stage == 3 else aug_base)
-        losses = step_losses(fwd, batch, stage, cfg, focal_w, cuda)
+        losses = step_losses(fwd, batch, stage, cfg, focal_w, amp)
         opt.zero_grad(set_to_none=True)
         losses['total'].backward()
         opt.step()
@@ -248,12 +316,14 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
         if step % cfg.log_every == 0:
             rec = {'step': step, 'stage': STAGES[stage], 't': round(time.time() - t0, 1),
                    'slicesPerS': round(slices / max(time.time() - t0, 1e-6), 1),
+                   'slicesSeen': start['slices'] + slices,
                    **{key: round(float(v.detach()), 5) for key, v in losses.items()}}
             logf.write(json.dumps(rec) + '\n')
             logf.flush()
             log(f'[{cfg.variant}] ' + ' '.join(f'{a}={b}' for a, b in rec.items()))
         if time.time() - last_ckpt > cfg.checkpoint_every_s:
             save_checkpoint(ckpt_path, model, cfg, data, {'steps': step, 'partial': True}, focal_w.tolist(), sources)
+            save_optimizer(ckpt_path, opt, start, step, slices, time.time() - t0)
             last_ckpt = time.time()
     seconds = time.time() - t0
     summary = {'steps': step, 'seconds': round(seconds, 1), 'slices': slices,
@@ -262,9 +332,13 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
                'finalLosses': {key: round(float(v.detach()), 5) for key, v in losses.items()} if step else {},
                'trainingCases': len(data.entries), 'trainingSlices': data.num_slices,
                'batchMix': {'real': mixer.counts[0], 'phantom': mixer.counts[1], 'synth': mixer.counts[2]},
-               'anatomySubjects': len(bank.entries) if bank else 0, 'init': cfg.init or None}
+               'anatomySubjects': len(bank.entries) if bank else 0, 'init': cfg.init or None,
+               'resume': cfg.resume or None, 'before': start,
+               'total': {'steps': start['step'] + step, 'slices': start['slices'] + slices,
+                         'seconds': round(start['seconds'] + seconds, 1)}}
     model.eval()
     save_checkpoint(ckpt_path, model, cfg, data, summary, focal_w.tolist(), sources)
+    save_optimizer(ckpt_path, opt, start, step, slices, seconds)
     if cfg.weights_out:
         save_checkpoint(cfg.weights_out, model, cfg, data, summary, focal_w.tolist(), sources, half=True)
     logf.write(json.dumps({'summary': summary}) + '\n')
@@ -303,6 +377,17 @@ def main(argv=None):
     ap.add_argument('--compile', action='store_true', help='torch.compile the model (torch >= 2)')
     ap.add_argument('--synth', default='', help='SynthParams overrides, e.g. "noise_max=20,p_wild=0"')
     ap.add_argument('--weights-out', default='', help='also write a float16 weights-only checkpoint here')
+    ap.add_argument('--freeze-bn', action='store_true', help='batch norm in eval mode (needed for recovered weights)')
+    ap.add_argument('--bf16', action='store_true', help='CPU: bfloat16 autocast + channels_last (avx512_bf16)')
+    ap.add_argument('--loss', choices=['paper', 'ce_dice'], default='paper',
+                    help='paper: batch Dice (+ focal in stage 1); ce_dice: CE on q + Dice of the organs present')
+    ap.add_argument('--dice-weight', type=float, default=1.0, help='ce_dice: weight of the Dice term')
+    ap.add_argument('--focus-slots', type=int, default=0,
+                    help='synthesized samples per batch drawn among slices that show --focus-organs')
+    ap.add_argument('--focus-organs', default='Lung_L,Lung_R', help='organs of the focus slots (comma-separated)')
+    ap.add_argument('--real-sources', default='openkbp', help='cache sources counted as real CT (comma-separated)')
+    ap.add_argument('--threads', type=int, default=0, help='torch CPU threads (0 = default)')
+    ap.add_argument('--resume', default='', help='continue from this checkpoint (+ its .opt file if present)')
     args = ap.parse_args(argv)
     synth = {}
     for kv in filter(None, args.synth.split(',')):
@@ -313,7 +398,11 @@ def main(argv=None):
                       lr=tuple(float(v) for v in args.lr.split(',')), seed=args.seed, log_every=args.log_every,
                       init=args.init, real_share=args.real_share, phantom_share=args.phantom_share,
                       organ_weight=args.organ_weight, focal_cap=args.focal_cap, compile=args.compile, synth=synth,
-                      weights_out=args.weights_out)
+                      weights_out=args.weights_out, freeze_bn=args.freeze_bn, bf16=args.bf16, loss=args.loss,
+                      dice_weight=args.dice_weight, focus_slots=args.focus_slots,
+                      focus_organs=tuple(filter(None, args.focus_organs.split(','))),
+                      real_sources=tuple(filter(None, args.real_sources.split(','))), threads=args.threads,
+                      resume=args.resume)
     train(args.cache, args.out, cfg, args.device)
     return 0
 

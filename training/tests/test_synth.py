@@ -236,7 +236,9 @@ def test_training_with_synthesized_anatomy_in_the_mix(tmp_path):
     assert w[1:].max() <= 2.0 * w[1:].median() + 1e-6
     assert any(s['id'].startswith('synth-') for s in ck['sources'])
     half = load_checkpoint_dict(tmp_path / 'latest.pt')
-    assert all(v.dtype == torch.float16 for v in half['model'].values() if v.is_floating_point())
+    # float16 weights; batch-norm statistics stay float32 (the identity variance of recovered weights)
+    assert all(v.dtype == (torch.float32 if k.endswith(('running_mean', 'running_var')) else torch.float16)
+               for k, v in half['model'].items() if v.is_floating_point())
     cfg2 = TrainConfig(variant='attention_hpa', size=32, base=4, batch=4, steps=2, init=str(tmp_path / 'latest.pt'),
                        stage_weights=(0, 1, 0, 0), compile=True)
     assert train(str(cache), str(tmp_path / 'run2'), cfg2, 'cpu', log=logs.append)['init']
