@@ -7,6 +7,7 @@
  *
  *   tsx scripts/eval-real.ts --set "NAME=OUTDIR[,OUTDIR...]" [--set ...] --json OUT.json --md OUT.md
  *                            [--results training/RESULTS.md] [--command "how the OUTDIRs were made"]
+ *                            [--model NAME (the section title; default aa-hpa-v1)]
  *
  * A set may span several output folders (e.g. two batch runs over halves of one data set); a series name
  * seen twice counts once. `--results` replaces (or appends) the section between the markers below in that file.
@@ -67,7 +68,14 @@ interface SetEval {
 }
 
 function args(argv: string[]) {
-  const o = { sets: [] as { name: string; dir: string }[], json: '', md: '', results: '', command: '' };
+  const o = {
+    sets: [] as { name: string; dir: string }[],
+    json: '',
+    md: '',
+    results: '',
+    command: '',
+    model: 'aa-hpa-v1',
+  };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[++i];
     switch (argv[i - 1]) {
@@ -88,13 +96,16 @@ function args(argv: string[]) {
       case '--command':
         o.command = v;
         break;
+      case '--model':
+        o.model = v;
+        break;
       default:
         throw new Error(`unknown option ${argv[i - 1]}`);
     }
   }
   if (!o.sets.length || !o.json || !o.md)
     throw new Error(
-      'usage: tsx scripts/eval-real.ts --set NAME=OUTDIR [...] --json OUT.json --md OUT.md [--results FILE] [--command TEXT]',
+      'usage: tsx scripts/eval-real.ts --set NAME=OUTDIR [...] --json OUT.json --md OUT.md [--results FILE] [--command TEXT] [--model NAME]',
     );
   return o;
 }
@@ -176,9 +187,9 @@ const f3 = (v: number | null | undefined) => (v === null || v === undefined ? 'â
 const f1 = (v: number | null | undefined) => (v === null || v === undefined ? 'â€“' : v.toFixed(1));
 const ml = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(2));
 
-function markdown(sets: SetEval[], command: string, self: string): string {
+function markdown(sets: SetEval[], command: string, self: string, model: string): string {
   const L: string[] = [];
-  L.push('## Real sets, aa-hpa-v1, before/after clean-up', '');
+  L.push(`## Real sets, ${model}, before/after clean-up`, '');
   L.push(
     'The shipped model on every real set, with the per-organ connected-component clean-up (`src/engine/cleanup.rules.json`, applied by the engine by default since this change) off ("before") and on ("after"). DSC and HD95 (mm) as the batch command computes them (CONTRACTS 6, CT grid); organ means over the series that contain the organ, HD95 means over non-empty predictions; the average row is the mean of the organ means (as the training evaluation). "Flagged" = organ volumes above 1.5 x the top of the adult range (`src/organVolumes.ts`), over all 33 organs whether or not the reference has them.',
     '',
@@ -281,7 +292,7 @@ writeFileSync(
   o.json,
   JSON.stringify({ command: self, networkCommand: o.command, date: new Date().toISOString(), sets }, null, 1),
 );
-const md = markdown(sets, o.command, self);
+const md = markdown(sets, o.command, self, o.model);
 writeFileSync(o.md, `${md}\n`);
 if (o.results) {
   const old = existsSync(o.results) ? readFileSync(o.results, 'utf8') : '';

@@ -8,7 +8,8 @@
 # usage: run_train.sh TOTAL_SECONDS [--no-eval] [--no-export] [--batch N] [--variants "unet unet_hpa attention attention_hpa"]
 #                     [any attention_anatomy.train option, e.g. --real-share 0.5 --phantom-share 0.15 --compile]
 # Continuation (Model v2): a variant whose committed checkpoint training/checkpoints/<variant>.pt exists (float16
-#   weights, CKPT_DIR overrides the folder) starts from it and skips region pre-training (--stage-weights
+#   weights, CKPT_DIR overrides the folder; attention_hpa falls back to aa-hpa-v1.pt, the shipped weights recovered
+#   by recover.py) starts from it with batch norm frozen and skips region pre-training (--stage-weights
 #   0,30,20,20 unless given), so several GPU calls add up to one long run. Every variant's new float16
 #   weights-only checkpoint goes to $OUT/checkpoints/<variant>.pt: commit it as training/checkpoints/<variant>.pt.
 # Export (unless --no-export): $OUT/model/<MODEL_ID> (default aa-hpa-v2) from attention_hpa with the evaluation's
@@ -79,10 +80,18 @@ mkdir -p "$OUT/checkpoints"
 pids=()
 for v in $VARIANTS; do
   INIT=()
+  START=""
   if [ -f "$CKPT_DIR/$v.pt" ]; then
-    INIT=(--init "$CKPT_DIR/$v.pt")
+    START="$CKPT_DIR/$v.pt"
+  elif [ "$v" = attention_hpa ] && [ -f "$CKPT_DIR/aa-hpa-v1.pt" ]; then
+    START="$CKPT_DIR/aa-hpa-v1.pt"  # the shipped weights, recovered from the package (recover.py)
+  fi
+  if [ -n "$START" ]; then
+    # committed checkpoints carry identity batch-norm statistics (recover.py) or the CPU runs' frozen ones:
+    # batch norm stays frozen (train-mode statistics would replace the folded ones)
+    INIT=(--init "$START" --freeze-bn)
     [ "$HAS_STAGES" = 1 ] || INIT+=(--stage-weights 0,30,20,20)
-    echo "$v: continuing from $CKPT_DIR/$v.pt" | tee -a "$WORK/summary.txt"
+    echo "$v: continuing from $START (batch norm frozen)" | tee -a "$WORK/summary.txt"
   else
     echo "$v: no $CKPT_DIR/$v.pt, training from scratch" | tee -a "$WORK/summary.txt"
   fi
