@@ -78,11 +78,14 @@ def present_dice_loss(log_q: torch.Tensor, y: torch.Tensor, m: torch.Tensor, smo
     """Batch Dice averaged over the organs present in the batch only. Unlike batch_dice_loss over all annotated
     organs, an organ absent from a small batch adds no term, so the many organs missing from any 8 slices are not
     pushed to zero every step (the cross-entropy handles their false positives). 0 when no organ is present."""
-    cls = present_classes(y, m, log_q.shape[1])
+    C = log_q.shape[1]
+    cls = present_classes(y, m, C)
     q = log_q.exp()
-    onehot = F.one_hot(y, q.shape[1]).permute(0, 3, 1, 2).to(q.dtype)
-    inter = (q * onehot).sum(dim=(0, 2, 3))
-    denom = q.sum(dim=(0, 2, 3)) + onehot.sum(dim=(0, 2, 3))
+    # intersection and target sizes per class without a one-hot [B, C, H, W] (index_add of q at the target
+    # class; bincount): the same sums as batch_dice_loss, about half the time on the CPU
+    q_y = q.gather(1, y[:, None]).reshape(-1)
+    inter = torch.zeros(C, dtype=q.dtype, device=q.device).index_add(0, y.reshape(-1), q_y)
+    denom = q.sum(dim=(0, 2, 3)) + torch.bincount(y.reshape(-1), minlength=C)[:C].to(q.dtype)
     dice = (2 * inter + smooth) / (denom + smooth)
     w = cls.to(dice.dtype)
     return (w * (1 - dice)).sum() / w.sum().clamp(min=1.0)
