@@ -3,6 +3,7 @@ session's weights are kept.
 
     /usr/bin/python3 training/cpu/curve.py add RUN_DIR --session "2026-12-06" --change "what this session tried"
     /usr/bin/python3 training/cpu/curve.py render          # rewrite the table in training/RESULTS.md
+    /usr/bin/python3 training/cpu/curve.py metrics RUN_DIR # RUN_DIR/metrics.json for export --metrics
 
 `add` reads RUN_DIR/eval-real.json (scripts/eval-real.ts: real sets, before/after clean-up), RUN_DIR/eval-phantom.json
 (attention_anatomy.evaluate --cleanup on the held-out phantoms) and the summary line of RUN_DIR/attention_hpa.log.jsonl,
@@ -152,6 +153,27 @@ def write_results(rows: list[dict]) -> None:
     RESULTS.write_text(new)
 
 
+def manifest_metrics(eval_real: dict, eval_phantom: dict | None) -> dict:
+    """The run's scores after clean-up in the form `export --metrics` reads (evaluate.py's JSON): one entry per
+    real set and the held-out phantoms; organs without an HD95 (all predictions empty) are left out there."""
+    results = []
+    for s in eval_real['sets']:
+        if _short(s['name']) is None:
+            continue
+        a = s['after']
+        per = {o['organ']: {'dsc': round(o['dsc']['mean'], 4), 'hd95Mm': round(o['hd95Mm']['mean'], 2)}
+               for o in a['organs'] if o['dsc']['mean'] is not None and o.get('hd95Mm') and o['hd95Mm']['mean'] is not None}
+        results.append({'variant': 'attention_hpa', 'dataset': f"{s['name']}, after clean-up (n={len(s['series'])})",
+                        'meanDsc': round(a['meanDsc'], 4), 'meanHd95Mm': round(a['meanHd95Mm'], 2), 'perOrgan': per})
+    if eval_phantom is not None:
+        r = next(r for r in eval_phantom['results'] if r['split'] == 'test')
+        c = r.get('cleanup') or r
+        per = {k: v for k, v in (c.get('perOrgan') or r['perOrgan']).items() if v.get('hd95Mm') is not None}
+        results.append({'variant': 'attention_hpa', 'dataset': f"{r['dataset']}, after clean-up",
+                        'meanDsc': c['meanDsc'], 'meanHd95Mm': c['meanHd95Mm'], 'perOrgan': per})
+    return {'results': results}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -163,10 +185,20 @@ def main(argv=None):
     a.add_argument('--baseline', action='store_true', help='the row of the starting weights (no training)')
     a.add_argument('--dry-run', action='store_true', help='print the row and the verdict, write nothing')
     sub.add_parser('render', help='rewrite the table in training/RESULTS.md from curve.json')
+    m = sub.add_parser('metrics', help="write RUN_DIR/metrics.json for export --metrics (the shipped model's card)")
+    m.add_argument('run')
     args = ap.parse_args(argv)
     rows = load_curve()
     if args.cmd == 'render':
         write_results(rows)
+        return 0
+    if args.cmd == 'metrics':
+        run = Path(args.run)
+        ph = run / 'eval-phantom.json'
+        out = manifest_metrics(json.loads((run / 'eval-real.json').read_text()),
+                               json.loads(ph.read_text()) if ph.exists() else None)
+        (run / 'metrics.json').write_text(json.dumps(out, indent=1) + '\n')
+        print(f"wrote {run / 'metrics.json'}: {[r['dataset'] for r in out['results']]}")
         return 0
     run = Path(args.run)
     ev = json.loads((run / 'eval-real.json').read_text())
@@ -180,8 +212,11 @@ def main(argv=None):
                    slicesSeen=kept['slicesSeen'] if kept else 0)
     else:
         s = run_summary(run)
-        row.update(start=args.start or Path(s.get('init') or s.get('resume') or '?').name, slices=s['slices'],
-                   slicesPerS=s['slicesPerS'], slicesSeen=(kept['slicesSeen'] if kept else 0) + s['slices'])
+        # a resumed run (run.sh after an interruption) counts every part: the summary's 'total'
+        tot = s.get('total') or {'slices': s['slices'], 'seconds': s['seconds']}
+        row.update(start=args.start or Path(s.get('init') or s.get('resume') or '?').name, slices=tot['slices'],
+                   slicesPerS=round(tot['slices'] / max(tot['seconds'], 1e-6), 1),
+                   slicesSeen=(kept['slicesSeen'] if kept else 0) + tot['slices'])
     row['kept'], row['why'] = gate(row, None if args.baseline else kept)
     print(json.dumps(row, indent=1))
     print(f"gate: {'KEEP' if row['kept'] else 'ROLL BACK'} ({row['why']})")
