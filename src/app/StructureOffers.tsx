@@ -1,6 +1,7 @@
 /**
  * After a CT loads: the structure sets (RTSTRUCT) found among the same files that reference it, each with an
- * Import button (into the organ panel's imported set); DICOM SEG objects are named but cannot be imported yet;
+ * Import button (into the organ panel's imported set); DICOM SEG objects are named with where to import them
+ * (Review panel, Import SEG…);
  * structure sets of other series are counted and named (a warning when none applies), not offered.
  */
 import { useEffect, useState } from 'react';
@@ -30,7 +31,7 @@ async function readOffers(ct: CtVolume, objects: readonly NonImageObject[], sour
         obj,
         label: obj.seriesDescription || baseName(obj.fileName),
         match: 'seg',
-        detail: 'DICOM SEG import is not supported yet',
+        detail: 'a DICOM SEG: import it with Import SEG… in the Review panel to see and compare it',
       });
       continue;
     }

@@ -16,7 +16,8 @@ import { labelsToNiftiOrder } from '../nifti/ct';
 import type { JobResult } from './protocol';
 import { loadReference } from './reference';
 import { scoreLabels, seriesMeanDsc, type OrganScore } from './score';
-import { buildSeg } from '../seg/writer';
+import type { Provenance } from '../labels/provenance';
+import { exportOrgans } from '../pipeline/organExport';
 
 export const REPORT_FORMAT = 'attention-anatomy-batch-report/1';
 
@@ -92,10 +93,26 @@ function organVolumes(ct: CtVolume, labels: Uint8Array) {
   });
 }
 
-/** seg.dcm of the organs found (none found: no file, the report says why). */
-function writeSegFile(dir: string, ct: CtVolume, labels: Uint8Array): { file?: string; info: Record<string, unknown> } {
+/**
+ * seg.dcm of the organs found (none found: no file, the report says why), labelled by the one export rule
+ * (src/pipeline/organExport.ts) as the RS.dcm beside it: a complete run of this model.
+ */
+function writeSegFile(
+  dir: string,
+  ct: CtVolume,
+  labels: Uint8Array,
+  model: string,
+): { file?: string; info: Record<string, unknown> } {
   try {
-    const s = buildSeg(ct, labels);
+    const slices = ct.dims[2];
+    const provenance: Provenance = { source: 'model', state: 'complete', model, slicesDone: slices, slices };
+    const step = exportOrgans(ct, { labels, provenance }, { format: 'seg' });
+    if (step.kind !== 'written' || !step.seg) {
+      return {
+        info: { error: step.kind === 'written' ? 'no segment written' : step.kind === 'confirm' ? step.question : step.message },
+      };
+    }
+    const s = step.seg;
     writeFileSync(join(dir, 'seg.dcm'), s.bytes);
     return {
       file: 'seg.dcm',
@@ -116,7 +133,7 @@ export function writeSeriesOutputs(outDir: string, f: FinishedJob): SeriesOutcom
   const expected = ct.dims[0] * ct.dims[1] * ct.dims[2];
   if (labels.length !== expected) throw new Error(`the page sent ${labels.length} label voxels, the CT has ${expected}`);
   if (f.rtstruct && !result.rtstructMissing) writeFileSync(join(dir, 'RS.dcm'), f.rtstruct);
-  const seg = f.seg && f.rtstruct && !result.rtstructMissing ? writeSegFile(dir, ct, labels) : null;
+  const seg = f.seg && f.rtstruct && !result.rtstructMissing ? writeSegFile(dir, ct, labels, result.model.name) : null;
   writeFileSync(join(dir, 'labels.nii.gz'), labelsNifti(result, labels, `${result.model.id} ${f.protocol}`.slice(0, 79)));
   const writeMs = performance.now() - tWrite;
 

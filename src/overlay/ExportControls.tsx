@@ -10,8 +10,8 @@ import type { CtVolume } from '../volume/volume';
 import { uidNote } from '../rtstruct/uids';
 import { downloadFile } from '../app/download';
 import { editedChannels } from '../edit/session';
-import { exportAllowed, exportLabelling } from '../pipeline/labelling';
-import { buildStructureSet } from '../pipeline/structureSet';
+import { exportAllowed } from '../pipeline/labelling';
+import { exportOrgans } from '../pipeline/organExport';
 import { getProvenance, setProvenance, subscribeProvenance } from '../labels/provenance';
 import type { OrganOverlay } from './segmentation';
 
@@ -43,21 +43,22 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
   const [body, setBody] = useState(true);
   useEffect(() => setAsking(null), [prov]);
 
-  const write = (visibleOnly: boolean) => {
+  const write = (visibleOnly: boolean, confirmed = false) => {
     if (!overlay) return;
     setBusy('Writing RTSTRUCT…');
     // let the busy label paint before the (synchronous) contour extraction
     setTimeout(() => {
       try {
-        // the pipeline's structure-set step (src/pipeline/structureSet.ts), as in the batch
-        const step = buildStructureSet(ct, overlay.labels, {
-          ...(visibleOnly ? { channels: visible, tag: 'visible' } : {}),
-          labelling: exportLabelling(getProvenance(overlay)),
-          edited: editedChannels(overlay),
-          body,
-        });
-        if (step.kind === 'error') {
+        // the one export function (src/pipeline/organExport.ts), as Send to PACS, SEG and the batch
+        const step = exportOrgans(
+          ct,
+          { labels: overlay.labels, provenance: getProvenance(overlay), edited: editedChannels(overlay) },
+          { format: 'rtstruct', ...(visibleOnly ? { channels: visible, tag: 'visible' } : {}), body, confirmed },
+        );
+        if (step.kind === 'error' || step.kind === 'blocked') {
           notify({ id: 'rtstruct-export', severity: 'error', title: 'RTSTRUCT export failed.', detail: step.message });
+        } else if (step.kind === 'confirm') {
+          setAsking({ visibleOnly });
         } else if (step.kind === 'no-organ') {
           notify({
             id: 'rtstruct-export',
@@ -65,8 +66,8 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
             title: 'Nothing to export.',
             detail: visibleOnly ? 'No visible organ has contours.' : 'No organ has contours yet.',
           });
-        } else {
-          const r = step.result;
+        } else if (step.rtstruct) {
+          const r = step.rtstruct;
           downloadFile(r.bytes, r.fileName);
           if (r.notices.length) {
             notify({
@@ -149,7 +150,7 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
               onClick={() => {
                 const v = asking.visibleOnly;
                 setAsking(null);
-                write(v);
+                write(v, true);
               }}
             >
               Export as INCOMPLETE

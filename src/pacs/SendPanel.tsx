@@ -1,11 +1,16 @@
 /**
  * Sidebar panel "PACS": sends the app's structure set (all organs with contours) to the connected PACS
  * with STOW-RS, into the open CT's study. On failure the file stays available for download (nothing lost).
+ * The structure set is labelled as the Export button labels it (src/pipeline/organExport.ts): nothing is sent
+ * while a segmentation runs, a cancelled or failed run only after a confirmation and as INCOMPLETE, a loaded
+ * label map as such, hand-edited organs SEMIAUTOMATIC.
  */
 import { useEffect, useState } from 'react';
 import type { SidebarPanelProps } from '../app/context';
 import { downloadFile } from '../app/download';
-import { exportRtStruct } from '../rtstruct/export';
+import { editedChannels } from '../edit/session';
+import { getProvenance } from '../labels/provenance';
+import { exportOrgans } from '../pipeline/organExport';
 import { organOverlayFor } from '../overlay/registry';
 import { onPacsSession, pacsSession, type PacsSession } from './session';
 import './pacs.css';
@@ -13,6 +18,7 @@ import './pacs.css';
 type SendState =
   | { state: 'idle' }
   | { state: 'sending' }
+  | { state: 'confirm'; question: string }
   | { state: 'ok'; text: string }
   | { state: 'failed'; text: string; file?: { bytes: Uint8Array; name: string } };
 
@@ -32,20 +38,38 @@ export function SendPanel({ ct, viewer }: SidebarPanelProps) {
     );
   }
 
-  const doSend = async () => {
+  const doSend = async (confirmed = false) => {
     if (!viewer) return;
     setSend({ state: 'sending' });
     let file: { bytes: Uint8Array; name: string } | undefined;
     try {
-      const r = exportRtStruct(ct, organOverlayFor(viewer).labels);
-      if (r.roiCount === 0) {
+      const overlay = organOverlayFor(viewer);
+      const step = exportOrgans(
+        ct,
+        { labels: overlay.labels, provenance: getProvenance(overlay), edited: editedChannels(overlay) },
+        { format: 'rtstruct', confirmed },
+      );
+      if (step.kind === 'confirm') {
+        setSend({ state: 'confirm', question: step.question });
+        return;
+      }
+      if (step.kind === 'no-organ') {
         setSend({ state: 'failed', text: 'Nothing to send: no organ has contours yet (run Segment first).' });
         return;
       }
+      if (step.kind !== 'written' || !step.rtstruct) {
+        setSend({ state: 'failed', text: `Not sent: ${step.kind === 'written' ? 'no structure set' : step.message}` });
+        return;
+      }
+      const r = step.rtstruct;
       file = { bytes: r.bytes, name: r.fileName };
       const study = r.referenced.studyInstanceUID;
       await session.client.store(study, [r.bytes]);
-      setSend({ state: 'ok', text: `Stored ${r.fileName} (${r.roiCount} organs) in the study on ${session.client.origin}.` });
+      const label = step.labelling.label === 'AutoOAR' ? '' : `, labelled ${step.labelling.label}`;
+      setSend({
+        state: 'ok',
+        text: `Stored ${r.fileName} (${r.roiCount} structures${label}) in the study on ${session.client.origin}.`,
+      });
     } catch (e) {
       setSend({ state: 'failed', text: `Sending failed: ${message(e)}`, file });
     }
@@ -56,9 +80,24 @@ export function SendPanel({ ct, viewer }: SidebarPanelProps) {
       <p className="muted small" title={session.client.root}>
         {session.client.root}
       </p>
-      <button onClick={() => void doSend()} disabled={send.state === 'sending' || !viewer} data-testid="pacs-send">
+      <button
+        onClick={() => void doSend()}
+        disabled={send.state === 'sending' || send.state === 'confirm' || !viewer}
+        data-testid="pacs-send"
+      >
         {send.state === 'sending' ? 'Sending…' : 'Send RTSTRUCT to PACS'}
       </button>
+      {send.state === 'confirm' && (
+        <div role="alertdialog" aria-label="Send an incomplete result?" data-testid="pacs-send-confirm">
+          <p className="small">{send.question}</p>
+          <button className="primary" onClick={() => void doSend(true)} data-testid="pacs-send-incomplete">
+            Send as INCOMPLETE
+          </button>{' '}
+          <button className="ghost" onClick={() => setSend({ state: 'idle' })} data-testid="pacs-send-cancel">
+            Don't send
+          </button>
+        </div>
+      )}
       {send.state === 'ok' && (
         <p className="ok" role="status" data-testid="pacs-send-status" data-state="ok">
           ✓ {send.text}

@@ -14,5 +14,6 @@ export {
   type Provenance,
 } from './labelling';
 export { NO_ORGAN_MESSAGE, buildStructureSet, type Exporter, type StructureSetStep } from './structureSet';
+export { exportOrgans, segmentAlgorithmType, type OrganExport, type OrganExportRequest, type OrganLabels } from './organExport';
 export { protocolChannels, protocolExclusions } from './protocol';
 export { runPipeline, type PipelineOptions, type PipelineRun } from './run';

@@ -13,7 +13,9 @@ import { organOverlayFor } from '../overlay/registry';
 import type { OrganOverlay } from '../overlay/segmentation';
 import { importSeg } from '../seg/import';
 import { readSeg } from '../seg/reader';
-import { buildSeg, segFileName } from '../seg/writer';
+import { segFileName } from '../seg/writer';
+import { getProvenance } from '../labels/provenance';
+import { exportOrgans } from '../pipeline/organExport';
 import { editedChannels } from '../edit/session';
 import { onImportedReference, setImportedReference, importedReference, type ImportedReference } from './referenceStore';
 import './review.css';
@@ -32,6 +34,8 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
+  /** An incomplete run's question before its SEG is written (INCOMPLETE), as for the RTSTRUCT. */
+  const [asking, setAsking] = useState<string | null>(null);
   const segInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -86,17 +90,27 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
     return () => clearTimeout(t);
   }, [reference, pairing, labelsVersion, organCount]);
 
-  const exportSeg = async () => {
+  const exportSeg = async (confirmed = false) => {
     if (!overlay) return;
+    setAsking(null);
     setBusy('Writing SEG…');
     await nextFrame();
     try {
-      const date = new Date();
-      const edited = editedChannels(overlay);
-      const r = buildSeg(ct, overlay.labels, { date, algorithmType: (c) => (edited.has(c) ? 'SEMIAUTOMATIC' : 'AUTOMATIC') });
-      const name = segFileName(ct, date);
-      downloadFile(r.bytes, name);
-      setStatus(`Exported ${name} (${r.segmentCount} segments, ${r.frameCount} frames).`);
+      // the one export function and labelling rule (src/pipeline/organExport.ts), as the RTSTRUCT export
+      const step = exportOrgans(
+        ct,
+        { labels: overlay.labels, provenance: getProvenance(overlay), edited: editedChannels(overlay) },
+        { format: 'seg', confirmed },
+      );
+      if (step.kind === 'confirm') setAsking(step.question);
+      else if (step.kind !== 'written' || !step.seg) {
+        const detail = step.kind === 'written' ? 'no segment was written' : step.message;
+        notify({ id: 'seg-export', severity: step.kind === 'error' ? 'error' : 'warning', title: 'No SEG exported.', detail });
+      } else {
+        downloadFile(step.bytes, step.fileName);
+        const label = step.labelling.label === 'AutoOAR' ? '' : `, labelled ${step.labelling.label}`;
+        setStatus(`Exported ${step.fileName} (${step.seg.segmentCount} segments, ${step.seg.frameCount} frames${label}).`);
+      }
     } catch (e) {
       notify({ id: 'seg-export', severity: 'error', title: 'SEG export failed.', detail: message(e) });
     } finally {
@@ -167,6 +181,19 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
           }}
         />
       </div>
+      {asking && (
+        <div className="oar-confirm" role="alertdialog" aria-label="Export an incomplete result?" data-testid="seg-confirm">
+          <p className="small">{asking}</p>
+          <div className="oar-row">
+            <button className="primary" onClick={() => void exportSeg(true)} data-testid="seg-confirm-incomplete">
+              Export SEG as INCOMPLETE
+            </button>
+            <button className="ghost" onClick={() => setAsking(null)} data-testid="seg-confirm-cancel">
+              Don't export
+            </button>
+          </div>
+        </div>
+      )}
       {busy && (
         <p className="muted small" data-testid="review-busy">
           {busy}

@@ -39,6 +39,9 @@ export interface SegOptions {
   algorithmName?: string;
   date?: Date;
   seriesDescription?: string;
+  /** Content Label (CS: upper-case letters, digits, _ and space; default ORGANS) and Content Description. */
+  contentLabel?: string;
+  contentDescription?: string;
   seriesNumber?: string;
   softwareVersion?: string;
   sopInstanceUID?: string;
@@ -178,7 +181,7 @@ export function buildSeg(volume: CtVolume, labels: LabelVolume, options: SegOpti
     SOPInstanceUID: sopInstanceUID,
     SeriesInstanceUID: seriesInstanceUID,
     ContentCreatorName: '',
-    ContentDescription: 'Organs at risk',
+    ContentDescription: fit(options.contentDescription ?? 'Organs at risk', 'LO'),
     ImageComments: 'NOT FOR CLINICAL USE: review every contour',
   });
 
@@ -234,7 +237,7 @@ export function buildSeg(volume: CtVolume, labels: LabelVolume, options: SegOpti
   ds.SpecificCharacterSet = 'ISO_IR 192';
   ds.InstanceCreationDate = da;
   ds.InstanceCreationTime = tm;
-  ds.ContentLabel = 'ORGANS';
+  ds.ContentLabel = contentLabel(options.contentLabel);
   ds.SeriesNumber = options.seriesNumber ?? '902';
   // Not in the Segmentation IOD: dcmjs copies or adds them for research derivations.
   for (const k of [
@@ -251,13 +254,25 @@ export function buildSeg(volume: CtVolume, labels: LabelVolume, options: SegOpti
   return { bytes, sopInstanceUID, seriesInstanceUID, referenced: ref, segmentCount: channels.length, frameCount, channels };
 }
 
-/** `SEG_<patient>_<date>.dcm`, like the RTSTRUCT's name. */
-export function segFileName(volume: CtVolume, date: Date = new Date()): string {
+/** A Content Label value (CS): upper case, only A-Z 0-9 _ and space, at most 16 characters; ORGANS when empty. */
+export function contentLabel(label = 'ORGANS'): string {
+  return (
+    label
+      .toUpperCase()
+      .replace(/[^A-Z0-9_ ]+/g, '_')
+      .slice(0, 16)
+      .trim() || 'ORGANS'
+  );
+}
+
+/** `SEG_<patient>_<date>[_tag].dcm`, like the RTSTRUCT's name. */
+export function segFileName(volume: CtVolume, date: Date = new Date(), tag = ''): string {
   const who = (volume.meta.patientID || volume.meta.patientName || 'anonymous').trim() || 'anonymous';
   const safe =
     who
       .replace(/[^A-Za-z0-9._-]+/g, '_')
       .replace(/^[_.]+|_+$/g, '')
       .slice(0, 64) || 'anonymous';
-  return `SEG_${safe}_${dicomDateTime(date).da}.dcm`;
+  const t = tag.replace(/[^A-Za-z0-9-]+/g, '_').replace(/^_+|_+$/g, '');
+  return `SEG_${safe}_${dicomDateTime(date).da}${t ? `_${t}` : ''}.dcm`;
 }

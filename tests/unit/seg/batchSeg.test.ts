@@ -75,6 +75,11 @@ describe('batch outputs with --seg', () => {
     const seg = readSeg(readFileSync(path.join(dir, 'seg.dcm')));
     expect(seg.referencedSeriesUIDs).toEqual([volume.meta.seriesInstanceUID]);
     expect(organLabelMap(importSeg(seg, volume), labels.length)).toEqual(labels);
+    // labelled by the one export rule as the RS.dcm beside it: a complete run of model 'm', AUTOMATIC
+    const text = readFileSync(path.join(dir, 'seg.dcm')).toString('latin1');
+    expect(text).toContain('Auto OARs (m, not reviewed)');
+    expect(text).toContain('AUTOOAR');
+    expect(text).not.toContain('SEMIAUTOMATIC');
   });
 
   it('without --seg, or without any organ, no seg.dcm', () => {
