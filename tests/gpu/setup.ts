@@ -1,7 +1,8 @@
 /**
  * Shared set-up of the GPU tests: a real WebGPU implementation in Node (Dawn from the `webgpu`
  * package: Vulkan when a driver is present, else Mesa llvmpipe over OpenGL ES) and the engine's
- * WebGPU backend on it. Tests skip with the reason when no adapter exists.
+ * WebGPU backend on it. Tests skip with the reason only when no adapter exists; an adapter on which the
+ * engine's WebGPU backend fails is a real error and fails the GPU files (issue 22).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { installDawn } from '../../src/engine/node/dawn';
@@ -17,13 +18,19 @@ export function gpuEnv(): Promise<GpuEnv | { skip: string }> {
   env ??= (async () => {
     const dawn = await installDawn();
     if (!dawn) return { skip: 'no WebGPU adapter from Dawn (neither Vulkan nor OpenGL ES)' };
+    let notice: BackendNotice;
     try {
-      const notice = await selectBackend({ order: ['webgpu'], gpu: dawn.gpu, adapterOptions: dawn.adapterOptions });
-      console.info(`GPU tests on Dawn/${dawn.kind}: ${notice.device}`);
-      return { notice };
+      notice = await selectBackend({ order: ['webgpu'], gpu: dawn.gpu, adapterOptions: dawn.adapterOptions });
     } catch (e) {
-      return { skip: `WebGPU backend failed on ${dawn.adapterDescription}: ${(e as Error).message}` };
+      throw new Error(
+        `the WebGPU backend failed on an adapter that exists (${dawn.adapterDescription}): ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
+    console.info(`GPU tests on Dawn/${dawn.kind}: ${notice.device}`);
+    return { notice };
   })();
   return env;
 }
