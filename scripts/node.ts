@@ -12,7 +12,24 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.a
 let code: number;
 try {
   const o = parseNodeArgs(process.argv.slice(2), process.env);
-  code = await runNode(o, { root: resolve(import.meta.dirname, '..'), log: (l) => console.log(l), signal: stop.signal });
+  // Fault injection for the exactly-once test (tests/e2e/pacs-node-faults.spec.ts): AA_NODE_FAULT=after-store
+  // (or after-state) kills this process with SIGKILL the first time it passes that point.
+  const faults = new Set((process.env.AA_NODE_FAULT ?? '').split(',').filter(Boolean));
+  code = await runNode(o, {
+    root: resolve(import.meta.dirname, '..'),
+    log: (l) => console.log(l),
+    signal: stop.signal,
+    ...(faults.size
+      ? {
+          fault: (point) => {
+            if (faults.has(point)) {
+              console.log(`fault injection: SIGKILL ${point}`);
+              process.kill(process.pid, 'SIGKILL');
+            }
+          },
+        }
+      : {}),
+  });
 } catch (e) {
   if (e instanceof UsageError) {
     if (e.message) console.error(`node: ${e.message}\n`);

@@ -223,6 +223,15 @@ export class DicomWebClient {
     return rows.sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
   }
 
+  /** QIDO-RS: whether the study holds an instance with this SOP Instance UID (the node's look-up before work). */
+  async hasInstance(studyUID: string, sopUID: string): Promise<boolean> {
+    const rows = await this.json(
+      `/studies/${encodeURIComponent(studyUID)}/instances?SOPInstanceUID=${encodeURIComponent(sopUID)}`,
+      'looking for a stored structure set',
+    );
+    return rows.some((r) => String(r['00080018']?.Value?.[0] ?? '') === sopUID);
+  }
+
   /** WADO-RS: one instance as application/dicom (any transfer syntax the server holds). */
   async retrieveInstance(studyUID: string, seriesUID: string, sopUID: string): Promise<Uint8Array> {
     const path = `/studies/${encodeURIComponent(studyUID)}/series/${encodeURIComponent(seriesUID)}/instances/${encodeURIComponent(sopUID)}`;

@@ -25,6 +25,13 @@ export class PacsError extends Error {
   }
 }
 
-/** Statuses that may go away by themselves (outage, overload): the node retries these. */
+/**
+ * Failures that may go away by themselves (outage, overload: no connection or HTTP 5xx): the node retries
+ * these. A malformed answer (no status: a series without instances, an unreadable multipart) is not: retrying
+ * it would block the node on one bad series, so it counts as a failed attempt at that series.
+ */
 export const isTransient = (e: unknown): boolean =>
-  e instanceof PacsError && (e.kind === 'unreachable' || (e.kind === 'server' && (e.status === undefined || e.status >= 500)));
+  e instanceof PacsError && (e.kind === 'unreachable' || (e.kind === 'server' && e.status !== undefined && e.status >= 500));
+
+/** The PACS (or the claim server) cannot be reached at all: an outage, not a problem of one series. */
+export const isOutage = (e: unknown): boolean => e instanceof PacsError && e.kind === 'unreachable';

@@ -260,7 +260,7 @@ function encodeTextAttributes(
  * dcmjs encodes every text value as UTF-8; for a single-byte character set its string writer is swapped for
  * one in that set for the duration of this (synchronous) write.
  */
-function writeWithCharset(dict: InstanceType<typeof dcmjs.data.DicomDict>, characterSet: string): Uint8Array {
+export function writeWithCharset(dict: InstanceType<typeof dcmjs.data.DicomDict>, characterSet: string): Uint8Array {
   if (characterSet === '' || characterSet === 'ISO_IR 192') return new Uint8Array(dict.write());
   const proto = dcmjs.data.WriteBufferStream.prototype as unknown as Record<string, unknown>;
   const had = Object.prototype.hasOwnProperty.call(proto, 'writeUTF8String');

@@ -1,16 +1,17 @@
 /**
  * The auto-contouring node (`npm run node`) against a real Orthanc (tests/pacs/orthanc.ts): three CT
- * series (a real HNSCC CT and two phantoms), the tiny random model on wasm (fast on CPU; the contours
- * are meaningless, what is tested is that each series gets exactly one RTSTRUCT). The node runs as a
- * child process with its own headless Chromium (the batch runner), like batch.spec.ts, so these tests do
- * not use ./fixtures (no page here). Skipped, saying why, without Orthanc or dist/batch.html.
+ * series (a real HNSCC CT, or a phantom without ../shared/data, and two phantoms), the tiny random model on
+ * wasm (fast on CPU; the contours are meaningless, what is tested is that each series gets exactly one
+ * RTSTRUCT). The node runs as a child process with its own headless Chromium (the batch runner,
+ * tests/pacs/nodeProcess.ts), so these tests do not use ./fixtures (no page here). Skipped, saying why,
+ * without Orthanc or dist/batch.html. The faults test is pacs-node-faults.spec.ts.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { HNSCC_CT, HNSCC_CT_SERIES, REPO, rtstructsBySeries, tinyModel, uploadSynthetic } from '../pacs/fixtures';
+import { REPO, rtstructsBySeries, uploadRealOrPhantom, uploadSynthetic } from '../pacs/fixtures';
+import { startNode, storedLines } from '../pacs/nodeProcess';
 import { orthancMissing, startOrthanc, type Orthanc } from '../pacs/orthanc';
 
 const DIST = resolve(REPO, process.env.BATCH_E2E_DIST ?? 'dist');
@@ -25,56 +26,16 @@ interface NodeRun {
   lines: string[];
 }
 
-/** Runs `npm run node` once; `onLine` sees each log line as it comes. */
-function runNode(pacs: Orthanc, work: string, nodeId: string, onLine: (l: string) => void = () => {}): Promise<NodeRun> {
-  const child = spawn(
-    join(REPO, 'node_modules/.bin/tsx'),
-    [
-      'scripts/node.ts',
-      '--pacs',
-      pacs.dicomWeb,
-      '--user',
-      pacs.user,
-      '--node-id',
-      nodeId,
-      '--state',
-      join(work, `${nodeId}.state.json`),
-      '--work',
-      join(work, nodeId),
-      '--model',
-      tinyModel,
-      '--backend',
-      'wasm',
-      '--no-build',
-      '--dist',
-      DIST,
-      '--max-backoff',
-      '2',
-    ],
-    { cwd: REPO, env: { ...process.env, PACS_PASSWORD: pacs.password }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const lines: string[] = [];
-  let buf = '';
-  const take = (d: Buffer) => {
-    buf += d.toString();
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const l = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      lines.push(l);
-      onLine(l);
-    }
-  };
-  child.stdout.on('data', take);
-  child.stderr.on('data', take);
-  return new Promise((ok) => child.on('exit', (code) => ok({ code, lines })));
+/** Runs `npm run node` once (one pass); `onLine` sees each log line as it comes. */
+async function runNode(pacs: Orthanc, work: string, nodeId: string, onLine: (l: string) => void = () => {}): Promise<NodeRun> {
+  const n = startNode(pacs, work, nodeId, { dist: DIST, onLine });
+  return { code: await n.exited, lines: n.lines };
 }
 
-const stored = (r: NodeRun) => r.lines.filter((l) => /: RTSTRUCT \S+ stored in study/.test(l));
+const stored = (r: NodeRun) => storedLines(r.lines);
 
 async function threeSeries(pacs: Orthanc): Promise<string[]> {
-  await pacs.uploadFolder(HNSCC_CT);
-  return [HNSCC_CT_SERIES, await uploadSynthetic(pacs, 1), await uploadSynthetic(pacs, 2)];
+  return [await uploadRealOrPhantom(pacs, 3), await uploadSynthetic(pacs, 1), await uploadSynthetic(pacs, 2)];
 }
 
 test('one pass gives each CT series exactly one RTSTRUCT; a second pass and a second node add nothing', async () => {
@@ -114,8 +75,8 @@ test('a PACS outage in the middle of a run: the node retries and finishes when t
     let killed: Promise<void> | null = null;
     let restarted: Promise<Orthanc> | null = null;
     const run = await runNode(pacs, work, 'node-c', (l) => {
-      // Killed while the series are being contoured (retrieved already, not yet stored) ...
-      if (!killed && /contouring 3 series/.test(l)) killed = pacs.stop({ keepStorage: true, crash: true });
+      // Killed while the first series is being contoured (retrieved already, not yet stored) ...
+      if (!killed && /: contouring \(/.test(l)) killed = pacs.stop({ keepStorage: true, crash: true });
       // ... and back once the node has noticed and is retrying.
       if (killed && !restarted && /PACS unavailable while storing/.test(l)) {
         restarted = killed.then(() =>
@@ -133,6 +94,45 @@ test('a PACS outage in the middle of a run: the node retries and finishes when t
   } finally {
     await pacs.stop({ keepStorage: false });
     rmSync(storage, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('--watch picks up a series stored while it runs, and one bad series does not block it', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'aa-node-'));
+  const pacs = await startOrthanc();
+  const node = startNode(pacs, work, 'node-w', { dist: DIST, watch: true, args: ['--attempts', '2'] });
+  try {
+    const first = await uploadSynthetic(pacs, 1, { slices: 12 });
+    await expect
+      .poll(async () => (await rtstructsBySeries(pacs)).get(first)?.length ?? 0, {
+        timeout: 240_000,
+        message: node.lines.join('\n'),
+      })
+      .toBe(1);
+    // A series the node cannot contour (8 x 8 images: the batch runner refuses them) fails twice, is given up
+    // with one line, and does not hold up the series stored after it.
+    const bad = await uploadSynthetic(pacs, 2, { slices: 6, matrix: 8 });
+    const second = await uploadSynthetic(pacs, 3, { slices: 12 });
+    await expect
+      .poll(async () => (await rtstructsBySeries(pacs)).get(second)?.length ?? 0, {
+        timeout: 240_000,
+        message: node.lines.join('\n'),
+      })
+      .toBe(1);
+    await expect
+      .poll(() => node.lines.some((l) => l.includes(`series ${bad}`) && /attempt 2 of 2, given up/.test(l)), {
+        timeout: 240_000,
+        message: node.lines.join('\n'),
+      })
+      .toBe(true);
+    const after = await rtstructsBySeries(pacs);
+    expect(after.get(first)).toHaveLength(1);
+    expect(after.has(bad)).toBe(false);
+    expect(node.child.exitCode, node.lines.join('\n')).toBeNull(); // still watching
+  } finally {
+    await node.kill();
+    await pacs.stop();
     rmSync(work, { recursive: true, force: true });
   }
 });

@@ -13,7 +13,7 @@ import type { Page } from '@playwright/test';
 import { expect, test as base } from './fixtures';
 import { waitForViewer } from './helpers/app';
 import { syntheticSeries } from './helpers/synthetic';
-import { HNSCC_CT, instanceFile, rtstructsBySeries, seriesFiles, tinyModel, uploadSynthetic } from '../pacs/fixtures';
+import { instanceFile, rtstructsBySeries, seriesFiles, tinyModel, uploadRealOrPhantom, uploadSynthetic } from '../pacs/fixtures';
 import { startCorsProxy, type CorsProxy } from '../pacs/corsProxy';
 import { freePort, orthancMissing, startOrthanc, type Orthanc } from '../pacs/orthanc';
 
@@ -33,7 +33,7 @@ const test = base.extend<object, { pacs: Pacs }>({
       const orthanc = await startOrthanc();
       const appOrigin = new URL(String(workerInfo.project.use.baseURL)).origin;
       const proxy = await startCorsProxy(orthanc.url, appOrigin);
-      await orthanc.uploadFolder(HNSCC_CT);
+      await uploadRealOrPhantom(orthanc, 7); // the real HNSCC CT, or a phantom without ../shared/data
       const phantom1 = await uploadSynthetic(orthanc, 1);
       await uploadSynthetic(orthanc, 2);
       for (const f of syntheticSeries({

@@ -45,6 +45,8 @@ export interface OrthancOptions {
   password?: string;
   /** Reuse a storage folder (to restart the same PACS after stop({ keepStorage: true })). */
   storage?: string;
+  /** "CheckRevisions" (default true: claims are atomic; false gives the server the node must refuse). */
+  checkRevisions?: boolean;
   /** Reuse ports (same restart case). */
   httpPort?: number;
   dicomPort?: number;
@@ -100,7 +102,7 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<Orthanc> {
     RemoteAccessAllowed: false,
     AuthenticationEnabled: true,
     RegisteredUsers: { [user]: password },
-    CheckRevisions: true,
+    CheckRevisions: o.checkRevisions ?? true,
     UserMetadata: CLAIM_METADATA,
     StableAge: 1,
     ConcurrentJobs: 1,

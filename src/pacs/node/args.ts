@@ -25,7 +25,7 @@ export interface NodeOptions {
   state: string;
   /** Working folder for retrieved series and batch outputs (emptied per series). */
   work: string;
-  /** This node's name in claims (default: host name); stable across restarts. */
+  /** This node's name in claims (default: host name + a code of the state file); stable across restarts. */
   nodeId: string | null;
   /** Orthanc REST root for claims; 'auto' = the DICOMweb URL without /dicom-web; null = no claims. */
   orthanc: string | 'auto' | null;
@@ -53,10 +53,14 @@ Auto-contouring node: finds CT series on the PACS (QIDO-RS), contours each once 
   --settle      take a series once its image count has not changed for S seconds (default 0, or 60 with --watch)
   --state       state file (default .aa-node/state.json): series done or given up, kept across restarts
   --work        scratch folder (default .aa-node/work)
-  --node-id     this node's name in claims (default: the host name)
+  --node-id     this node's name in claims (default: the host name and a code of the state file, so two
+                nodes on one host differ and a restarted node knows its own claims)
   --orthanc     Orthanc REST root for claims between several nodes (default auto: the --pacs URL without
                 /dicom-web; "none" for a PACS that is not Orthanc: then run one node only)
-  --attempts    tries per series before it is given up (default 3)
+  --attempts    tries per series before it is given up (default 3); a series that keeps failing (no images,
+                unreadable answers, a contouring error) is logged and left alone after that
+  --claim-ttl   minutes after which another node's unfinished claim is taken over (default 120; claims are
+                renewed every quarter of it while a series is worked on)
   --protocol, --model, --backend, --timeout, --no-build, --dist: as for npm run segment`;
 
 export function parseNodeArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): NodeOptions {

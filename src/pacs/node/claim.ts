@@ -5,6 +5,11 @@
  * exist and changes it only with the current revision (If-Match), so exactly one node wins (409 for the
  * others). Values: "claimed NODE ISO-TIME", "done NODE RTSTRUCT-UID". A claim left by a node that died is
  * taken over after the TTL, again with If-Match (compare-and-swap); a node takes back its own claim at once.
+ * The node renews its claim while it works (renew), so a long series is not taken over; checkServer refuses a
+ * server without revision checks, where two nodes could both "create" the same claim.
+ *
+ * Claims avoid double work; they are not what keeps a series from getting two structure sets: that is the
+ * structure set's derived UID (identity.ts), the same whichever node or attempt stores it.
  */
 import { PacsError } from '../errors';
 
@@ -98,13 +103,62 @@ export class OrthancClaims {
     this.fail(r, 'taking over a stale claim', await r.text());
   }
 
-  /** Marks the series done (after the RTSTRUCT is stored). */
-  async done(seriesUID: string, rtstruct: string): Promise<void> {
+  /**
+   * Refuses a server where claims would protect nothing: Orthanc without "CheckRevisions": true creates and
+   * overwrites metadata without compare-and-swap, so two nodes can both win the same series.
+   */
+  async checkServer(): Promise<void> {
+    const r = await this.call('/system');
+    const text = await r.text();
+    if (!r.ok) this.fail(r, 'reading the server configuration (/system)', text);
+    let sys: { CheckRevisions?: unknown; Version?: unknown };
+    try {
+      sys = JSON.parse(text) as typeof sys;
+    } catch {
+      throw new Error(`${this.root}/system is not Orthanc's REST API (give --orthanc URL, or --orthanc none for one node only)`);
+    }
+    if (sys.CheckRevisions !== true)
+      throw new Error(
+        `Orthanc at ${this.root} (version ${String(sys.Version ?? '?')}) does not check revisions ("CheckRevisions": ${String(sys.CheckRevisions ?? 'absent')}): claims between nodes would not be atomic. Set "CheckRevisions": true in its configuration, or run one node only with --orthanc none.`,
+      );
+  }
+
+  /**
+   * Refreshes this node's claim (new time stamp, If-Match); false when the claim is no longer ours (taken over
+   * or done meanwhile).
+   */
+  async renew(seriesUID: string, now = Date.now()): Promise<boolean> {
     const id = await this.seriesId(seriesUID);
     const cur = await this.call(this.url(id));
-    await cur.text();
-    const r = await this.put(id, `done ${this.node} ${rtstruct}`, cur.ok ? cur.headers.get('etag') : null);
-    if (!r.ok) this.fail(r, 'marking a series done', await r.text());
+    const value = await cur.text();
+    if (!cur.ok) return false;
+    const c = parseClaim(value);
+    if (c?.state !== 'claimed' || c.node !== this.node) return false;
+    const r = await this.put(id, `claimed ${this.node} ${new Date(now).toISOString()}`, cur.headers.get('etag'));
+    await r.text();
+    if (r.status === 409) return false;
+    if (!r.ok) this.fail(r, 'renewing a claim', '');
+    return true;
+  }
+
+  /**
+   * Marks the series done (after the RTSTRUCT is stored): compare-and-swap on the current value, again once if
+   * another node changed it in between. A "done" already there is left as it is (same structure set UID).
+   */
+  async done(seriesUID: string, rtstruct: string): Promise<void> {
+    const id = await this.seriesId(seriesUID);
+    for (let tries = 0; ; tries++) {
+      const cur = await this.call(this.url(id));
+      const value = await cur.text();
+      if (cur.ok && parseClaim(value)?.state === 'done') return;
+      const r = await this.put(id, `done ${this.node} ${rtstruct}`, cur.ok ? cur.headers.get('etag') : null);
+      if (r.ok) {
+        await r.text();
+        return;
+      }
+      const body = await r.text();
+      if (r.status !== 409 || tries >= 2) this.fail(r, 'marking a series done', body);
+    }
   }
 
   /** Gives a claim back (after a failure) so that another node, or a later pass, may try. */

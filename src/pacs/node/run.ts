@@ -1,39 +1,31 @@
 /**
  * `npm run node`: the auto-contouring node. Each pass: QIDO-RS for CT series, skip those done (state file,
- * claims), wait until a series has settled, claim it (Orthanc metadata, claim.ts), retrieve it with
- * WADO-RS into a scratch folder, contour all claimed series in one run of the batch runner (src/batch/run.ts,
- * the same headless-Chromium code path as `npm run segment`), store each RS.dcm into its study with STOW-RS,
- * then mark it done. A PACS outage is retried with exponential backoff; one log line per series.
+ * claims), wait until a series has settled, then take the series one at a time through series.ts (claim,
+ * look-up of an earlier store, WADO-RS retrieve, the batch runner's headless Chromium, STOW-RS of the RTSTRUCT
+ * with derived UIDs, done). A PACS outage is retried with exponential backoff; one log line per series.
  */
 import { hostname } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runBatch } from '../../batch/run';
+import { buildApp, staleReason } from '../../batch/build';
+import { chooseModel } from '../../batch/models';
 import { authHeader, DicomWebClient, type PacsAuth } from '../client';
-import type { SeriesRow } from '../dicomJson';
-import { isTransient, PacsError } from '../errors';
+import { isOutage, isTransient, PacsError } from '../errors';
 import { orthancRoot, type NodeOptions } from './args';
 import { OrthancClaims } from './claim';
+import { defaultNodeId } from './identity';
+import { contourSeries, message, seriesLabel, type FaultPoint, type SeriesContext } from './series';
 import { loadState, needsWork, saveState, settled, type NodeState } from './state';
 
 export interface NodeEnv {
   root: string;
   /** One line, no newline. */
   log: (line: string) => void;
-  /** Stops --watch after the current pass. */
+  /** Stops --watch after the current series. */
   signal?: AbortSignal;
+  /** Fault injection for the exactly-once test (scripts/node.ts, AA_NODE_FAULT); absent in use. */
+  fault?: (point: FaultPoint) => void;
 }
 
-interface BatchSeries {
-  name: string;
-  input: string;
-  status: 'done' | 'failed';
-  failure?: { stage: string; message: string };
-  slices?: number;
-  seconds?: number;
-}
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((ok) => {
     const t = setTimeout(ok, ms);
@@ -55,17 +47,22 @@ export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
       ? { kind: 'basic', user: o.user, password: o.password ?? '' }
       : { kind: 'none' };
   const client = new DicomWebClient({ url: o.pacs, auth });
-  const node = o.nodeId ?? hostname();
+  const statePath = resolve(o.state);
+  const node = o.nodeId ?? defaultNodeId(hostname(), statePath);
   const claimRoot = orthancRoot(o);
   const claims = claimRoot ? new OrthancClaims(claimRoot, authHeader(auth), node, o.claimMetadata, o.claimTtlMin * 60_000) : null;
-  const statePath = resolve(o.state);
   const work = resolve(o.work);
+  const dist = o.dist ? resolve(o.dist) : join(env.root, 'dist');
   const state: NodeState = loadState(statePath);
   const log = (s: string) => env.log(`${stamp()} ${s}`);
-  const save = () => saveState(statePath, state);
 
-  /** Runs `f`, waiting and retrying while the PACS is unreachable or answers 5xx. */
-  const retry = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+  /**
+   * Runs `f`, waiting and retrying while the PACS is unreachable or answers 5xx. Without --watch it gives up
+   * after --outage minutes; with --watch an unreachable PACS is waited for indefinitely, but an operation on
+   * one series (`perSeries`) that keeps getting 5xx from a reachable server gives up after --outage minutes,
+   * so one bad series costs an attempt instead of blocking the node.
+   */
+  const retry = async <T>(what: string, f: () => Promise<T>, perSeries = false): Promise<T> => {
     let delay = 1000;
     const started = Date.now();
     for (;;) {
@@ -73,7 +70,8 @@ export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
         return await f();
       } catch (e) {
         if (!isTransient(e) || env.signal?.aborted) throw e;
-        if (!o.watch && Date.now() - started > o.outageMin * 60_000) throw e;
+        const long = Date.now() - started > o.outageMin * 60_000;
+        if (long && (!o.watch || (perSeries && !isOutage(e)))) throw e;
         log(`PACS unavailable while ${what}: ${message(e)}; retrying in ${delay / 1000} s`);
         await sleep(delay, env.signal);
         delay = Math.min(delay * 2, o.maxBackoffS * 1000);
@@ -81,15 +79,22 @@ export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
     }
   };
 
-  const label = (s: SeriesRow) => `series ${s.seriesUID}${s.description ? ` "${s.description}"` : ''}`;
-  const fail = async (s: SeriesRow, why: string) => {
-    const prev = state.series[s.seriesUID];
-    const attempts = (prev?.attempts ?? 0) + 1;
-    state.series[s.seriesUID] = { status: 'failed', attempts, message: why, at: new Date().toISOString() };
-    save();
-    await claims?.release(s.seriesUID).catch(() => {});
-    log(`${label(s)}: FAILED (attempt ${attempts} of ${o.attempts}): ${why}`);
-  };
+  // Before any series: the app is built, the model is known (its id is part of the structure set UIDs), and
+  // claims are refused on a server where they would not be atomic.
+  let modelId: string;
+  try {
+    const stale = staleReason(env.root, dist);
+    if (stale && o.build) {
+      log(`building the app first (${stale}) ...`);
+      buildApp(env.root, dist);
+    } else if (stale?.includes('no batch.html')) throw new Error(`${stale}; run without --no-build (or npx vite build)`);
+    modelId = chooseModel(dist, o.model).modelId;
+    if (claims) await retry('checking the claim server', () => claims.checkServer());
+  } catch (e) {
+    log(`stopped: ${message(e)}`);
+    return 2;
+  }
+  const ctx: SeriesContext = { o, root: env.root, client, claims, modelId, state, statePath, work, log, retry, fault: env.fault };
 
   /** One pass; returns the number of series that failed in it. */
   const pass = async (): Promise<number> => {
@@ -99,126 +104,32 @@ export async function runNode(o: NodeOptions, env: NodeEnv): Promise<number> {
       (s) =>
         needsWork(state, s.seriesUID, o.attempts) && settled(state, s.seriesUID, s.instanceCount ?? 0, now, o.settleS * 1000),
     );
-    save();
-    const mine: SeriesRow[] = [];
-    for (const s of todo) {
-      if (!claims) {
-        mine.push(s);
-        continue;
-      }
-      const c = await retry('claiming a series', () => claims.claim(s.seriesUID));
-      if (c.kind === 'claimed') mine.push(s);
-      else if (c.kind === 'done') {
-        state.series[s.seriesUID] = {
-          status: 'done',
-          rtstruct: c.rtstruct,
-          attempts: 0,
-          message: `contoured by node ${c.by}`,
-          at: new Date().toISOString(),
-        };
-        save();
-        log(`${label(s)}: already contoured by node ${c.by} (RTSTRUCT ${c.rtstruct}), skipped`);
-      } else log(`${label(s)}: being contoured by node ${c.by}, skipped`);
-    }
-    if (!mine.length) return 0;
-
-    // Retrieve (WADO-RS) into one folder per series.
-    const dirs = new Map<string, SeriesRow>();
+    saveState(statePath, state);
     let failed = 0;
-    for (const s of mine) {
-      const dir = join(work, 'series', s.seriesUID);
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
+    for (const s of todo) {
+      if (env.signal?.aborted) break;
+      if (!needsWork(state, s.seriesUID, o.attempts)) continue;
       try {
-        const files = await retry(`retrieving ${label(s)}`, () => client.retrieveSeries(s.studyUID, s.seriesUID));
-        files.forEach((f, i) => writeFileSync(join(dir, `${String(i + 1).padStart(5, '0')}.dcm`), f.bytes));
-        dirs.set(resolve(dir), s);
+        if ((await contourSeries(ctx, s)) === 'failed') failed++;
       } catch (e) {
-        failed++;
-        await fail(s, `retrieval failed: ${message(e)}`);
+        // An outage or a configuration problem stops the pass; anything else concerns this series only
+        // (deleted meanwhile: 404), which the next pass sees again.
+        if (isOutage(e) || isTransient(e) || !(e instanceof PacsError)) throw e;
+        log(`${seriesLabel(s)}: skipped in this pass: ${message(e)}`);
       }
-    }
-    if (!dirs.size) return failed;
-
-    // Contour them all with the batch runner (one browser for the pass).
-    const out = join(work, 'out');
-    rmSync(out, { recursive: true, force: true });
-    const errors: string[] = [];
-    log(`contouring ${dirs.size} series (${o.protocol}) ...`);
-    const code = await runBatch(
-      {
-        inputs: [...dirs.keys()].map((path) => ({ path })),
-        out,
-        protocol: o.protocol,
-        model: o.model,
-        backend: o.backend,
-        build: o.build,
-        timeoutMin: o.timeoutMin,
-        dist: o.dist,
-        body: true,
-        cleanup: true,
-        seg: false,
-      },
-      {
-        root: env.root,
-        stdout: { write: () => true },
-        stderr: { write: (x: string) => errors.push(x.trim()) },
-        command: `npm run node -- --pacs ${o.pacs}`,
-      },
-    ).catch((e: unknown) => {
-      errors.push(message(e));
-      return 2;
-    });
-    const summaryPath = join(out, 'summary.json');
-    const outcomes: BatchSeries[] = existsSync(summaryPath)
-      ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as { series: BatchSeries[] }).series
-      : [];
-
-    for (const [dir, s] of dirs) {
-      const r = outcomes.find((x) => resolve(x.input) === dir);
-      if (!r || r.status !== 'done') {
-        failed++;
-        await fail(
-          s,
-          r?.failure
-            ? `${r.failure.stage}: ${r.failure.message}`
-            : `the batch runner did not contour it (exit ${code}${errors.length ? `: ${errors[errors.length - 1]}` : ''})`,
-        );
-        continue;
-      }
-      try {
-        const rs = readFileSync(join(out, r.name, 'RS.dcm'));
-        const stored = await retry(`storing the RTSTRUCT of ${label(s)}`, () => client.store(s.studyUID, [new Uint8Array(rs)]));
-        const uid = stored.stored[0] ?? '?';
-        state.series[s.seriesUID] = {
-          status: 'done',
-          rtstruct: uid,
-          attempts: (state.series[s.seriesUID]?.attempts ?? 0) + 1,
-          at: new Date().toISOString(),
-        };
-        save();
-        if (claims) await retry('marking a series done', () => claims.done(s.seriesUID, uid));
-        log(
-          `${label(s)}: RTSTRUCT ${uid} stored in study ${s.studyUID} (${r.slices ?? '?'} slices, ${r.seconds?.toFixed(1) ?? '?'} s)`,
-        );
-      } catch (e) {
-        failed++;
-        await fail(s, `store failed: ${message(e)}`);
-      }
-      rmSync(join(work, 'series', s.seriesUID), { recursive: true, force: true });
     }
     return failed;
   };
 
   log(
-    `node ${node}: PACS ${client.root}${claims ? `, claims in Orthanc metadata ${o.claimMetadata}` : ', no claims (one node only)'}, state ${statePath}${o.watch ? `, polling every ${o.intervalS} s` : ''}`,
+    `node ${node}: PACS ${client.root}${claims ? `, claims in Orthanc metadata ${o.claimMetadata}` : ', no claims (one node only)'}, model ${modelId}, state ${statePath}${o.watch ? `, polling every ${o.intervalS} s` : ''}`,
   );
   let failedTotal = 0;
   do {
     try {
       failedTotal += await pass();
     } catch (e) {
-      if (!o.watch || !(e instanceof PacsError && isTransient(e))) {
+      if (!o.watch || !isTransient(e)) {
         log(`stopped: ${message(e)}`);
         return 2;
       }

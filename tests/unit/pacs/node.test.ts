@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { orthancRoot, parseNodeArgs } from '../../../src/pacs/node/args';
 import { parseClaim, takeOver } from '../../../src/pacs/node/claim';
 import { emptyState, needsWork, settled } from '../../../src/pacs/node/state';
+import { isOutage, isTransient, PacsError } from '../../../src/pacs/errors';
 
 describe('npm run node arguments', () => {
   it('parses the options and derives defaults', () => {
@@ -71,5 +72,18 @@ describe('claims', () => {
     expect(takeOver(parseClaim('claimed n1 2026-01-01T10:30:00Z'), 'n2', now, hour)).toBe(true);
     expect(takeOver(parseClaim('claimed n2 2026-01-01T11:59:00Z'), 'n2', now, hour)).toBe(true);
     expect(takeOver(parseClaim('done n1 1.2.3'), 'n1', now, hour)).toBe(false);
+  });
+});
+
+describe('which PACS failures the node waits out', () => {
+  it('retries an outage and 5xx, not a malformed answer of one series (that costs an attempt)', () => {
+    expect(isTransient(new PacsError('unreachable', 'down'))).toBe(true);
+    expect(isTransient(new PacsError('server', 'busy', 503))).toBe(true);
+    expect(isTransient(new PacsError('server', 'The series 1.2 has no instances on the PACS.'))).toBe(false);
+    expect(isTransient(new PacsError('server', 'gone', 404))).toBe(false);
+    expect(isTransient(new PacsError('auth', 'no', 401))).toBe(false);
+    expect(isTransient(new Error('x'))).toBe(false);
+    expect(isOutage(new PacsError('unreachable', 'down'))).toBe(true);
+    expect(isOutage(new PacsError('server', 'busy', 503))).toBe(false);
   });
 });
