@@ -41,7 +41,7 @@ export async function uploadSynthetic(
     studyUID: `1.2.826.0.1.3680043.10.99.${k}`,
     patientName: `Phantom^Number${k}`,
     patientID: `PH-${k}`,
-    studyDate: `202501${String(k).padStart(2, '0')}`,
+    studyDate: `202501${String(((k - 1) % 28) + 1).padStart(2, '0')}`, // a valid DA for any k
     description: o.description ?? `Phantom CT ${k}`,
   }))
     await pacs.upload(f.buffer);
