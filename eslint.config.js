@@ -20,10 +20,18 @@ const PURE = [
   './src/engine/*.ts',
   './src/engine/programs/**',
   './src/organs.{ts,json}',
-  './src/organ{Volumes.ts,Codes.json}',
+  './src/organ{Volumes.ts,Codes.json,Names.ts}',
 ];
 /** UI: React components, Cornerstone, the app shell. */
-const UI = ['./src/app/**', './src/overlay/**', './src/viewer/**', './src/edit/*.tsx', './src/engine/ui/**', './src/**/*.tsx'];
+const UI = [
+  './src/app/**',
+  './src/ui/**',
+  './src/overlay/**',
+  './src/viewer/**',
+  './src/edit/*.tsx',
+  './src/engine/ui/**',
+  './src/**/*.tsx',
+];
 /** Node only (child processes, file system, Chromium, Dawn): the CLI, the PACS node, the shared server. */
 const NODE = [
   './src/node/**',
@@ -35,6 +43,7 @@ const NODE = [
 /** Browser code: everything under src/ that runs in the page. */
 const BROWSER = [
   './src/app/**',
+  './src/ui/**',
   './src/overlay/**',
   './src/viewer/**',
   './src/edit/**',
@@ -120,7 +129,7 @@ export default tseslint.config(
             {
               group: ['@tensorflow/*/dist/*', '@tensorflow/*/src/*'],
               message:
-                'tfjs internals live behind src/engine/tfjsInternals.ts (and the wasm asset URLs in src/engine/ui/wasmPaths.ts).',
+                'tfjs internals live behind src/engine/tfjsInternals.ts (and the wasm asset URLs in src/engine/assets/wasmPaths.ts).',
             },
           ],
         },
@@ -143,7 +152,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
   },
   {
-    files: ['src/engine/tfjsInternals.ts', 'src/engine/ui/wasmPaths.ts'],
+    files: ['src/engine/tfjsInternals.ts', 'src/engine/assets/wasmPaths.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -10,7 +10,7 @@ import { scanDicomSources, type FileSource } from '../src/dicom/series';
 import type { BackendName } from '../src/engine/backend';
 import { EngineController } from '../src/engine/controller';
 import { watchLongTasks } from '../src/engine/ui/longTasks';
-import { WASM_PATHS } from '../src/engine/ui/wasmPaths';
+import { WASM_PATHS } from '../src/engine/assets/wasmPaths';
 
 export interface PathFigure {
   path: 'app' | 'batch';

@@ -8,7 +8,7 @@
 import { selectBackend, type BackendName } from '../src/engine/backend';
 import { loadModel } from '../src/engine/model';
 import { watchLongTasks } from '../src/engine/ui/longTasks';
-import { WASM_PATHS } from '../src/engine/ui/wasmPaths';
+import { WASM_PATHS } from '../src/engine/assets/wasmPaths';
 import { batchPath, type PathFigure } from './batchPath';
 import { runBench, type BenchResult } from './core';
 

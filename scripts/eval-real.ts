@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { classifyReference, loadReference, type Reference } from '../src/batch/reference';
 import { ctFromNifti } from '../src/nifti/ct';
-import { scoreLabels, summariseScores, type AccuracySummary, type OrganScore } from '../src/batch/score';
+import { scoreLabels, summariseScores, type AccuracySummary, type OrganScore } from '../src/compare/score';
 import { buildCtVolume, scanDicomFiles, type CtVolume } from '../src/dicom';
 import { cleanupLabels, type CleanupReport } from '../src/engine/cleanup';
 import { readNifti } from '../src/nifti/nifti';

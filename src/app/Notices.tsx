@@ -1,6 +1,6 @@
 /** Error / warning / info banners above the viewer; each can be dismissed. */
 import { useState } from 'react';
-import type { Notice } from './notices';
+import type { Notice } from '../ui/notices';
 
 const ICON = { error: '⛔', warning: '⚠', info: 'ℹ' } as const;
 const MAX_ITEMS = 5;

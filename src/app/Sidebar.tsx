@@ -1,7 +1,7 @@
 /** Right-hand sidebar: series facts, geometry status, then the registered panels (engine, organs). */
 import type { CtVolume } from '../volume/volume';
 import { checkGeometry } from '../pipeline/geometry';
-import type { AppState } from './context';
+import type { AppState } from '../ui/context';
 import { SIDEBAR_PANELS } from './panels';
 
 const fmtDate = (d: string) => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d || '–');

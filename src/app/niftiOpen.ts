@@ -9,7 +9,7 @@
 import { ctFromNiftiFile } from '../nifti/ct';
 import type { FileSource } from '../dicom/series';
 import type { CtVolume } from '../volume/volume';
-import type { Notice } from './notices';
+import type { Notice } from '../ui/notices';
 
 export const isNiftiName = (name: string): boolean => /\.nii(\.gz)?$/i.test(name);
 

@@ -1,7 +1,7 @@
 /**
  * Right-hand sidebar panels. The engine's SegmentPanel and the overlay's OrganPanel register here:
  *
- *   import { SegmentPanel } from '../engine/ui/SegmentPanel';
+ *   import { SegmentPanel } from '../pipeline/ui/SegmentPanel';
  *   export const SIDEBAR_PANELS: SidebarPanel[] = [
  *     { id: 'segment', title: 'Auto-contouring', Component: SegmentPanel },
  *     { id: 'organs', title: 'Organs', Component: OrganPanel },
@@ -13,7 +13,7 @@ import type { ComponentType } from 'react';
 import { OrganPanel, SegmentPanelWithOverlay } from '../overlay/panels';
 import { SendPanel } from '../pacs/SendPanel';
 import { ReviewPanel } from '../review/ReviewPanel';
-import type { SidebarPanelProps } from './context';
+import type { SidebarPanelProps } from '../ui/context';
 
 export type { SidebarPanelProps };
 

@@ -15,7 +15,7 @@ import type { SeriesJob } from './discover';
 import { labelsToNiftiOrder } from '../nifti/ct';
 import type { JobResult } from './protocol';
 import { loadReference } from './reference';
-import { scoreLabels, seriesMeanDsc, type OrganScore } from './score';
+import { scoreLabels, seriesMeanDsc, type OrganScore } from '../compare/score';
 import type { Provenance } from '../labels/provenance';
 import { exportOrgans } from '../pipeline/organExport';
 

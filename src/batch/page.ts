@@ -16,7 +16,7 @@ import { scanDicomSources, type FileSource } from '../dicom/series';
 import type { CtVolume } from '../volume/volume';
 import { EngineController } from '../engine/controller';
 import { isEngineError } from '../engine/errors';
-import { WASM_PATHS } from '../engine/ui/wasmPaths';
+import { WASM_PATHS } from '../engine/assets/wasmPaths';
 import { isPipelineError, PipelineError, type PipelineStep } from '../pipeline/errors';
 import { findSeries, loadSeries } from '../pipeline/load';
 import { runPipeline } from '../pipeline/run';

@@ -21,7 +21,7 @@ import type { CtVolume } from '../volume/volume';
 import { readNiftiLabels } from '../nifti/labels';
 import { resampleLabelsToCt, type GriddedLabels } from '../labels/resample';
 import { importStructureSet } from '../rtstruct/import';
-import { organForRoiName } from '../rtstruct/names';
+import { organForRoiName } from '../organNames';
 import { readRtStruct, RtStructReadError } from '../rtstruct/reader';
 import { referenceFromImported, type Reference } from '../compare/reference';
 import { importSeg } from '../seg/import';

@@ -5,7 +5,7 @@
  */
 import type { ModelSummary } from './protocol';
 import type { SeriesOutcome } from './outputs';
-import { summariseScores, type AccuracySummary } from './score';
+import { summariseScores, type AccuracySummary } from '../compare/score';
 
 export interface RunInfo {
   command: string;

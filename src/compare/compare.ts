@@ -1,11 +1,11 @@
 /**
  * The comparison table: the app's organs against an imported reference (RTSTRUCT or SEG), one row per organ
  * the reference contours on this series: DSC, HD95, mean surface distance, both volumes and their
- * difference. Figures come from scoreLabels (src/batch/score.ts), the batch CLI's `--reference` code, on
+ * difference. Figures come from scoreLabels (score.ts), the batch CLI's `--reference` code, on
  * the reference referenceFromImported builds; only the pairing of reference ROIs with organs is the user's.
  * Pure.
  */
-import { scoreLabels, type OrganScore } from '../batch/score';
+import { scoreLabels, type OrganScore } from './score';
 import type { Dims, Spacing } from '../metrics/overlap';
 import type { ImportedStructureSet } from '../rtstruct/import';
 import { referenceFromImported, type Pairing } from './reference';

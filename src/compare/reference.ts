@@ -2,7 +2,7 @@
  * An imported structure set (RTSTRUCT or SEG on the CT grid) as a scoring reference: organ channel -> mask,
  * through a pairing of the set's ROIs with the organ table. The batch CLI (`--reference` RTSTRUCT) and the
  * app's comparison table both build their reference here, then score it with the same scoreLabels
- * (src/batch/score.ts). Pure.
+ * (score.ts). Pure.
  */
 import type { ImportedStructureSet } from '../rtstruct/import';
 
@@ -20,7 +20,7 @@ export interface Reference {
 /** ROI label (ImportedRoi.label) -> organ channel, or null for "not compared". */
 export type Pairing = ReadonlyMap<number, number | null>;
 
-/** The pairing the names give (TG-263, the paper's names and clinical spellings, src/rtstruct/names.ts). */
+/** The pairing the names give (TG-263, the paper's names and clinical spellings, src/organNames.ts). */
 export function namePairing(set: ImportedStructureSet): Map<number, number | null> {
   return new Map(set.rois.map((r) => [r.label, r.organ?.channel ?? null]));
 }

@@ -471,16 +471,3 @@ export function analyzeStack(slices: readonly SliceGeometryInput[], tol = DEFAUL
     warnings,
   };
 }
-
-/** The severity policy above, written once: a finding of severity 'error' blocks segmentation. */
-export const isBlocking = (w: GeometryWarning): boolean => w.severity === 'error';
-
-/** The findings that block segmentation. */
-export const blockingFindings = (warnings: readonly GeometryWarning[]): GeometryWarning[] => warnings.filter(isBlocking);
-
-/** True when no finding blocks segmentation. */
-export const segmentationAllowed = (warnings: readonly GeometryWarning[]): boolean => !warnings.some(isBlocking);
-
-/** The message of a refused segmentation (the engine and the pipeline say the same). */
-export const blockedMessage = (blocking: readonly GeometryWarning[]): string =>
-  `This series cannot be segmented: ${blocking.map((w) => w.message).join(' ')}`;

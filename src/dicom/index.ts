@@ -14,11 +14,11 @@ export {
   directionLetters,
   orientationOf,
   parseDS,
-  segmentationAllowed,
   median,
   DEFAULT_TOLERANCES,
   GeometryError,
 } from './geometry';
+export { segmentationAllowed } from '../volume/volume';
 export type { DsInput, SliceGeometryInput, StackGeometry, GeometryTolerances, ExcludedSlice } from './geometry';
 export { readHeader, sniffDicom, positionOf, NATIVE_TRANSFER_SYNTAXES, TS } from './header';
 export type { DicomHeader, HeaderOutcome } from './header';

@@ -7,8 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from './tfjsInternals';
-import type { CtVolume, LabelVolume } from '../volume/volume';
-import { blockedMessage, blockingFindings } from '../dicom/geometry';
+import { blockedMessage, blockingFindings, type CtVolume, type LabelVolume } from '../volume/volume';
 import { protocolMask, type ProtocolId } from '../organs';
 import { activeGpuDevice, releasePooledGpuMemory, takeGpuFault, type BackendName } from './backend';
 import { chooseBatchSize, planBatches } from './batch';

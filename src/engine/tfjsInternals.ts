@@ -3,7 +3,7 @@
  * WGSL programs, tensors made from a program's output, the WebGL context of the webgl backend, and the WebGPU
  * buffer pool. These are not tfjs's public API and may change with a tfjs upgrade: this file is what to check.
  * ESLint (eslint.config.js, no-restricted-imports) keeps `@tensorflow/tfjs-backend-webgpu` and tfjs `dist/`
- * paths out of every other file (the wasm asset URLs, a Vite-only import, live in ui/wasmPaths.ts).
+ * paths out of every other file (the wasm asset URLs, a Vite-only import, live in assets/wasmPaths.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';

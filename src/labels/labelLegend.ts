@@ -10,7 +10,7 @@
  * names. Without a legend the panel asks the user to map the values; nothing assumes channel numbers.
  */
 import { organByTg263 } from '../organs';
-import { organForRoiName } from '../rtstruct/names';
+import { organForRoiName } from '../organNames';
 
 export interface LabelLegend {
   /** voxel value -> organ channel (values not listed are dropped) */

@@ -5,7 +5,15 @@
  * the model's AUTOMATIC output. The rules are pure (exportGate, exportLabelling); the per-overlay store is
  * a tiny observable keyed by the overlay object.
  */
-import { MODEL_GENERATION, type RoiGeneration } from '../rtstruct/writer';
+
+/** Where a structure came from: ROIGenerationAlgorithm (AUTOMATIC, SEMIAUTOMATIC, MANUAL or '') and its description. */
+export interface RoiGeneration {
+  algorithm: 'AUTOMATIC' | 'SEMIAUTOMATIC' | 'MANUAL' | '';
+  description: string;
+}
+
+/** The generation of the model's own, unedited output. */
+export const MODEL_GENERATION: RoiGeneration = { algorithm: 'AUTOMATIC', description: 'AttentionAnatomy 2.5D U-Net' };
 
 export type Provenance =
   | { source: 'none' }

@@ -5,10 +5,10 @@
  * follow the overlay's provenance (provenance.ts).
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { Notice } from '../app/notices';
+import type { Notice } from '../ui/notices';
 import type { CtVolume } from '../volume/volume';
 import { uidNote } from '../rtstruct/uids';
-import { downloadFile } from '../app/download';
+import { downloadFile } from '../ui/download';
 import { editedChannels } from '../edit/session';
 import { exportAllowed } from '../pipeline/labelling';
 import { exportOrgans } from '../pipeline/organExport';

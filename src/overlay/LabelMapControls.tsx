@@ -6,7 +6,7 @@
  * becomes the label map, so the export never calls these structures the model's.
  */
 import { useState } from 'react';
-import type { Notice } from '../app/notices';
+import type { Notice } from '../ui/notices';
 import type { CtVolume } from '../volume/volume';
 import { ORGANS } from '../organs';
 import { labelValues, legendFromFiles, type LabelLegend } from '../labels/labelLegend';

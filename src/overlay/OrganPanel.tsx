@@ -5,7 +5,7 @@
  * structure set shown as outlines).
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { SidebarPanelProps } from '../app/context';
+import type { SidebarPanelProps } from '../ui/context';
 import { voxelToLps } from '../dicom/coords';
 import { GROUP_LABELS, ORGANS, type OrganGroup } from '../organs';
 import { implausibleVolume } from '../organVolumes';

@@ -3,8 +3,8 @@
  * segmentation panel wired to the organ overlay (labels shown slice by slice as the engine reads them back).
  * The run's state goes into the overlay's provenance (provenance.ts), which gates the export.
  */
-import type { SidebarPanelProps } from '../app/context';
-import { SegmentPanel } from '../engine/ui/SegmentPanel';
+import type { SidebarPanelProps } from '../ui/context';
+import { SegmentPanel } from '../pipeline/ui/SegmentPanel';
 import { pageEngine } from '../engine/ui/useEngine';
 import { existingEditSession } from '../edit/session';
 import { outcomeProvenance, runningProvenance } from '../pipeline/labelling';

@@ -6,8 +6,8 @@
  * label map as such, hand-edited organs SEMIAUTOMATIC.
  */
 import { useEffect, useState } from 'react';
-import type { SidebarPanelProps } from '../app/context';
-import { downloadFile } from '../app/download';
+import type { SidebarPanelProps } from '../ui/context';
+import { downloadFile } from '../ui/download';
 import { editedChannels } from '../edit/session';
 import { getProvenance } from '../labels/provenance';
 import { exportOrgans } from '../pipeline/organExport';

@@ -2,7 +2,7 @@
  * A PACS series as the app's FileSources: the same objects a dropped folder becomes, so scanning,
  * series choice, volume building, the viewer and everything after are the local-file code path.
  */
-import { bytesSource } from '../app/fileSources';
+import { bytesSource } from '../ui/fileSources';
 import type { FileSource } from '../dicom/series';
 import type { DicomWebClient } from './client';
 

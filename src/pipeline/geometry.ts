@@ -3,8 +3,7 @@
  * error-level finding blocks) is written once in src/dicom/geometry.ts, next to the findings; this step is
  * how the app (Sidebar, SegmentPanel) and the batch page ask it.
  */
-import { blockedMessage, blockingFindings } from '../dicom/geometry';
-import type { CtVolume, GeometryWarning } from '../volume/volume';
+import { blockedMessage, blockingFindings, type CtVolume, type GeometryWarning } from '../volume/volume';
 import { PipelineError } from './errors';
 
 export interface GeometryCheck {

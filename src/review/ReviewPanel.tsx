@@ -4,11 +4,11 @@
  * surface distance and volumes, the pairing of reference ROIs with organs editable, CSV export.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { SidebarPanelProps } from '../app/context';
+import type { SidebarPanelProps } from '../ui/context';
 import { compareWithReference, comparisonCsv, type Comparison } from '../compare/compare';
 import { namePairing } from '../compare/reference';
 import { ORGANS } from '../organs';
-import { downloadFile } from '../app/download';
+import { downloadFile } from '../ui/download';
 import { organOverlayFor } from '../overlay/registry';
 import type { OrganOverlay } from '../overlay/segmentation';
 import { importSeg } from '../seg/import';

@@ -1,6 +1,6 @@
 /**
  * RTSTRUCT export of the app's label map: contours of all organs or only the visible ones, plus the BODY /
- * External contour from the CT (on by default), the file named RS_<patient>_<date>[_tag].dcm (DESIGN 3.6). Pure (the browser download is src/app/download.ts).
+ * External contour from the CT (on by default), the file named RS_<patient>_<date>[_tag].dcm (DESIGN 3.6). Pure (the browser download is src/ui/download.ts).
  */
 import { bodyMask, type BodyOptions } from '../contours/body';
 import { extractContours } from '../contours/extract';

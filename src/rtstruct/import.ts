@@ -11,7 +11,7 @@ import { nearestSlice, normalDistance, patientToPixel, slicePlane, type SlicePla
 import { rasterizePolygons } from '../contours/rasterize';
 import type { CtVolume, Vec3 } from '../volume/volume';
 import type { Organ } from '../organs';
-import { organForRoiName } from './names';
+import { organForRoiName } from '../organNames';
 import type { StructureSetData } from './reader';
 import { seriesUids } from './uids';
 

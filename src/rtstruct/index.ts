@@ -4,6 +4,6 @@ export type { RoiInput, RtStructOptions, RtStructResult } from './writer';
 export { readRtStruct, RtStructReadError, type StructureSetData, type RoiData, type ContourData } from './reader';
 export { importStructureSet, matchStructureSet, RtStructImportError } from './import';
 export type { ImportedRoi, ImportedStructureSet, SeriesMatch } from './import';
-export { organForRoiName } from './names';
+export { organForRoiName } from '../organNames';
 export { seriesUids, randomUid, derivedUid, isValidUid, uidNote, type SeriesUids } from './uids';
 export { formatDS, parseDS } from './ds';

@@ -13,6 +13,7 @@ import type { Contour, OrganContours } from '../contours/extract';
 import { chooseCharset, encodeText, fitText, parseCharset } from '../dicom/charset';
 import { dicomDateTime, part10Dict, patientStudyAttributes } from '../dicom/derivedObject';
 import type { CtVolume } from '../volume/volume';
+import { MODEL_GENERATION, type RoiGeneration } from '../labels/provenance';
 import { organByChannel } from '../organs';
 import { formatDS } from './ds';
 import { randomUid, seriesUids, type SeriesUids } from './uids';
@@ -35,14 +36,6 @@ export interface RoiInput {
   /** ROI Generation Algorithm / Description for this ROI (default: the structure set's `generation`). */
   generation?: RoiGeneration;
 }
-
-/** Where a structure came from: ROIGenerationAlgorithm (AUTOMATIC, SEMIAUTOMATIC, MANUAL or '') and its description. */
-export interface RoiGeneration {
-  algorithm: 'AUTOMATIC' | 'SEMIAUTOMATIC' | 'MANUAL' | '';
-  description: string;
-}
-
-export const MODEL_GENERATION: RoiGeneration = { algorithm: 'AUTOMATIC', description: 'AttentionAnatomy 2.5D U-Net' };
 
 export interface RtStructOptions {
   /** Structure Set Label (SH, <= 16 chars). */

@@ -20,7 +20,7 @@ import { nearestSlice, normalDistance } from '../contours/geometry';
 import { dot, sub } from '../dicom/vec';
 import type { CtVolume, LabelVolume } from '../volume/volume';
 import { FALLBACK_COLOURS, paintRoiSlices, type ImportedRoi, type ImportedStructureSet } from '../rtstruct/import';
-import { organForRoiName } from '../rtstruct/names';
+import { organForRoiName } from '../organNames';
 import { seriesUids } from '../rtstruct/uids';
 import { organForCodes } from './codes';
 import { framePixel, type SegData } from './reader';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isNiftiName, loadNiftiCt, niftiSources } from '../../src/app/niftiOpen';
-import { bytesSource } from '../../src/app/fileSources';
+import { bytesSource } from '../../src/ui/fileSources';
 import { VolumeLoadError } from '../../src/dicom/build';
 import { writeNifti } from '../../src/nifti/nifti';
 

@@ -2,7 +2,7 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { backendOrderFromQuery } from '../backend';
 import { getEngineController, type EngineController, type EngineState } from '../controller';
-import { WASM_PATHS } from './wasmPaths';
+import { WASM_PATHS } from '../assets/wasmPaths';
 
 export function pageEngine(): EngineController {
   return getEngineController({

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ctFromNifti } from '../../../src/nifti/ct';
 import { classifyReference, loadReference } from '../../../src/batch/reference';
-import { scoreLabels } from '../../../src/batch/score';
+import { scoreLabels } from '../../../src/compare/score';
 import { compareWithReference, comparisonCsv } from '../../../src/compare/compare';
 import { namePairing } from '../../../src/compare/reference';
 import type { CtVolume } from '../../../src/volume/volume';

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  analyzeStack,
-  directionLetters,
-  parseDS,
-  segmentationAllowed,
-  type SliceGeometryInput,
-} from '../../../src/dicom/geometry';
+import { analyzeStack, directionLetters, parseDS, type SliceGeometryInput } from '../../../src/dicom/geometry';
+import { segmentationAllowed } from '../../../src/volume/volume';
 
 const AXIAL = '1\\0\\0\\0\\1\\0';
 const slice = (z: number, extra: Partial<SliceGeometryInput> = {}): SliceGeometryInput => ({

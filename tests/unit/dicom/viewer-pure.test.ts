@@ -1,6 +1,6 @@
 /** Pure pieces of the viewer and app: orientation labels, window presets, user notices. */
 import { describe, expect, it } from 'vitest';
-import { mergeNotices, scanNotices, volumeNotices } from '../../../src/app/notices';
+import { mergeNotices, scanNotices, volumeNotices } from '../../../src/ui/notices';
 import type { ScanResult } from '../../../src/dicom/series';
 import type { CtVolume } from '../../../src/volume/volume';
 import { edgeLabels } from '../../../src/viewer/orientation';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addNotice, type Notice } from '../../../src/app/notices';
+import { addNotice, type Notice } from '../../../src/ui/notices';
 
 describe('addNotice', () => {
   const w: Notice = { id: 'labelmap-load', severity: 'warning', title: 'x could not be loaded.', detail: 'd' };

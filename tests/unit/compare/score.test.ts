@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Reference } from '../../../src/batch/reference';
-import { scoreLabels, seriesMeanDsc, summariseScores, type OrganScore } from '../../../src/batch/score';
+import { scoreLabels, seriesMeanDsc, summariseScores, type OrganScore } from '../../../src/compare/score';
 import { renderSummary } from '../../../src/batch/summary';
 import type { SeriesOutcome } from '../../../src/batch/outputs';
 

@@ -2,9 +2,8 @@
  * User-facing messages from a scan and from a loaded volume (pure: no React). Each notice has a stable
  * id, so the same problem is shown once however often the UI re-renders.
  */
-import { isBlocking } from '../dicom/geometry';
 import type { ScanResult } from '../dicom/series';
-import type { CtVolume } from '../volume/volume';
+import { isBlocking, type CtVolume } from '../volume/volume';
 
 export type NoticeSeverity = 'error' | 'warning' | 'info';
 

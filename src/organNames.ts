@@ -3,7 +3,7 @@
  * names, and the spellings clinical systems use ("Cord", "Rt Parotid", "Brain stem", "L parotid",
  * "Lt Lung", "Spinal_Cord", ...). Unknown names map to nothing; the importer keeps them with their own colour.
  */
-import { ORGANS, organByTg263, type Organ } from '../organs';
+import { ORGANS, organByTg263, type Organ } from './organs';
 
 type Side = 'L' | 'R' | '';
 

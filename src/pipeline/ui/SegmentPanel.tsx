@@ -11,12 +11,12 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CtVolume, LabelVolume } from '../../volume/volume';
 import { PROTOCOLS, type ProtocolId } from '../../organs';
-import type { SegmentReport } from '../engine';
-import { checkGeometry } from '../../pipeline/geometry';
-import { segment, segmentOutcome, type SegmentOutcome } from '../../pipeline/segment';
-import { watchLongTasks, type LongTaskSummary } from './longTasks';
-import { BackendSelect } from './BackendSelect';
-import { useEngine } from './useEngine';
+import type { SegmentReport } from '../../engine/engine';
+import { checkGeometry } from '../geometry';
+import { segment, segmentOutcome, type SegmentOutcome } from '../segment';
+import { watchLongTasks, type LongTaskSummary } from '../../engine/ui/longTasks';
+import { BackendSelect } from '../../engine/ui/BackendSelect';
+import { useEngine } from '../../engine/ui/useEngine';
 import './segment.css';
 
 export interface SegmentRunReport extends SegmentReport {
