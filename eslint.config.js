@@ -19,6 +19,7 @@ const PURE = [
   './src/phantom/**',
   './src/engine/*.ts',
   './src/engine/programs/**',
+  './src/pipeline/*.ts',
   './src/organs.{ts,json}',
   './src/organ{Volumes.ts,Codes.json,Names.ts}',
 ];
@@ -38,7 +39,7 @@ const NODE = [
   './src/engine/node/**',
   './src/pacs/node/**',
   './src/dicom/nodeCodecs.{ts,tsx}',
-  './src/batch/{build,discover,models,outputs,reference,run}.ts',
+  './src/batch/{build,discover,models,outputs,reference,run,server}.ts',
 ];
 /** Browser code: everything under src/ that runs in the page. */
 const BROWSER = [
@@ -55,22 +56,11 @@ const BROWSER = [
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/**',
-      'node_modules/**',
-      'public/**',
-      'training/**',
-      'out/**',
-      'test-results/**',
-      '**/*.js',
-      '**/*.mjs',
-      '**/*.cjs',
-      '**/*.d.mts',
-    ],
+    ignores: ['dist/**', 'node_modules/**', 'public/**', 'training/**', 'out/**', 'test-results/**', '**/*.cjs', '**/*.d.mts'],
   },
   ...tseslint.configs.recommended,
   {
-    files: ['src/**/*.{ts,tsx}', 'tests/**/*.{ts,tsx}', 'scripts/**/*.{ts,tsx}', 'bench/**/*.{ts,tsx}', '*.ts'],
+    files: ['{src,tests,scripts,bench}/**/*.{ts,tsx,mjs,js}', '*.{ts,js}'],
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
