@@ -20,6 +20,7 @@ const PURE = [
   './src/engine/*.ts',
   './src/engine/programs/**',
   './src/pipeline/*.ts',
+  './src/cli/**',
   './src/organs.{ts,json}',
   './src/organ{Volumes.ts,Codes.json,Names.ts}',
 ];

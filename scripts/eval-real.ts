@@ -24,6 +24,7 @@ import { readNifti } from '../src/nifti/nifti';
 import { organByChannel } from '../src/organs';
 import { implausibleVolume } from '../src/organVolumes';
 import { OrganStats } from '../src/labels/organStats';
+import { parseOptions, UsageError, type OptionTable } from '../src/cli/options';
 
 /** Per-series results are cached next to report.json, keyed by the rule table, this script and the labels. */
 const CACHE = 'eval-real.cache.json';
@@ -67,44 +68,36 @@ interface SetEval {
   after: AccuracySummary;
 }
 
-function args(argv: string[]) {
-  const o = {
-    sets: [] as { name: string; dir: string }[],
-    json: '',
-    md: '',
-    results: '',
-    command: '',
-    model: 'aa-hpa-v1',
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const v = argv[++i];
-    switch (argv[i - 1]) {
-      case '--set': {
-        const k = v.indexOf('=');
-        o.sets.push({ name: v.slice(0, k), dir: v.slice(k + 1) });
-        break;
-      }
-      case '--json':
-        o.json = v;
-        break;
-      case '--md':
-        o.md = v;
-        break;
-      case '--results':
-        o.results = v;
-        break;
-      case '--command':
-        o.command = v;
-        break;
-      case '--model':
-        o.model = v;
-        break;
-      default:
-        throw new Error(`unknown option ${argv[i - 1]}`);
-    }
-  }
+interface EvalArgs {
+  sets: { name: string; dir: string }[];
+  json: string;
+  md: string;
+  results: string;
+  command: string;
+  model: string;
+}
+
+/** The options of this script, one row each (src/cli/options.ts). */
+const OPTIONS: OptionTable<EvalArgs> = [
+  {
+    name: '--set',
+    value: (o, v, n) => {
+      const k = v.indexOf('=');
+      if (k <= 0) throw new UsageError(`${n} needs NAME=OUTDIR (got "${v}")`);
+      o.sets.push({ name: v.slice(0, k), dir: v.slice(k + 1) });
+    },
+  },
+  { name: '--json', value: (o, v) => void (o.json = v) },
+  { name: '--md', value: (o, v) => void (o.md = v) },
+  { name: '--results', value: (o, v) => void (o.results = v) },
+  { name: '--command', value: (o, v) => void (o.command = v) },
+  { name: '--model', value: (o, v) => void (o.model = v) },
+];
+
+function args(argv: string[]): EvalArgs {
+  const o = parseOptions<EvalArgs>(argv, OPTIONS, { sets: [], json: '', md: '', results: '', command: '', model: 'aa-hpa-v1' });
   if (!o.sets.length || !o.json || !o.md)
-    throw new Error(
+    throw new UsageError(
       'usage: tsx scripts/eval-real.ts --set NAME=OUTDIR [...] --json OUT.json --md OUT.md [--results FILE] [--command TEXT] [--model NAME]',
     );
   return o;

@@ -3,7 +3,7 @@
  * src/pacs/node/args.ts and the README section "Use with a PACS").
  */
 import { resolve } from 'node:path';
-import { UsageError } from '../src/batch/args';
+import { UsageError } from '../src/cli/options';
 import { NODE_USAGE, parseNodeArgs } from '../src/pacs/node/args';
 import { runNode } from '../src/pacs/node/run';
 

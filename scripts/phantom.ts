@@ -18,6 +18,7 @@ import { renderPreview } from '../src/phantom/preview';
 import { REGIONS_CLI, type PatientPosition, type Region, type ScanOptions } from '../src/phantom/scan';
 import { ctNifti, dicomFiles, labelsNifti } from '../src/phantom/series';
 import type { SliceStats } from '../src/phantom/render';
+import { numberArg, oneOf, parseOptions, UsageError, type OptionTable } from '../src/cli/options';
 
 export interface RunOptions extends ScanOptions {
   out: string;
@@ -34,68 +35,24 @@ export interface RunResult {
   seconds: { render: number; write: number };
 }
 
-class UsageError extends Error {}
+/** The options of `npm run phantom`, one row each (src/cli/options.ts). */
+const OPTIONS: OptionTable<Partial<RunOptions>> = [
+  { name: '--seed', value: (o, v, n) => void (o.seed = numberArg(n, v)) },
+  { name: '--out', value: (o, v) => void (o.out = v) },
+  { name: '--region', value: (o, v, n) => void (o.region = oneOf<Region>(n, v, REGIONS_CLI)) },
+  { name: '--matrix', value: (o, v, n) => void (o.matrix = numberArg(n, v)) },
+  { name: '--spacing', value: (o, v, n) => void (o.spacing = numberArg(n, v)) },
+  { name: '--slice', value: (o, v, n) => void (o.slice = numberArg(n, v)) },
+  { name: '--position', value: (o, v, n) => void (o.position = oneOf<PatientPosition>(n, v.toUpperCase(), ['HFS', 'FFS'])) },
+  { name: '--nifti', flag: (o) => void (o.nifti = true) },
+  { name: '--no-dicom', flag: (o) => void (o.dicom = false) },
+  { name: '--preview', value: (o, v) => void (o.preview = v) },
+  { name: '--workers', value: (o, v, n) => void (o.workers = numberArg(n, v)) },
+  { name: '--quiet', flag: (o) => void (o.quiet = true) },
+];
 
 export function parseArgs(argv: string[]): RunOptions {
-  const o: Partial<RunOptions> = { dicom: true };
-  const num = (flag: string, v: string | undefined): number => {
-    const x = Number(v);
-    if (v === undefined || !Number.isFinite(x)) throw new UsageError(`${flag} needs a number`);
-    return x;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = (): string | undefined => argv[++i];
-    switch (a) {
-      case '--seed':
-        o.seed = num(a, next());
-        break;
-      case '--out':
-        o.out = next();
-        break;
-      case '--region': {
-        const r = next() as Region;
-        if (!REGIONS_CLI.includes(r)) throw new UsageError(`--region must be one of ${REGIONS_CLI.join(', ')}`);
-        o.region = r;
-        break;
-      }
-      case '--matrix':
-        o.matrix = num(a, next());
-        break;
-      case '--spacing':
-        o.spacing = num(a, next());
-        break;
-      case '--slice':
-        o.slice = num(a, next());
-        break;
-      case '--position': {
-        const p = next()?.toUpperCase();
-        if (p !== 'HFS' && p !== 'FFS') throw new UsageError('--position must be HFS or FFS');
-        o.position = p as PatientPosition;
-        break;
-      }
-      case '--nifti':
-        o.nifti = true;
-        break;
-      case '--no-dicom':
-        o.dicom = false;
-        break;
-      case '--preview':
-        o.preview = next();
-        break;
-      case '--workers':
-        o.workers = num(a, next());
-        break;
-      case '--quiet':
-        o.quiet = true;
-        break;
-      case '--help':
-      case '-h':
-        throw new UsageError('');
-      default:
-        throw new UsageError(`unknown option ${a}`);
-    }
-  }
+  const o = parseOptions<Partial<RunOptions>>(argv, OPTIONS, { dicom: true });
   if (o.seed === undefined) throw new UsageError('--seed is required');
   if (!o.out) throw new UsageError('--out is required');
   return o as RunOptions;

@@ -4,7 +4,8 @@
  * README section "Batch contouring from the command line".
  */
 import { resolve } from 'node:path';
-import { parseArgs, UsageError, USAGE } from '../src/batch/args';
+import { parseArgs, USAGE } from '../src/batch/args';
+import { UsageError } from '../src/cli/options';
 import { commandLine, runBatch } from '../src/batch/run';
 
 const argv = process.argv.slice(2);

@@ -2,6 +2,7 @@
 import type { BackendName } from '../engine/backend';
 import type { ProtocolId } from '../organs';
 import type { InputArg } from './discover';
+import { backendArg, numberArg, parseOptions, protocolArg, UsageError, type OptionTable } from '../cli/options';
 
 export interface BatchOptions {
   inputs: InputArg[];
@@ -22,13 +23,6 @@ export interface BatchOptions {
   cleanup: boolean;
   /** Also write seg.dcm (DICOM SEG) beside RS.dcm. */
   seg: boolean;
-}
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 export const USAGE = `Usage: npm run segment -- --input DIR|FILE.nii.gz [--reference PATH|auto] [--input ... [--reference ...]]
@@ -52,49 +46,32 @@ and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, 
   --no-cleanup  keep the network's labels as they are (no per-organ connected-component clean-up)
   --seg         also write OUTDIR/<series>/seg.dcm, the organs as a DICOM Segmentation (DICOM input)`;
 
-const PROTOCOL_ALIASES: Record<string, ProtocolId> = {
-  whole: 'whole',
-  'head-neck': 'head_neck',
-  head_neck: 'head_neck',
-  thorax: 'thorax',
-  abdomen: 'abdomen',
-};
-const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
-
-/*
- * What the command lines of `npm run segment` and `npm run node` (src/pacs/node/args.ts) share.
- */
-
-/** Walks argv option by option; `value()` takes the next argument as the option's value (never another option). */
-export function* cliOptions(argv: readonly string[]): Generator<{ name: string; value: () => string }> {
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    yield { name, value };
-  }
-}
-
-/** --protocol: whole, head-neck (or head_neck), thorax, abdomen. */
-export function protocolArg(v: string): ProtocolId {
-  const p = PROTOCOL_ALIASES[v];
-  if (!p) throw new UsageError(`--protocol must be one of whole, head-neck, thorax, abdomen (got "${v}")`);
-  return p;
-}
-
-/** --backend: webgpu, webgl, wasm; with `auto` allowed, auto gives null (the app's own choice). */
-export function backendArg(v: string, allowAuto: boolean): BackendName | null {
-  if (allowAuto && v === 'auto') return null;
-  if (!BACKENDS.includes(v as BackendName))
-    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}${allowAuto ? ' or auto' : ''} (got "${v}")`);
-  return v as BackendName;
-}
+/** The options of `npm run segment`, one row each (src/cli/options.ts). */
+const OPTIONS: OptionTable<BatchOptions> = [
+  { name: '--input', value: (o, v) => void o.inputs.push({ path: v }) },
+  {
+    name: '--reference',
+    value: (o, v) => {
+      const last = o.inputs[o.inputs.length - 1];
+      if (!last) throw new UsageError('--reference must follow the --input it belongs to');
+      if (last.reference) throw new UsageError(`--input ${last.path} has two --reference options`);
+      last.reference = v;
+    },
+  },
+  { name: '--out', value: (o, v) => void (o.out = v) },
+  { name: '--protocol', value: (o, v) => void (o.protocol = protocolArg(v)) },
+  { name: '--model', value: (o, v) => void (o.model = v) },
+  { name: '--backend', value: (o, v) => void (o.backend = backendArg(v, true)) },
+  { name: '--timeout', value: (o, v, n) => void (o.timeoutMin = numberArg(n, v, 'positive')) },
+  { name: '--no-build', flag: (o) => void (o.build = false) },
+  { name: '--no-body', flag: (o) => void (o.body = false) },
+  { name: '--dist', value: (o, v) => void (o.dist = v) },
+  { name: '--no-cleanup', flag: (o) => void (o.cleanup = false) },
+  { name: '--seg', flag: (o) => void (o.seg = true) },
+];
 
 export function parseArgs(argv: readonly string[]): BatchOptions {
-  const o: BatchOptions = {
+  const o = parseOptions<BatchOptions>(argv, OPTIONS, {
     inputs: [],
     out: '',
     protocol: 'whole',
@@ -106,60 +83,7 @@ export function parseArgs(argv: readonly string[]): BatchOptions {
     dist: null,
     cleanup: true,
     seg: false,
-  };
-  for (const { name: a, value } of cliOptions(argv)) {
-    switch (a) {
-      case '--input':
-        o.inputs.push({ path: value() });
-        break;
-      case '--reference': {
-        const v = value();
-        const last = o.inputs[o.inputs.length - 1];
-        if (!last) throw new UsageError('--reference must follow the --input it belongs to');
-        if (last.reference) throw new UsageError(`--input ${last.path} has two --reference options`);
-        last.reference = v;
-        break;
-      }
-      case '--out':
-        o.out = value();
-        break;
-      case '--protocol':
-        o.protocol = protocolArg(value());
-        break;
-      case '--model':
-        o.model = value();
-        break;
-      case '--backend':
-        o.backend = backendArg(value(), true);
-        break;
-      case '--timeout': {
-        const v = Number(value());
-        if (!(v > 0)) throw new UsageError('--timeout needs a positive number of minutes');
-        o.timeoutMin = v;
-        break;
-      }
-      case '--no-build':
-        o.build = false;
-        break;
-      case '--no-body':
-        o.body = false;
-        break;
-      case '--dist':
-        o.dist = value();
-        break;
-      case '--no-cleanup':
-        o.cleanup = false;
-        break;
-      case '--seg':
-        o.seg = true;
-        break;
-      case '--help':
-      case '-h':
-        throw new UsageError('');
-      default:
-        throw new UsageError(`unknown option ${a}`);
-    }
-  }
+  });
   if (!o.inputs.length) throw new UsageError('at least one --input is required');
   if (!o.out) throw new UsageError('--out is required');
   // "--reference auto" given once applies to every input without its own reference.

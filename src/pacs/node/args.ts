@@ -1,7 +1,7 @@
 /** Command line of `npm run node` (pure). */
 import type { BackendName } from '../../engine/backend';
 import type { ProtocolId } from '../../organs';
-import { backendArg, cliOptions, protocolArg, UsageError } from '../../batch/args';
+import { backendArg, numberArg, parseOptions, protocolArg, UsageError, type OptionTable } from '../../cli/options';
 
 export interface NodeOptions {
   /** DICOMweb root. */
@@ -63,8 +63,34 @@ Auto-contouring node: finds CT series on the PACS (QIDO-RS), contours each once 
                 renewed every quarter of it while a series is worked on)
   --protocol, --model, --backend, --timeout, --no-build, --dist: as for npm run segment`;
 
+/** The options of `npm run node`, one row each (src/cli/options.ts). */
+const OPTIONS: OptionTable<NodeOptions> = [
+  { name: '--pacs', value: (o, v) => void (o.pacs = v) },
+  { name: '--user', value: (o, v) => void (o.user = v) },
+  { name: '--password', value: (o, v) => void (o.password = v) },
+  { name: '--token', value: (o, v) => void (o.token = v) },
+  { name: '--watch', flag: (o) => void (o.watch = true) },
+  { name: '--interval', value: (o, v, n) => void (o.intervalS = numberArg(n, v, 'positive')) },
+  { name: '--settle', value: (o, v, n) => void (o.settleS = numberArg(n, v, 'non-negative')) },
+  { name: '--protocol', value: (o, v) => void (o.protocol = protocolArg(v)) },
+  { name: '--model', value: (o, v) => void (o.model = v) },
+  { name: '--backend', value: (o, v) => void (o.backend = backendArg(v, false)) },
+  { name: '--no-build', flag: (o) => void (o.build = false) },
+  { name: '--dist', value: (o, v) => void (o.dist = v) },
+  { name: '--timeout', value: (o, v, n) => void (o.timeoutMin = numberArg(n, v, 'positive')) },
+  { name: '--state', value: (o, v) => void (o.state = v) },
+  { name: '--work', value: (o, v) => void (o.work = v) },
+  { name: '--node-id', value: (o, v) => void (o.nodeId = v) },
+  { name: '--orthanc', value: (o, v) => void (o.orthanc = v === 'none' ? null : v) },
+  { name: '--claim-metadata', value: (o, v) => void (o.claimMetadata = v) },
+  { name: '--claim-ttl', value: (o, v, n) => void (o.claimTtlMin = numberArg(n, v, 'positive')) },
+  { name: '--attempts', value: (o, v, n) => void (o.attempts = numberArg(n, v, 'positive')) },
+  { name: '--max-backoff', value: (o, v, n) => void (o.maxBackoffS = numberArg(n, v, 'positive')) },
+  { name: '--outage', value: (o, v, n) => void (o.outageMin = numberArg(n, v, 'positive')) },
+];
+
 export function parseNodeArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): NodeOptions {
-  const o: NodeOptions = {
+  const o = parseOptions<NodeOptions>(argv, OPTIONS, {
     pacs: '',
     user: null,
     password: env.PACS_PASSWORD ?? null,
@@ -87,89 +113,7 @@ export function parseNodeArgs(argv: readonly string[], env: Record<string, strin
     attempts: 3,
     maxBackoffS: 60,
     outageMin: 10,
-  };
-  const positive = (a: string, v: string, zero = false) => {
-    const n = Number(v);
-    if (!(zero ? n >= 0 : n > 0)) throw new UsageError(`${a} needs a ${zero ? 'non-negative' : 'positive'} number (got "${v}")`);
-    return n;
-  };
-  for (const { name: a, value } of cliOptions(argv)) {
-    switch (a) {
-      case '--pacs':
-        o.pacs = value();
-        break;
-      case '--user':
-        o.user = value();
-        break;
-      case '--password':
-        o.password = value();
-        break;
-      case '--token':
-        o.token = value();
-        break;
-      case '--watch':
-        o.watch = true;
-        break;
-      case '--interval':
-        o.intervalS = positive(a, value());
-        break;
-      case '--settle':
-        o.settleS = positive(a, value(), true);
-        break;
-      case '--protocol':
-        o.protocol = protocolArg(value());
-        break;
-      case '--model':
-        o.model = value();
-        break;
-      case '--backend':
-        o.backend = backendArg(value(), false);
-        break;
-      case '--no-build':
-        o.build = false;
-        break;
-      case '--dist':
-        o.dist = value();
-        break;
-      case '--timeout':
-        o.timeoutMin = positive(a, value());
-        break;
-      case '--state':
-        o.state = value();
-        break;
-      case '--work':
-        o.work = value();
-        break;
-      case '--node-id':
-        o.nodeId = value();
-        break;
-      case '--orthanc': {
-        const v = value();
-        o.orthanc = v === 'none' ? null : v;
-        break;
-      }
-      case '--claim-metadata':
-        o.claimMetadata = value();
-        break;
-      case '--claim-ttl':
-        o.claimTtlMin = positive(a, value());
-        break;
-      case '--attempts':
-        o.attempts = positive(a, value());
-        break;
-      case '--max-backoff':
-        o.maxBackoffS = positive(a, value());
-        break;
-      case '--outage':
-        o.outageMin = positive(a, value());
-        break;
-      case '--help':
-      case '-h':
-        throw new UsageError('');
-      default:
-        throw new UsageError(`unknown option ${a}`);
-    }
-  }
+  });
   if (!o.pacs) throw new UsageError('--pacs is required');
   if (o.user !== null && o.password === null)
     throw new UsageError('--user needs --password (or PACS_PASSWORD in the environment)');
