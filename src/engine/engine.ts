@@ -6,7 +6,7 @@
  * pooled GPU buffers are released at the end of every run. DOM-free (runs under Node/Dawn too).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend } from './tfjsInternals';
+import { submitRecordedWork } from './tfjsInternals';
 import { blockedMessage, blockingFindings, type CtVolume, type LabelVolume } from '../volume/volume';
 import { protocolMask, type ProtocolId } from '../organs';
 import { activeGpuDevice, releasePooledGpuMemory, takeGpuFault, type BackendName } from './backend';
@@ -15,9 +15,7 @@ import { CleanupScan, type OrganCleanup } from './cleanup';
 import { EngineError, isEngineError } from './errors';
 import { gridGeometry } from './grid';
 import type { LoadedModel } from './model';
-import { postprocessWebGpu, unpackSlice } from './postprocess';
-import { TfOpsPostprocessor } from './postprocess.tfops';
-import { FastPostprocessor } from './programs/postprocess.fast';
+import { createPostStep, postStepKind, type PostStep, type PostStepKind, type SliceSink } from './postStep';
 import { GpuPreprocessor, preprocessCpu } from './preprocess';
 import type { PostprocessParams } from './programs/postprocess.ref';
 
@@ -89,7 +87,7 @@ export interface SegmentReport {
   batchSize: number;
   seconds: number;
   slicesPerS: number;
-  postprocess: 'fused-wgsl' | 'tfjs-ops' | 'cpu-kernel';
+  postprocess: PostStepKind;
   preprocess: 'wgsl' | 'wgsl-slab' | 'cpu';
   bytesReadBack: number;
   bytesReadBackPerVoxel: number;
@@ -119,11 +117,7 @@ const nextTask = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /** Submits what tfjs has recorded (WebGPU only). */
 function flushGpu(): void {
-  if (!activeGpuDevice()) return;
-  const b = tf.backend() as WebGPUBackend;
-  b.ensureCommandEncoderReady(); // submitQueue needs an encoder, even an empty one
-  b.endComputePassEncoder(); // tfjs keeps a pass open across programs; close it before submitting
-  b.submitQueue();
+  if (activeGpuDevice()) submitRecordedWork();
 }
 
 async function sync(t: tf.Tensor): Promise<void> {
@@ -168,9 +162,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   const npx = cols * rows;
   const C = model.manifest.channels.length;
   const device = activeGpuDevice();
-  const postMode = opts.postprocess ?? 'auto';
-  const fused = backend === 'webgpu' && device !== null && postMode === 'auto';
-  const cpuPost = !fused && (postMode === 'cpu' || (postMode === 'auto' && (backend === 'wasm' || backend === 'cpu')));
+  const postKind = postStepKind(backend, device !== null, opts.postprocess ?? 'auto');
   const gpuPre = backend === 'webgpu' && device !== null && opts.preprocess !== 'cpu';
   const B = opts.batchSize ?? chooseBatchSize(backend, device?.limits ?? null, spec.size, C, npx, nSlices);
   const params: PostprocessParams = { cols, rows, size: spec.size, u: g.u, v: g.v, mask: protocolMask(opts.protocol) };
@@ -178,6 +170,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   const scan = opts.cleanup === false ? null : new CleanupScan(labels, ct.dims, ct.spacing);
   let scanMs = 0;
   const confidence = opts.confidence ? new Uint8Array(npx * nSlices) : undefined;
+  const sink: SliceSink = { labels, confidence, closed: false };
   const stages: StageTimes = { preprocessMs: 0, graphMs: 0, postprocessMs: 0, readbackMs: 0 };
   let bytesReadBack = 0;
   let bytesUploaded = 0;
@@ -187,10 +180,8 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   const keep = <T extends tf.Tensor>(t: T): T => (owned.add(t), t);
   const drop = (...ts: tf.Tensor[]) => ts.forEach((t) => (owned.delete(t), t.dispose()));
   let pre: GpuPreprocessor | null = null;
-  let tfops: TfOpsPostprocessor | null = null;
-  let fast: FastPostprocessor | null = null;
+  let post: PostStep | null = null;
   let completed = false;
-  let closed = false;
   let gpuBytesReleased = 0;
 
   type Pending = { start: number; count: number; emitFrom: number; read: Promise<void>; tensors: tf.Tensor[] };
@@ -206,11 +197,12 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   running = true; // everything that may throw before this point leaves no state behind
   try {
     if (gpuPre) pre = new GpuPreprocessor(ct, g, spec, { batch: B, mode: opts.preprocess === 'slab' ? 'slab' : 'ring' });
-    if (cpuPost) fast = new FastPostprocessor(params);
-    else if (!fused) tfops = new TfOpsPostprocessor(params);
-    const confFloat = confidence && cpuPost ? new Float32Array(npx) : undefined;
+    post = createPostStep(postKind, params, sink);
+    const step = post;
+    const onGpu = postKind === 'fused-wgsl';
     opts.onProgress?.({ done: 0, total: nSlices, elapsedS: 0, slicesPerS: 0, secondsLeft: NaN });
 
+    /** Pre-processing, the graph and the post-processing step of one batch; the read-back is left pending. */
     const submit = async (start: number, count: number, emitFrom: number): Promise<Pending> => {
       const before = new Set(owned);
       let t = now();
@@ -223,82 +215,31 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
       }
       // Off WebGPU the graph and the tfjs-ops post-processing compute on the calling thread: give the
       // page a turn between them so that no task spans a whole slice.
-      if (!fused && !opts.profile) await nextTask();
+      if (!onGpu && !opts.profile) await nextTask();
       const out = model.execute(x);
       [out.seg, out.attention, out.region].forEach(keep);
-      if (!fused && !opts.profile) await nextTask();
+      if (!onGpu && !opts.profile) await nextTask();
       if (opts.profile) {
         await sync(out.seg);
         stages.graphMs += now() - t;
         t = now();
       }
-      let read: Promise<void>;
-      if (fused) {
-        const skip = emitFrom - start; // slices of an overlapping last batch that are already done
-        const { packed, layout } = postprocessWebGpu(out.seg, out.attention, params, {
-          confidence: !!confidence,
-          firstSlice: skip,
-        });
-        keep(packed);
-        // Only the packed output must live until it is read; tfjs defers freeing buffers still in use.
-        drop(x, out.seg, out.attention, out.region);
-        if (opts.profile) {
-          await sync(packed);
-          stages.postprocessMs += now() - t;
-        }
-        const tRead = now();
-        read = packed.data().then((words) => {
-          if (closed) return; // a batch abandoned by a cancel
-          if (opts.profile) stages.readbackMs += now() - tRead;
-          bytesReadBack += (words as Int32Array).byteLength;
-          for (let b = 0; b < count - skip; b++) {
-            const k = emitFrom + b;
-            const s = unpackSlice(words as Int32Array, layout, b);
-            labels.set(s.labels, k * npx);
-            if (confidence && s.confidence) confidence.set(s.confidence, k * npx);
-          }
-        });
-      } else if (fast) {
-        // Typed-array kernel: read the logits of the model grid back, labels bit-identical to the reference.
-        const skip = emitFrom - start;
-        const kernel = fast;
-        drop(x, out.region);
-        const tRead = now();
-        read = Promise.all([out.seg.data(), out.attention.data()]).then(([s, a]) => {
-          if (closed) return;
-          const t1 = now();
-          if (opts.profile) stages.readbackMs += t1 - tRead;
-          bytesReadBack += (s as Float32Array).byteLength + (a as Float32Array).byteLength;
-          for (let b = skip; b < count; b++) {
-            const k = emitFrom + b - skip;
-            kernel.run(s as Float32Array, a as Float32Array, b, labels.subarray(k * npx, (k + 1) * npx), confFloat);
-            if (confidence && confFloat)
-              for (let n = 0; n < npx; n++) confidence[k * npx + n] = Math.floor(confFloat[n] * 255 + 0.5);
-          }
-          if (opts.profile) stages.postprocessMs += now() - t1;
-        });
-      } else {
-        const skip = emitFrom - start;
-        const r = tfops!.run(out.seg, out.attention, skip);
-        keep(r.labels);
-        keep(r.confidence);
-        drop(x, out.seg, out.attention, out.region);
-        if (opts.profile) {
-          await sync(r.confidence);
-          stages.postprocessMs += now() - t;
-        }
-        const tRead = now();
-        read = Promise.all([r.labels.data(), r.confidence.data()]).then(([l, c]) => {
-          if (closed) return;
-          if (opts.profile) stages.readbackMs += now() - tRead;
-          bytesReadBack += (l as Int32Array).byteLength + (c as Float32Array).byteLength;
-          for (let b = 0; b < count - skip; b++) {
-            const k = emitFrom + b;
-            for (let n = 0; n < npx; n++) labels[k * npx + n] = l[b * npx + n];
-            if (confidence) for (let n = 0; n < npx; n++) confidence[k * npx + n] = Math.floor(c[b * npx + n] * 255 + 0.5);
-          }
-        });
+      const batch = step.run({ seg: out.seg, attention: out.attention, skip: emitFrom - start, count, emitFrom });
+      batch.live.forEach(keep);
+      // Only what the read-back needs lives on; tfjs defers freeing buffers still in use by queued work.
+      drop(...[x, out.seg, out.attention, out.region].filter((t) => !batch.live.includes(t)));
+      if (opts.profile && batch.last) {
+        await sync(batch.last);
+        stages.postprocessMs += now() - t;
       }
+      const read = batch.read().then((r) => {
+        if (!r) return; // a batch abandoned by a cancel
+        bytesReadBack += r.bytes;
+        if (opts.profile) {
+          stages.readbackMs += r.readMs;
+          stages.postprocessMs += r.cpuMs;
+        }
+      });
       read.catch(() => {}); // awaited in finish(); avoids an unhandled rejection while pipelined
       return { start, count, emitFrom, read, tensors: [...owned].filter((x) => !before.has(x)) };
     };
@@ -339,10 +280,10 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   } catch (e) {
     throw faultError(e);
   } finally {
-    closed = true;
+    sink.closed = true;
     drop(...owned);
     pre?.dispose();
-    tfops?.dispose();
+    post?.dispose();
     flushGpu(); // tfjs frees buffers of disposed in-flight tensors at its next submit
     gpuBytesReleased = releasePooledGpuMemory();
     running = false;
@@ -372,7 +313,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     batchSize: B,
     seconds,
     slicesPerS: done / seconds,
-    postprocess: fused ? 'fused-wgsl' : cpuPost ? 'cpu-kernel' : 'tfjs-ops',
+    postprocess: postKind,
     preprocess: pre ? (pre.mode === 'ring' ? 'wgsl' : 'wgsl-slab') : 'cpu',
     bytesReadBack,
     bytesReadBackPerVoxel: done ? bytesReadBack / (done * npx) : 0,
