@@ -107,6 +107,19 @@ export function planCtVolume(series: DicomSeries): VolumePlan {
 
 export const isNativeSyntax = (ts: string): boolean => NATIVE_TRANSFER_SYNTAXES.has(ts);
 
+/**
+ * Decodes an uncompressed file's pixels into slice k of the plan's volume; returns the encapsulated frame
+ * instead when the file is compressed (it needs a CompressedDecoder). Both builders below decode through it.
+ */
+function decodeNativeSliceInto(plan: VolumePlan, k: number, fileBytes: Uint8Array): Uint8Array | null {
+  const h = plan.sliceHeaders[k];
+  const { dims, hu } = plan.volume;
+  const frame = extractFrame(fileBytes, h.transferSyntaxUID);
+  if (frame.encapsulated) return frame.bytes;
+  nativeFrameToHU(frame.bytes, h, hu as Int16Array, k * dims[0] * dims[1], h.transferSyntaxUID !== TS.explicitBE);
+  return null;
+}
+
 /** Decode one file's pixels into slice k of the plan's volume. */
 export async function decodeSliceInto(
   plan: VolumePlan,
@@ -114,20 +127,16 @@ export async function decodeSliceInto(
   fileBytes: Uint8Array,
   decoder?: CompressedDecoder,
 ): Promise<void> {
+  const encapsulated = decodeNativeSliceInto(plan, k, fileBytes);
+  if (!encapsulated) return;
   const h = plan.sliceHeaders[k];
-  const { dims, hu } = plan.volume;
-  const offset = k * dims[0] * dims[1];
-  const frame = extractFrame(fileBytes, h.transferSyntaxUID);
-  if (!frame.encapsulated) {
-    nativeFrameToHU(frame.bytes, h, hu as Int16Array, offset, h.transferSyntaxUID !== TS.explicitBE);
-    return;
-  }
   if (!decoder)
     throw new VolumeLoadError(
       'needs-codec',
       `${h.fileName}: transfer syntax ${h.transferSyntaxUID} needs a codec (pass a CompressedDecoder).`,
     );
-  decodedFrameToHU(await decoder(frame.bytes, h), h, hu as Int16Array, offset);
+  const { dims, hu } = plan.volume;
+  decodedFrameToHU(await decoder(encapsulated, h), h, hu as Int16Array, k * dims[0] * dims[1]);
 }
 
 /** A readable reason from whatever a decoder threw or rejected with (codecs reject with plain objects). */
@@ -192,7 +201,8 @@ function withoutUnreadable(plan: VolumePlan, series: DicomSeries, failures: { k:
 }
 
 /**
- * Synchronous build for Node tests and scripts: files in memory, native (uncompressed) transfer syntaxes.
+ * Synchronous build for Node tests and scripts: files in memory, native (uncompressed) transfer syntaxes. The
+ * same steps as loadCtVolume (plan, decode each slice, leave out unreadable ones, HU checks), without a codec.
  * `files[h.fileIndex].bytes` must be the whole file (as given to scanDicomFiles).
  */
 export function buildCtVolume(series: DicomSeries, files: readonly { bytes: Uint8Array }[]): CtVolume {
@@ -206,14 +216,8 @@ export function buildCtVolume(series: DicomSeries, files: readonly { bytes: Uint
       );
     }
     try {
-      const frame = extractFrame(files[h.fileIndex].bytes, h.transferSyntaxUID);
-      nativeFrameToHU(
-        frame.bytes,
-        h,
-        plan.volume.hu as Int16Array,
-        k * plan.volume.dims[0] * plan.volume.dims[1],
-        h.transferSyntaxUID !== TS.explicitBE,
-      );
+      if (decodeNativeSliceInto(plan, k, files[h.fileIndex].bytes))
+        throw new Error('encapsulated pixel data in a native transfer syntax');
     } catch (e) {
       failures.push({ k, reason: reasonOf(e) });
     }

@@ -6,7 +6,7 @@ import { inflateSync } from 'fflate';
 import dicomParser, { type DataSet } from './dicomParser';
 import { decodeText, parseCharset } from './charset';
 import { parseDS } from './geometry';
-import type { Vec3 } from '../volume/volume';
+import type { SeriesMeta, Vec3 } from '../volume/volume';
 
 export const TS = {
   implicitLE: '1.2.840.10008.1.2',
@@ -18,7 +18,11 @@ export const TS = {
 /** Transfer syntaxes whose pixel data this module decodes itself (no codec). */
 export const NATIVE_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set(Object.values(TS));
 
-export interface DicomHeader {
+/**
+ * One file's attributes. The patient / study / series / frame-of-reference text is SeriesMeta's (declared once,
+ * in volume/volume.ts; the loader copies it into the CtVolume); the character set stays raw here (a list).
+ */
+export interface DicomHeader extends Omit<SeriesMeta, 'specificCharacterSet'> {
   /** Index of the file in the list given to the scanner. */
   fileIndex: number;
   /** Relative path or name, as given. */
@@ -30,29 +34,10 @@ export interface DicomHeader {
   sopClassUID: string;
   sopInstanceUID: string;
   mediaStorageSOPInstanceUID: string;
-  modality: string;
   imageType: string;
-  patientName: string;
-  patientID: string;
-  patientBirthDate: string;
-  patientSex: string;
-  studyInstanceUID: string;
-  studyDate: string;
-  studyTime: string;
-  studyID: string;
-  accessionNumber: string;
-  referringPhysicianName: string;
-  studyDescription: string;
-  seriesInstanceUID: string;
-  seriesDescription: string;
-  seriesNumber: string;
   seriesDate: string;
   seriesTime: string;
   acquisitionNumber: string;
-  frameOfReferenceUID: string;
-  patientPosition: string;
-  manufacturer: string;
-  bodyPartExamined: string;
   instanceNumber?: number;
   /** Raw DS strings (parsed by geometry.ts). */
   imagePositionPatient?: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, UsageError } from '../../../src/batch/args';
+import { parseArgs } from '../../../src/batch/args';
+import { UsageError } from '../../../src/cli/options';
 import { commandLine } from '../../../src/batch/run';
 
 describe('segment command line', () => {
