@@ -14,6 +14,7 @@ import { readNiftiLabels } from '../nifti/labels';
 import { setProvenance } from '../labels/provenance';
 import { resampleLabelsToCt, type GriddedLabels } from '../labels/resample';
 import type { OrganOverlay } from './segmentation';
+import { FilePickButton } from '../ui/FilePickButton';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const MAX_ROWS = 64;
@@ -35,7 +36,6 @@ export interface LabelMapControlsProps {
 
 export function LabelMapControls({ ct, overlay, busy, setBusy, notify }: LabelMapControlsProps) {
   const [pending, setPending] = useState<Pending | null>(null);
-  let input: HTMLInputElement | null = null;
 
   const apply = async (file: string, grid: GriddedLabels, legend: LabelLegend) => {
     if (!overlay) return;
@@ -111,28 +111,14 @@ export function LabelMapControls({ ct, overlay, busy, setBusy, notify }: LabelMa
 
   return (
     <>
-      <button
-        disabled={!overlay || !!busy}
-        onClick={() => input?.click()}
-        data-testid="load-labelmap"
+      <FilePickButton
+        label="Load label map…"
         title="Show a NIfTI label map as this series' organs; choose its legend file (.json, ITK-SNAP or Slicer colour table) with it, or map the values by hand"
-      >
-        Load label map…
-      </button>
-      <input
-        ref={(el) => {
-          input = el;
-        }}
-        type="file"
-        multiple
+        testId="load-labelmap"
         accept=".nii,.gz,.json,.txt,.ctbl,.label,.lut"
-        hidden
-        data-testid="load-labelmap-input"
-        onChange={(e) => {
-          const f = [...(e.target.files ?? [])];
-          e.target.value = '';
-          if (f.length) void choose(f);
-        }}
+        multiple
+        disabled={!overlay || !!busy}
+        onFiles={(f) => void choose(f)}
       />
       {pending && (
         <div className="oar-confirm" role="dialog" aria-label="Which organ is each value?" data-testid="labelmap-mapping">

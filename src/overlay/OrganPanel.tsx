@@ -22,6 +22,7 @@ import { LabelMapControls } from './LabelMapControls';
 import { EditControls, useEditSession } from '../edit/EditControls';
 import { initialOverlayState, OVERLAY_SHORTCUTS, overlayKeyAction, overlayReducer } from '../labels/overlayState';
 import './overlay.css';
+import { FilePickButton } from '../ui/FilePickButton';
 
 const GROUPS: OrganGroup[] = ['head_neck', 'thorax', 'abdomen'];
 const rgb = (c: readonly number[]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
@@ -38,7 +39,6 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
   const [stats, setStats] = useState<OrganStat[]>([]);
   const [imported, setImported] = useState<ImportedStructureSet | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const importInput = useRef<HTMLInputElement>(null);
   const stateRef = useRef(state);
   const shownSet = useRef<ImportedStructureSet | null>(null);
   stateRef.current = state;
@@ -320,25 +320,13 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
           notify={notify}
         />
         <div className="oar-row">
-          <button
-            disabled={!overlay || !!busy}
-            onClick={() => importInput.current?.click()}
-            data-testid="import-rtstruct"
+          <FilePickButton
+            label="Import RTSTRUCT…"
             title="Show an RTSTRUCT of this series (e.g. clinical contours) as outlines"
-          >
-            Import RTSTRUCT…
-          </button>
-          <input
-            ref={importInput}
-            type="file"
+            testId="import-rtstruct"
             accept=".dcm,application/dicom"
-            hidden
-            data-testid="import-rtstruct-input"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              e.target.value = '';
-              if (f) void doImport(f);
-            }}
+            disabled={!overlay || !!busy}
+            onFiles={(f) => void doImport(f[0])}
           />
           <LabelMapControls ct={ct} overlay={overlay} busy={busy} setBusy={setBusy} notify={notify} />
         </div>

@@ -19,6 +19,7 @@ import { exportOrgans } from '../pipeline/organExport';
 import { editedChannels } from '../edit/session';
 import { onImportedReference, setImportedReference, importedReference, type ImportedReference } from './referenceStore';
 import './review.css';
+import { FilePickButton } from '../ui/FilePickButton';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const f = (v: number | null | undefined, d: number) => (v === null || v === undefined ? '–' : v.toFixed(d));
@@ -36,7 +37,6 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
   const [status, setStatus] = useState<string | null>(null);
   /** An incomplete run's question before its SEG is written (INCOMPLETE), as for the RTSTRUCT. */
   const [asking, setAsking] = useState<string | null>(null);
-  const segInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (!viewer) return setOverlay(null);
@@ -160,25 +160,13 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
         >
           Export SEG
         </button>
-        <button
-          disabled={!!busy}
-          onClick={() => segInput.current?.click()}
-          data-testid="import-seg"
+        <FilePickButton
+          label="Import SEG…"
           title="Show a DICOM SEG of this series as outlines and compare it with the organs"
-        >
-          Import SEG…
-        </button>
-        <input
-          ref={segInput}
-          type="file"
+          testId="import-seg"
           accept=".dcm,application/dicom"
-          hidden
-          data-testid="import-seg-input"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = '';
-            if (file) void importSegFile(file);
-          }}
+          disabled={!!busy}
+          onFiles={(f) => void importSegFile(f[0])}
         />
       </div>
       {asking && (
