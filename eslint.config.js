@@ -21,6 +21,7 @@ const PURE = [
   './src/engine/programs/**',
   './src/pipeline/*.ts',
   './src/cli/**',
+  './src/store/**',
   './src/organs.{ts,json}',
   './src/organ{Volumes.ts,Codes.json,Names.ts}',
 ];

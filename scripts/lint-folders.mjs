@@ -11,13 +11,10 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 /**
- * Pairs known to remain, each with why, until the label store (issue 23) takes the label volume, its
- * provenance and the imported reference out of the Cornerstone overlay. Keep this list short and honest.
+ * Pairs allowed to remain for now, each with why. Empty since the label store (src/store, issue 23) took the
+ * label volume, its provenance and the imported reference out of the Cornerstone overlay; keep it empty.
  */
-const PENDING = new Map([
-  ['edit <-> overlay', 'the editors write the label volume the overlay owns (label store pending, issue 23)'],
-  ['overlay <-> review', 'the imported reference and the label volume live beside the overlay (label store pending, issue 23)'],
-]);
+const PENDING = new Map([]);
 
 const root = resolve('src');
 const files = [];

@@ -7,8 +7,8 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { CtVolume } from '../volume/volume';
 import { organByChannel } from '../organs';
-import { useProvenance } from '../overlay/ExportControls';
-import type { OrganOverlay } from '../overlay/segmentation';
+import { useProvenance } from '../ui/useLabelStore';
+import type { LabelStore } from '../store/labelStore';
 import type { PlaneId, ViewerApi } from '../viewer/viewer';
 import { attachBrush, attachFreehand, currentPlane, PLANES } from './pointer';
 import { editSessionFor, type EditSession, type EditSnapshot, type EditTool } from './session';
@@ -17,8 +17,8 @@ import { ThresholdControl } from './ThresholdControl';
 const EMPTY: EditSnapshot = { tool: 'none', radiusMm: 5, canUndo: false, canRedo: false, edited: new Set(), threshold: null };
 const noop = () => () => {};
 
-export function useEditSession(overlay: OrganOverlay | null, ct: CtVolume): [EditSession | null, EditSnapshot] {
-  const session = overlay ? editSessionFor(overlay, ct.dims, ct.spacing, ct.hu) : null;
+export function useEditSession(store: LabelStore | null, ct: CtVolume): [EditSession | null, EditSnapshot] {
+  const session = store ? editSessionFor(store, ct.dims, ct.spacing, ct.hu) : null;
   const snap = useSyncExternalStore(session?.subscribe ?? noop, session?.snapshot ?? (() => EMPTY));
   return [session, snap];
 }
@@ -26,7 +26,8 @@ export function useEditSession(overlay: OrganOverlay | null, ct: CtVolume): [Edi
 export interface EditControlsProps {
   ct: CtVolume;
   viewer: ViewerApi | null;
-  overlay: OrganOverlay | null;
+  /** The CT's label store (null before the viewer is up). */
+  store: LabelStore | null;
   selected: number | null;
 }
 
@@ -39,9 +40,9 @@ function isTyping(t: EventTarget | null): boolean {
   );
 }
 
-export function EditControls({ ct, viewer, overlay, selected }: EditControlsProps) {
-  const [session, snap] = useEditSession(overlay, ct);
-  const prov = useProvenance(overlay);
+export function EditControls({ ct, viewer, store, selected }: EditControlsProps) {
+  const [session, snap] = useEditSession(store, ct);
+  const prov = useProvenance(store);
   // the engine writes whole slices while it runs: no hand edits then (they would be overwritten)
   const running = prov.source === 'model' && prov.state === 'running';
   useEffect(() => {
@@ -75,7 +76,7 @@ export function EditControls({ ct, viewer, overlay, selected }: EditControlsProp
     return () => cleanups.forEach((c) => c());
   }, [session, viewer, snap.tool, ct]);
 
-  if (!session || !overlay) return null;
+  if (!session || !store) return null;
   return <EditRows session={session} snap={snap} viewer={viewer} selected={selected} running={running} />;
 }
 

@@ -1,10 +1,11 @@
 /**
- * One edit session per organ overlay (keyed by the overlay object, like provenance.ts): its history, the
- * organs edited, and the tool settings. Edits write into `overlay.labels` in place and then ask the overlay to
- * redraw the changed slices; undo/redo do the same. Replacing the whole label map (a new segmentation, a loaded
- * label map, Discard) resets it (overlay.onReplaced).
+ * One edit session per label store (src/store/labelStore.ts): its history, the organs edited, and the tool
+ * settings. Edits write into `store.labels` in place and then tell the store which voxels (or slices) changed,
+ * which redraws them in the overlay and updates the statistics; undo/redo do the same. The organs edited are
+ * kept in the store too (they label the export SEMIAUTOMATIC). Replacing the whole label map (a new
+ * segmentation, a loaded label map, Discard) resets the session (the store's 'replaced' event).
  */
-import type { OrganOverlay } from '../overlay/segmentation';
+import type { LabelStore } from '../store/labelStore';
 import {
   clearInPlane,
   clearOnSlice,
@@ -47,18 +48,23 @@ export class EditSession {
 
   threshold: HuRange | null = null;
 
+  private readonly labels: Uint8Array;
+
   /** `hu`: the CT's HU on the same grid (CtVolume.hu), for the threshold; without it no threshold is possible. */
   constructor(
-    private readonly overlay: OrganOverlay,
+    private readonly store: LabelStore,
     dims: readonly [number, number, number],
     spacing: readonly [number, number, number],
     private readonly hu?: ArrayLike<number>,
   ) {
+    this.labels = store.labels;
     this.volumeGrid = { dims, spacing };
     this.grid = { cols: dims[0], rows: dims[1], slices: dims[2], spacing: [spacing[0], spacing[1]] };
-    this.history = new EditHistory(overlay.labels, dims[0] * dims[1]);
+    this.history = new EditHistory(store.labels, dims[0] * dims[1]);
     this.snap = this.makeSnapshot();
-    overlay.onReplaced(() => this.reset());
+    store.subscribe((c) => {
+      if (c.kind === 'replaced') this.reset();
+    });
   }
 
   private makeSnapshot(): EditSnapshot {
@@ -73,6 +79,7 @@ export class EditSession {
   }
   private changed(): void {
     this.snap = this.makeSnapshot();
+    this.store.setEdited(this.snap.edited);
     for (const l of this.listeners) l();
   }
   snapshot = (): EditSnapshot => this.snap;
@@ -107,36 +114,23 @@ export class EditSession {
     const s = this.history.begin();
     const allow = this.filter(this.tool);
     this.stroke = { s, normal, last: v, channel, mode: this.tool, allow };
-    const ks = paintDiskInPlane(s, this.overlay.labels, this.volumeGrid, normal, v, this.radiusMm, channel, this.tool, allow);
-    this.redraw(s, ks);
+    paintDiskInPlane(s, this.labels, this.volumeGrid, normal, v, this.radiusMm, channel, this.tool, allow);
+    this.redraw(s);
   }
   strokeMove(v: Voxel): void {
     const st = this.stroke;
     if (!st) return;
-    const ks = paintSegmentInPlane(
-      st.s,
-      this.overlay.labels,
-      this.volumeGrid,
-      st.normal,
-      st.last,
-      v,
-      this.radiusMm,
-      st.channel,
-      st.mode,
-      st.allow,
-    );
+    paintSegmentInPlane(st.s, this.labels, this.volumeGrid, st.normal, st.last, v, this.radiusMm, st.channel, st.mode, st.allow);
     st.last = v;
-    this.redraw(st.s, ks);
+    this.redraw(st.s);
   }
   /**
-   * After a pointer move: redraw only the voxels the move wrote (a coronal or sagittal disk crosses ~20 axial
-   * slices; redrawing those whole slices costs ~30x more), or the slices when the overlay has no voxel path.
+   * After a pointer move: tell the store the voxels the move wrote (a coronal or sagittal disk crosses ~20
+   * axial slices; redrawing those whole slices costs ~30x more).
    */
-  private redraw(s: Stroke, ks: Iterable<number>): void {
+  private redraw(s: Stroke): void {
     const { flat, before } = s.drain();
-    if (typeof this.overlay.refreshVoxels === 'function') {
-      if (flat.length) this.overlay.refreshVoxels(flat, before);
-    } else this.overlay.refreshSlices(ks);
+    this.store.wroteVoxels(flat, before);
   }
   strokeEnd(): void {
     const st = this.stroke;
@@ -153,19 +147,9 @@ export class EditSession {
    */
   fillRegion(normal: 0 | 1 | 2, fixed: number, points: readonly Point2[], channel: number, mode: BrushMode): number {
     const s = this.history.begin();
-    const ks = fillPolygonInPlane(
-      s,
-      this.overlay.labels,
-      this.volumeGrid,
-      normal,
-      fixed,
-      points,
-      channel,
-      mode,
-      this.filter(mode),
-    );
+    fillPolygonInPlane(s, this.labels, this.volumeGrid, normal, fixed, points, channel, mode, this.filter(mode));
     const n = s.original.size;
-    if (this.history.commit(s, mode === 'brush' ? 'fill region' : 'cut region')) this.redraw(s, ks);
+    if (this.history.commit(s, mode === 'brush' ? 'fill region' : 'cut region')) this.redraw(s);
     this.changed();
     return n;
   }
@@ -173,9 +157,9 @@ export class EditSession {
   /** Clears the organ from the plane of index `fixed` along voxel axis `normal` (any of the three views). */
   clearPlane(normal: 0 | 1 | 2, fixed: number, channel: number): number {
     const s = this.history.begin();
-    const ks = clearInPlane(s, this.overlay.labels, this.volumeGrid, normal, fixed, channel);
+    clearInPlane(s, this.labels, this.volumeGrid, normal, fixed, channel);
     const n = s.original.size;
-    if (this.history.commit(s, 'clear')) this.redraw(s, ks);
+    if (this.history.commit(s, 'clear')) this.redraw(s);
     this.changed();
     return n;
   }
@@ -183,16 +167,16 @@ export class EditSession {
   /** Shape-based interpolation of the organ across the empty axial slices between drawn ones (one undo step). */
   interpolate(channel: number, from?: number, to?: number): InterpolationResult {
     const s = this.history.begin();
-    const r = interpolateGaps(s, this.overlay.labels, this.volumeGrid, channel, from, to);
-    if (this.history.commit(s, 'interpolate')) this.redraw(s, r.filled);
+    const r = interpolateGaps(s, this.labels, this.volumeGrid, channel, from, to);
+    if (this.history.commit(s, 'interpolate')) this.redraw(s);
     this.changed();
     return r;
   }
 
   clearSlice(k: number, channel: number): number {
     const s = this.history.begin();
-    const n = clearOnSlice(s, this.overlay.labels, this.grid, k, channel);
-    if (this.history.commit(s, 'clear')) this.overlay.refreshSlices([k]);
+    const n = clearOnSlice(s, this.labels, this.grid, k, channel);
+    if (this.history.commit(s, 'clear')) this.store.wroteSlices([k]);
     this.changed();
     return n;
   }
@@ -211,10 +195,6 @@ export class EditSession {
   }
   /** Redraw after undo / redo wrote a step; `was`: the values its voxels held before that write. */
   private redrawStep(step: EditStep, was: 'before' | 'after'): void {
-    if (typeof this.overlay.refreshVoxels !== 'function') {
-      this.overlay.refreshSlices(step.diffs.map((d) => d.k));
-      return;
-    }
     const n = step.diffs.reduce((a, d) => a + d.index.length, 0);
     const flat = new Uint32Array(n);
     const before = new Uint8Array(n);
@@ -226,7 +206,7 @@ export class EditSession {
         before[m] = d[was][q];
       }
     }
-    this.overlay.refreshVoxels(flat, before);
+    this.store.wroteVoxels(flat, before);
   }
 
   /** Forget the edits (the labels were replaced). */
@@ -237,23 +217,15 @@ export class EditSession {
   }
 }
 
-const sessions = new WeakMap<OrganOverlay, EditSession>();
+const sessions = new WeakMap<LabelStore, EditSession>();
 
 export function editSessionFor(
-  overlay: OrganOverlay,
+  store: LabelStore,
   dims: readonly [number, number, number],
   spacing: readonly [number, number, number],
   hu?: ArrayLike<number>,
 ): EditSession {
-  let s = sessions.get(overlay);
-  if (!s) sessions.set(overlay, (s = new EditSession(overlay, dims, spacing, hu)));
+  let s = sessions.get(store);
+  if (!s) sessions.set(store, (s = new EditSession(store, dims, spacing, hu)));
   return s;
-}
-
-/** The session of an overlay if one was opened (no edits otherwise). */
-export const existingEditSession = (overlay: OrganOverlay): EditSession | null => sessions.get(overlay) ?? null;
-
-/** Organs edited on this overlay (empty when never edited). */
-export function editedChannels(overlay: OrganOverlay): Set<number> {
-  return existingEditSession(overlay)?.history.editedChannels() ?? new Set();
 }

@@ -1,9 +1,9 @@
 /**
- * Where the organ overlay's labels came from (the model, complete or not, or a loaded label map) and what
- * that means for the RTSTRUCT export (issue 16): no export while the model runs; a cancelled or failed run
- * is exported only after a confirmation and labelled INCOMPLETE; a loaded label map is never written as
- * the model's AUTOMATIC output. The rules are pure (exportGate, exportLabelling); the per-overlay store is
- * a tiny observable keyed by the overlay object.
+ * Where the app's labels came from (the model, complete or not, or a loaded label map) and what that means for
+ * the export (issue 16): no export while the model runs; a cancelled or failed run is exported only after a
+ * confirmation and labelled INCOMPLETE; a loaded label map is never written as the model's AUTOMATIC output.
+ * The rules are pure (exportGate, exportLabelling); the provenance of the open CT's labels is kept by its label
+ * store (src/store/labelStore.ts).
  */
 
 /** Where a structure came from: ROIGenerationAlgorithm (AUTOMATIC, SEMIAUTOMATIC, MANUAL or '') and its description. */
@@ -95,31 +95,4 @@ export function exportLabelling(p: Provenance): ExportLabelling {
     generation,
     fileTag: '',
   };
-}
-
-interface Entry {
-  p: Provenance;
-  listeners: Set<() => void>;
-}
-const store = new WeakMap<object, Entry>();
-function entry(key: object): Entry {
-  let e = store.get(key);
-  if (!e) store.set(key, (e = { p: { source: 'none' }, listeners: new Set() }));
-  return e;
-}
-
-export function getProvenance(key: object): Provenance {
-  return entry(key).p;
-}
-
-export function setProvenance(key: object, p: Provenance): void {
-  const e = entry(key);
-  e.p = p;
-  for (const l of e.listeners) l();
-}
-
-export function subscribeProvenance(key: object, l: () => void): () => void {
-  const e = entry(key);
-  e.listeners.add(l);
-  return () => e.listeners.delete(l);
 }

@@ -2,24 +2,23 @@
  * The RTSTRUCT export buttons of the organ panel: all organs or the visible ones (different file names),
  * disabled while Segment runs, and after a cancelled or failed run an explicit confirmation that writes
  * the file labelled INCOMPLETE (or discards the partial result). Labels, descriptions and ROI generation
- * follow the overlay's provenance (provenance.ts).
+ * follow the label store's provenance (labels/provenance.ts, src/store/labelStore.ts).
  */
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
 import type { Notice } from '../ui/notices';
 import type { CtVolume } from '../volume/volume';
 import { uidNote } from '../rtstruct/uids';
 import { downloadFile } from '../ui/download';
-import { editedChannels } from '../edit/session';
 import { exportAllowed } from '../pipeline/labelling';
 import { exportOrgans } from '../pipeline/organExport';
-import { getProvenance, setProvenance, subscribeProvenance } from '../labels/provenance';
-import type { OrganOverlay } from './segmentation';
+import type { LabelStore } from '../store/labelStore';
+import { useProvenance } from '../ui/useLabelStore';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export interface ExportControlsProps {
   ct: CtVolume;
-  overlay: OrganOverlay | null;
+  store: LabelStore | null;
   visible: ReadonlySet<number>;
   anyPresent: boolean;
   busy: string | null;
@@ -27,34 +26,26 @@ export interface ExportControlsProps {
   notify: (n: Notice) => void;
 }
 
-const NONE = {};
-export function useProvenance(overlay: OrganOverlay | null) {
-  const key = overlay ?? NONE;
-  return useSyncExternalStore(
-    (l) => subscribeProvenance(key, l),
-    () => getProvenance(key),
-  );
-}
-
-export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy, notify }: ExportControlsProps) {
-  const prov = useProvenance(overlay);
+export function ExportControls({ ct, store, visible, anyPresent, busy, setBusy, notify }: ExportControlsProps) {
+  const prov = useProvenance(store);
   const gate = exportAllowed(prov, anyPresent);
   const [asking, setAsking] = useState<null | { visibleOnly: boolean }>(null);
   const [body, setBody] = useState(true);
   useEffect(() => setAsking(null), [prov]);
 
   const write = (visibleOnly: boolean, confirmed = false) => {
-    if (!overlay) return;
+    if (!store) return;
     setBusy('Writing RTSTRUCT…');
     // let the busy label paint before the (synchronous) contour extraction
     setTimeout(() => {
       try {
         // the one export function (src/pipeline/organExport.ts), as Send to PACS, SEG and the batch
-        const step = exportOrgans(
-          ct,
-          { labels: overlay.labels, provenance: getProvenance(overlay), edited: editedChannels(overlay) },
-          { format: 'rtstruct', ...(visibleOnly ? { channels: visible, tag: 'visible' } : {}), body, confirmed },
-        );
+        const step = exportOrgans(ct, store.exportInput(), {
+          format: 'rtstruct',
+          ...(visibleOnly ? { channels: visible, tag: 'visible' } : {}),
+          body,
+          confirmed,
+        });
         if (step.kind === 'error' || step.kind === 'blocked') {
           notify({ id: 'rtstruct-export', severity: 'error', title: 'RTSTRUCT export failed.', detail: step.message });
         } else if (step.kind === 'confirm') {
@@ -97,11 +88,11 @@ export function ExportControls({ ct, overlay, visible, anyPresent, busy, setBusy
   };
   const click = (visibleOnly: boolean) => (gate.confirm ? setAsking({ visibleOnly }) : write(visibleOnly));
   const discard = () => {
-    if (!overlay) return;
-    overlay.clear();
-    setProvenance(overlay, { source: 'none' });
+    if (!store) return;
+    store.clear();
+    store.setProvenance({ source: 'none' });
   };
-  const disabled = !overlay || !!busy || !gate.enabled;
+  const disabled = !store || !!busy || !gate.enabled;
 
   return (
     <>

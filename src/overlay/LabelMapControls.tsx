@@ -2,7 +2,7 @@
  * "Load label map…" (issue 16): a NIfTI label map chosen together with its legend (JSON class map,
  * ITK-SNAP label description or Slicer colour table, labelLegend.ts) is shown as this series' organs;
  * without a legend the panel lists the values found and asks which organ each one is (one click fills in
- * "values are this app's channel numbers", but only when the user clicks it). The overlay's provenance
+ * "values are this app's channel numbers", but only when the user clicks it). The label store's provenance
  * becomes the label map, so the export never calls these structures the model's.
  */
 import { useState } from 'react';
@@ -11,9 +11,8 @@ import type { CtVolume } from '../volume/volume';
 import { ORGANS } from '../organs';
 import { labelValues, legendFromFiles, type LabelLegend } from '../labels/labelLegend';
 import { readNiftiLabels } from '../nifti/labels';
-import { setProvenance } from '../labels/provenance';
 import { resampleLabelsToCt, type GriddedLabels } from '../labels/resample';
-import type { OrganOverlay } from './segmentation';
+import type { LabelStore } from '../store/labelStore';
 import { FilePickButton } from '../ui/FilePickButton';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -28,17 +27,17 @@ interface Pending {
 
 export interface LabelMapControlsProps {
   ct: CtVolume;
-  overlay: OrganOverlay | null;
+  store: LabelStore | null;
   busy: string | null;
   setBusy: (b: string | null) => void;
   notify: (n: Notice) => void;
 }
 
-export function LabelMapControls({ ct, overlay, busy, setBusy, notify }: LabelMapControlsProps) {
+export function LabelMapControls({ ct, store, busy, setBusy, notify }: LabelMapControlsProps) {
   const [pending, setPending] = useState<Pending | null>(null);
 
   const apply = async (file: string, grid: GriddedLabels, legend: LabelLegend) => {
-    if (!overlay) return;
+    if (!store) return;
     setBusy(`Loading ${file}…`);
     try {
       const labels = resampleLabelsToCt(grid, ct, legend.values);
@@ -46,12 +45,12 @@ export function LabelMapControls({ ct, overlay, busy, setBusy, notify }: LabelMa
       // Slice by slice, as the engine delivers its result: the same display path, and a large map shows progressively.
       const [cols, rows, nk] = ct.dims;
       const size = cols * rows;
-      overlay.clear();
+      store.clear();
       for (let k = 0; k < nk; k++) {
-        overlay.setSlice(k, labels.subarray(k * size, (k + 1) * size));
+        store.setSlice(k, labels.subarray(k * size, (k + 1) * size));
         if (k % 16 === 15) await new Promise((r) => requestAnimationFrame(r));
       }
-      setProvenance(overlay, { source: 'labelmap', file, legend: legend.source });
+      store.setProvenance({ source: 'labelmap', file, legend: legend.source });
       if (legend.unknown.length) {
         notify({
           id: 'labelmap-load',
@@ -117,7 +116,7 @@ export function LabelMapControls({ ct, overlay, busy, setBusy, notify }: LabelMa
         testId="load-labelmap"
         accept=".nii,.gz,.json,.txt,.ctbl,.label,.lut"
         multiple
-        disabled={!overlay || !!busy}
+        disabled={!store || !!busy}
         onFiles={(f) => void choose(f)}
       />
       {pending && (

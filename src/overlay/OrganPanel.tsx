@@ -12,7 +12,6 @@ import { implausibleVolume } from '../organVolumes';
 import { importStructureSet, type ImportedStructureSet } from '../rtstruct/import';
 import { onStructureImport } from './importRequests';
 import { readRtStruct } from '../rtstruct/reader';
-import { onImportedReference, setImportedReference } from '../review/referenceStore';
 import type { Vec3 } from '../volume/volume';
 import { ExportControls } from './ExportControls';
 import type { OrganStat } from '../labels/organStats';
@@ -51,11 +50,11 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     }
     const o = organOverlayFor(viewer);
     setOverlay(o);
-    setStats(o.stats.all());
+    setStats(o.store.stats.all());
     setImported(null);
     shownSet.current = null;
     o.apply(stateRef.current);
-    return o.subscribe(() => setStats(o.stats.all()));
+    return o.subscribe(() => setStats(o.store.stats.all()));
   }, [viewer]);
 
   useEffect(() => {
@@ -118,7 +117,12 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     [overlay],
   );
   // A reference imported elsewhere (the review panel's Import SEG) is shown here too.
-  useEffect(() => onImportedReference((r) => showImported(r?.set ?? null)), [showImported]);
+  useEffect(() => {
+    if (!overlay) return;
+    const store = overlay.store;
+    showImported(store.reference()?.set ?? null);
+    return store.subscribe((c) => c.kind === 'reference' && showImported(store.reference()?.set ?? null));
+  }, [overlay, showImported]);
 
   const doImport = async (file: File) => {
     if (!overlay) return;
@@ -127,7 +131,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       const ss = readRtStruct(new Uint8Array(await file.arrayBuffer()));
       const set = importStructureSet(ss, ct);
       showImported(set);
-      setImportedReference({ set, fileName: file.name, kind: 'RTSTRUCT' });
+      overlay.store.setReference({ set, fileName: file.name, kind: 'RTSTRUCT' });
       if (set.warnings.length)
         notify({
           id: 'rtstruct-import',
@@ -151,11 +155,12 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
     shownSet.current = null;
     overlay?.setImported(null, state);
     setImported(null);
-    setImportedReference(null);
+    overlay?.store.setReference(null);
   };
 
   const selected = state.selected;
-  const [, edits] = useEditSession(overlay, ct);
+  const store = overlay?.store ?? null;
+  const [, edits] = useEditSession(store, ct);
   return (
     <div className="oar-panel" data-testid="organ-panel">
       <div className="oar-controls">
@@ -201,7 +206,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
         </label>
       </div>
 
-      <EditControls ct={ct} viewer={viewer} overlay={overlay} selected={selected} />
+      <EditControls ct={ct} viewer={viewer} store={store} selected={selected} />
 
       {present.length === 0 && (
         <p className="muted small" data-testid="organs-empty">
@@ -312,7 +317,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
       <div className="oar-actions">
         <ExportControls
           ct={ct}
-          overlay={overlay}
+          store={store}
           visible={state.visible}
           anyPresent={present.length > 0}
           busy={busy}
@@ -328,7 +333,7 @@ export function OrganPanel({ ct, viewer, notify }: SidebarPanelProps) {
             disabled={!overlay || !!busy}
             onFiles={(f) => void doImport(f[0])}
           />
-          <LabelMapControls ct={ct} overlay={overlay} busy={busy} setBusy={setBusy} notify={notify} />
+          <LabelMapControls ct={ct} store={store} busy={busy} setBusy={setBusy} notify={notify} />
         </div>
         {busy && (
           <p className="muted small" data-testid="overlay-busy">

@@ -1,13 +1,10 @@
 /**
- * One organ overlay per viewer, shared by the organ panel and the engine (which feeds it slice by slice):
- *
- *   import { organOverlayFor } from '.';
- *   const overlay = organOverlayFor(viewer);
- *   engine.run({ onSlice: (k, labels) => overlay.setSlice(k, labels) });
- *
+ * One organ overlay per viewer: the Cornerstone view of the CT's label store (src/store/current.ts). The
+ * engine, the editors and the exports use the store; the organ panel draws the store through this overlay.
  * A new viewer (new series) replaces the previous overlay.
  */
 import type { ViewerApi } from '../viewer/viewer';
+import { labelStoreFor } from '../store/current';
 import { createOrganOverlay, type OrganOverlay } from './segmentation';
 
 let current: { viewer: ViewerApi; overlay: OrganOverlay } | null = null;
@@ -22,7 +19,7 @@ export function organOverlayFor(viewer: ViewerApi): OrganOverlay {
       // the previous viewer's Cornerstone state may already be gone
     }
   }
-  current = { viewer, overlay: createOrganOverlay(viewer) };
+  current = { viewer, overlay: createOrganOverlay(viewer, labelStoreFor(viewer.ct)) };
   for (const l of listeners) l(current.overlay);
   return current.overlay;
 }

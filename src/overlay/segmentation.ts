@@ -10,8 +10,9 @@
  * style (its provenance, src/labels/provenance.ts, is published and labels the export). The style Cornerstone
  * holds is published on document.body's data-overlay-style (JSON) for tests/e2e/imported-style.spec.ts.
  *
- * The labelmap volume shares `labels` (one Uint8Array on the CT grid, CtVolume flat index): the engine writes
- * slices into it, the RTSTRUCT export reads it, Cornerstone renders it. No copies.
+ * The labels live in the label store of the CT (src/store/labelStore.ts): the engine, the label-map loader and
+ * the editors write there, and this overlay redraws the slices or voxels each change event names (through
+ * MaskedLabels, which zeroes hidden organs in the buffer Cornerstone draws). No copies of the label volume.
  */
 import { cache, volumeLoader, type Types as CoreTypes } from '@cornerstonejs/core';
 import { Enums as ToolEnums, segmentation } from '@cornerstonejs/tools';
@@ -21,9 +22,8 @@ import type { ImportedStructureSet } from '../rtstruct/import';
 import { PROGRESS_EVENT, RUN_END_EVENT } from '../engine/progressEvent';
 import type { ViewerApi } from '../viewer/viewer';
 import { MaskedLabels } from '../labels/maskedLabels';
-import { OrganStats } from '../labels/organStats';
-import { getProvenance } from '../labels/provenance';
 import type { OverlayState } from '../labels/overlayState';
+import type { LabelChange, LabelStore } from '../store/labelStore';
 
 const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
 /**
@@ -44,25 +44,13 @@ export const STREAM_REDRAW_MS = 1000;
 export const STREAM_DUTY = 5;
 
 export interface OrganOverlay {
-  /** The label map on the CT grid (shared with Cornerstone). Do not replace; write through setSlice/setVolume. */
-  readonly labels: Uint8Array;
-  readonly stats: OrganStats;
-  /** Engine callback: labels of CT slice k (cols x rows). Shown at the next animation frame. */
-  setSlice(k: number, labels: Uint8Array): void;
-  /** A whole label volume at once (ground truth, a saved result). */
-  setVolume(labels: Uint8Array): void;
-  clear(): void;
-  /** Redraws slices whose `labels` were written in place (an edit, an undo) and updates their stats. */
-  refreshSlices(slices: Iterable<number>): void;
-  /** Like refreshSlices for single voxels (flat index, value before the write): O(voxels), for edit strokes. */
-  refreshVoxels(flat: ArrayLike<number>, before: ArrayLike<number>): void;
+  /** The label store this overlay draws (the CT's, src/store/current.ts). */
+  readonly store: LabelStore;
   /** Applies visibility, opacity and fill/outline to every viewport. */
   apply(state: OverlayState): void;
   /** Shows an imported structure set as outlines (replacing any previous one); null removes it. */
   setImported(set: ImportedStructureSet | null, state: OverlayState): void;
-  /** Called when the whole label map is replaced (setVolume, clear): edit histories are void then. */
-  onReplaced(listener: () => void): () => void;
-  /** Called after label data changed (stats are current then). Returns an unsubscribe. */
+  /** Called after changed labels were drawn (at most once a frame; the store's stats are current). Returns an unsubscribe. */
   subscribe(listener: () => void): () => void;
   destroy(): void;
 }
@@ -97,12 +85,12 @@ function viewportIds(viewer: ViewerApi): string[] {
   return Object.values(viewer.viewportIds);
 }
 
-export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
+export function createOrganOverlay(viewer: ViewerApi, store: LabelStore): OrganOverlay {
   const ct = viewer.ct;
   const [cols, rows, nk] = ct.dims;
   const sliceSize = cols * rows;
-  const labels = new Uint8Array(sliceSize * nk);
-  const stats = OrganStats.forVolume(ct);
+  if (store.labels.length !== sliceSize * nk) throw new RangeError("the label store is not on this viewer's CT grid");
+  const labels = store.labels;
   const segId = `${viewer.volumeId}-organs`;
   const labelVolumeId = `${viewer.volumeId}-organs-labels`;
   // Cornerstone draws `masked.display` (hidden organs zeroed), the export and the stats read `labels`.
@@ -128,8 +116,6 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
 
   let imported: { set: ImportedStructureSet; segIds: string[]; volumeIds: string[]; masked: MaskedLabels[] } | null = null;
   const listeners = new Set<() => void>();
-  const replacedListeners = new Set<() => void>();
-  const replaced = () => replacedListeners.forEach((l) => l());
   /** segmentation id -> slices whose drawn labels changed since the last frame */
   const dirty = new Map<string, Set<number>>();
   let labelsChanged = false;
@@ -221,53 +207,35 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
     };
   };
 
-  const api: OrganOverlay = {
-    labels,
-    stats,
-    setSlice(k, slice) {
-      if (slice.length !== sliceSize) throw new RangeError(`slice has ${slice.length} labels, the CT slice ${sliceSize}`);
-      labels.set(slice, k * sliceSize);
-      masked.refreshSlice(k);
-      stats.setSlice(k, slice);
-      markDirty(segId, [k]);
+  /** Redraws what the store says changed. */
+  const onChange = (c: LabelChange) => {
+    if (c.kind === 'slices') {
+      for (const k of c.slices) masked.refreshSlice(k);
+      markDirty(segId, c.slices);
       labelsChanged = true;
       scheduleStreamed();
-    },
-    setVolume(all) {
-      if (all.length !== labels.length) throw new RangeError(`label volume has ${all.length} voxels, the CT ${labels.length}`);
-      labels.set(all);
+    } else if (c.kind === 'voxels') {
+      markDirty(segId, masked.refreshVoxels(c.flat));
+      labelsChanged = true;
+      schedule();
+    } else if (c.kind === 'replaced') {
       masked.refreshAll();
-      stats.setVolume(labels);
-      replaced();
       markDirty(segId, allSlices);
       labelsChanged = true;
       schedule();
-    },
-    clear() {
-      labels.fill(0);
-      masked.refreshAll();
-      stats.clear();
-      replaced();
-      markDirty(segId, allSlices);
-      labelsChanged = true;
-      schedule();
-    },
-    refreshSlices(slices) {
-      const ks = [...slices];
-      for (const k of ks) {
-        masked.refreshSlice(k);
-        stats.setSlice(k, labels, k * sliceSize);
-      }
-      markDirty(segId, ks);
-      labelsChanged = true;
-      schedule();
-    },
-    refreshVoxels(flat, before) {
-      stats.updateVoxels(flat, before, labels);
-      markDirty(segId, masked.refreshVoxels(flat));
-      labelsChanged = true;
-      schedule();
-    },
+    } else if (c.kind === 'provenance') publishStyle();
+  };
+  const unsubscribeStore = store.subscribe(onChange);
+  // labels already in the store (a viewer made again for the same CT) are drawn at once
+  masked.refreshAll();
+  if (store.labels.some((v) => v !== 0)) {
+    markDirty(segId, allSlices);
+    labelsChanged = true;
+    schedule();
+  }
+
+  const api: OrganOverlay = {
+    store,
     apply(state) {
       markDirty(segId, masked.setShown(state.visible));
       imported?.masked.forEach((m, L) => markDirty(imported!.segIds[L], m.setShown(state.importedVisible)));
@@ -328,10 +296,6 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       }
       api.apply(state);
     },
-    onReplaced(listener) {
-      replacedListeners.add(listener);
-      return () => replacedListeners.delete(listener);
-    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -346,8 +310,8 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
         if (typeof cancelAnimationFrame === 'function') cancelAnimationFrame(frame);
         else clearTimeout(frame);
       }
+      unsubscribeStore();
       listeners.clear();
-      replacedListeners.clear();
       delete document.body.dataset.overlayStyle;
       removeImported();
       segmentation.removeSegmentation(segId);
@@ -370,7 +334,7 @@ export function createOrganOverlay(viewer: ViewerApi): OrganOverlay {
       };
     };
     document.body.dataset.overlayStyle = JSON.stringify({
-      source: getProvenance(api).source,
+      source: store.provenance().source,
       organs: pick(segId),
       imported: imported ? pick(imported.segIds[0]) : null,
     });

@@ -8,10 +8,8 @@
 import { useEffect, useState } from 'react';
 import type { SidebarPanelProps } from '../ui/context';
 import { downloadFile } from '../ui/download';
-import { editedChannels } from '../edit/session';
-import { getProvenance } from '../labels/provenance';
 import { exportOrgans } from '../pipeline/organExport';
-import { organOverlayFor } from '../overlay/registry';
+import { labelStoreFor } from '../store/current';
 import { onPacsSession, pacsSession, type PacsSession } from './session';
 import './pacs.css';
 
@@ -43,12 +41,7 @@ export function SendPanel({ ct, viewer }: SidebarPanelProps) {
     setSend({ state: 'sending' });
     let file: { bytes: Uint8Array; name: string } | undefined;
     try {
-      const overlay = organOverlayFor(viewer);
-      const step = exportOrgans(
-        ct,
-        { labels: overlay.labels, provenance: getProvenance(overlay), edited: editedChannels(overlay) },
-        { format: 'rtstruct', confirmed },
-      );
+      const step = exportOrgans(ct, labelStoreFor(ct).exportInput(), { format: 'rtstruct', confirmed });
       if (step.kind === 'confirm') {
         setSend({ state: 'confirm', question: step.question });
         return;

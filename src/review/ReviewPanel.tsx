@@ -9,15 +9,12 @@ import { compareWithReference, comparisonCsv, type Comparison } from '../compare
 import { namePairing } from '../compare/reference';
 import { ORGANS } from '../organs';
 import { downloadFile } from '../ui/download';
-import { organOverlayFor } from '../overlay/registry';
-import type { OrganOverlay } from '../overlay/segmentation';
+import { labelStoreFor } from '../store/current';
+import { useReference } from '../ui/useLabelStore';
 import { importSeg } from '../seg/import';
 import { readSeg } from '../seg/reader';
 import { segFileName } from '../seg/writer';
-import { getProvenance } from '../labels/provenance';
 import { exportOrgans } from '../pipeline/organExport';
-import { editedChannels } from '../edit/session';
-import { onImportedReference, setImportedReference, importedReference, type ImportedReference } from './referenceStore';
 import './review.css';
 import { FilePickButton } from '../ui/FilePickButton';
 
@@ -26,11 +23,12 @@ const f = (v: number | null | undefined, d: number) => (v === null || v === unde
 const nextFrame = () => new Promise<void>((r) => setTimeout(r, 0));
 
 export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
-  const [overlay, setOverlay] = useState<OrganOverlay | null>(null);
+  // the CT's label store (src/store), once the viewer is up
+  const store = useMemo(() => (viewer ? labelStoreFor(ct) : null), [viewer, ct]);
+  const reference = useReference(store);
   const [organCount, setOrganCount] = useState(0);
   /** Bumped whenever the organ labels change (a label map loading slice by slice, a segmentation run). */
   const [labelsVersion, setLabelsVersion] = useState(0);
-  const [reference, setReference] = useState<ImportedReference | null>(importedReference());
   const [pairing, setPairing] = useState<Map<number, number | null>>(new Map());
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -39,46 +37,48 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
   const [asking, setAsking] = useState<string | null>(null);
 
   useEffect(() => {
-    if (!viewer) return setOverlay(null);
-    const o = organOverlayFor(viewer);
-    setOverlay(o);
-    const count = () => setOrganCount(o.stats.all().filter((s) => s.voxels > 0).length);
+    if (!store) return;
+    const count = () => setOrganCount(store.stats.all().filter((s) => s.voxels > 0).length);
     count();
-    return o.subscribe(() => {
-      count();
-      setLabelsVersion((v) => v + 1);
+    // label changes come slice by slice (a run, a label map): counted at most every 100 ms
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const unsubscribe = store.subscribe((c) => {
+      if ((c.kind !== 'slices' && c.kind !== 'voxels' && c.kind !== 'replaced') || timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        count();
+        setLabelsVersion((v) => v + 1);
+      }, 100);
     });
-  }, [viewer]);
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [store]);
 
-  // A new series drops the previous series' reference.
+  // A new series has its own store (and reference): drop what was shown for the previous one.
   useEffect(() => {
-    setImportedReference(null);
     setComparison(null);
     setStatus(null);
   }, [ct]);
 
-  useEffect(
-    () =>
-      onImportedReference((r) => {
-        setReference(r);
-        setPairing(r ? namePairing(r.set) : new Map());
-        setComparison(null);
-      }),
-    [],
-  );
+  useEffect(() => {
+    setPairing(reference ? namePairing(reference.set) : new Map());
+    setComparison(null);
+  }, [reference]);
 
   const runCompare = useCallback(async () => {
-    if (!overlay || !reference) return;
+    if (!store || !reference) return;
     setBusy('Comparing…');
     await nextFrame();
     try {
-      setComparison(compareWithReference(overlay.labels, reference.set, ct, pairing));
+      setComparison(compareWithReference(store.labels, reference.set, ct, pairing));
     } catch (e) {
       notify({ id: 'compare', severity: 'error', title: 'The comparison failed.', detail: message(e) });
     } finally {
       setBusy(null);
     }
-  }, [overlay, reference, ct, pairing, notify]);
+  }, [store, reference, ct, pairing, notify]);
 
   // Compare as soon as there are both a reference and organs, and again when the pairing or the organs change
   // (debounced: a label map or a segmentation arrives slice by slice).
@@ -91,17 +91,13 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
   }, [reference, pairing, labelsVersion, organCount]);
 
   const exportSeg = async (confirmed = false) => {
-    if (!overlay) return;
+    if (!store) return;
     setAsking(null);
     setBusy('Writing SEG…');
     await nextFrame();
     try {
       // the one export function and labelling rule (src/pipeline/organExport.ts), as the RTSTRUCT export
-      const step = exportOrgans(
-        ct,
-        { labels: overlay.labels, provenance: getProvenance(overlay), edited: editedChannels(overlay) },
-        { format: 'seg', confirmed },
-      );
+      const step = exportOrgans(ct, store.exportInput(), { format: 'seg', confirmed });
       if (step.kind === 'confirm') setAsking(step.question);
       else if (step.kind !== 'written' || !step.seg) {
         const detail = step.kind === 'written' ? 'no segment was written' : step.message;
@@ -122,7 +118,7 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
     setBusy(`Importing ${file.name}…`);
     try {
       const set = importSeg(readSeg(new Uint8Array(await file.arrayBuffer())), ct);
-      setImportedReference({ set, fileName: file.name, kind: 'SEG' });
+      labelStoreFor(ct).setReference({ set, fileName: file.name, kind: 'SEG' });
       setStatus(`Imported ${file.name}: ${set.rois.length} segment(s).`);
       if (set.warnings.length)
         notify({
@@ -153,7 +149,7 @@ export function ReviewPanel({ ct, viewer, notify }: SidebarPanelProps) {
     <div className="review-panel" data-testid="review-panel">
       <div className="oar-row">
         <button
-          disabled={!overlay || organCount === 0 || !!busy}
+          disabled={!store || organCount === 0 || !!busy}
           onClick={() => void exportSeg()}
           data-testid="export-seg"
           title="Download the organs as a DICOM Segmentation (one segment per organ, SNOMED CT codes)"

@@ -3,10 +3,11 @@
  * (slices done, slices/s, time left), errors (once, with Retry where it helps) and a run summary with
  * the longest main-thread task. Results go out slice by slice through `onSliceLabels`.
  *
- * Mount it in the sidebar (src/app/panels.ts) and connect it to the overlay, e.g.
+ * Mount it in the sidebar (src/app/panels.ts) and connect it to the CT's label store (src/store), e.g.
  *   Component: (p) => <SegmentPanel {...p}
- *     onStart={() => p.viewer && organOverlayFor(p.viewer).clear()}
- *     onSliceLabels={(k, labels) => p.viewer && organOverlayFor(p.viewer).setSlice(k, labels)} />
+ *     onStart={() => labelStoreFor(p.ct).clear()}
+ *     onSliceLabels={(k, labels) => labelStoreFor(p.ct).setSlice(k, labels)} />
+ * (src/overlay/panels.tsx does this and keeps the run's provenance in the store.)
  */
 import { useEffect, useRef, useState } from 'react';
 import type { CtVolume, LabelVolume } from '../../volume/volume';

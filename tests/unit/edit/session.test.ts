@@ -1,23 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { EditSession } from '../../../src/edit/session';
-import type { OrganOverlay } from '../../../src/overlay/segmentation';
+import { LabelStore } from '../../../src/store/labelStore';
 
-function fakeOverlay(size: number) {
-  const labels = new Uint8Array(size);
+/** A real label store; `refreshed`: per change event, the axial slices it names (what the overlay redraws). */
+function storeFixture(dims: [number, number, number]) {
+  const store = new LabelStore({ dims, spacing: [1, 1, 1] });
+  const size = dims[0] * dims[1];
   const refreshed: number[][] = [];
-  const replaced = new Set<() => void>();
-  const o = {
-    labels,
-    refreshSlices: (ks: Iterable<number>) => refreshed.push([...ks]),
-    onReplaced: (l: () => void) => (replaced.add(l), () => replaced.delete(l)),
-    replace: () => replaced.forEach((l) => l()),
-  };
-  return { overlay: o as unknown as OrganOverlay, labels, refreshed, replace: o.replace };
+  store.subscribe((c) => {
+    if (c.kind === 'slices') refreshed.push([...c.slices]);
+    if (c.kind === 'voxels') refreshed.push([...new Set(Array.from(c.flat, (n) => Math.floor(n / size)))].sort((a, b) => a - b));
+  });
+  return { overlay: store, labels: store.labels, refreshed, replace: () => store.clear() };
 }
 
 describe('EditSession', () => {
   it('a stroke redraws its slice, counts as one undo step and marks the organ edited', () => {
-    const f = fakeOverlay(5 * 4 * 3);
+    const f = storeFixture([5, 4, 3]);
     const s = new EditSession(f.overlay, [5, 4, 3], [1, 1, 2]);
     s.setTool('brush');
     s.setRadius(0.5);
@@ -35,7 +34,7 @@ describe('EditSession', () => {
   });
 
   it('replacing the label map forgets the history (no undo into a new segmentation)', () => {
-    const f = fakeOverlay(5 * 4 * 3);
+    const f = storeFixture([5, 4, 3]);
     const s = new EditSession(f.overlay, [5, 4, 3], [1, 1, 2]);
     expect(s.clearSlice(0, 1)).toBe(0);
     f.labels[3] = 1;
@@ -49,7 +48,7 @@ describe('EditSession', () => {
 
 describe('EditSession in a coronal view', () => {
   it('a stroke with normal j redraws every axial slice it crosses', () => {
-    const f = fakeOverlay(5 * 4 * 3);
+    const f = storeFixture([5, 4, 3]);
     const s = new EditSession(f.overlay, [5, 4, 3], [1, 1, 1]);
     s.setTool('brush');
     s.setRadius(0.5);
@@ -65,7 +64,7 @@ describe('EditSession in a coronal view', () => {
 describe('EditSession: threshold, region, clear in any view, interpolation', () => {
   it('each kind of edit is one undo step, marks the organ, and redraws the slices it changed', () => {
     const dims: [number, number, number] = [9, 9, 5];
-    const f = fakeOverlay(9 * 9 * 5);
+    const f = storeFixture([9, 9, 5]);
     // HU: left half bone (500), right half soft tissue (40)
     const hu = Int16Array.from({ length: 9 * 9 * 5 }, (_, n) => (n % 9 < 4 ? 500 : 40));
     const s = new EditSession(f.overlay, dims, [1, 1, 1], hu);
@@ -113,7 +112,7 @@ describe('EditSession: threshold, region, clear in any view, interpolation', () 
   });
 
   it('without CT values a threshold is refused', () => {
-    const s = new EditSession(fakeOverlay(8).overlay, [2, 2, 2], [1, 1, 1]);
+    const s = new EditSession(storeFixture([2, 2, 2]).overlay, [2, 2, 2], [1, 1, 1]);
     expect(() => s.setThreshold({ min: 0, max: 1 })).toThrow(/no CT values/);
     expect(s.snapshot().threshold).toBeNull();
   });
@@ -122,19 +121,21 @@ describe('EditSession: threshold, region, clear in any view, interpolation', () 
 describe('EditSession with a per-voxel redraw', () => {
   it('passes each written voxel with its value before the write (strokes, undo, redo)', () => {
     const size = 6 * 6 * 2;
-    const labels = new Uint8Array(size);
+    const store = new LabelStore({ dims: [6, 6, 2], spacing: [1, 1, 1] });
+    expect(store.labels.length).toBe(size);
+    const labels = store.labels;
     labels[7] = 3;
     const calls: { flat: number[]; before: number[]; now: number[] }[] = [];
-    const o = {
-      labels,
-      refreshSlices: () => {
-        throw new Error('whole-slice redraw used');
-      },
-      refreshVoxels: (flat: ArrayLike<number>, before: ArrayLike<number>) =>
-        calls.push({ flat: [...Array.from(flat)], before: [...Array.from(before)], now: Array.from(flat, (at) => labels[at]) }),
-      onReplaced: () => () => {},
-    };
-    const s = new EditSession(o as unknown as OrganOverlay, [6, 6, 2], [1, 1, 1]);
+    store.subscribe((c) => {
+      if (c.kind === 'slices') throw new Error('whole-slice redraw used');
+      if (c.kind === 'voxels')
+        calls.push({
+          flat: [...Array.from(c.flat)],
+          before: [...Array.from(c.before)],
+          now: Array.from(c.flat, (at) => labels[at]),
+        });
+    });
+    const s = new EditSession(store, [6, 6, 2], [1, 1, 1]);
     s.setTool('brush');
     s.setRadius(1);
     s.strokeStart(2, [1, 1, 0], 5);

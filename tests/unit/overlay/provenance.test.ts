@@ -1,14 +1,7 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { exportRtStruct } from '../../../src/rtstruct/export';
-import {
-  exportGate,
-  exportLabelling,
-  getProvenance,
-  setProvenance,
-  subscribeProvenance,
-  type Provenance,
-} from '../../../src/labels/provenance';
+import { exportGate, exportLabelling, type Provenance } from '../../../src/labels/provenance';
 import { makeVolume } from '../contours/fixtures';
 
 function read(bytes: Uint8Array): NaturalDataset {
@@ -60,21 +53,5 @@ describe('export labelling', () => {
     expect(roi.ROIGenerationDescription).toContain('seg.nii.gz');
     expect(ds.SeriesDescription).toContain('seg.nii.gz');
     expect(ds.SeriesDescription).not.toContain('AttentionAnatomy');
-  });
-});
-
-describe('provenance store', () => {
-  it('notifies subscribers of the same key only', () => {
-    const a = {};
-    const b = {};
-    let n = 0;
-    const off = subscribeProvenance(a, () => n++);
-    setProvenance(b, { source: 'none' });
-    setProvenance(a, { source: 'labelmap', file: 'x', legend: 'y' });
-    expect(n).toBe(1);
-    expect(getProvenance(a).source).toBe('labelmap');
-    off();
-    setProvenance(a, { source: 'none' });
-    expect(n).toBe(1);
   });
 });
