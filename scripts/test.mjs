@@ -39,6 +39,9 @@ const suites = [
   ['lint (eslint: layers, no cycles; prettier)', 'npm', ['run', '--silent', 'lint']],
   ['unit + gpu (vitest)', 'npx', ['vitest', 'run']],
   ['python (pytest)', '/usr/bin/python3', ['-m', 'pytest', '-q', 'training/tests']],
+  // the bundled example (public/example, a generated phantom, about 3 s): the build copies it into dist/, so the
+  // end-to-end tests run on the example a user opens, not on e2e.mjs's small synthetic stand-in
+  ['example (bundled phantom)', 'npx', ['tsx', 'scripts/example.ts', '--if-missing']],
   ['build', 'npx', ['vite', 'build']],
   ['end-to-end (playwright, chromium)', 'node', ['scripts/e2e.mjs']],
 ];
