@@ -7,6 +7,7 @@
 //
 //   node scripts/lint-folders.mjs            check (exit 1 on a new or stale pair)
 //   node scripts/lint-folders.mjs --list     print every folder edge with the imports that make it
+//   node scripts/lint-folders.mjs --root DIR check another source tree
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -16,7 +17,9 @@ import { dirname, join, relative, resolve } from 'node:path';
  */
 const PENDING = new Map([]);
 
-const root = resolve('src');
+// --root DIR: check another tree (the tests use a small one); default src/ of the working directory
+const rootArg = process.argv.indexOf('--root');
+const root = resolve(rootArg >= 0 ? process.argv[rootArg + 1] : 'src');
 const files = [];
 const walk = (d) => {
   for (const f of readdirSync(d)) {
