@@ -226,9 +226,10 @@ export function createOrganOverlay(viewer: ViewerApi, store: LabelStore): OrganO
     } else if (c.kind === 'provenance') publishStyle();
   };
   const unsubscribeStore = store.subscribe(onChange);
-  // labels already in the store (a viewer made again for the same CT) are drawn at once
-  masked.refreshAll();
-  if (store.labels.some((v) => v !== 0)) {
+  // labels already in the store (a viewer made again for the same CT) are drawn at once; the store's statistics
+  // say whether there are any (O(slices x organs), not a scan of the whole volume on every series open)
+  if (store.stats.all().some((s) => s.voxels > 0)) {
+    masked.refreshAll();
     markDirty(segId, allSlices);
     labelsChanged = true;
     schedule();
