@@ -211,7 +211,11 @@ async function main() {
   const cfg = await getJson<PageConfig>(API.config);
   const engine = new EngineController({
     baseUrl: import.meta.env.BASE_URL,
-    backend: { ...(cfg.backend ? { order: [cfg.backend] } : {}), wasmPaths: WASM_PATHS },
+    backend: {
+      ...(cfg.backend ? { order: [cfg.backend] } : {}),
+      ...(cfg.threads !== undefined ? { wasmThreads: cfg.threads } : {}),
+      wasmPaths: WASM_PATHS,
+    },
     // A fresh browser profile every run: an IndexedDB copy of the weights would never be read again.
     cache: false,
   });

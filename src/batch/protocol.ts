@@ -29,6 +29,8 @@ export const API = {
 export interface PageConfig {
   /** null: the app's own order (WebGPU, WebGL, wasm). */
   backend: BackendName | null;
+  /** WebAssembly threads; absent = one per core (BackendOptions.wasmThreads). */
+  threads?: number;
   /** Marked default in the served models/index.json, so the controller loads it first and only. */
   modelId: string;
   protocol: ProtocolId;

@@ -242,6 +242,7 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   const model = chooseModel(dist, o.model);
   const config: PageConfig = {
     backend: o.backend,
+    ...(o.threads !== null ? { threads: o.threads } : {}),
     modelId: model.modelId,
     protocol: o.protocol,
     body: o.body,

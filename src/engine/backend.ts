@@ -9,11 +9,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { emptyWebGpuBufferPool, WebGPUBackend, webglContext } from './tfjsInternals';
 import { EngineError } from './errors';
 import { probeEnvironment } from './backendProbe';
 import { rankBackends, type BackendRanking } from './backendRank';
+import { planWasmThreads, type WasmThreadPlan } from './wasmThreads';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
@@ -30,6 +31,16 @@ export function backendOrderFromQuery(search: string): readonly BackendName[] | 
   return order.length ? order : undefined;
 }
 
+/**
+ * The WebAssembly thread count a page URL asks for: `?threads=1` (single-threaded, e.g. to compare) or a count;
+ * undefined (one per core where allowed) when absent or not a whole number >= 1.
+ */
+export function wasmThreadsFromQuery(search: string): number | undefined {
+  const raw = new URLSearchParams(search).get('threads');
+  const n = raw && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  return n >= 1 ? n : undefined;
+}
+
 export interface BackendNotice {
   backend: BackendName;
   /** The GPU adapter (WebGPU) or renderer (WebGL) when known. */
@@ -42,6 +53,8 @@ export interface BackendNotice {
   choice: 'auto' | 'requested';
   /** The automatic ranking (choice 'auto'). */
   ranking?: BackendRanking;
+  /** WebAssembly only: the threads it runs on and why (wasmThreads.ts). */
+  threads?: WasmThreadPlan;
 }
 
 export interface BackendOptions {
@@ -54,6 +67,10 @@ export interface BackendOptions {
   wasmPaths?: Partial<
     Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm', string>
   >;
+  /** WebAssembly threads: undefined = one per core where the page allows it (wasmThreads.ts), 1 = single-threaded. */
+  wasmThreads?: number;
+  /** Cores the automatic thread count leaves to the page (the app: 1, for the viewer; default 0). */
+  wasmSpareCores?: number;
 }
 
 /** State of the WebGPU device created by our factory. */
@@ -153,18 +170,96 @@ function registerWebGpu(gpu: GPU, extra?: GPURequestAdapterOptions) {
   tf.registerBackend('webgpu', webgpuFactory(gpu, extra), 3);
 }
 
+/**
+ * tfjs-backend-wasm caps its thread pool at navigator.hardwareConcurrency / 2 (it assumes two hyper-threads per
+ * core; on a 2-core machine that is one thread, whatever setThreadsCount asks) and reads the value once, while
+ * the module starts. This reports `n` logical cores for that moment; the returned function puts the real value
+ * back (the getter of Navigator.prototype).
+ */
+function reportLogicalCores(n: number): () => void {
+  const nav = globalThis.navigator as Navigator | undefined;
+  if (!nav) return () => {};
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => n });
+  } catch {
+    return () => {};
+  }
+  return () => void Reflect.deleteProperty(nav, 'hardwareConcurrency');
+}
+
+/** How long the wasm thread workers may take to start before the engine falls back to one thread. */
+const THREAD_START_MS = 60_000;
+let wasmThreads: WasmThreadPlan | null = null;
+
+/**
+ * The WebAssembly backend, multi-threaded where the page allows it. A threaded start that never settles (thread
+ * workers that cannot run, e.g. a bundle built without src/node/tfjsWasmThreads.ts) falls back to one thread
+ * after THREAD_START_MS instead of hanging the engine. The plan stays as it was chosen: tfjs initialises wasm
+ * once per JavaScript realm (page or worker).
+ */
+async function startWasm(opts: BackendOptions): Promise<boolean> {
+  if (tf.findBackend('wasm') && wasmThreads) return tf.setBackend('wasm');
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  // outside a browser (Node: the unit tests) there is no page to isolate: the single-threaded build
+  const plan: WasmThreadPlan =
+    typeof isolated !== 'boolean'
+      ? { threads: 1, reason: '1 thread (not in a browser)' }
+      : planWasmThreads(
+          {
+            crossOriginIsolated: isolated,
+            sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
+            simd,
+            logicalCores: (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1,
+          },
+          opts.wasmThreads,
+          opts.wasmSpareCores,
+        );
+  if (plan.threads > 1) {
+    const factory = tf.findBackendFactory('wasm');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    setThreadsCount(plan.threads);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((ok) => (timer = setTimeout(() => ok('timeout'), THREAD_START_MS)));
+    const restoreCores = reportLogicalCores(2 * plan.threads);
+    const ok = await Promise.race([tf.setBackend('wasm'), timeout]).finally(() => {
+      clearTimeout(timer);
+      restoreCores();
+    });
+    if (ok !== 'timeout') {
+      const actual = ok ? getThreadsCount() : plan.threads;
+      wasmThreads =
+        actual === plan.threads
+          ? plan
+          : {
+              threads: actual,
+              reason: `${actual} thread${actual === 1 ? '' : 's'}, not the ${plan.threads} planned (${plan.reason})`,
+              limited: true,
+            };
+      return ok;
+    }
+    // tfjs ignores the abandoned start once the backend is registered again
+    tf.removeBackend('wasm');
+    if (factory) tf.registerBackend('wasm', factory, 2);
+    wasmThreads = {
+      threads: 1,
+      reason: `1 thread: the thread workers did not start within ${THREAD_START_MS / 1000} s`,
+      limited: true,
+    };
+  } else wasmThreads = plan;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  return tf.setBackend('wasm');
+}
+
 async function tryBackend(name: BackendName, opts: BackendOptions): Promise<string> {
   if (name === 'webgpu') {
     const gpu = opts.gpu !== undefined ? opts.gpu : (globalThis.navigator as Navigator | undefined)?.gpu;
     if (!gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
     registerWebGpu(gpu, opts.adapterOptions);
-  } else if (name === 'wasm') {
-    // Threads gave no speed-up here and hang setBackend in a minified build (DESIGN 6).
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    if (opts.wasmPaths) setWasmPaths(opts.wasmPaths);
-  }
+  } else if (name === 'wasm' && opts.wasmPaths && !tf.findBackend('wasm')) setWasmPaths(opts.wasmPaths);
   if (!tf.findBackendFactory(name)) throw new Error(`${name} is not available in this environment`);
-  const ok = await tf.setBackend(name).catch((e: unknown) => {
+  const start = name === 'wasm' ? startWasm(opts) : tf.setBackend(name);
+  const ok = await start.catch((e: unknown) => {
     throw new Error(e instanceof Error ? e.message : String(e));
   });
   if (!ok) throw new Error(name === 'webgpu' && lastFactoryError ? lastFactoryError : `${name} failed to initialise`);
@@ -176,7 +271,11 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
     const ext = gl?.getExtension('WEBGL_debug_renderer_info');
     return (ext && gl ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : '') || 'WebGL';
   }
-  return name === 'wasm' ? `WebAssembly${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' SIMD' : ''}` : 'CPU (JavaScript)';
+  if (name === 'wasm') {
+    const n = wasmThreads?.threads ?? 1;
+    return `WebAssembly${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' SIMD' : ''}, ${n} thread${n === 1 ? '' : 's'}`;
+  }
+  return 'CPU (JavaScript)';
 }
 
 const LABEL: Record<BackendName, string> = {
@@ -214,10 +313,12 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
       const slow = soft
         ? ' This adapter is a software renderer (no GPU acceleration): segmentation will be slow; WebAssembly is usually faster here.'
         : '';
+      const threads = name === 'wasm' && wasmThreads ? wasmThreads : undefined;
       return {
         backend: name,
         device,
-        message: `Running on ${LABEL[name]} (${device})${why}.${slow}`,
+        message: `Running on ${LABEL[name]} (${device})${why}.${slow}${threads ? ` ${threads.reason}.` : ''}`,
+        ...(threads ? { threads } : {}),
         skipped,
         choice: ranking ? 'auto' : 'requested',
         ranking,

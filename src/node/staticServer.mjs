@@ -9,6 +9,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { ISOLATION_HEADERS } from './isolation.mjs';
 
 /** Content types by extension (also the batch CLI's server, src/batch/server.ts). */
 export const TYPES = {
@@ -30,10 +31,14 @@ export function inside(dir, rest) {
   return file === dir || file.startsWith(dir + sep) ? file : null;
 }
 
-/** Sends a whole file, or one `bytes=a-b` range (the batch page's DICOM scan reads headers only). */
+/**
+ * Sends a whole file, or one `bytes=a-b` range (the batch page's DICOM scan reads headers only). Every response
+ * carries the cross-origin isolation headers (isolation.mjs): the pages and the engine worker get threads.
+ */
 export function sendFile(req, res, file, type) {
   const size = statSync(file).size;
   const headers = {
+    ...ISOLATION_HEADERS,
     'content-type': type ?? TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'cache-control': 'no-cache',
     'accept-ranges': 'bytes',

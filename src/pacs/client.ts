@@ -102,9 +102,14 @@ export class DicomWebClient {
       res = await this.fetchImpl(this.root + path, { ...init, headers });
     } catch (e) {
       const detail = e instanceof Error && e.message ? ` (${e.message})` : '';
+      // A browser reports a missing CORS permission exactly like a server that is down: name both.
+      const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
+      const cors = origin
+        ? `; a browser also needs the server to allow this page's origin with CORS headers (Access-Control-Allow-Origin: ${origin}; README, Use with a PACS)`
+        : '';
       throw new PacsError(
         'unreachable',
-        `Could not reach the PACS at ${this.root}${detail}. Check the address and that the server runs; a browser also needs the server to allow this page's origin (CORS).`,
+        `Could not reach the PACS at ${this.root}${detail}. Check the address and that the server runs${cors}.`,
       );
     }
     if (res.status === 401 || res.status === 403) {

@@ -190,6 +190,8 @@ test('wrong URL, wrong password, no DICOMweb, a study without CT: a clear messag
   await login(page, pacs.deadUrl, pacs.orthanc.password);
   await page.getByTestId('pacs-search').click();
   await expect(error).toContainText('Could not reach the PACS at');
+  // the page is cross-origin isolated (wasm threads): the message names the CORS header the PACS must send
+  await expect(error).toContainText(`Access-Control-Allow-Origin: ${new URL(page.url()).origin}`);
 
   await login(page, pacs.dicomWeb, 'not-the-password');
   await page.getByTestId('pacs-search').click();

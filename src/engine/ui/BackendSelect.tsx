@@ -15,6 +15,12 @@ const OPTIONS: { value: BackendName | 'auto'; label: string }[] = [
 export function BackendSelect({ state, engine, disabled }: { state: EngineState; engine: EngineController; disabled: boolean }) {
   const notice = state.notice;
   const value = !notice ? 'auto' : notice.choice === 'auto' ? 'auto' : notice.backend;
+  // WebAssembly says how many threads it runs on (wasmThreads.ts); the notice above says why
+  const t = notice?.threads?.threads;
+  const label = (v: BackendName | 'auto') => {
+    const base = OPTIONS.find((x) => x.value === v)?.label ?? v;
+    return v === 'wasm' && t ? `WebAssembly (CPU, ${t} thread${t === 1 ? '' : 's'})` : base;
+  };
   function choose(v: BackendName | 'auto') {
     const url = new URL(window.location.href);
     if (v === 'auto') url.searchParams.delete('backend');
@@ -30,13 +36,11 @@ export function BackendSelect({ state, engine, disabled }: { state: EngineState;
         value={value}
         disabled={disabled || state.status === 'starting' || state.status === 'loading-model'}
         onChange={(e) => choose(e.target.value as BackendName | 'auto')}
-        title="Automatic: a GPU when there is one, WebAssembly when the GPU APIs run on a software renderer"
+        title={`Automatic: a GPU when there is one, WebAssembly when the GPU APIs run on a software renderer${notice?.threads ? `\nWebAssembly: ${notice.threads.reason}` : ''}`}
       >
         {OPTIONS.map((o) => (
           <option key={o.value} value={o.value}>
-            {o.value === 'auto' && notice?.choice === 'auto'
-              ? `Automatic: ${OPTIONS.find((x) => x.value === notice.backend)?.label ?? notice.backend}`
-              : o.label}
+            {o.value === 'auto' && notice?.choice === 'auto' ? `Automatic: ${label(notice.backend)}` : label(o.value)}
           </option>
         ))}
       </select>

@@ -1,13 +1,20 @@
 /** React binding of the page's EngineController (backend, models and runs survive panel remounts). */
 import { useEffect, useSyncExternalStore } from 'react';
-import { backendOrderFromQuery } from '../backend';
+import { backendOrderFromQuery, wasmThreadsFromQuery } from '../backend';
 import { getEngineController, type EngineController, type EngineState } from '../controller';
 import { WASM_PATHS } from '../assets/wasmPaths';
 
 export function pageEngine(): EngineController {
   return getEngineController({
     baseUrl: import.meta.env.BASE_URL,
-    backend: { wasmPaths: WASM_PATHS, order: backendOrderFromQuery(window.location.search) },
+    backend: {
+      wasmPaths: WASM_PATHS,
+      order: backendOrderFromQuery(window.location.search),
+      // `?threads=N`: WebAssembly on N threads (the benchmark's comparison); default one per core but one,
+      // which the viewer's drawing needs (wasmThreads.ts)
+      wasmThreads: wasmThreadsFromQuery(window.location.search),
+      wasmSpareCores: 1,
+    },
     cache: true,
     // `?engine=main`: the engine on the page's main thread, as before the worker (the benchmark's "before")
     ...(new URLSearchParams(window.location.search).get('engine') === 'main' ? { host: 'main-thread' as const } : {}),

@@ -49,6 +49,8 @@ function wireOptions(o: BackendOptions): WireBackendOptions {
     ...(noGpu ? { noGpu: true } : {}),
     ...(o.adapterOptions ? { adapterOptions: o.adapterOptions } : {}),
     ...(o.wasmPaths ? { wasmPaths: Object.fromEntries(Object.entries(o.wasmPaths).map(([k, v]) => [k, absolute(v!)])) } : {}),
+    ...(o.wasmThreads !== undefined ? { wasmThreads: o.wasmThreads } : {}),
+    ...(o.wasmSpareCores !== undefined ? { wasmSpareCores: o.wasmSpareCores } : {}),
   };
 }
 

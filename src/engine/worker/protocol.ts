@@ -22,6 +22,9 @@ export interface WireBackendOptions {
   adapterOptions?: GPURequestAdapterOptions;
   /** Absolute URLs of the tfjs-backend-wasm binaries. */
   wasmPaths?: Record<string, string>;
+  /** BackendOptions.wasmThreads, wasmSpareCores */
+  wasmThreads?: number;
+  wasmSpareCores?: number;
 }
 
 export interface WireModel {

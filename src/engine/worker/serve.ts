@@ -35,6 +35,8 @@ export function serveEngine(port: PortLike): void {
     ...(o.noGpu ? { gpu: null } : {}),
     ...(o.adapterOptions ? { adapterOptions: o.adapterOptions } : {}),
     ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
+    ...(o.wasmThreads !== undefined ? { wasmThreads: o.wasmThreads } : {}),
+    ...(o.wasmSpareCores !== undefined ? { wasmSpareCores: o.wasmSpareCores } : {}),
   });
 
   async function call(m: Extract<ToWorker, { t: 'call' }>): Promise<void> {

@@ -162,6 +162,7 @@ export async function contourSeries(c: SeriesContext, s: SeriesRow): Promise<Ser
         protocol: o.protocol,
         model: o.model,
         backend: o.backend,
+        threads: null, // WebAssembly: one thread per core, as the app
         build: false,
         timeoutMin: o.timeoutMin,
         dist: o.dist,

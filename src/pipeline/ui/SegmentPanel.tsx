@@ -109,10 +109,16 @@ export function SegmentPanel({
   const p = state.progress;
   const pct = p && p.total ? (100 * p.done) / p.total : 0;
   const notice = state.notice;
-  const fallback = notice && (notice.skipped.length > 0 || / software renderer/.test(notice.message));
+  const fallback = notice && (notice.skipped.length > 0 || / software renderer/.test(notice.message) || notice.threads?.limited);
 
   return (
-    <div className="seg-panel" data-testid="segment-panel" data-status={state.status} data-backend={notice?.backend ?? ''}>
+    <div
+      className="seg-panel"
+      data-testid="segment-panel"
+      data-status={state.status}
+      data-backend={notice?.backend ?? ''}
+      data-threads={notice?.threads?.threads ?? ''}
+    >
       {notice && (
         <p
           className={`seg-notice ${fallback ? 'seg-warn' : ''}`}

@@ -12,6 +12,7 @@ describe('segment command line', () => {
       protocol: 'whole',
       model: null,
       backend: null,
+      threads: null,
       body: true,
       build: true,
       timeoutMin: 60,
@@ -50,6 +51,13 @@ describe('segment command line', () => {
       { path: 'b', reference: 'auto' },
       { path: 'c', reference: 'auto' },
     ]);
+  });
+
+  it('--threads takes a whole number >= 1', () => {
+    expect(parseArgs(['--input', 'a', '--out', 'o', '--threads', '1']).threads).toBe(1);
+    expect(parseArgs(['--input', 'a', '--out', 'o', '--threads', '4']).threads).toBe(4);
+    expect(() => parseArgs(['--input', 'a', '--out', 'o', '--threads', '0'])).toThrow(UsageError);
+    expect(() => parseArgs(['--input', 'a', '--out', 'o', '--threads', '1.5'])).toThrow(/whole number/);
   });
 
   it('--backend auto is the app rule (null)', () => {

@@ -1,0 +1,70 @@
+/**
+ * How many threads the WebAssembly backend gets, and why (pure; backend.ts reads the environment).
+ *
+ * tfjs-backend-wasm's threaded SIMD build runs XNNPACK's thread pool on Web Workers that share the module's
+ * memory. The browser allows shared memory only on a cross-origin isolated page (COOP/COEP headers,
+ * src/node/isolation.mjs) and only where SharedArrayBuffer and WebAssembly SIMD exist. The thread count is one per
+ * logical core, at most WASM_MAX_THREADS: Emscripten starts that many thread workers up front (tfjs' build has a
+ * pool of 8); more would have to be started while the engine waits for them.
+ *
+ * `spareCores`: cores left to the page. The app leaves one to the viewer: on the 2-core development machine the
+ * app path ran at 0.90x with 2 threads against 1 (`npm run bench`, 40 slices; 0.77x on 8), because drawing the
+ * viewports and the overlay competes with the second thread, while the CLI's page, which draws nothing, ran
+ * 1.2-1.7x faster (bench/README.md). The batch page (CLI, auto-contouring node) leaves none.
+ */
+export const WASM_MAX_THREADS = 8;
+
+export interface WasmThreadEnvironment {
+  /** self.crossOriginIsolated */
+  crossOriginIsolated: boolean;
+  /** typeof SharedArrayBuffer !== 'undefined' */
+  sharedArrayBuffer: boolean;
+  /** tfjs' WASM_HAS_SIMD_SUPPORT: the threaded build is a SIMD build */
+  simd: boolean;
+  /** navigator.hardwareConcurrency (0 or missing: unknown) */
+  logicalCores: number;
+}
+
+export interface WasmThreadPlan {
+  /** 1: the single-threaded build */
+  threads: number;
+  /** Why, in words for the backend notice: "2 threads, one per core" / "1 thread: ..." */
+  reason: string;
+  /** Fewer threads than cores because of the page or the browser (not the user's choice): the panel warns. */
+  limited?: true;
+}
+
+/** `requested`: a count the user asked for (CLI --threads, ?threads=); undefined: one per core but `spareCores`. */
+export function planWasmThreads(env: WasmThreadEnvironment, requested?: number, spareCores = 0): WasmThreadPlan {
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < 1))
+    throw new RangeError(`thread count must be a whole number >= 1, got ${requested}`);
+  if (requested === 1) return { threads: 1, reason: '1 thread (as requested)' };
+  const cores = Math.max(1, Math.floor(env.logicalCores || 1));
+  const off = (why: string): WasmThreadPlan => ({
+    threads: 1,
+    reason: `1 thread: ${why}`,
+    ...(cores > 1 ? { limited: true as const } : {}),
+  });
+  if (!env.crossOriginIsolated)
+    return off(
+      'this page is not cross-origin isolated, so the browser allows no shared memory ' +
+        '(the server must send Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp; README, Deployment)',
+    );
+  if (!env.sharedArrayBuffer) return off('this browser has no SharedArrayBuffer');
+  if (!env.simd) return off('this browser has no WebAssembly SIMD (the threaded build needs it)');
+  if (requested === undefined) {
+    if (cores === 1) return off('this machine reports one CPU core');
+    const spare = Math.max(0, Math.floor(spareCores));
+    const usable = cores - spare;
+    if (usable <= 1)
+      return {
+        threads: 1,
+        reason: `1 thread: ${spare === 1 ? 'one' : spare} of this machine's ${cores} cores left to the viewer (?threads=${Math.min(cores, WASM_MAX_THREADS)} uses ${cores === 2 ? 'both' : 'all'})`,
+      };
+    const n = Math.min(usable, WASM_MAX_THREADS);
+    const per = spare ? `one per core, ${spare} left to the viewer` : 'one per core';
+    return { threads: n, reason: `${n} threads, ${per}${usable > n ? ` (of ${cores}; at most ${WASM_MAX_THREADS})` : ''}` };
+  }
+  const n = Math.min(requested, WASM_MAX_THREADS);
+  return { threads: n, reason: `${n} threads (as requested${n < requested ? `; at most ${WASM_MAX_THREADS}` : ''})` };
+}
