@@ -34,8 +34,18 @@ async function attr(page: Page, testId: string, name: string): Promise<string> {
 }
 
 /** The app: open the example, Segment, wait for the summary. */
-export async function appPath(page: Page, base: string, backend: string, engine: 'worker' | 'main-thread'): Promise<PathFigure> {
-  const q = new URLSearchParams({ backend, ...(engine === 'main-thread' ? { engine: 'main' } : {}) });
+export async function appPath(
+  page: Page,
+  base: string,
+  backend: string,
+  engine: 'worker' | 'main-thread',
+  threads?: number,
+): Promise<PathFigure> {
+  const q = new URLSearchParams({
+    backend,
+    ...(engine === 'main-thread' ? { engine: 'main' } : {}),
+    ...(threads !== undefined ? { threads: String(threads) } : {}),
+  });
   await page.goto(`${base}?${q}`, { timeout: 300_000 });
   await page.getByTestId('open-example').click({ timeout: 300_000 });
   await page.getByTestId('mpr-grid').and(page.locator('[data-ready="true"]')).waitFor({ timeout: 300_000 });
@@ -47,9 +57,11 @@ export async function appPath(page: Page, base: string, backend: string, engine:
   const slicesPerS = Number(await attr(page, 'segment-summary', 'data-slices-per-s'));
   const text = (await page.getByTestId('segment-summary').textContent()) ?? '';
   const slices = Number(/(\d+) of \d+ slices/.exec(text)?.[1] ?? NaN);
+  const used = Number((await attr(page, 'segment-panel', 'data-threads')) || 1);
   return {
     path: 'app',
     engine,
+    threads: used,
     slices,
     seconds: slices / slicesPerS,
     slicesPerS,
@@ -64,8 +76,14 @@ export async function batchPathIn(
   base: string,
   backend: string,
   engine: 'worker' | 'main-thread',
+  threads?: number,
 ): Promise<PathFigure> {
-  const q = new URLSearchParams({ mode: 'batch-path', backend, ...(engine === 'main-thread' ? { engine: 'main' } : {}) });
+  const q = new URLSearchParams({
+    mode: 'batch-path',
+    backend,
+    ...(engine === 'main-thread' ? { engine: 'main' } : {}),
+    ...(threads !== undefined ? { threads: String(threads) } : {}),
+  });
   await page.goto(`${base}bench/index.html?${q}`, { timeout: 300_000 });
   await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 0, polling: 500 });
   const out = await page.evaluate(() => window.__bench!);
@@ -81,15 +99,26 @@ export function formatPaths(rows: PathFigure[], backend: string, size: number): 
   ];
   for (const r of rows) {
     lines.push(
-      `  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`,
+      `  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)} ${`${r.threads} thr`.padEnd(6)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`,
     );
   }
-  for (const engine of ['worker', 'main-thread'] as const) {
-    const a = rows.find((r) => r.path === 'app' && r.engine === engine);
-    const b = rows.find((r) => r.path === 'batch' && r.engine === engine);
+  const thr = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+  const runs = [...new Map(rows.map((r) => [`${r.engine}|${r.threads}`, r])).values()];
+  for (const { engine, threads } of runs) {
+    const a = rows.find((r) => r.path === 'app' && r.engine === engine && r.threads === threads);
+    const b = rows.find((r) => r.path === 'batch' && r.engine === engine && r.threads === threads);
     if (a && b)
       lines.push(
-        `  ${engine}: app / batch time ratio ${f(a.wallSeconds / b.wallSeconds)} (Segment -> result), ${f(b.slicesPerS / a.slicesPerS)} (run loop)`,
+        `  ${engine}, ${thr(threads)}: app / batch time ratio ${f(a.wallSeconds / b.wallSeconds)} (Segment -> result), ${f(b.slicesPerS / a.slicesPerS)} (run loop)`,
+      );
+  }
+  for (const path of ['app', 'batch'] as const) {
+    const one = rows.find((r) => r.path === path && r.engine === 'worker' && r.threads === 1);
+    const many = rows.filter((r) => r.path === path && r.engine === 'worker').sort((a, b) => b.threads - a.threads)[0];
+    if (many && many.threads === 1) continue;
+    if (one && many)
+      lines.push(
+        `  ${path} path, engine in the worker: ${thr(many.threads)} vs 1: ${f(many.slicesPerS / one.slicesPerS)}x slices/s, Segment -> result ${f(one.wallSeconds / many.wallSeconds)}x faster`,
       );
   }
   return lines.join('\n');

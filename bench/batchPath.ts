@@ -15,6 +15,8 @@ import { WASM_PATHS } from '../src/engine/assets/wasmPaths';
 export interface PathFigure {
   path: 'app' | 'batch';
   engine: 'worker' | 'main-thread';
+  /** WebAssembly threads the engine ran on (1 when not wasm) */
+  threads: number;
   slices: number;
   /** engine report: the run loop alone */
   seconds: number;
@@ -38,6 +40,7 @@ export async function batchPath(
   backend: BackendName,
   engine: 'worker' | 'main-thread',
   log: (l: string) => void,
+  threads?: number,
 ): Promise<PathFigure> {
   const sources = await exampleFiles();
   const scan = await scanDicomSources(sources);
@@ -46,7 +49,7 @@ export async function batchPath(
   const ct = await loadCtVolume(series, { readFile: (h) => sources[h.fileIndex].read(), concurrency: 4 });
   const c = new EngineController({
     baseUrl: '/',
-    backend: { order: [backend], wasmPaths: WASM_PATHS },
+    backend: { order: [backend], wasmPaths: WASM_PATHS, ...(threads !== undefined ? { wasmThreads: threads } : {}) },
     cache: false,
     host: engine,
   });
@@ -56,6 +59,7 @@ export async function batchPath(
   const watch = watchLongTasks();
   const t0 = performance.now();
   const r = await c.segment(ct, { protocol: 'whole' });
+  const used = c.getState().notice?.threads?.threads ?? 1;
   const wallSeconds = (performance.now() - t0) / 1000;
   const lt = watch.stop();
   if (!r) throw new Error(`batch path run failed: ${c.getState().error?.message}`);
@@ -63,6 +67,7 @@ export async function batchPath(
   return {
     path: 'batch',
     engine,
+    threads: used,
     slices: r.report.slices,
     seconds: r.report.seconds,
     slicesPerS: r.report.slicesPerS,

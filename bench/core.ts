@@ -223,3 +223,24 @@ export function formatTable(results: BenchResult[]): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * WebAssembly single- vs multi-threaded, from the two chromium-wasm runs of one `npm run bench` (issue 24):
+ * end-to-end slices/s side by side, their ratio and the time a 600-slice whole-body CT would take at that rate.
+ * '' when the run has not both.
+ */
+export function formatWasmThreads(results: BenchResult[], wholeBody = 600): string {
+  const wasm = results.filter((r) => r.backend === 'wasm' && r.e2e);
+  const threads = (r: BenchResult) => Number(/(\d+) threads?/.exec(r.device)?.[1] ?? 1);
+  const one = wasm.find((r) => threads(r) === 1);
+  const many = wasm.find((r) => threads(r) > 1);
+  if (!one?.e2e || !many?.e2e) return '';
+  const row = (r: BenchResult) =>
+    `${threads(r)} thread${threads(r) === 1 ? ' ' : 's'}: ${f(r.e2e!.slicesPerS, 2)} slices/s, graph ${f(r.stages.graphMs, 1)} ms/slice, whole body (${wholeBody} slices) ${f(wholeBody / r.e2e!.slicesPerS, 0)} s`;
+  return [
+    `\nWebAssembly threads (${one.ct.cols} x ${one.ct.rows} x ${one.ct.slices}, ${one.model.id}, one run):`,
+    `  ${row(one)}`,
+    `  ${row(many)}`,
+    `  ${threads(many)} threads / 1: ${f(many.e2e.slicesPerS / one.e2e.slicesPerS, 2)}x slices/s (graph ${f(one.stages.graphMs / many.stages.graphMs, 2)}x)`,
+  ].join('\n');
+}

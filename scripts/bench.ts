@@ -8,9 +8,11 @@
  * The defaults finish in under 10 minutes on the 2-core machine; the printed LONG_RUN line says how to
  * get the long figures (whole-body 600 slices on wasm, the former 300 / 64 / 16 defaults).
  *   --batch N            batch size (default: from the adapter's limits)
- *   --model DIR          model package (default public/models/aa-hpa-v1, else dev-random, else the tiny-random fixture)
+ *   --model DIR          model package (default: the app's default model in public/models/index.json, else dev-random,
+ *                        else the tiny-random fixture)
  *   --backends LIST      comma list of chromium-webgpu, chromium-webgl, chromium-wasm, node-dawn, or `all`
- *                        (default chromium-wasm: the GPU backends are software renderers without a GPU)
+ *                        (default chromium-wasm: the GPU backends are software renderers without a GPU); chromium-wasm
+ *                        runs twice, single-threaded and one thread per core (issue 24), and prints both side by side
  *   --skip-e2e           no end-to-end run over all slices (stages and baseline only)
  *   --sweep 8,16,32      Node/Dawn only: extra end-to-end runs with these batch sizes
  *   --json FILE          also write the results as JSON
@@ -18,15 +20,15 @@
  *   --app-size N         its matrix (default 512)       --app-backend B   its backend (default wasm)
  *   --skip-app           no app-path comparison
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createServer } from 'vite';
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { appPath, batchPathIn, formatPaths, serveExample } from '../bench/appPath';
 import type { PathFigure } from '../bench/batchPath';
-import { formatTable, type BenchResult } from '../bench/core';
+import { formatTable, formatWasmThreads, type BenchResult } from '../bench/core';
 import { benchNodeDawn, parseArgs } from '../bench/node';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/node/chromium';
 
@@ -55,8 +57,19 @@ const app = {
   backend: takeFlag('--app-backend') ?? 'wasm',
   skip: takeFlag('--skip-app', false) === '1',
 };
-const defaultModel = ['public/models/aa-hpa-v1', 'public/models/dev-random', 'tests/fixtures/models/tiny-random'].find((d) =>
-  existsSync(path.join(root, d, 'model.json')),
+const shippedDefault = (): string | undefined => {
+  try {
+    const index = JSON.parse(readFileSync(path.join(root, 'public/models/index.json'), 'utf8')) as {
+      models: { path: string; default?: boolean }[];
+    };
+    const m = index.models.find((x) => x.default) ?? index.models[0];
+    return m ? path.join('public', m.path) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const defaultModel = [shippedDefault(), 'public/models/dev-random', 'tests/fixtures/models/tiny-random'].find(
+  (d) => d && existsSync(path.join(root, d, 'model.json')),
 )!;
 // Defaults sized to finish in under 10 minutes on this 2-core machine without a GPU (LONG_RUN for the full figures).
 const args = parseArgs(argv, { model: defaultModel, slices: 16, profileSlices: 4, baselineSlices: 2 });
@@ -91,7 +104,11 @@ if (browserBackends.length || !app.skip) {
   const modelUrl = modelDir.startsWith(path.join(root, 'public') + path.sep)
     ? `/${path.relative(path.join(root, 'public'), modelDir)}/`
     : `/@fs${modelDir}/`;
-  for (const backend of browserBackends) {
+  // wasm twice: single-threaded, then one thread per core (the app's default where the page is isolated)
+  const variants = browserBackends.flatMap((backend) =>
+    backend === 'wasm' ? [{ backend, threads: 1 }, { backend }] : [{ backend }],
+  ) as { backend: string; threads?: number }[];
+  for (const { backend, threads } of variants) {
     const dir = mkdtempSync(path.join(tmpdir(), 'aa-bench-'));
     const context = await chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM_PATH,
@@ -112,6 +129,7 @@ if (browserBackends.length || !app.skip) {
         baseline: String(args.baselineSlices),
       });
       if (args.batchSize) q.set('batch', String(args.batchSize));
+      if (threads !== undefined) q.set('threads', String(threads));
       if (args.skipE2e) q.set('skipE2e', '1');
       // the dev server transforms and pre-bundles on first load: slow on a loaded 2-core machine
       await page.goto(`${base}bench/index.html?${q}`, { timeout: 300_000 });
@@ -138,11 +156,22 @@ if (browserBackends.length || !app.skip) {
     try {
       await serveExample(context, app.size, app.slices);
       const page = await context.newPage();
-      for (const engine of ['worker', 'main-thread'] as const) {
-        console.error(`[app path] ${app.backend}, engine on the ${engine}`);
-        paths.push(await appPath(page, base, app.backend, engine));
-        console.error(`[batch path] ${app.backend}, engine on the ${engine}`);
-        paths.push(await batchPathIn(page, base, app.backend, engine));
+      // The worker single-threaded, with its default (the app leaves one core to the viewer, the batch page none)
+      // and, for the app, with every core; the main thread (the "before") with its default.
+      const cores = availableParallelism();
+      const runs: { engine: 'worker' | 'main-thread'; threads?: number; appOnly?: boolean }[] = [
+        ...(app.backend === 'wasm' ? [{ engine: 'worker' as const, threads: 1 }] : []),
+        { engine: 'worker' },
+        ...(app.backend === 'wasm' && cores > 1 ? [{ engine: 'worker' as const, threads: cores, appOnly: true }] : []),
+        { engine: 'main-thread' },
+      ];
+      for (const { engine, threads, appOnly } of runs) {
+        const t = threads === undefined ? 'default threads' : `${threads} thread${threads === 1 ? '' : 's'}`;
+        console.error(`[app path] ${app.backend}, engine on the ${engine}, ${t}`);
+        paths.push(await appPath(page, base, app.backend, engine, threads));
+        if (appOnly) continue;
+        console.error(`[batch path] ${app.backend}, engine on the ${engine}, ${t}`);
+        paths.push(await batchPathIn(page, base, app.backend, engine, threads));
       }
     } catch (e) {
       pathError = (e as Error).message.split('\n')[0];
@@ -163,6 +192,8 @@ if (backends.includes('node-dawn')) {
 
 const ok = results.filter((r): r is BenchResult => !('skipped' in r));
 console.log(formatTable(ok));
+const threadsLine = formatWasmThreads(ok);
+if (threadsLine) console.log(threadsLine);
 for (const r of results) if ('skipped' in r) console.log(`\n${r.where}: not available (${r.skipped})`);
 if (paths.length) console.log(formatPaths(paths, app.backend, app.size));
 if (pathError) console.log(`\napp path vs batch path: not measured (${pathError})`);
