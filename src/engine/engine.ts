@@ -17,6 +17,7 @@ import { gridGeometry } from './grid';
 import type { LoadedModel } from './model';
 import { createPostStep, postStepKind, type PostStep, type PostStepKind, type SliceSink } from './postStep';
 import { GpuPreprocessor, preprocessCpu } from './preprocess';
+import { PlaneCache } from './programs/preprocess.ref';
 import type { PostprocessParams } from './programs/postprocess.ref';
 
 export interface SegmentProgress {
@@ -197,6 +198,8 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   running = true; // everything that may throw before this point leaves no state behind
   try {
     if (gpuPre) pre = new GpuPreprocessor(ct, g, spec, { batch: B, mode: opts.preprocess === 'slab' ? 'slab' : 'ring' });
+    // planes of the last predictions (CT spacing down to a quarter of the model's: 5 planes x 2 slices x 2)
+    const planes = gpuPre ? undefined : new PlaneCache(Math.max(16, 2 * B + 12));
     post = createPostStep(postKind, params, sink);
     const step = post;
     const onGpu = postKind === 'fused-wgsl';
@@ -206,7 +209,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     const submit = async (start: number, count: number, emitFrom: number): Promise<Pending> => {
       const before = new Set(owned);
       let t = now();
-      const x = keep(pre ? pre.run(start, count) : preprocessCpu(ct, g, spec, start, count));
+      const x = keep(pre ? pre.run(start, count) : preprocessCpu(ct, g, spec, start, count, planes));
       bytesUploaded += pre ? pre.lastUploadBytes : x.size * 4;
       if (opts.profile) {
         await sync(x);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { submitRecordedWork, tensorFromInfo, webgpuBackend } from './tfjsInternals';
 import type { CtVolume } from '../volume/volume';
 import { slabRange, type GridGeometry } from './grid';
-import { preprocessReference, type HuIntensity } from './programs/preprocess.ref';
+import { PlaneCache, preprocessReference, type HuIntensity } from './programs/preprocess.ref';
 import { PreprocessProgram } from './programs/preprocess.webgpu';
 
 /** Words to upload for CT slices [first, last]: int16 pairs as int32 (zero-copy view when aligned). */
@@ -193,8 +193,18 @@ export class GpuPreprocessor {
   }
 }
 
-/** CPU path (WebGL, wasm, cpu backends): the reference builds the input, which is then uploaded. */
-export function preprocessCpu(ct: CtVolume, g: GridGeometry, spec: HuIntensity, start: number, count: number): tf.Tensor4D {
-  const x = preprocessReference(ct.hu, g, spec, start, count);
+/**
+ * CPU path (WebGL, wasm, cpu backends): the reference builds the input, which is then uploaded. `planes`: one
+ * PlaneCache per run, so that planes shared by neighbouring predictions are resampled once.
+ */
+export function preprocessCpu(
+  ct: CtVolume,
+  g: GridGeometry,
+  spec: HuIntensity,
+  start: number,
+  count: number,
+  planes?: PlaneCache,
+): tf.Tensor4D {
+  const x = preprocessReference(ct.hu, g, spec, start, count, undefined, planes);
   return tf.tensor4d(x, [count, g.size, g.size, 5]);
 }
