@@ -33,20 +33,27 @@ async function attr(page: Page, testId: string, name: string): Promise<string> {
   return (await page.getByTestId(testId).getAttribute(name)) ?? '';
 }
 
-/** The app: open the example, Segment, wait for the summary. */
-export async function appPath(
-  page: Page,
-  base: string,
-  backend: string,
-  engine: 'worker' | 'main-thread',
-  threads?: number,
-): Promise<PathFigure> {
-  const q = new URLSearchParams({
+/** One path run: the bench server's URL, the backend, where the engine runs, its wasm threads (default: the page's). */
+export interface PathRun {
+  base: string;
+  backend: string;
+  engine: 'worker' | 'main-thread';
+  threads?: number;
+}
+
+/** The page query of a path run: backend, `engine=main` for the main thread, `threads` when given. */
+function pathQuery({ backend, engine, threads }: PathRun): URLSearchParams {
+  return new URLSearchParams({
     backend,
     ...(engine === 'main-thread' ? { engine: 'main' } : {}),
     ...(threads !== undefined ? { threads: String(threads) } : {}),
   });
-  await page.goto(`${base}?${q}`, { timeout: 300_000 });
+}
+
+/** The app: open the example, Segment, wait for the summary. */
+export async function appPath(page: Page, run: PathRun): Promise<PathFigure> {
+  const q = pathQuery(run);
+  await page.goto(`${run.base}?${q}`, { timeout: 300_000 });
   await page.getByTestId('open-example').click({ timeout: 300_000 });
   await page.getByTestId('mpr-grid').and(page.locator('[data-ready="true"]')).waitFor({ timeout: 300_000 });
   await page.locator('[data-testid="segment-panel"][data-status="ready"]').waitFor({ timeout: 300_000 });
@@ -60,7 +67,7 @@ export async function appPath(
   const used = Number((await attr(page, 'segment-panel', 'data-threads')) || 1);
   return {
     path: 'app',
-    engine,
+    engine: run.engine,
     threads: used,
     slices,
     seconds: slices / slicesPerS,
@@ -71,20 +78,10 @@ export async function appPath(
 }
 
 /** The batch path in the bench page. */
-export async function batchPathIn(
-  page: Page,
-  base: string,
-  backend: string,
-  engine: 'worker' | 'main-thread',
-  threads?: number,
-): Promise<PathFigure> {
-  const q = new URLSearchParams({
-    mode: 'batch-path',
-    backend,
-    ...(engine === 'main-thread' ? { engine: 'main' } : {}),
-    ...(threads !== undefined ? { threads: String(threads) } : {}),
-  });
-  await page.goto(`${base}bench/index.html?${q}`, { timeout: 300_000 });
+export async function batchPathIn(page: Page, run: PathRun): Promise<PathFigure> {
+  const q = pathQuery(run);
+  q.set('mode', 'batch-path');
+  await page.goto(`${run.base}bench/index.html?${q}`, { timeout: 300_000 });
   await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 0, polling: 500 });
   const out = await page.evaluate(() => window.__bench!);
   if (!out.path) throw new Error(out.error ?? 'batch path: no result');

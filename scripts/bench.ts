@@ -168,10 +168,10 @@ if (browserBackends.length || !app.skip) {
       for (const { engine, threads, appOnly } of runs) {
         const t = threads === undefined ? 'default threads' : `${threads} thread${threads === 1 ? '' : 's'}`;
         console.error(`[app path] ${app.backend}, engine on the ${engine}, ${t}`);
-        paths.push(await appPath(page, base, app.backend, engine, threads));
+        paths.push(await appPath(page, { base, backend: app.backend, engine, threads }));
         if (appOnly) continue;
         console.error(`[batch path] ${app.backend}, engine on the ${engine}, ${t}`);
-        paths.push(await batchPathIn(page, base, app.backend, engine, threads));
+        paths.push(await batchPathIn(page, { base, backend: app.backend, engine, threads }));
       }
     } catch (e) {
       pathError = (e as Error).message.split('\n')[0];
