@@ -31,6 +31,40 @@ export function sampleSlice(hu: ArrayLike<number>, g: GridGeometry, k: number, i
   return (1 - wi) * (1 - wj) * a + wi * (1 - wj) * b + (1 - wi) * wj * c + wi * wj * d;
 }
 
+/** Model input value at (u, v) on plane d sampling CT slices k0, k1 with weight w: bilinear, clamped, normalised. */
+function sampleNormalised(
+  hu: ArrayLike<number>,
+  g: GridGeometry,
+  spec: HuIntensity,
+  k0: number,
+  k1: number,
+  w: number,
+  u: number,
+  v: number,
+  d: number,
+): number {
+  const { huMin, huMax, huOffset, huScale } = spec;
+  const i = evalAffine(g.i, u, v, d);
+  const j = evalAffine(g.j, u, v, d);
+  let hv = sampleSlice(hu, g, k0, i, j, huMin);
+  if (w > 0) hv = (1 - w) * hv + w * sampleSlice(hu, g, k1, i, j, huMin);
+  return (Math.min(Math.max(hv, huMin), huMax) - huOffset) / huScale;
+}
+
+/** A plane parallel to the CT slices (one CT position [k0, k1, w] for every pixel) into `out` [S * S]. */
+function resamplePlane(
+  hu: ArrayLike<number>,
+  g: GridGeometry,
+  spec: HuIntensity,
+  [k0, k1, w]: readonly [number, number, number],
+  d: number,
+  out: Float32Array,
+): Float32Array {
+  const S = g.size;
+  for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) out[v * S + u] = sampleNormalised(hu, g, spec, k0, k1, w, u, v, d);
+  return out;
+}
+
 export function preprocessReference(
   hu: ArrayLike<number>,
   g: GridGeometry,
@@ -43,44 +77,29 @@ export function preprocessReference(
   const S = g.size;
   const x = out ?? new Float32Array(count * S * S * 5);
   if (x.length < count * S * S * 5) throw new Error('output buffer too small');
-  const { huMin, huMax, huOffset, huScale } = spec;
   const cache = planes && PlaneCache.applies(g) ? planes : null;
+  const scratch = g.planar && !cache ? new Float32Array(S * S) : null;
   for (let b = 0; b < count; b++) {
     const k = start + b;
     for (let p = 0; p < 5; p++) {
       const d = p - 2; // plane 0 is the most inferior (CONTRACTS 3)
-      let planeSlice = g.planar ? sliceAt(g.offsets, g.offsets[k] + evalAffine(g.o, 0, 0, d)) : null;
-      if (cache && planeSlice) {
-        // The same computation as below for d = 0 (i and j do not depend on d here): bit-identical values.
-        const plane = cache.get(planeSlice, () => {
-          const one = new Float32Array(S * S);
-          const [k0, k1, w] = planeSlice!;
-          for (let v = 0; v < S; v++) {
-            for (let u = 0; u < S; u++) {
-              const i = evalAffine(g.i, u, v, 0);
-              const j = evalAffine(g.j, u, v, 0);
-              let hv = sampleSlice(hu, g, k0, i, j, huMin);
-              if (w > 0) hv = (1 - w) * hv + w * sampleSlice(hu, g, k1, i, j, huMin);
-              one[v * S + u] = (Math.min(Math.max(hv, huMin), huMax) - huOffset) / huScale;
-            }
-          }
-          return one;
-        });
+      if (g.planar) {
+        // one CT position for the whole plane: resample it as a plane (shared by neighbours when cached; with
+        // the cache, i and j do not depend on d, so d = 0 gives the same values)
+        const at = sliceAt(g.offsets, g.offsets[k] + evalAffine(g.o, 0, 0, d));
+        const plane = cache
+          ? cache.get(at, () => resamplePlane(hu, g, spec, at, 0, new Float32Array(S * S)))
+          : resamplePlane(hu, g, spec, at, d, scratch!);
         const base = b * S * S * 5 + p;
         for (let q = 0; q < S * S; q++) x[base + q * 5] = plane[q];
         continue;
       }
       for (let v = 0; v < S; v++) {
         for (let u = 0; u < S; u++) {
-          const [k0, k1, w] = planeSlice ?? sliceAt(g.offsets, g.offsets[k] + evalAffine(g.o, u, v, d));
-          const i = evalAffine(g.i, u, v, d);
-          const j = evalAffine(g.j, u, v, d);
-          let hv = sampleSlice(hu, g, k0, i, j, huMin);
-          if (w > 0) hv = (1 - w) * hv + w * sampleSlice(hu, g, k1, i, j, huMin);
-          x[((b * S + v) * S + u) * 5 + p] = (Math.min(Math.max(hv, huMin), huMax) - huOffset) / huScale;
+          const [k0, k1, w] = sliceAt(g.offsets, g.offsets[k] + evalAffine(g.o, u, v, d));
+          x[((b * S + v) * S + u) * 5 + p] = sampleNormalised(hu, g, spec, k0, k1, w, u, v, d);
         }
       }
-      planeSlice = null;
     }
   }
   return x;
