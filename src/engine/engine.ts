@@ -10,7 +10,7 @@ import { submitRecordedWork } from './tfjsInternals';
 import { blockedMessage, blockingFindings, type CtVolume, type LabelVolume } from '../volume/volume';
 import { protocolMask, type ProtocolId } from '../organs';
 import { activeGpuDevice, releasePooledGpuMemory, takeGpuFault, type BackendName } from './backend';
-import { chooseBatchSize, planBatches } from './batch';
+import { chooseBatchSize, planBatches, runRange } from './batch';
 import { CleanupScan, type OrganCleanup } from './cleanup';
 import { EngineError, isEngineError } from './errors';
 import { gridGeometry } from './grid';
@@ -58,6 +58,13 @@ export interface SegmentOptions {
    * cleaned labels.
    */
   cleanup?: boolean;
+  /**
+   * Predict only CT slices [start, end) (default: all of them): one engine worker's share when several split a
+   * series (worker/shards.ts). Slices outside stay 0 and are not delivered; `done` / `total` count the range. The
+   * clean-up needs the whole volume, so it is off for a partial range (the caller runs it on the assembled one).
+   * Only the CT slices these predictions read (grid.ts slabRange) need voxels.
+   */
+  slices?: { start: number; end: number };
 }
 
 /** What the clean-up did (organs with removals only); null when off or the run did not complete. */
@@ -85,6 +92,8 @@ export interface SegmentReport {
   slices: number;
   slicesDone: number;
   completed: boolean;
+  /** Engine workers that split the slices between them (worker/shards.ts); absent: one. */
+  workers?: number;
   batchSize: number;
   seconds: number;
   slicesPerS: number;
@@ -160,15 +169,17 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   const spec = model.manifest.input;
   const g = gridGeometry(ct, spec);
   const [cols, rows, nSlices] = ct.dims;
+  const range = runRange(opts.slices, nSlices);
+  const total = range.end - range.start;
   const npx = cols * rows;
   const C = model.manifest.channels.length;
   const device = activeGpuDevice();
   const postKind = postStepKind(backend, device !== null, opts.postprocess ?? 'auto');
   const gpuPre = backend === 'webgpu' && device !== null && opts.preprocess !== 'cpu';
-  const B = opts.batchSize ?? chooseBatchSize(backend, device?.limits ?? null, spec.size, C, npx, nSlices);
+  const B = opts.batchSize ?? chooseBatchSize(backend, device?.limits ?? null, spec.size, C, npx, total);
   const params: PostprocessParams = { cols, rows, size: spec.size, u: g.u, v: g.v, mask: protocolMask(opts.protocol) };
   const labels = new Uint8Array(npx * nSlices);
-  const scan = opts.cleanup === false ? null : new CleanupScan(labels, ct.dims, ct.spacing);
+  const scan = opts.cleanup === false || total < nSlices ? null : new CleanupScan(labels, ct.dims, ct.spacing);
   let scanMs = 0;
   const confidence = opts.confidence ? new Uint8Array(npx * nSlices) : undefined;
   const sink: SliceSink = { labels, confidence, closed: false };
@@ -192,7 +203,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   const progress = () => {
     const elapsedS = (now() - t0) / 1000;
     const rate = done / Math.max(elapsedS, 1e-9);
-    opts.onProgress?.({ done, total: nSlices, elapsedS, slicesPerS: rate, secondsLeft: done ? (nSlices - done) / rate : NaN });
+    opts.onProgress?.({ done, total, elapsedS, slicesPerS: rate, secondsLeft: done ? (total - done) / rate : NaN });
   };
 
   running = true; // everything that may throw before this point leaves no state behind
@@ -203,7 +214,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     post = createPostStep(postKind, params, sink);
     const step = post;
     const onGpu = postKind === 'fused-wgsl';
-    opts.onProgress?.({ done: 0, total: nSlices, elapsedS: 0, slicesPerS: 0, secondsLeft: NaN });
+    opts.onProgress?.({ done: 0, total, elapsedS: 0, slicesPerS: 0, secondsLeft: NaN });
 
     /** Pre-processing, the graph and the post-processing step of one batch; the read-back is left pending. */
     const submit = async (start: number, count: number, emitFrom: number): Promise<Pending> => {
@@ -267,7 +278,8 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     // Pipelined: batch n+1 is on the GPU while batch n is read back. A cancel takes effect at the next
     // batch boundary: the batch being read is delivered, the one already submitted is abandoned.
     let pending: Pending | null = null;
-    for (const batch of planBatches(nSlices, B)) {
+    for (const b of planBatches(total, B)) {
+      const batch = { start: b.start + range.start, count: b.count, emitFrom: b.emitFrom + range.start };
       if (opts.signal?.aborted) break;
       const next: Pending = await submit(batch.start, batch.count, batch.emitFrom);
       if (pending) await finish(pending);
@@ -279,7 +291,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
       await nextTask(); // let the page render and handle input between batches
     }
     if (pending && !opts.signal?.aborted) await finish(pending);
-    completed = done === nSlices;
+    completed = done === total;
   } catch (e) {
     throw faultError(e);
   } finally {
@@ -310,7 +322,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     backend,
     modelId: model.manifest.id,
     protocol: opts.protocol,
-    slices: nSlices,
+    slices: total,
     slicesDone: done,
     completed,
     batchSize: B,
