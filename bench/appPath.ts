@@ -33,20 +33,25 @@ async function attr(page: Page, testId: string, name: string): Promise<string> {
   return (await page.getByTestId(testId).getAttribute(name)) ?? '';
 }
 
-/** One path run: the bench server's URL, the backend, where the engine runs, its wasm threads (default: the page's). */
+/**
+ * One path run: the bench server's URL, the backend, where the engine runs, its wasm threads and engine workers
+ * (default: the page's).
+ */
 export interface PathRun {
   base: string;
   backend: string;
   engine: 'worker' | 'main-thread';
   threads?: number;
+  workers?: number;
 }
 
-/** The page query of a path run: backend, `engine=main` for the main thread, `threads` when given. */
-function pathQuery({ backend, engine, threads }: PathRun): URLSearchParams {
+/** The page query of a path run: backend, `engine=main` for the main thread, `threads` / `workers` when given. */
+function pathQuery({ backend, engine, threads, workers }: PathRun): URLSearchParams {
   return new URLSearchParams({
     backend,
     ...(engine === 'main-thread' ? { engine: 'main' } : {}),
     ...(threads !== undefined ? { threads: String(threads) } : {}),
+    ...(workers !== undefined ? { workers: String(workers) } : {}),
   });
 }
 
@@ -65,10 +70,12 @@ export async function appPath(page: Page, run: PathRun): Promise<PathFigure> {
   const text = (await page.getByTestId('segment-summary').textContent()) ?? '';
   const slices = Number(/(\d+) of \d+ slices/.exec(text)?.[1] ?? NaN);
   const used = Number((await attr(page, 'segment-panel', 'data-threads')) || 1);
+  const workers = Number((await attr(page, 'segment-panel', 'data-workers')) || 1);
   return {
     path: 'app',
     engine: run.engine,
     threads: used,
+    workers,
     slices,
     seconds: slices / slicesPerS,
     slicesPerS,
@@ -94,28 +101,29 @@ export function formatPaths(rows: PathFigure[], backend: string, size: number): 
   const lines = [
     `\napp path vs batch / CLI path (${backend}, ${size} x ${size} x ${rows[0]?.slices ?? '?'} synthetic series, the app's default model):`,
   ];
+  const thr = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+  const how = (r: PathFigure) => (r.workers > 1 ? `${r.workers} workers x ${thr(r.threads)}` : thr(r.threads));
   for (const r of rows) {
     lines.push(
-      `  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)} ${`${r.threads} thr`.padEnd(6)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`,
+      `  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)} ${how(r).padEnd(20)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`,
     );
   }
-  const thr = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
-  const runs = [...new Map(rows.map((r) => [`${r.engine}|${r.threads}`, r])).values()];
-  for (const { engine, threads } of runs) {
-    const a = rows.find((r) => r.path === 'app' && r.engine === engine && r.threads === threads);
-    const b = rows.find((r) => r.path === 'batch' && r.engine === engine && r.threads === threads);
+  const same = (a: PathFigure, b: PathFigure) => a.engine === b.engine && how(a) === how(b);
+  const runs = [...new Map(rows.map((r) => [`${r.engine}|${how(r)}`, r])).values()];
+  for (const run of runs) {
+    const a = rows.find((r) => r.path === 'app' && same(r, run));
+    const b = rows.find((r) => r.path === 'batch' && same(r, run));
     if (a && b)
       lines.push(
-        `  ${engine}, ${thr(threads)}: app / batch time ratio ${f(a.wallSeconds / b.wallSeconds)} (Segment -> result), ${f(b.slicesPerS / a.slicesPerS)} (run loop)`,
+        `  ${run.engine}, ${how(run)}: app / batch time ratio ${f(a.wallSeconds / b.wallSeconds)} (Segment -> result), ${f(b.slicesPerS / a.slicesPerS)} (run loop)`,
       );
   }
   for (const path of ['app', 'batch'] as const) {
-    const one = rows.find((r) => r.path === path && r.engine === 'worker' && r.threads === 1);
-    const many = rows.filter((r) => r.path === path && r.engine === 'worker').sort((a, b) => b.threads - a.threads)[0];
-    if (many && many.threads === 1) continue;
-    if (one && many)
+    const one = rows.find((r) => r.path === path && r.engine === 'worker' && r.threads === 1 && r.workers === 1);
+    if (!one) continue;
+    for (const many of rows.filter((r) => r.path === path && r.engine === 'worker' && r.threads * r.workers > 1))
       lines.push(
-        `  ${path} path, engine in the worker: ${thr(many.threads)} vs 1: ${f(many.slicesPerS / one.slicesPerS)}x slices/s, Segment -> result ${f(one.wallSeconds / many.wallSeconds)}x faster`,
+        `  ${path} path, engine in the worker: ${how(many)} vs 1 thread: ${f(many.slicesPerS / one.slicesPerS)}x slices/s, Segment -> result ${f(one.wallSeconds / many.wallSeconds)}x faster`,
       );
   }
   return lines.join('\n');

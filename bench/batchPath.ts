@@ -15,8 +15,10 @@ import { WASM_PATHS } from '../src/engine/assets/wasmPaths';
 export interface PathFigure {
   path: 'app' | 'batch';
   engine: 'worker' | 'main-thread';
-  /** WebAssembly threads the engine ran on (1 when not wasm) */
+  /** WebAssembly threads the engine ran on, per engine worker (1 when not wasm) */
   threads: number;
+  /** Engine workers splitting the slices (src/engine/worker/shards.ts; 1 when not wasm) */
+  workers: number;
   slices: number;
   /** engine report: the run loop alone */
   seconds: number;
@@ -41,6 +43,7 @@ export async function batchPath(
   engine: 'worker' | 'main-thread',
   log: (l: string) => void,
   threads?: number,
+  workers?: number,
 ): Promise<PathFigure> {
   const sources = await exampleFiles();
   const scan = await scanDicomSources(sources);
@@ -49,7 +52,12 @@ export async function batchPath(
   const ct = await loadCtVolume(series, { readFile: (h) => sources[h.fileIndex].read(), concurrency: 4 });
   const c = new EngineController({
     baseUrl: '/',
-    backend: { order: [backend], wasmPaths: WASM_PATHS, ...(threads !== undefined ? { wasmThreads: threads } : {}) },
+    backend: {
+      order: [backend],
+      wasmPaths: WASM_PATHS,
+      ...(threads !== undefined ? { wasmThreads: threads } : {}),
+      ...(workers !== undefined ? { wasmWorkers: workers } : {}),
+    },
     cache: false,
     host: engine,
   });
@@ -60,6 +68,7 @@ export async function batchPath(
   const t0 = performance.now();
   const r = await c.segment(ct, { protocol: 'whole' });
   const used = c.getState().notice?.threads?.threads ?? 1;
+  const usedWorkers = c.getState().notice?.workers?.count ?? 1;
   const wallSeconds = (performance.now() - t0) / 1000;
   const lt = watch.stop();
   if (!r) throw new Error(`batch path run failed: ${c.getState().error?.message}`);
@@ -68,6 +77,7 @@ export async function batchPath(
     path: 'batch',
     engine,
     threads: used,
+    workers: usedWorkers,
     slices: r.report.slices,
     seconds: r.report.seconds,
     slicesPerS: r.report.slicesPerS,

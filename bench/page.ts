@@ -2,11 +2,12 @@
  * Benchmark page for headless Chromium (driven by scripts/bench.ts through the Vite dev server):
  *   /bench/index.html?backend=webgpu|webgl|wasm&model=/models/dev-random/&slices=300&size=512
  *                    &profile=64&baseline=16[&batch=N][&skipE2e=1][&threads=N]
- *   /bench/index.html?mode=batch-path&backend=wasm[&engine=main][&threads=N]   (bench/batchPath.ts: the series at /example/)
- * `threads`: WebAssembly threads (1 = single-threaded; absent = one per core, as the app).
+ *   /bench/index.html?mode=batch-path&backend=wasm[&engine=main][&threads=N][&workers=N]   (bench/batchPath.ts: the series at /example/)
+ * `threads`: WebAssembly threads (1 = single-threaded; absent = one per core, as the app); `workers`: engine workers
+ * splitting the slices on the batch path (absent: one per core).
  * Leaves `window.__bench` = { result } or { error } and mirrors progress into the page and the console.
  */
-import { selectBackend, wasmThreadsFromQuery, type BackendName } from '../src/engine/backend';
+import { selectBackend, wasmThreadsFromQuery, wasmWorkersFromQuery, type BackendName } from '../src/engine/backend';
 import { loadModel } from '../src/engine/model';
 import { watchLongTasks } from '../src/engine/ui/longTasks';
 import { WASM_PATHS } from '../src/engine/assets/wasmPaths';
@@ -31,7 +32,10 @@ async function main() {
   const backend = (q.get('backend') ?? 'webgpu') as BackendName;
   const threads = wasmThreadsFromQuery(location.search);
   if (q.get('mode') === 'batch-path') {
-    window.__bench = { path: await batchPath(backend, q.get('engine') === 'main' ? 'main-thread' : 'worker', log, threads) };
+    const workers = wasmWorkersFromQuery(location.search);
+    window.__bench = {
+      path: await batchPath(backend, q.get('engine') === 'main' ? 'main-thread' : 'worker', log, threads, workers),
+    };
     return;
   }
   const notice = await selectBackend({ order: [backend], wasmPaths: WASM_PATHS, wasmThreads: threads });

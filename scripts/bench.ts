@@ -156,22 +156,28 @@ if (browserBackends.length || !app.skip) {
     try {
       await serveExample(context, app.size, app.slices);
       const page = await context.newPage();
-      // The worker single-threaded, with its default (the app leaves one core to the viewer, the batch page none)
-      // and, for the app, with every core; the main thread (the "before") with its default.
+      // wasm: one single-threaded worker; one worker with a thread per core; one single-threaded worker per core
+      // (shards.ts); then the defaults (the app leaves one core to the viewer, the batch page none) and the main
+      // thread (the "before") with its default.
       const cores = availableParallelism();
-      const runs: { engine: 'worker' | 'main-thread'; threads?: number; appOnly?: boolean }[] = [
-        ...(app.backend === 'wasm' ? [{ engine: 'worker' as const, threads: 1 }] : []),
+      type Run = { engine: 'worker' | 'main-thread'; threads?: number; workers?: number };
+      const wasm = app.backend === 'wasm';
+      const runs: Run[] = [
+        ...(wasm ? [{ engine: 'worker' as const, threads: 1, workers: 1 }] : []),
+        ...(wasm && cores > 1 ? [{ engine: 'worker' as const, threads: cores, workers: 1 }] : []),
+        ...(wasm && cores > 1 ? [{ engine: 'worker' as const, threads: 1, workers: cores }] : []),
         { engine: 'worker' },
-        ...(app.backend === 'wasm' && cores > 1 ? [{ engine: 'worker' as const, threads: cores, appOnly: true }] : []),
         { engine: 'main-thread' },
       ];
-      for (const { engine, threads, appOnly } of runs) {
-        const t = threads === undefined ? 'default threads' : `${threads} thread${threads === 1 ? '' : 's'}`;
+      for (const { engine, threads, workers } of runs) {
+        const t =
+          threads === undefined && workers === undefined
+            ? 'default threads and workers'
+            : `${workers ?? 1} worker(s) x ${threads ?? 1} thread(s)`;
         console.error(`[app path] ${app.backend}, engine on the ${engine}, ${t}`);
-        paths.push(await appPath(page, { base, backend: app.backend, engine, threads }));
-        if (appOnly) continue;
+        paths.push(await appPath(page, { base, backend: app.backend, engine, threads, workers }));
         console.error(`[batch path] ${app.backend}, engine on the ${engine}, ${t}`);
-        paths.push(await batchPathIn(page, { base, backend: app.backend, engine, threads }));
+        paths.push(await batchPathIn(page, { base, backend: app.backend, engine, threads, workers }));
       }
     } catch (e) {
       pathError = (e as Error).message.split('\n')[0];
