@@ -13,6 +13,8 @@ export interface BatchOptions {
   backend: BackendName | null;
   /** WebAssembly threads (--threads); null = one per core, as the app. */
   threads: number | null;
+  /** Engine workers splitting the slices on WebAssembly (--workers); null = one per core. */
+  workers: number | null;
   /** BODY / External contour in RS.dcm (default true). */
   body: boolean;
   /** Build dist/ when it is missing or older than the sources (default true). */
@@ -29,7 +31,7 @@ export interface BatchOptions {
 
 export const USAGE = `Usage: npm run segment -- --input DIR|FILE.nii.gz [--reference PATH|auto] [--input ... [--reference ...]]
                           --out OUTDIR [--protocol whole|head-neck|thorax|abdomen] [--model ID|DIR]
-                          [--backend auto|webgpu|webgl|wasm] [--threads N] [--timeout MIN] [--no-body] [--no-build] [--dist DIR] [--no-cleanup] [--seg]
+                          [--backend auto|webgpu|webgl|wasm] [--workers N] [--threads N] [--timeout MIN] [--no-body] [--no-build] [--dist DIR] [--no-cleanup] [--seg]
 
 Contours every CT series of the inputs with the app's own pipeline (the built app in headless Chromium)
 and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, and OUTDIR/summary.md.
@@ -41,7 +43,10 @@ and writes OUTDIR/<series>/RS.dcm (DICOM input), labels.nii.gz and report.json, 
   --model       model id from public/models/index.json, or a model package folder (default: the default model)
   --backend     TF.js backend; auto (default) follows the app's rule: a GPU when there is one, wasm
                 when WebGPU/WebGL only run on a software renderer (SwiftShader, llvmpipe)
-  --threads     WebAssembly threads (default: one per core, at most 8); 1 = single-threaded
+  --workers     WebAssembly: engine workers that split the slices between them (default: one per core,
+                at most 4, each single-threaded); 1 = one worker
+  --threads     WebAssembly threads per worker (default 1 with several workers); --threads N alone: one
+                worker with N threads (at most 8)
   --no-body     leave the BODY / External contour (from the CT: above -300 HU, couch removed) out of RS.dcm
   --timeout     minutes per series before it is given up (default 60)
   --no-build    use dist/ as it is, even when older than the sources
@@ -73,6 +78,14 @@ const OPTIONS: OptionTable<BatchOptions> = [
       o.threads = t;
     },
   },
+  {
+    name: '--workers',
+    value: (o, v, n) => {
+      const t = numberArg(n, v, 'positive');
+      if (!Number.isInteger(t)) throw new UsageError(`${n} needs a whole number (got "${v}")`);
+      o.workers = t;
+    },
+  },
   { name: '--timeout', value: (o, v, n) => void (o.timeoutMin = numberArg(n, v, 'positive')) },
   { name: '--no-build', flag: (o) => void (o.build = false) },
   { name: '--no-body', flag: (o) => void (o.body = false) },
@@ -89,6 +102,7 @@ export function parseArgs(argv: readonly string[]): BatchOptions {
     model: null,
     backend: null,
     threads: null,
+    workers: null,
     body: true,
     build: true,
     timeoutMin: 60,

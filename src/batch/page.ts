@@ -214,6 +214,7 @@ async function main() {
     backend: {
       ...(cfg.backend ? { order: [cfg.backend] } : {}),
       ...(cfg.threads !== undefined ? { wasmThreads: cfg.threads } : {}),
+      ...(cfg.workers !== undefined ? { wasmWorkers: cfg.workers } : {}),
       wasmPaths: WASM_PATHS,
     },
     // A fresh browser profile every run: an IndexedDB copy of the weights would never be read again.

@@ -31,6 +31,8 @@ export interface PageConfig {
   backend: BackendName | null;
   /** WebAssembly threads; absent = one per core (BackendOptions.wasmThreads). */
   threads?: number;
+  /** Engine workers on WebAssembly; absent = one per core (BackendOptions.wasmWorkers). */
+  workers?: number;
   /** Marked default in the served models/index.json, so the controller loads it first and only. */
   modelId: string;
   protocol: ProtocolId;

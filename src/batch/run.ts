@@ -243,6 +243,7 @@ export async function runBatch(o: BatchOptions, env: RunEnv): Promise<number> {
   const config: PageConfig = {
     backend: o.backend,
     ...(o.threads !== null ? { threads: o.threads } : {}),
+    ...(o.workers !== null ? { workers: o.workers } : {}),
     modelId: model.modelId,
     protocol: o.protocol,
     body: o.body,

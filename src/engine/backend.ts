@@ -36,7 +36,16 @@ export function backendOrderFromQuery(search: string): readonly BackendName[] | 
  * undefined (one per core where allowed) when absent or not a whole number >= 1.
  */
 export function wasmThreadsFromQuery(search: string): number | undefined {
-  const raw = new URLSearchParams(search).get('threads');
+  return countFromQuery(search, 'threads');
+}
+
+/** The engine worker count a page URL asks for: `?workers=1` (one worker, as before) or a count (shards.ts). */
+export function wasmWorkersFromQuery(search: string): number | undefined {
+  return countFromQuery(search, 'workers');
+}
+
+function countFromQuery(search: string, key: string): number | undefined {
+  const raw = new URLSearchParams(search).get(key);
   const n = raw && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   return n >= 1 ? n : undefined;
 }
@@ -53,8 +62,10 @@ export interface BackendNotice {
   choice: 'auto' | 'requested';
   /** The automatic ranking (choice 'auto'). */
   ranking?: BackendRanking;
-  /** WebAssembly only: the threads it runs on and why (wasmThreads.ts). */
+  /** WebAssembly only: the threads it runs on and why (wasmThreads.ts); per worker when there are several. */
   threads?: WasmThreadPlan;
+  /** WebAssembly in engine workers: how many split the slices and why (worker/shards.ts). */
+  workers?: { count: number; reason: string };
 }
 
 export interface BackendOptions {
@@ -71,6 +82,11 @@ export interface BackendOptions {
   wasmThreads?: number;
   /** Cores the automatic thread count leaves to the page (the app: 1, for the viewer; default 0). */
   wasmSpareCores?: number;
+  /**
+   * Engine workers that split the slices on WebAssembly (worker/shards.ts; wasmThreads.ts planWasmWorkers):
+   * undefined = one per usable core, 1 = a single worker. Only hosts with workers use it.
+   */
+  wasmWorkers?: number;
 }
 
 /** State of the WebGPU device created by our factory. */

@@ -15,6 +15,7 @@ import { defaultModel, type ModelIndexEntry, type ModelManifest } from './manife
 import { loadModelIndex, type FetchFunc, type LoadedModel } from './model';
 import { dispatchProgress, dispatchRunEnd } from './progressEvent';
 import { sharedWorkerHost, WorkerHost } from './worker/client';
+import { ShardedHost } from './worker/shards';
 import { InProcessHost, type EngineHost, type EngineModel } from './worker/host';
 
 export type EngineStatus = 'idle' | 'starting' | 'loading-model' | 'ready' | 'running' | 'cancelling' | 'error';
@@ -52,8 +53,10 @@ function makeHost(opts: ControllerOptions): EngineHost {
   const h = opts.host ?? (typeof Worker !== 'undefined' && typeof document !== 'undefined' ? 'worker' : 'main-thread');
   if (typeof h === 'object') return h;
   if (h === 'main-thread') return new InProcessHost(opts.fetchFunc);
-  // the page's shared worker unless this controller fetches its own way
-  return opts.fetchFunc ? new WorkerHost({ fetchFunc: opts.fetchFunc }) : sharedWorkerHost();
+  // the page's shared worker unless this controller fetches its own way; on wasm more workers beside it
+  const fetchFunc = opts.fetchFunc;
+  const primary = fetchFunc ? new WorkerHost({ fetchFunc }) : sharedWorkerHost();
+  return new ShardedHost(primary, () => new WorkerHost(fetchFunc ? { fetchFunc } : {}));
 }
 
 export interface RunRequest {

@@ -68,3 +68,69 @@ export function planWasmThreads(env: WasmThreadEnvironment, requested?: number, 
   const n = Math.min(requested, WASM_MAX_THREADS);
   return { threads: n, reason: `${n} threads (as requested${n < requested ? `; at most ${WASM_MAX_THREADS}` : ''})` };
 }
+
+/**
+ * Engine workers on WebAssembly: instead of (or besides) threads inside one worker, several workers each predict
+ * their own contiguous share of the slices (worker/shards.ts). Measured on the 2-core development machine (Node,
+ * single-threaded SIMD wasm, 32 slices of 512 x 512): two processes side by side 1.80x one, while two threads
+ * in one worker gave 1.61x end to end in Chromium: the threads wait for each other at every layer, and the
+ * pre- and post-processing between the graphs run on one of them while the other idles. Two workers also need
+ * no cross-origin isolation. At most WASM_MAX_WORKERS (each holds a copy of the weights and its own wasm memory);
+ * cores beyond that become threads inside the workers where the page allows threads.
+ */
+export const WASM_MAX_WORKERS = 4;
+
+export interface WasmWorkerPlan {
+  workers: number;
+  /** The thread count to ask each worker for (BackendOptions.wasmThreads); undefined: the worker's own plan. */
+  threadsPerWorker?: number;
+  /** Why, for the backend notice */
+  reason: string;
+}
+
+/**
+ * `requested.workers` (?workers=, CLI --workers) wins; a thread count without a worker count keeps one worker with
+ * that many threads (the earlier mode, for comparisons); neither: one worker per usable core, at most
+ * WASM_MAX_WORKERS.
+ */
+export function planWasmWorkers(
+  logicalCores: number,
+  requested: { workers?: number; threads?: number } = {},
+  spareCores = 0,
+): WasmWorkerPlan {
+  const w = requested.workers;
+  if (w !== undefined && (!Number.isInteger(w) || w < 1))
+    throw new RangeError(`worker count must be a whole number >= 1, got ${w}`);
+  const cores = Math.max(1, Math.floor(logicalCores || 1));
+  if (w !== undefined) {
+    const n = Math.min(w, WASM_MAX_WORKERS);
+    return {
+      workers: n,
+      threadsPerWorker: requested.threads ?? 1,
+      reason: `${n} engine worker${n === 1 ? '' : 's'} (as requested${n < w ? `; at most ${WASM_MAX_WORKERS}` : ''})`,
+    };
+  }
+  if (requested.threads !== undefined)
+    return { workers: 1, threadsPerWorker: requested.threads, reason: '1 engine worker (a thread count was given)' };
+  const spare = Math.max(0, Math.floor(spareCores));
+  const usable = cores - spare;
+  if (usable < 2)
+    return {
+      workers: 1,
+      reason:
+        cores === 1
+          ? '1 engine worker: this machine reports one CPU core'
+          : `1 engine worker: ${spare === 1 ? 'one' : spare} of this machine's ${cores} cores left to the viewer (?workers=${Math.min(cores, WASM_MAX_WORKERS)} uses ${cores === 2 ? 'both' : 'more'})`,
+    };
+  const n = Math.min(usable, WASM_MAX_WORKERS);
+  const per = Math.floor(usable / n);
+  const left = spare ? `, ${spare} left to the viewer` : '';
+  return {
+    workers: n,
+    threadsPerWorker: per,
+    reason:
+      per > 1
+        ? `${n} engine workers x ${per} threads${left}, each predicting its share of the slices`
+        : `${n} engine workers, one per core${left}, each predicting its share of the slices`,
+  };
+}

@@ -2,8 +2,10 @@
  * Multi-threaded WebAssembly (issue 24): the app's server sends the cross-origin isolation headers
  * (src/node/isolation.mjs), the engine worker starts tfjs-backend-wasm's threaded build with one thread per core
  * but the one the app leaves to the viewer (src/engine/wasmThreads.ts), the panel and the backend chooser say so,
- * `?threads=N` asks for N, and the labels on two threads are the single-threaded labels bit for bit (the `npm run segment` CLI, the app's default model, on
- * 24 slices of the bundled example).
+ * `?threads=N` asks for N, `?workers=N` for N engine workers that split the slices (src/engine/worker/shards.ts),
+ * and the labels on two threads and on two workers are the single-threaded labels bit for bit (the `npm run segment`
+ * CLI, the app's default model, 24 slices of the bundled example, with the clean-up, which two workers run on the
+ * assembled volume).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -31,10 +33,14 @@ test('the page is cross-origin isolated; the app leaves one core to the viewer a
   test.setTimeout(240_000);
   await openOnWasm(page, '');
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  const expected = Math.min(Math.max(cores - 1, 1), 8);
-  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-threads', String(expected));
+  // all cores but one: one engine worker per core (at most 4), the cores beyond as threads inside them
+  const usable = Math.max(cores - 1, 1);
+  const workers = Math.min(usable, 4);
+  const threads = usable === 1 ? 1 : Math.floor(usable / workers);
+  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-threads', String(threads));
+  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-workers', String(workers));
   const notice = page.getByTestId('backend-notice');
-  await expect(notice).toContainText(`WebAssembly SIMD, ${expected} thread`);
+  await expect(notice).toContainText(`WebAssembly SIMD, ${workers > 1 ? `${workers} workers x ` : ''}${threads} thread`);
   if (cores === 2) await expect(notice).toContainText("one of this machine's 2 cores left to the viewer (?threads=2 uses both)");
   else if (cores > 2) await expect(notice).toContainText('left to the viewer');
   await expect(notice).not.toHaveClass(/seg-warn/);
@@ -54,55 +60,61 @@ test('?threads=2 runs the threaded build on 2 threads, ?threads=1 the single-thr
   await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-threads', '1');
   await expect(page.getByTestId('backend-notice')).toContainText('1 thread (as requested)');
   await expect(page.getByTestId('backend-select').locator('option[value="wasm"]')).toHaveText('WebAssembly (CPU, 1 thread)');
+
+  await openOnWasm(page, '&workers=2');
+  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-workers', '2');
+  await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-threads', '1');
+  await expect(page.getByTestId('backend-notice')).toContainText('WebAssembly SIMD, 2 workers x 1 thread');
+  await expect(page.getByTestId('backend-notice')).toContainText('2 engine workers (as requested)');
+  await expect(page.getByTestId('backend-select').locator('option[value="wasm"]')).toHaveText(
+    'WebAssembly (CPU, 2 workers x 1 thread)',
+  );
 });
 
 // The CLI launches its own browser (no page fixture here; the CLI itself reports any request that leaves its server).
-cli('labels on 2 threads are the single-threaded labels, bit for bit (CLI, default model, bundled example)', () => {
-  cli.setTimeout(900_000);
-  const files = existsSync(join(EXAMPLE, 'dicom')) ? readdirSync(join(EXAMPLE, 'dicom')).sort() : [];
-  if (files.length < 24) throw new Error(`the bundled example is missing at ${EXAMPLE}/dicom (npm run example, then the build)`);
-  const work = mkdtempSync(join(tmpdir(), 'aa-threads-e2e-'));
-  try {
-    // 24 consecutive slices from the middle: liver, kidneys and bowel, enough for the graph's every layer
-    const input = join(work, 'in');
-    const mid = Math.floor(files.length / 2) - 12;
-    mkdirSync(input, { recursive: true });
-    for (const f of files.slice(mid, mid + 24)) copyFileSync(join(EXAMPLE, 'dicom', f), join(input, f));
-    const labels: Buffer[] = [];
-    for (const threads of [1, 2]) {
-      const out = join(work, `t${threads}`);
-      const r = spawnSync(
-        join(REPO, 'node_modules/.bin/tsx'),
-        [
-          'scripts/segment.ts',
-          '--input',
-          input,
-          '--out',
-          out,
-          '--backend',
-          'wasm',
-          '--threads',
-          String(threads),
-          '--no-build',
-          '--dist',
-          DIST,
-        ],
-        { cwd: REPO, encoding: 'utf8', timeout: 420_000 },
-      );
-      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-      const [series] = readdirSync(out).filter((d) => existsSync(join(out, d, 'labels.nii.gz')));
-      expect(series, `no labels.nii.gz under ${out}`).toBeTruthy();
-      const report = JSON.parse(readFileSync(join(out, series, 'report.json'), 'utf8')) as { backend: { adapter: string } };
-      expect(report.backend.adapter).toBe(`WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'}`);
-      const nii = gunzipSync(readFileSync(join(out, series, 'labels.nii.gz')));
-      const voxOffset = nii.readFloatLE(108);
-      labels.push(nii.subarray(voxOffset));
+cli(
+  'labels on 2 threads and on 2 workers are the single-threaded labels, bit for bit (CLI, default model, bundled example)',
+  () => {
+    cli.setTimeout(900_000);
+    const files = existsSync(join(EXAMPLE, 'dicom')) ? readdirSync(join(EXAMPLE, 'dicom')).sort() : [];
+    if (files.length < 24)
+      throw new Error(`the bundled example is missing at ${EXAMPLE}/dicom (npm run example, then the build)`);
+    const work = mkdtempSync(join(tmpdir(), 'aa-threads-e2e-'));
+    try {
+      // 24 consecutive slices from the middle: liver, kidneys and bowel, enough for the graph's every layer
+      const input = join(work, 'in');
+      const mid = Math.floor(files.length / 2) - 12;
+      mkdirSync(input, { recursive: true });
+      for (const f of files.slice(mid, mid + 24)) copyFileSync(join(EXAMPLE, 'dicom', f), join(input, f));
+      const labels: Buffer[] = [];
+      const runs = [
+        { flags: ['--threads', '1'], adapter: 'WebAssembly SIMD, 1 thread' },
+        { flags: ['--threads', '2'], adapter: 'WebAssembly SIMD, 2 threads' },
+        { flags: ['--workers', '2'], adapter: 'WebAssembly SIMD, 2 workers x 1 thread' },
+      ];
+      for (const [i, run] of runs.entries()) {
+        const out = join(work, `run${i}`);
+        const r = spawnSync(
+          join(REPO, 'node_modules/.bin/tsx'),
+          ['scripts/segment.ts', '--input', input, '--out', out, '--backend', 'wasm', ...run.flags, '--no-build', '--dist', DIST],
+          { cwd: REPO, encoding: 'utf8', timeout: 420_000 },
+        );
+        expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+        const [series] = readdirSync(out).filter((d) => existsSync(join(out, d, 'labels.nii.gz')));
+        expect(series, `no labels.nii.gz under ${out}`).toBeTruthy();
+        const report = JSON.parse(readFileSync(join(out, series, 'report.json'), 'utf8')) as { backend: { adapter: string } };
+        expect(report.backend.adapter).toBe(run.adapter);
+        const nii = gunzipSync(readFileSync(join(out, series, 'labels.nii.gz')));
+        const voxOffset = nii.readFloatLE(108);
+        labels.push(nii.subarray(voxOffset));
+      }
+      expect(labels[0].length).toBeGreaterThan(24 * 64 * 64);
+      // some organ was found at all (a run that labels nothing would match trivially)
+      expect(labels[0].some((v) => v !== 0)).toBe(true);
+      expect(Buffer.compare(labels[0], labels[1]), 'labels differ between 1 and 2 threads').toBe(0);
+      expect(Buffer.compare(labels[0], labels[2]), 'labels differ between 1 worker and 2 workers').toBe(0);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
-    expect(labels[0].length).toBeGreaterThan(24 * 64 * 64);
-    // some organ was found at all (a run that labels nothing would match trivially)
-    expect(labels[0].some((v) => v !== 0)).toBe(true);
-    expect(Buffer.compare(labels[0], labels[1]), 'labels differ between 1 and 2 threads').toBe(0);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-});
+  },
+);

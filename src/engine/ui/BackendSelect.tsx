@@ -15,11 +15,14 @@ const OPTIONS: { value: BackendName | 'auto'; label: string }[] = [
 export function BackendSelect({ state, engine, disabled }: { state: EngineState; engine: EngineController; disabled: boolean }) {
   const notice = state.notice;
   const value = !notice ? 'auto' : notice.choice === 'auto' ? 'auto' : notice.backend;
-  // WebAssembly says how many threads it runs on (wasmThreads.ts); the notice above says why
+  // WebAssembly says how many workers and threads it runs on (wasmThreads.ts); the notice above says why
   const t = notice?.threads?.threads;
+  const w = notice?.workers?.count ?? 1;
   const label = (v: BackendName | 'auto') => {
     const base = OPTIONS.find((x) => x.value === v)?.label ?? v;
-    return v === 'wasm' && t ? `WebAssembly (CPU, ${t} thread${t === 1 ? '' : 's'})` : base;
+    if (v !== 'wasm' || !t) return base;
+    const threads = `${t} thread${t === 1 ? '' : 's'}`;
+    return `WebAssembly (CPU, ${w > 1 ? `${w} workers x ${threads}` : threads})`;
   };
   function choose(v: BackendName | 'auto') {
     const url = new URL(window.location.href);
@@ -36,7 +39,7 @@ export function BackendSelect({ state, engine, disabled }: { state: EngineState;
         value={value}
         disabled={disabled || state.status === 'starting' || state.status === 'loading-model'}
         onChange={(e) => choose(e.target.value as BackendName | 'auto')}
-        title={`Automatic: a GPU when there is one, WebAssembly when the GPU APIs run on a software renderer${notice?.threads ? `\nWebAssembly: ${notice.threads.reason}` : ''}`}
+        title={`Automatic: a GPU when there is one, WebAssembly when the GPU APIs run on a software renderer${notice?.workers ? `\nWebAssembly: ${notice.workers.reason}` : ''}${notice?.threads ? `\nWebAssembly threads: ${notice.threads.reason}` : ''}`}
       >
         {OPTIONS.map((o) => (
           <option key={o.value} value={o.value}>

@@ -1,6 +1,6 @@
 /** React binding of the page's EngineController (backend, models and runs survive panel remounts). */
 import { useEffect, useSyncExternalStore } from 'react';
-import { backendOrderFromQuery, wasmThreadsFromQuery } from '../backend';
+import { backendOrderFromQuery, wasmThreadsFromQuery, wasmWorkersFromQuery } from '../backend';
 import { getEngineController, type EngineController, type EngineState } from '../controller';
 import { WASM_PATHS } from '../assets/wasmPaths';
 
@@ -10,8 +10,10 @@ export function pageEngine(): EngineController {
     backend: {
       wasmPaths: WASM_PATHS,
       order: backendOrderFromQuery(window.location.search),
-      // `?threads=N`: WebAssembly on N threads (the benchmark's comparison); default one per core but one,
-      // which the viewer's drawing needs (wasmThreads.ts)
+      // `?workers=N`: N engine workers splitting the slices, `?threads=N`: threads per worker (alone: one
+      // worker with N threads, the benchmark's comparison); default one worker per core but one, which the
+      // viewer's drawing needs (wasmThreads.ts)
+      wasmWorkers: wasmWorkersFromQuery(window.location.search),
       wasmThreads: wasmThreadsFromQuery(window.location.search),
       wasmSpareCores: 1,
     },

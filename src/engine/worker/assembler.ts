@@ -7,6 +7,12 @@
  */
 import type { SegmentProgress, SegmentReport, SegmentResult } from '../engine';
 
+/** The page's result volumes of a run. */
+export interface RunTarget {
+  labels: Uint8Array;
+  confidence?: Uint8Array;
+}
+
 export class RunAssembler {
   readonly labels: Uint8Array;
   readonly confidence?: Uint8Array;
@@ -20,9 +26,13 @@ export class RunAssembler {
     withConfidence: boolean,
     private readonly onSlice?: (k: number, labels: Uint8Array, confidence?: Uint8Array) => void,
     private readonly onProgress?: (p: SegmentProgress) => void,
+    /** Write into these volumes instead of new ones (several workers assembling one result: shards.ts). */
+    into?: RunTarget,
   ) {
-    this.labels = new Uint8Array(npx * nSlices);
-    if (withConfidence) this.confidence = new Uint8Array(npx * nSlices);
+    this.labels = into?.labels ?? new Uint8Array(npx * nSlices);
+    if (withConfidence) this.confidence = into?.confidence ?? new Uint8Array(npx * nSlices);
+    if (this.labels.length !== npx * nSlices || (this.confidence && this.confidence.length !== npx * nSlices))
+      throw new RangeError(`the result volume has ${this.labels.length} voxels, the CT ${npx * nSlices}`);
   }
 
   get isStopped(): boolean {

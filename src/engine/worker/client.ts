@@ -11,7 +11,9 @@ import type { BackendNotice, BackendOptions } from '../backend';
 import type { SegmentOptions, SegmentReport, SegmentResult } from '../engine';
 import { EngineError } from '../errors';
 import type { FetchFunc } from '../model';
-import { RunAssembler } from './assembler';
+import { gridGeometry, slabRange } from '../grid';
+import { runRange } from '../batch';
+import { RunAssembler, type RunTarget } from './assembler';
 import type { EngineHost, EngineModel, LoadOptions } from './host';
 import {
   fromWireError,
@@ -182,7 +184,11 @@ export class WorkerHost implements EngineHost {
     );
   }
 
-  async segment(model: EngineModel, ct: CtVolume, opts: SegmentOptions): Promise<SegmentResult> {
+  /**
+   * `into`: the page's result volumes to write into (default: new ones). With `opts.slices` only the CT slices that
+   * range reads go to the worker (the rest of its copy stays zero, pages never touched).
+   */
+  async segment(model: EngineModel, ct: CtVolume, opts: SegmentOptions, into?: RunTarget): Promise<SegmentResult> {
     if (!(model instanceof WorkerModel) || model.generation !== this.generation || !this.port) {
       throw new EngineError(
         'model-load',
@@ -190,16 +196,17 @@ export class WorkerHost implements EngineHost {
       );
     }
     const [cols, rows, nSlices] = ct.dims;
-    const asm = new RunAssembler(cols * rows, nSlices, !!opts.confidence, opts.onSlice, opts.onProgress);
+    const asm = new RunAssembler(cols * rows, nSlices, !!opts.confidence, opts.onSlice, opts.onProgress, into);
     const id = this.nextId++;
     const port = this.port;
     const { hu, ...header } = ct;
     const huType = hu instanceof Int16Array ? 'int16' : 'float32';
+    const [from, to] = voxelsRead(ct, model, opts.slices);
     // The CT goes in once, in chunks copied between page tasks (the viewer keeps its own buffer).
-    for (let offset = 0; offset < hu.length; offset += CT_CHUNK) {
-      const data = hu.slice(offset, Math.min(hu.length, offset + CT_CHUNK));
+    for (let offset = from; offset < to; offset += CT_CHUNK) {
+      const data = hu.slice(offset, Math.min(to, offset + CT_CHUNK));
       port.postMessage({ t: 'ct-part', id, offset, data, huType, huLength: hu.length } satisfies ToWorker, [data.buffer]);
-      if (offset + CT_CHUNK < hu.length) await nextTask();
+      if (offset + CT_CHUNK < to) await nextTask();
       if (this.port !== port)
         throw new EngineError(
           'internal',
@@ -236,6 +243,19 @@ export class WorkerHost implements EngineHost {
   dispose(): void {
     this.backend = null;
     this.fail(new EngineError('cancelled', 'The engine was closed.'));
+  }
+}
+
+/** Voxel range [from, to) of the CT that the predictions of `slices` read (all of it when not a range). */
+function voxelsRead(ct: CtVolume, model: EngineModel, slices: SegmentOptions['slices']): [number, number] {
+  const npx = ct.dims[0] * ct.dims[1];
+  if (!slices) return [0, ct.hu.length];
+  try {
+    const r = runRange(slices, ct.dims[2]);
+    const [first, last] = slabRange(gridGeometry(ct, model.manifest.input), r.start, r.end - r.start);
+    return [first * npx, Math.min(ct.hu.length, (last + 1) * npx)];
+  } catch {
+    return [0, ct.hu.length]; // the worker reports what is wrong with the range or the geometry
   }
 }
 

@@ -30,7 +30,10 @@ export interface EngineHost {
   /** After a device loss: a fresh WebGPU device (models must be loaded again). */
   resetWebGpu(opts: BackendOptions): Promise<BackendNotice>;
   loadModel(packageUrl: string, opts: LoadOptions): Promise<EngineModel>;
-  /** segmentVolume's contract: onSlice in ascending k, then the clean-up's changed slices again. */
+  /**
+   * segmentVolume's contract: every slice once through onSlice (in ascending k, or ascending within each engine
+   * worker's share when several split the slices: shards.ts), then the clean-up's changed slices again.
+   */
   segment(model: EngineModel, ct: CtVolume, opts: SegmentOptions): Promise<SegmentResult>;
   dispose(): void;
 }

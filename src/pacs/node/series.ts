@@ -162,7 +162,8 @@ export async function contourSeries(c: SeriesContext, s: SeriesRow): Promise<Ser
         protocol: o.protocol,
         model: o.model,
         backend: o.backend,
-        threads: null, // WebAssembly: one thread per core, as the app
+        threads: null, // WebAssembly: one engine worker per core, as the app
+        workers: null,
         build: false,
         timeoutMin: o.timeoutMin,
         dist: o.dist,

@@ -118,6 +118,7 @@ export function SegmentPanel({
       data-status={state.status}
       data-backend={notice?.backend ?? ''}
       data-threads={notice?.threads?.threads ?? ''}
+      data-workers={notice?.workers?.count ?? ''}
     >
       {notice && (
         <p

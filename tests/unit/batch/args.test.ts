@@ -13,6 +13,7 @@ describe('segment command line', () => {
       model: null,
       backend: null,
       threads: null,
+      workers: null,
       body: true,
       build: true,
       timeoutMin: 60,
@@ -51,6 +52,12 @@ describe('segment command line', () => {
       { path: 'b', reference: 'auto' },
       { path: 'c', reference: 'auto' },
     ]);
+  });
+
+  it('--workers takes a whole number >= 1', () => {
+    expect(parseArgs(['--input', 'a', '--out', 'o', '--workers', '2']).workers).toBe(2);
+    expect(() => parseArgs(['--input', 'a', '--out', 'o', '--workers', '0'])).toThrow(UsageError);
+    expect(() => parseArgs(['--input', 'a', '--out', 'o', '--workers', '2.5'])).toThrow(/whole number/);
   });
 
   it('--threads takes a whole number >= 1', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backendOrderFromQuery, wasmThreadsFromQuery } from '../../../src/engine/backend';
+import { backendOrderFromQuery, wasmThreadsFromQuery, wasmWorkersFromQuery } from '../../../src/engine/backend';
 
 describe('backendOrderFromQuery', () => {
   it('is undefined (default order) without the parameter or with only unknown names', () => {
@@ -23,5 +23,14 @@ describe('wasmThreadsFromQuery', () => {
     expect(wasmThreadsFromQuery('?threads=-2')).toBeUndefined();
     expect(wasmThreadsFromQuery('?threads=2.5')).toBeUndefined();
     expect(wasmThreadsFromQuery('?threads=many')).toBeUndefined();
+  });
+});
+
+describe('wasmWorkersFromQuery', () => {
+  it('reads ?workers= as a whole number >= 1, else undefined (one per core)', () => {
+    expect(wasmWorkersFromQuery('')).toBeUndefined();
+    expect(wasmWorkersFromQuery('?backend=wasm&workers=2')).toBe(2);
+    expect(wasmWorkersFromQuery('?workers=0')).toBeUndefined();
+    expect(wasmWorkersFromQuery('?workers=1.5&threads=2')).toBeUndefined();
   });
 });

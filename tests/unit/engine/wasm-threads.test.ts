@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { planWasmThreads, WASM_MAX_THREADS, type WasmThreadEnvironment } from '../../../src/engine/wasmThreads';
+import {
+  planWasmThreads,
+  planWasmWorkers,
+  WASM_MAX_THREADS,
+  WASM_MAX_WORKERS,
+  type WasmThreadEnvironment,
+} from '../../../src/engine/wasmThreads';
 
 const isolated: WasmThreadEnvironment = { crossOriginIsolated: true, sharedArrayBuffer: true, simd: true, logicalCores: 2 };
 
@@ -58,5 +64,52 @@ describe('planWasmThreads with cores left to the page (the app leaves one to the
   });
   it('a requested count is used as asked', () => {
     expect(planWasmThreads(isolated, 2, 1)).toEqual({ threads: 2, reason: '2 threads (as requested)' });
+  });
+});
+
+describe('planWasmWorkers (engine workers that split the slices)', () => {
+  it('one single-threaded worker per usable core', () => {
+    expect(planWasmWorkers(2)).toEqual({
+      workers: 2,
+      threadsPerWorker: 1,
+      reason: '2 engine workers, one per core, each predicting its share of the slices',
+    });
+    expect(planWasmWorkers(4, {}, 1)).toEqual({
+      workers: 3,
+      threadsPerWorker: 1,
+      reason: '3 engine workers, one per core, 1 left to the viewer, each predicting its share of the slices',
+    });
+  });
+  it('at most WASM_MAX_WORKERS; the cores beyond become threads inside them', () => {
+    const p = planWasmWorkers(16, {}, 1);
+    expect(p.workers).toBe(WASM_MAX_WORKERS);
+    expect(p.threadsPerWorker).toBe(Math.floor(15 / WASM_MAX_WORKERS));
+    expect(p.reason).toBe(
+      `${WASM_MAX_WORKERS} engine workers x 3 threads, 1 left to the viewer, each predicting its share of the slices`,
+    );
+  });
+  it('one worker where one core is usable (the app on 2 cores), with the worker planning its own threads', () => {
+    expect(planWasmWorkers(2, {}, 1)).toEqual({
+      workers: 1,
+      reason: "1 engine worker: one of this machine's 2 cores left to the viewer (?workers=2 uses both)",
+    });
+    expect(planWasmWorkers(1).workers).toBe(1);
+    expect(planWasmWorkers(0).reason).toBe('1 engine worker: this machine reports one CPU core');
+  });
+  it('a requested worker count wins; a thread count alone keeps one worker with those threads', () => {
+    expect(planWasmWorkers(2, { workers: 2 }, 1)).toEqual({
+      workers: 2,
+      threadsPerWorker: 1,
+      reason: '2 engine workers (as requested)',
+    });
+    expect(planWasmWorkers(2, { workers: 9 }).workers).toBe(WASM_MAX_WORKERS);
+    expect(planWasmWorkers(2, { workers: 9 }).reason).toContain(`at most ${WASM_MAX_WORKERS}`);
+    expect(planWasmWorkers(2, { workers: 2, threads: 2 }).threadsPerWorker).toBe(2);
+    expect(planWasmWorkers(8, { threads: 2 })).toEqual({
+      workers: 1,
+      threadsPerWorker: 2,
+      reason: '1 engine worker (a thread count was given)',
+    });
+    expect(() => planWasmWorkers(2, { workers: 0 })).toThrow(RangeError);
   });
 });

@@ -5,46 +5,13 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { channelHost, closePorts, FIX, fetchFunc, files, tableFetch } from './channelHost';
 import { EngineController } from '../../../src/engine/controller';
 import { segmentVolume, type SegmentProgress, type SegmentReport } from '../../../src/engine/engine';
 import { loadModel } from '../../../src/engine/model';
 import { syntheticCt } from '../../../src/engine/synthetic';
 import { RunAssembler } from '../../../src/engine/worker/assembler';
-import { segmentInWorker, WorkerHost } from '../../../src/engine/worker/client';
-import type { PortLike } from '../../../src/engine/worker/protocol';
-import { serveEngine } from '../../../src/engine/worker/serve';
-
-const FIX = 'tests/fixtures/models/tiny-random/';
-const files: Record<string, () => Promise<string | Uint8Array>> = {
-  'app:/models/index.json': async () =>
-    JSON.stringify({ models: [{ id: 'tiny', name: 'Tiny', path: 'models/tiny/', default: true }] }),
-  'app:/models/tiny/manifest.json': () => readFile(FIX + 'manifest.json'),
-  'app:/models/tiny/model.json': () => readFile(FIX + 'model.json'),
-  'app:/models/tiny/group1-shard1of1.bin': () => readFile(FIX + 'group1-shard1of1.bin'),
-};
-const fetchFunc = (async (input: RequestInfo | URL) => {
-  const f = files[String(input instanceof Request ? input.url : input)];
-  if (!f) return new Response('missing', { status: 404 });
-  const body = await f();
-  return new Response(typeof body === 'string' ? body : new Uint8Array(body), { status: 200 });
-}) as typeof fetch;
-
-const ports: MessagePort[] = [];
-function channelHost(): WorkerHost {
-  return new WorkerHost({
-    fetchFunc,
-    connect: () => {
-      const { port1, port2 } = new MessageChannel();
-      ports.push(port1, port2);
-      serveEngine(port2 as unknown as PortLike);
-      return port1 as unknown as PortLike;
-    },
-  });
-}
-afterEach(() => {
-  for (const p of ports.splice(0)) p.close();
-});
+import { segmentInWorker } from '../../../src/engine/worker/client';
 
 function report(p: Partial<SegmentReport>): SegmentReport {
   return {
@@ -57,6 +24,8 @@ function report(p: Partial<SegmentReport>): SegmentReport {
     ...p,
   } as SegmentReport;
 }
+
+afterEach(closePorts);
 
 describe('RunAssembler (page side of a run in the worker)', () => {
   test('writes slices into its own volume, hands views to onSlice; a stop cuts the report to what was delivered', () => {
@@ -175,21 +144,8 @@ describe('engine over a message channel (wasm)', () => {
         return JSON.stringify(m);
       },
     };
-    const badFetch = (async (u: RequestInfo | URL) => {
-      const f = bad[String(u)];
-      if (!f) return new Response('', { status: 404 });
-      const body = await f();
-      return new Response(typeof body === 'string' ? body : new Uint8Array(body));
-    }) as typeof fetch;
-    const host = new WorkerHost({
-      fetchFunc: badFetch,
-      connect: () => {
-        const { port1, port2 } = new MessageChannel();
-        ports.push(port1, port2);
-        serveEngine(port2 as unknown as PortLike);
-        return port1 as unknown as PortLike;
-      },
-    });
+    const badFetch = tableFetch(bad);
+    const host = channelHost(badFetch);
     const c = new EngineController({ baseUrl: 'app:/', fetchFunc: badFetch, backend: { gpu: null, order: ['wasm'] }, host });
     await c.start();
     expect(c.getState().error?.code).toBe('manifest');
