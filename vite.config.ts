@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { ISOLATION_HEADERS } from './src/node/isolation.mjs';
-import { tfjsWasmThreads } from './src/node/tfjsWasmThreads';
+import { tfjsWasmThreads } from './src/node/tfjsWasmThreads.ts';
 
 // Cornerstone3D 5 under Vite: see DESIGN.md section 6. Both servers send the cross-origin isolation headers and
 // tfjsWasmThreads patches tfjs-backend-wasm, so the engine's WebAssembly runs on all cores (src/node/isolation.mjs).
