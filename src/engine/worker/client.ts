@@ -201,7 +201,7 @@ export class WorkerHost implements EngineHost {
     const port = this.port;
     const { hu, ...header } = ct;
     const huType = hu instanceof Int16Array ? 'int16' : 'float32';
-    const [from, to] = voxelsRead(ct, model, opts.slices);
+    const [from, to] = voxelsRead(ct, model.manifest.input, opts.slices);
     // The CT goes in once, in chunks copied between page tasks (the viewer keeps its own buffer).
     for (let offset = from; offset < to; offset += CT_CHUNK) {
       const data = hu.slice(offset, Math.min(to, offset + CT_CHUNK));
@@ -247,12 +247,16 @@ export class WorkerHost implements EngineHost {
 }
 
 /** Voxel range [from, to) of the CT that the predictions of `slices` read (all of it when not a range). */
-function voxelsRead(ct: CtVolume, model: EngineModel, slices: SegmentOptions['slices']): [number, number] {
+export function voxelsRead(
+  ct: CtVolume,
+  input: EngineModel['manifest']['input'],
+  slices: SegmentOptions['slices'],
+): [number, number] {
   const npx = ct.dims[0] * ct.dims[1];
   if (!slices) return [0, ct.hu.length];
   try {
     const r = runRange(slices, ct.dims[2]);
-    const [first, last] = slabRange(gridGeometry(ct, model.manifest.input), r.start, r.end - r.start);
+    const [first, last] = slabRange(gridGeometry(ct, input), r.start, r.end - r.start);
     return [first * npx, Math.min(ct.hu.length, (last + 1) * npx)];
   } catch {
     return [0, ct.hu.length]; // the worker reports what is wrong with the range or the geometry

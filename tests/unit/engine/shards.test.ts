@@ -11,7 +11,7 @@ import { segmentVolume } from '../../../src/engine/engine';
 import { EngineError } from '../../../src/engine/errors';
 import { loadModel } from '../../../src/engine/model';
 import { syntheticCt } from '../../../src/engine/synthetic';
-import type { WorkerHost } from '../../../src/engine/worker/client';
+import { voxelsRead, type WorkerHost } from '../../../src/engine/worker/client';
 import { ShardedHost, withWorkers } from '../../../src/engine/worker/shards';
 import { channelHost, closePorts, fetchFunc } from './channelHost';
 
@@ -128,6 +128,29 @@ describe('ShardedHost (several engine workers)', () => {
     expect(seen.length).toBe(7 + ref.report.cleanup!.slicesChanged);
     expect(progress.at(-1)).toEqual({ done: 7, total: 7 });
     expect(progress.every((p) => p.total === 7)).toBe(true);
+    direct.dispose();
+    model.dispose();
+    host.dispose();
+  });
+
+  test('thin slices, three workers: each gets only the CT slices its share reads, and the labels still match', async () => {
+    const lock = { p: Promise.resolve() as Promise<unknown> };
+    const thin = syntheticCt({ cols: 40, rows: 40, slices: 30, spacing: [3, 3, 1] });
+    const host = new ShardedHost(serial(channelHost(), lock), () => serial(channelHost(), lock), { logicalCores: 3 });
+    expect((await host.selectBackend({ gpu: null, order: ['wasm'] })).workers?.count).toBe(3);
+    const model = await host.loadModel('app:/models/tiny/', { cache: false });
+    // the middle share, slices 10-19: the window reaches 2 planes x the model's slice spacing each way
+    const reach = Math.ceil(2 * model.manifest.input.sliceSpacingMm);
+    const [from, to] = voxelsRead(thin, model.manifest.input, { start: 10, end: 20 });
+    expect(from / 1600).toBeLessThanOrEqual(10 - reach);
+    expect(to / 1600).toBeGreaterThanOrEqual(20 + reach);
+    expect(to - from).toBeLessThan(thin.hu.length);
+    expect(voxelsRead(thin, model.manifest.input, undefined)).toEqual([0, thin.hu.length]);
+    // and what the workers got was enough: the labels of one run over all slices
+    const r = await host.segment(model, thin, { protocol: 'whole' });
+    const direct = await loadModel('app:/models/tiny/', { fetchFunc, cache: false });
+    const ref = await segmentVolume(direct, thin, { protocol: 'whole' });
+    expect(Buffer.from(r.labels).equals(Buffer.from(ref.labels)), 'labels differ from one run').toBe(true);
     direct.dispose();
     model.dispose();
     host.dispose();
