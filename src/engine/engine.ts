@@ -11,7 +11,7 @@ import { blockedMessage, blockingFindings, type CtVolume, type LabelVolume } fro
 import { protocolMask, type ProtocolId } from '../organs';
 import { activeGpuDevice, releasePooledGpuMemory, takeGpuFault, type BackendName } from './backend';
 import { chooseBatchSize, planBatches, runRange } from './batch';
-import { CleanupScan, type OrganCleanup } from './cleanup';
+import { CleanupScan, type CleanupReport, type OrganCleanup } from './cleanup';
 import { EngineError, isEngineError } from './errors';
 import { gridGeometry } from './grid';
 import type { LoadedModel } from './model';
@@ -117,6 +117,27 @@ export interface SegmentResult {
   report: SegmentReport;
 }
 
+/** Progress of a run: `done` of `total` slices after `elapsedS` seconds, with the rate and an estimate. */
+export function progressAt(done: number, total: number, elapsedS: number): SegmentProgress {
+  const rate = done / Math.max(elapsedS, 1e-9);
+  return { done, total, elapsedS, slicesPerS: rate, secondsLeft: done ? (total - done) / rate : NaN };
+}
+
+/** The report's summary of a clean-up (organs with removals only). */
+export function cleanupSummary(
+  c: Pick<CleanupReport, 'voxelsRemoved' | 'changedSlices' | 'organs'>,
+  ms: number,
+  finalMs: number,
+): CleanupSummary {
+  return {
+    ms,
+    finalMs,
+    voxelsRemoved: c.voxelsRemoved,
+    slicesChanged: c.changedSlices.length,
+    organs: c.organs.filter((o) => o.voxelsRemoved > 0),
+  };
+}
+
 let running = false;
 export function isSegmenting(): boolean {
   return running;
@@ -200,11 +221,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
   const emit = (k: number) => {
     opts.onSlice?.(k, labels.subarray(k * npx, (k + 1) * npx), confidence?.subarray(k * npx, (k + 1) * npx));
   };
-  const progress = () => {
-    const elapsedS = (now() - t0) / 1000;
-    const rate = done / Math.max(elapsedS, 1e-9);
-    opts.onProgress?.({ done, total, elapsedS, slicesPerS: rate, secondsLeft: done ? (total - done) / rate : NaN });
-  };
+  const progress = () => opts.onProgress?.(progressAt(done, total, (now() - t0) / 1000));
 
   running = true; // everything that may throw before this point leaves no state behind
   try {
@@ -310,13 +327,7 @@ export async function segmentVolume(model: LoadedModel, ct: CtVolume, opts: Segm
     const c = scan.apply();
     const finalMs = now() - t;
     for (const k of c.changedSlices) emit(k); // the overlay and any other listener get the final labels
-    cleanup = {
-      ms: scanMs + finalMs,
-      finalMs,
-      voxelsRemoved: c.voxelsRemoved,
-      slicesChanged: c.changedSlices.length,
-      organs: c.organs.filter((o) => o.voxelsRemoved > 0),
-    };
+    cleanup = cleanupSummary(c, scanMs + finalMs, finalMs);
   }
   const report: SegmentReport = {
     backend,

@@ -17,7 +17,8 @@ import type { CtVolume } from '../../volume/volume';
 import type { BackendNotice, BackendOptions } from '../backend';
 import { splitSlices } from '../batch';
 import { CLEANUP_RULES, cleanupLabelsAsync } from '../cleanup';
-import type { CleanupSummary, SegmentOptions, SegmentProgress, SegmentReport, SegmentResult, StageTimes } from '../engine';
+import { cleanupSummary, progressAt } from '../engine';
+import type { CleanupSummary, SegmentOptions, SegmentReport, SegmentResult, StageTimes } from '../engine';
 import { EngineError } from '../errors';
 import { planWasmWorkers, type WasmWorkerPlan } from '../wasmThreads';
 import type { WorkerHost } from './client';
@@ -159,19 +160,14 @@ export class ShardedHost implements EngineHost {
     if (opts.signal?.aborted) stop.abort();
     const t0 = now();
     const dones = ranges.map(() => 0);
-    const progress = () => {
-      const done = dones.reduce((a, b) => a + b, 0);
-      const elapsedS = (now() - t0) / 1000;
-      const rate = done / Math.max(elapsedS, 1e-9);
-      const p: SegmentProgress = {
-        done,
-        total: nSlices,
-        elapsedS,
-        slicesPerS: done ? rate : 0,
-        secondsLeft: done ? (nSlices - done) / rate : NaN,
-      };
-      opts.onProgress?.(p);
-    };
+    const progress = () =>
+      opts.onProgress?.(
+        progressAt(
+          dones.reduce((a, b) => a + b, 0),
+          nSlices,
+          (now() - t0) / 1000,
+        ),
+      );
     progress();
     let reports: SegmentReport[];
     try {
@@ -209,13 +205,7 @@ export class ShardedHost implements EngineHost {
       const c = await cleanupLabelsAsync(into.labels, ct.dims, ct.spacing, { rules: CLEANUP_RULES });
       for (const k of c.changedSlices)
         opts.onSlice?.(k, into.labels.subarray(k * npx, (k + 1) * npx), into.confidence?.subarray(k * npx, (k + 1) * npx));
-      cleanup = {
-        ms: c.ms,
-        finalMs: c.ms,
-        voxelsRemoved: c.voxelsRemoved,
-        slicesChanged: c.changedSlices.length,
-        organs: c.organs.filter((o) => o.voxelsRemoved > 0),
-      };
+      cleanup = cleanupSummary(c, c.ms, c.ms);
     }
     const bytesReadBack = reports.reduce((a, r) => a + r.bytesReadBack, 0);
     const report: SegmentReport = {
