@@ -43,11 +43,14 @@ export interface PathRun {
   engine: 'worker' | 'main-thread';
   threads?: number;
   workers?: number;
+  /** further page query parameters, e.g. `{ overlay: 'end' }` (segmentation.ts) */
+  query?: Record<string, string>;
 }
 
 /** The page query of a path run: backend, `engine=main` for the main thread, `threads` / `workers` when given. */
-function pathQuery({ backend, engine, threads, workers }: PathRun): URLSearchParams {
+function pathQuery({ backend, engine, threads, workers, query }: PathRun): URLSearchParams {
   return new URLSearchParams({
+    ...query,
     backend,
     ...(engine === 'main-thread' ? { engine: 'main' } : {}),
     ...(threads !== undefined ? { threads: String(threads) } : {}),

@@ -54,8 +54,12 @@ export interface BackendNotice {
   backend: BackendName;
   /** The GPU adapter (WebGPU) or renderer (WebGL) when known. */
   device: string;
-  /** One line for the UI: which backend runs and why. */
+  /** One line for the UI: which backend runs and why (noticeMessage of the fields below). */
   message: string;
+  /** Why this backend, the clause after the device: ", chosen automatically: ..." or " (as requested)". */
+  why: string;
+  /** A sentence warning that this backend will be slow (a software renderer), or ''. */
+  warning: string;
   /** Backends tried before this one, with the reason each was skipped. */
   skipped: { backend: BackendName; reason: string }[];
   /** 'auto': ranked from what the machine offers (backendRank.ts); 'requested': an explicit order. */
@@ -302,6 +306,23 @@ const LABEL: Record<BackendName, string> = {
 };
 
 /**
+ * The notice's line (pure): the backend and device, why it was chosen, a warning, then for WebAssembly the
+ * reason for its threads and, when several engine workers split the slices, theirs (worker/shards.ts). With
+ * single-threaded workers the workers' reason replaces the threads' ("1 thread (as requested)" says nothing
+ * then).
+ */
+export function noticeMessage(n: Pick<BackendNotice, 'backend' | 'device' | 'why' | 'warning' | 'threads' | 'workers'>): string {
+  const sharded = !!n.workers && n.workers.count > 1;
+  const reasons = [
+    n.threads && !(sharded && n.threads.threads === 1) ? n.threads.reason : '',
+    sharded ? n.workers!.reason : '',
+  ].filter(Boolean);
+  return [`Running on ${LABEL[n.backend]} (${n.device})${n.why}.`, n.warning, ...reasons.map((r) => `${r}.`)]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
  * Picks the first backend that initialises and passes the smoke test. Without `order`, the order comes
  * from what the machine really offers (rankBackends: a software WebGPU adapter or WebGL renderer goes
  * after wasm). Throws EngineError('backend').
@@ -326,15 +347,14 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
       const soft =
         (name === 'webgpu' && gpuState?.software) ||
         (name === 'webgl' && /swiftshader|llvmpipe|lavapipe|softpipe|software/i.test(device));
-      const slow = soft
-        ? ' This adapter is a software renderer (no GPU acceleration): segmentation will be slow; WebAssembly is usually faster here.'
+      const warning = soft
+        ? 'This adapter is a software renderer (no GPU acceleration): segmentation will be slow; WebAssembly is usually faster here.'
         : '';
       const threads = name === 'wasm' && wasmThreads ? wasmThreads : undefined;
+      const parts = { backend: name, device, why, warning, ...(threads ? { threads } : {}) };
       return {
-        backend: name,
-        device,
-        message: `Running on ${LABEL[name]} (${device})${why}.${slow}${threads ? ` ${threads.reason}.` : ''}`,
-        ...(threads ? { threads } : {}),
+        ...parts,
+        message: noticeMessage(parts),
         skipped,
         choice: ranking ? 'auto' : 'requested',
         ranking,

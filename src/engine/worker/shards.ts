@@ -14,7 +14,7 @@
  * A failing share cancels the others; a cancel reaches all.
  */
 import type { CtVolume } from '../../volume/volume';
-import type { BackendNotice, BackendOptions } from '../backend';
+import { noticeMessage, type BackendNotice, type BackendOptions } from '../backend';
 import { splitSlices } from '../batch';
 import { CLEANUP_RULES, cleanupLabelsAsync } from '../cleanup';
 import { cleanupSummary, progressAt } from '../engine';
@@ -49,11 +49,8 @@ class ShardModel implements EngineModel {
 /** The notice of the first worker, saying that `count` workers run (pure; for the panel and the chooser). */
 export function withWorkers(notice: BackendNotice, count: number, reason: string): BackendNotice {
   const device = notice.device.replace(/, (\d+ threads?)$/, `, ${count} workers x $1`);
-  const threadReason = notice.threads?.reason;
-  let message = notice.message.replace(`(${notice.device})`, `(${device})`);
-  // one thread per worker was asked for: the workers' reason replaces "1 thread (as requested)"
-  if (threadReason && notice.threads?.threads === 1) message = message.replace(` ${threadReason}.`, '');
-  return { ...notice, device, message: `${message} ${reason}.`, workers: { count, reason } };
+  const n = { ...notice, device, workers: { count, reason } };
+  return { ...n, message: noticeMessage(n) };
 }
 
 export interface ShardedHostOptions {

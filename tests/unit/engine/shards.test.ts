@@ -194,7 +194,9 @@ describe('ShardedHost (several engine workers)', () => {
       {
         backend: 'wasm',
         device: 'WebAssembly SIMD, 1 thread',
-        message: 'Running on WebAssembly (WebAssembly SIMD, 1 thread), requested. 1 thread (as requested).',
+        message: 'Running on WebAssembly (WebAssembly SIMD, 1 thread) (as requested). 1 thread (as requested).',
+        why: ' (as requested)',
+        warning: '',
         skipped: [],
         choice: 'requested',
         threads: { threads: 1, reason: '1 thread (as requested)' },
@@ -204,8 +206,29 @@ describe('ShardedHost (several engine workers)', () => {
     );
     expect(n.device).toBe('WebAssembly SIMD, 3 workers x 1 thread');
     expect(n.message).toBe(
-      'Running on WebAssembly (WebAssembly SIMD, 3 workers x 1 thread), requested. 3 engine workers, one per core.',
+      'Running on WebAssembly (WebAssembly SIMD, 3 workers x 1 thread) (as requested). 3 engine workers, one per core.',
     );
     expect(n.workers).toEqual({ count: 3, reason: '3 engine workers, one per core' });
+  });
+
+  test("withWorkers: threads beyond one per worker keep their reason beside the workers' one", () => {
+    const n = withWorkers(
+      {
+        backend: 'wasm',
+        device: 'WebAssembly SIMD, 2 threads',
+        message: '',
+        why: ', chosen automatically: no GPU',
+        warning: '',
+        skipped: [],
+        choice: 'auto',
+        threads: { threads: 2, reason: '2 threads per worker (8 cores, 4 workers)' },
+      },
+      4,
+      '4 engine workers, the most that pay',
+    );
+    expect(n.message).toBe(
+      'Running on WebAssembly (WebAssembly SIMD, 4 workers x 2 threads), chosen automatically: no GPU. ' +
+        '2 threads per worker (8 cores, 4 workers). 4 engine workers, the most that pay.',
+    );
   });
 });
