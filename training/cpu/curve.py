@@ -91,6 +91,16 @@ def gate(new: dict, kept: dict | None) -> tuple[bool, str]:
     return True, f'real-set mean +{gain:.3f}, no set down by more than {MAX_DROP}'
 
 
+def run_slices(summary: dict, kept: dict | None) -> dict:
+    """{'slices', 'seconds'} a curve row counts for a run. A run resumed after an interruption (run.sh) counts every
+    part (the summary's 'total'); a run that resumes the kept run's own state (its counters: 'before' = the kept
+    row's slicesSeen) counts only its own slices, the earlier ones are counted already."""
+    own = {'slices': summary['slices'], 'seconds': summary['seconds']}
+    if kept and (summary.get('before') or {}).get('slices') == kept['slicesSeen']:
+        return own
+    return summary.get('total') or own
+
+
 def run_summary(run: Path) -> dict:
     summ = None
     for line in (run / 'attention_hpa.log.jsonl').read_text().splitlines():
@@ -212,8 +222,7 @@ def main(argv=None):
                    slicesSeen=kept['slicesSeen'] if kept else 0)
     else:
         s = run_summary(run)
-        # a resumed run (run.sh after an interruption) counts every part: the summary's 'total'
-        tot = s.get('total') or {'slices': s['slices'], 'seconds': s['seconds']}
+        tot = run_slices(s, kept)
         row.update(start=args.start or Path(s.get('init') or s.get('resume') or '?').name, slices=tot['slices'],
                    slicesPerS=round(tot['slices'] / max(tot['seconds'], 1e-6), 1),
                    slicesSeen=(kept['slicesSeen'] if kept else 0) + tot['slices'])
