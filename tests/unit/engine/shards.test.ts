@@ -5,7 +5,7 @@
  * tests/e2e/wasm-threads.spec.ts. Reference: the engine called directly, one run over all slices.
  */
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { selectBackend } from '../../../src/engine/backend';
+import { selectBackend, type BackendNotice } from '../../../src/engine/backend';
 import { splitSlices } from '../../../src/engine/batch';
 import { segmentVolume } from '../../../src/engine/engine';
 import { EngineError } from '../../../src/engine/errors';
@@ -189,21 +189,20 @@ describe('ShardedHost (several engine workers)', () => {
     cpu.dispose();
   });
 
+  /** A wasm notice of one worker with `threads` threads (the fields withWorkers reads). */
+  const wasmNotice = (threads: number, why: string, reason: string): BackendNotice => ({
+    backend: 'wasm',
+    device: `WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'}`,
+    message: '',
+    why,
+    warning: '',
+    skipped: [],
+    choice: why === ' (as requested)' ? 'requested' : 'auto',
+    threads: { threads, reason },
+  });
+
   test('withWorkers: the notice names the workers instead of the per-worker thread request', () => {
-    const n = withWorkers(
-      {
-        backend: 'wasm',
-        device: 'WebAssembly SIMD, 1 thread',
-        message: 'Running on WebAssembly (WebAssembly SIMD, 1 thread) (as requested). 1 thread (as requested).',
-        why: ' (as requested)',
-        warning: '',
-        skipped: [],
-        choice: 'requested',
-        threads: { threads: 1, reason: '1 thread (as requested)' },
-      },
-      3,
-      '3 engine workers, one per core',
-    );
+    const n = withWorkers(wasmNotice(1, ' (as requested)', '1 thread (as requested)'), 3, '3 engine workers, one per core');
     expect(n.device).toBe('WebAssembly SIMD, 3 workers x 1 thread');
     expect(n.message).toBe(
       'Running on WebAssembly (WebAssembly SIMD, 3 workers x 1 thread) (as requested). 3 engine workers, one per core.',
@@ -213,16 +212,7 @@ describe('ShardedHost (several engine workers)', () => {
 
   test("withWorkers: threads beyond one per worker keep their reason beside the workers' one", () => {
     const n = withWorkers(
-      {
-        backend: 'wasm',
-        device: 'WebAssembly SIMD, 2 threads',
-        message: '',
-        why: ', chosen automatically: no GPU',
-        warning: '',
-        skipped: [],
-        choice: 'auto',
-        threads: { threads: 2, reason: '2 threads per worker (8 cores, 4 workers)' },
-      },
+      wasmNotice(2, ', chosen automatically: no GPU', '2 threads per worker (8 cores, 4 workers)'),
       4,
       '4 engine workers, the most that pay',
     );
