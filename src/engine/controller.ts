@@ -15,6 +15,7 @@ import { defaultModel, type ModelIndexEntry, type ModelManifest } from './manife
 import { loadModelIndex, type FetchFunc, type LoadedModel } from './model';
 import { dispatchProgress, dispatchRunEnd } from './progressEvent';
 import { sharedWorkerHost, WorkerHost } from './worker/client';
+import { runUsesEveryCore } from './wasmThreads';
 import { ShardedHost } from './worker/shards';
 import { InProcessHost, type EngineHost, type EngineModel } from './worker/host';
 
@@ -172,6 +173,8 @@ export class EngineController {
     if (!this.model || this.state.status !== 'ready') throw new EngineError('model-load', 'The model is not loaded yet.');
     this.abort = new AbortController();
     this.set({ status: 'running', error: null, progress: null });
+    const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1;
+    const usesEveryCore = runUsesEveryCore(this.state.notice, cores);
     try {
       const r = await this.host.segment(this.model, ct, {
         protocol: req.protocol,
@@ -181,7 +184,7 @@ export class EngineController {
         ...(req.cleanup === false ? { cleanup: false } : {}),
         onProgress: (progress) => {
           this.set({ progress });
-          dispatchProgress(progress);
+          dispatchProgress({ ...progress, usesEveryCore });
         },
       });
       this.set({ status: 'ready', lastReport: r.report });

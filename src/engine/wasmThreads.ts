@@ -134,3 +134,17 @@ export function planWasmWorkers(
         : `${n} engine workers, one per core${left}, each predicting its share of the slices`,
   };
 }
+
+/**
+ * Whether a run on the backend of `notice` keeps every one of `logicalCores` busy: WebAssembly or plain
+ * JavaScript (the CPU backends) with engine workers x threads per worker at least the cores. The overlay then
+ * redraws streamed slices less often (overlay/streamRedraw.ts): each redraw is taken from the run.
+ */
+export function runUsesEveryCore(
+  notice: { backend: string; threads?: { threads: number }; workers?: { count: number } } | null,
+  logicalCores: number,
+): boolean {
+  if (!notice || (notice.backend !== 'wasm' && notice.backend !== 'cpu')) return false;
+  const busy = (notice.workers?.count ?? 1) * (notice.threads?.threads ?? 1);
+  return busy >= Math.max(1, logicalCores || 1);
+}

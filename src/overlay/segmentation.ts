@@ -19,7 +19,8 @@ import { Enums as ToolEnums, segmentation } from '@cornerstonejs/tools';
 import type { CtVolume } from '../volume/volume';
 import { ORGANS } from '../organs';
 import type { ImportedStructureSet } from '../rtstruct/import';
-import { PROGRESS_EVENT, RUN_END_EVENT } from '../engine/progressEvent';
+import { PROGRESS_EVENT, RUN_END_EVENT, type ProgressDetail } from '../engine/progressEvent';
+import { overlayStreamMode, streamRedrawPolicy, streamRedrawWait } from './streamRedraw';
 import type { ViewerApi } from '../viewer/viewer';
 import { MaskedLabels } from '../labels/maskedLabels';
 import type { OverlayState } from '../labels/overlayState';
@@ -33,15 +34,11 @@ const Labelmap = ToolEnums.SegmentationRepresentations.Labelmap;
 export const IMPORTED_OUTLINE_WIDTH = 2;
 export const ORGAN_OUTLINE_WIDTH = 3;
 
-/**
- * While the engine streams slices (issue 16): each redraw of the label map costs the page one long task
- * (hundreds of ms with a software WebGL renderer) and, on 2 cores, CPU the engine needs. Streamed slices are
- * therefore drawn at most every STREAM_REDRAW_MS, and at most 1/STREAM_DUTY of the time (measured: flush to
- * the frame after it); the run's last slice, edits and style changes are drawn at the next frame as before.
- * `?overlay=end` in the page URL draws streamed slices only when the run ends (very slow renderers).
+/*
+ * While the engine streams slices, redraws are rationed (streamRedraw.ts: every 1 s, or every 5 s when the run
+ * keeps every core busy; `?overlay=end` / `?overlay=stream` in the page URL). The redraw's cost is measured from
+ * the flush to the frame after it.
  */
-export const STREAM_REDRAW_MS = 1000;
-export const STREAM_DUTY = 5;
 
 export interface OrganOverlay {
   /** The label store this overlay draws (the CT's, src/store/current.ts). */
@@ -130,11 +127,14 @@ export function createOrganOverlay(viewer: ViewerApi, store: LabelStore): OrganO
   let lastCost = 0;
   /** an engine run is delivering slices (progress events, src/engine/progressEvent.ts) */
   let streaming = false;
-  const drawStreamed = typeof location === 'undefined' || new URLSearchParams(location.search).get('overlay') !== 'end';
+  const streamMode = overlayStreamMode(typeof location === 'undefined' ? '' : location.search);
+  /** how streamed slices are drawn in the current run (null: at its end) */
+  let policy = streamRedrawPolicy(streamMode, false);
   const onProgress = (e: Event) => {
-    const p = (e as CustomEvent<{ done: number; total: number }>).detail;
+    const p = (e as CustomEvent<ProgressDetail>).detail;
     streaming = p.done < p.total;
-    if (!streaming && drawStreamed && dirty.size) schedule(); // the last slice: draw it now
+    policy = streamRedrawPolicy(streamMode, p.usesEveryCore);
+    if (!streaming && policy && dirty.size) schedule(); // the last slice: draw it now (`end`: at the run's end)
   };
   const onRunEnd = () => {
     streaming = false;
@@ -172,8 +172,8 @@ export function createOrganOverlay(viewer: ViewerApi, store: LabelStore): OrganO
   /** A streamed slice: drawn with the next allowed redraw. */
   const scheduleStreamed = () => {
     if (!streaming) return schedule();
-    if (frame || streamTimer || !drawStreamed) return;
-    const wait = lastFlush + Math.max(STREAM_REDRAW_MS, STREAM_DUTY * lastCost) - performance.now();
+    if (frame || streamTimer || !policy) return;
+    const wait = streamRedrawWait(policy, lastFlush, lastCost, performance.now());
     if (wait <= 0) schedule();
     else
       streamTimer = setTimeout(() => {

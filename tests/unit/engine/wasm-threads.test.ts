@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   planWasmThreads,
   planWasmWorkers,
+  runUsesEveryCore,
   WASM_MAX_THREADS,
   WASM_MAX_WORKERS,
   type WasmThreadEnvironment,
@@ -111,5 +112,27 @@ describe('planWasmWorkers (engine workers that split the slices)', () => {
       reason: '1 engine worker (a thread count was given)',
     });
     expect(() => planWasmWorkers(2, { workers: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('runUsesEveryCore', () => {
+  const wasm = (workers: number, threads: number) => ({
+    backend: 'wasm',
+    threads: { threads },
+    workers: { count: workers },
+  });
+  it('wasm with workers x threads >= the cores', () => {
+    expect(runUsesEveryCore(wasm(2, 1), 2)).toBe(true);
+    expect(runUsesEveryCore(wasm(1, 2), 2)).toBe(true);
+    expect(runUsesEveryCore(wasm(1, 1), 2)).toBe(false); // the app's default on 2 cores: one left to the page
+    expect(runUsesEveryCore(wasm(4, 2), 8)).toBe(true);
+    expect(runUsesEveryCore(wasm(4, 1), 8)).toBe(false);
+    expect(runUsesEveryCore({ backend: 'wasm' }, 1)).toBe(true);
+    expect(runUsesEveryCore({ backend: 'wasm' }, 0)).toBe(true); // unknown cores: taken as one
+  });
+  it('never for a GPU backend or before a backend is chosen', () => {
+    expect(runUsesEveryCore({ backend: 'webgpu' }, 1)).toBe(false);
+    expect(runUsesEveryCore({ backend: 'webgl', workers: { count: 2 } }, 2)).toBe(false);
+    expect(runUsesEveryCore(null, 2)).toBe(false);
   });
 });
