@@ -100,7 +100,7 @@ export async function batchPathIn(page: Page, run: PathRun): Promise<PathFigure>
 
 const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 
-export function formatPaths(rows: PathFigure[], backend: string, size: number): string {
+export function formatPaths(rows: PathFigure[], backend: string, size: number, wholeBody = 600): string {
   const lines = [
     `\napp path vs batch / CLI path (${backend}, ${size} x ${size} x ${rows[0]?.slices ?? '?'} synthetic series, the app's default model):`,
   ];
@@ -108,7 +108,7 @@ export function formatPaths(rows: PathFigure[], backend: string, size: number): 
   const how = (r: PathFigure) => (r.workers > 1 ? `${r.workers} workers x ${thr(r.threads)}` : thr(r.threads));
   for (const r of rows) {
     lines.push(
-      `  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)} ${how(r).padEnd(20)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`,
+      `  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)} ${how(r).padEnd(20)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s; ${wholeBody} slices at this rate ${f(wholeBody / r.slicesPerS, 0)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`,
     );
   }
   const same = (a: PathFigure, b: PathFigure) => a.engine === b.engine && how(a) === how(b);
