@@ -206,7 +206,8 @@ export function SegmentPanel({
           </div>
           <p className="seg-small">
             {p?.done ?? 0} / {p?.total ?? ct.dims[2]} slices
-            {p && p.done > 0 && ` · ${p.slicesPerS.toFixed(1)} slices/s · ${fmtS(p.secondsLeft)} left`}
+            {p && p.done > 0 && ` · ${p.slicesPerS.toFixed(1)} slices/s`}
+            {p && p.done > 0 && (p.done < p.total ? ` · ${fmtS(p.secondsLeft)} left` : ' · removing islands (clean-up)…')}
           </p>
         </div>
       )}
