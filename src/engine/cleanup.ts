@@ -380,6 +380,28 @@ export function cleanupLabels(
   return { labels: out, report: cleanupLabelsInPlace(out, dims, spacing, rules) };
 }
 
+/**
+ * Scans the slices `scan` has not scanned yet, yielding to the event loop about every `sliceMs` ms (for the
+ * page's main thread), then applies it.
+ */
+export async function finishScanAsync(
+  scan: CleanupScan,
+  nz: number,
+  opts: { sliceMs?: number; signal?: AbortSignal } = {},
+): Promise<Omit<CleanupReport, 'ms'>> {
+  const budget = opts.sliceMs ?? 50;
+  let t = performance.now();
+  while (scan.slicesDone < nz) {
+    scan.addSlice();
+    if (performance.now() - t > budget) {
+      await new Promise<void>((r) => setTimeout(r, 0));
+      opts.signal?.throwIfAborted();
+      t = performance.now();
+    }
+  }
+  return scan.apply();
+}
+
 /** In place, yielding to the event loop about every `sliceMs` ms (for the page's main thread). */
 export async function cleanupLabelsAsync(
   labels: Uint8Array,
@@ -389,15 +411,5 @@ export async function cleanupLabelsAsync(
 ): Promise<CleanupReport> {
   const t0 = performance.now();
   const scan = new CleanupScan(labels, dims, spacing, opts.rules ?? CLEANUP_RULES);
-  const budget = opts.sliceMs ?? 50;
-  let t = performance.now();
-  for (let z = 0; z < dims[2]; z++) {
-    scan.addSlice();
-    if (performance.now() - t > budget) {
-      await new Promise<void>((r) => setTimeout(r, 0));
-      opts.signal?.throwIfAborted();
-      t = performance.now();
-    }
-  }
-  return { ...scan.apply(), ms: performance.now() - t0 };
+  return { ...(await finishScanAsync(scan, dims[2], opts)), ms: performance.now() - t0 };
 }

@@ -9,14 +9,15 @@
  * are closed when another backend is. Every worker gets the weights (the first one loads and caches them, the
  * others then read IndexedDB) and only the CT slices its share reads (client.ts). Label slices go straight
  * into one result volume on the page; they arrive in ascending order within each share, the shares side by
- * side. The connected-component clean-up needs the whole volume, so it runs here after the last share
- * (cleanup.ts, yielding to the page) and the slices it changes are delivered again, as segmentVolume does.
+ * side. The connected-component clean-up needs the whole volume, so it runs here: its scan follows the slices
+ * in order as they arrive, the rest of it and the rule after the last share (cleanup.ts, yielding to the page),
+ * and the slices it changes are delivered again, as segmentVolume does.
  * A failing share cancels the others; a cancel reaches all.
  */
 import type { CtVolume } from '../../volume/volume';
 import { noticeMessage, type BackendNotice, type BackendOptions } from '../backend';
 import { splitSlices } from '../batch';
-import { CLEANUP_RULES, cleanupLabelsAsync } from '../cleanup';
+import { CLEANUP_RULES, CleanupScan, finishScanAsync } from '../cleanup';
 import { cleanupSummary, progressAt } from '../engine';
 import type { CleanupSummary, SegmentOptions, SegmentReport, SegmentResult, StageTimes } from '../engine';
 import { EngineError } from '../errors';
@@ -151,6 +152,19 @@ export class ShardedHost implements EngineHost {
       labels: new Uint8Array(npx * nSlices),
       ...(opts.confidence ? { confidence: new Uint8Array(npx * nSlices) } : {}),
     };
+    // The clean-up's component scan follows the slices as they arrive (slice k once 0..k are in: the first
+    // share's during the run, the others' after it), as segmentVolume does; the rule is applied after the last.
+    const scan = opts.cleanup === false ? null : new CleanupScan(into.labels, ct.dims, ct.spacing, CLEANUP_RULES);
+    const delivered = new Uint8Array(nSlices);
+    let scanMs = 0;
+    const onSlice: SegmentOptions['onSlice'] = (k, labels, confidence) => {
+      opts.onSlice?.(k, labels, confidence);
+      delivered[k] = 1;
+      if (scan?.slicesDone !== k) return;
+      const t = now();
+      while (scan.slicesDone < nSlices && delivered[scan.slicesDone]) scan.addSlice();
+      scanMs += now() - t;
+    };
     const stop = new AbortController();
     const onAbort = () => stop.abort();
     opts.signal?.addEventListener('abort', onAbort);
@@ -177,6 +191,7 @@ export class ShardedHost implements EngineHost {
             slices,
             cleanup: false,
             signal: stop.signal,
+            onSlice,
             onProgress: (p) => {
               dones[i] = p.done;
               progress();
@@ -198,11 +213,13 @@ export class ShardedHost implements EngineHost {
     const slicesDone = reports.reduce((a, r) => a + r.slicesDone, 0);
     const completed = !stop.signal.aborted && reports.every((r) => r.completed) && slicesDone === nSlices;
     let cleanup: CleanupSummary | null = null;
-    if (completed && opts.cleanup !== false) {
-      const c = await cleanupLabelsAsync(into.labels, ct.dims, ct.spacing, { rules: CLEANUP_RULES });
+    if (completed && scan) {
+      const t = now();
+      const c = await finishScanAsync(scan, nSlices);
+      const finalMs = now() - t;
       for (const k of c.changedSlices)
         opts.onSlice?.(k, into.labels.subarray(k * npx, (k + 1) * npx), into.confidence?.subarray(k * npx, (k + 1) * npx));
-      cleanup = cleanupSummary(c, c.ms, c.ms);
+      cleanup = cleanupSummary(c, scanMs + finalMs, finalMs);
     }
     const bytesReadBack = reports.reduce((a, r) => a + r.bytesReadBack, 0);
     const report: SegmentReport = {
