@@ -69,6 +69,25 @@ test('?threads=2 runs the threaded build on 2 threads, ?threads=1 the single-thr
   await expect(page.getByTestId('backend-select').locator('option[value="wasm"]')).toHaveText(
     'WebAssembly (CPU, 2 workers x 1 thread)',
   );
+
+  // A run on 2 workers keeps both cores of a 2-core machine busy: its progress events say so (the overlay then
+  // redraws streamed slices every 5 s, overlay/streamRedraw.ts). Cancelled from the first delivered batch.
+  await page.evaluate(() => {
+    const w = window as unknown as { firstProgress?: { done: number; usesEveryCore: unknown } };
+    window.addEventListener('aa-segment-progress', (e) => {
+      const p = (e as CustomEvent<{ done: number; usesEveryCore: unknown }>).detail;
+      if (w.firstProgress || p.done === 0) return;
+      w.firstProgress = p;
+      document.querySelector<HTMLButtonElement>('[data-testid="cancel-button"]')?.click();
+    });
+  });
+  await page.getByTestId('segment-button').click();
+  await expect(page.getByTestId('segment-summary')).toHaveAttribute('data-completed', 'false', { timeout: 300_000 });
+  const first = await page.evaluate(
+    () => (window as unknown as { firstProgress?: { usesEveryCore: unknown } }).firstProgress?.usesEveryCore,
+  );
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  expect(first).toBe(cores <= 2);
 });
 
 // The CLI launches its own browser (no page fixture here; the CLI itself reports any request that leaves its server).
