@@ -17,7 +17,9 @@ recovered from a TF.js package, recover.py, and stable at batch 8), --bf16 autoc
 channels_last (CPUs with avx512_bf16), --loss ce_dice (cross-entropy on the recalibrated q + batch Dice over the
 organs present in the batch; the paper's losses over-predict or wipe out absent organs at batch 8),
 --focus-slots N draws N synthesized samples of every batch among slices showing --focus-organs (default the
-lungs), --resume continues weights, optimiser state and counters of an earlier run.
+lungs), --resume continues weights, optimiser state and counters of an earlier run, --warmup N ramps the
+learning rate linearly over the first N steps when the Adam state is fresh (a fresh Adam at full rate on trained
+weights cost the real sets in cpu-s4; training/RESULTS.md).
 """
 from __future__ import annotations
 
@@ -80,6 +82,7 @@ class TrainConfig:
     real_sources: tuple = ('openkbp',)  # cache sources that count as real CT (the real share)
     threads: int = 0  # torch CPU threads (0 = torch's default)
     resume: str = ''  # continue this run (checkpoint + <checkpoint>.opt: optimiser state and counters)
+    warmup: int = 0  # steps of linear learning-rate warm-up when the Adam state is fresh (0 = none)
     extra: dict = field(default_factory=dict)
 
     def fractions(self) -> list[float]:
@@ -98,6 +101,14 @@ class TrainConfig:
             if progress < end:
                 return i
         return len(STAGES) - 1
+
+
+def warmup_factor(step: int, warmup: int) -> float:
+    """Learning-rate multiplier of optimiser step `step` (0-based): (step + 1) / warmup for the first `warmup`
+    steps, then 1."""
+    if warmup <= 0 or step >= warmup:
+        return 1.0
+    return (step + 1) / warmup
 
 
 def autocast_ctx(device_type: str | None):
@@ -281,6 +292,10 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
         log(f'[{cfg.variant}] resumed {cfg.resume}: optimiser state and counters {start}')
     elif cfg.resume:
         log(f'[{cfg.variant}] resumed {cfg.resume}: weights only (no {opt_path.name}: a fresh Adam state)')
+    fresh_opt = not (opt_path is not None and opt_path.exists())
+    warmup = cfg.warmup if fresh_opt else 0
+    if warmup:
+        log(f'[{cfg.variant}] fresh Adam state: learning rate ramps up over the first {warmup} steps')
     log_path = out / f'{cfg.variant}.log.jsonl'
     ckpt_path = out / f'{cfg.variant}.pt'
     logf = log_path.open('a' if cfg.resume else 'w')
@@ -309,6 +324,9 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
             for g in opt.param_groups:
                 g['lr'] = cfg.lr[stage]
             log(f'[{cfg.variant}] step {step}: stage {stage} {STAGES[stage]}, lr {cfg.lr[stage]}')
+        if step <= warmup:  # one more pass at step == warmup restores the stage's full rate
+            for g in opt.param_groups:
+                g['lr'] = cfg.lr[stage] * warmup_factor(step, warmup)
         batch = mixer.batch(aug_ft if stage == 3 else aug_base)
         losses = step_losses(fwd, batch, stage, cfg, focal_w, amp)
         opt.zero_grad(set_to_none=True)
@@ -320,6 +338,7 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
             rec = {'step': step, 'stage': STAGES[stage], 't': round(time.time() - t0, 1),
                    'slicesPerS': round(slices / max(time.time() - t0, 1e-6), 1),
                    'slicesSeen': start['slices'] + slices,
+                   'lr': opt.param_groups[0]['lr'],
                    **{key: round(float(v.detach()), 5) for key, v in losses.items()}}
             logf.write(json.dumps(rec) + '\n')
             logf.flush()
@@ -391,6 +410,8 @@ def main(argv=None):
     ap.add_argument('--real-sources', default='openkbp', help='cache sources counted as real CT (comma-separated)')
     ap.add_argument('--threads', type=int, default=0, help='torch CPU threads (0 = default)')
     ap.add_argument('--resume', default='', help='continue from this checkpoint (+ its .opt file if present)')
+    ap.add_argument('--warmup', type=int, default=0, help='linear learning-rate warm-up over this many steps when '
+                    'the Adam state is fresh (ignored when resuming one)')
     args = ap.parse_args(argv)
     synth = {}
     for kv in filter(None, args.synth.split(',')):
@@ -405,7 +426,7 @@ def main(argv=None):
                       dice_weight=args.dice_weight, focus_slots=args.focus_slots,
                       focus_organs=tuple(filter(None, args.focus_organs.split(','))),
                       real_sources=tuple(filter(None, args.real_sources.split(','))), threads=args.threads,
-                      resume=args.resume)
+                      resume=args.resume, warmup=args.warmup)
     train(args.cache, args.out, cfg, args.device)
     return 0
 

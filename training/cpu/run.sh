@@ -6,7 +6,8 @@
 # Starts from training/checkpoints/attention_hpa.pt (the last kept CPU weights, float16 weights-only) or, when
 # that does not exist yet, training/checkpoints/aa-hpa-v1.pt (recovered from the shipped package by recover.py).
 # With OUT_DIR/attention_hpa.pt.opt present (a run in the same folder was interrupted or is being extended)
-# it resumes that run instead: weights, Adam state and counters.
+# it resumes that run instead: weights, Adam state and counters. A fresh Adam state (every new session: the
+# .opt file lives in the ignored run folder) ramps the learning rate up over the first 500 steps (--warmup).
 # Environment fix (measured, training/cpu/README.md): glibc malloc without mmap/trim (otherwise page faults of
 # the large activation buffers dominate) and a single OpenBLAS thread (one spinning BLAS thread per torch
 # thread otherwise competes for the two cores). Prints slices/s every --log-every steps.
@@ -31,4 +32,4 @@ echo "run.sh: cache $cache, ${start[*]}, $secs s, threads ${THREADS:-2}, $(date 
 exec /usr/bin/python3 -m attention_anatomy.train --cache "$cache" --out "$out" --variant attention_hpa \
   --device cpu --threads "${THREADS:-2}" --seconds "$secs" --batch 8 --freeze-bn --bf16 --loss ce_dice \
   --stage-weights 0,0,1,0 --lr 1e-4,1e-4,1e-4,1e-4 --real-share 0.375 --phantom-share 0.125 --focus-slots 1 \
-  --organ-weight 3 --log-every 50 --weights-out "$out/attention_hpa.f16.pt" "${start[@]}" "$@"
+  --organ-weight 3 --warmup 500 --log-every 50 --weights-out "$out/attention_hpa.f16.pt" "${start[@]}" "$@"

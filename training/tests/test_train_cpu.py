@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from attention_anatomy.losses import batch_dice_loss, cross_entropy_q, present_classes, present_dice_loss
 from attention_anatomy.model import ModelConfig, build_model
-from attention_anatomy.train import TrainConfig, freeze_batchnorm, step_losses, train
+from attention_anatomy.train import TrainConfig, freeze_batchnorm, step_losses, train, warmup_factor
 from test_model import tiny_cache
 from test_synth import SPEC, tiny_bank, write_tiny_anatomy
 
@@ -133,3 +133,22 @@ def test_cpu_fine_tuning_resumes_weights_optimiser_and_counters(tmp_path):
     lines = (tmp_path / 'run' / 'attention_hpa.log.jsonl').read_text().splitlines()
     assert sum('summary' in x for x in lines) == 2  # the resumed run appends to the log
     assert json.loads([x for x in lines if 'slicesSeen' in x][-1])['slicesSeen'] == 40
+
+
+def test_warmup_factor_ramps_linearly_then_holds():
+    assert [warmup_factor(s, 4) for s in range(6)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    assert warmup_factor(0, 0) == 1.0
+
+
+def test_warmup_ramps_a_fresh_adam_and_is_skipped_when_resuming_one(tmp_path):
+    cache = _cache(tmp_path)
+    base = dict(variant='attention_hpa', size=32, base=4, batch=8, log_every=1, real_share=0.5, phantom_share=0.25,
+                stage_weights=(0, 0, 1, 0), lr=(1e-3, 1e-3, 4e-4, 1e-4), freeze_bn=True, loss='ce_dice', warmup=2)
+    run = tmp_path / 'run'
+    train(str(cache), str(run), TrainConfig(steps=3, **base), 'cpu', log=lambda *_: None)
+    lrs = [json.loads(x)['lr'] for x in (run / 'attention_hpa.log.jsonl').read_text().splitlines() if '"lr"' in x]
+    assert lrs == [2e-4, 4e-4, 4e-4]  # the stage's 4e-4, ramped over 2 steps
+    train(str(cache), str(run), TrainConfig(steps=2, resume=str(run / 'attention_hpa.pt'), **base), 'cpu',
+          log=lambda *_: None)
+    lrs = [json.loads(x)['lr'] for x in (run / 'attention_hpa.log.jsonl').read_text().splitlines() if '"lr"' in x]
+    assert lrs[3:] == [4e-4, 4e-4]  # Adam state resumed: no second warm-up
