@@ -45,6 +45,7 @@ from scipy import ndimage as ndi
 from .grid import RAS_TO_LPS
 from .nifti import read_nifti
 from .organs import CHANNEL_NAMES, NUM_CHANNELS, channel_of
+from .parallel import default_workers, ordered_map
 from .regions import UNKNOWN
 from .tissues import TISSUE_INDEX, TISSUE_NAMES, TISSUES, tissue_of
 
@@ -459,10 +460,22 @@ def _jobs(root: Path, partial: str, deepmind_limit: int, only, more, flare_limit
         yield from more_jobs(Path(more), root, partial, only, flare_limit)
 
 
+def _pack_one(cache_dir: Path, source: str, sub: str, loader) -> tuple[dict, tuple, float]:
+    """Load one subject, write its compressed map; (index entry, map shape, seconds)."""
+    t1 = time.time()
+    cmap, e = loader()
+    sid = f'{source}-{sub.replace("/", "-")}' if sub else source
+    name = f'anatomy-{sid}.xz'
+    (cache_dir / name).write_bytes(lzma.compress(np.ascontiguousarray(cmap).tobytes(), preset=6))
+    e.update(id=sid, file=name, bytes=(cache_dir / name).stat().st_size)
+    return e, cmap.shape, time.time() - t1
+
+
 def pack(cache_dir, root, partial: str = 'ignore', deepmind_limit: int = 0, log=print, only=None, more=None,
-         flare_limit: int = 0) -> dict:
+         flare_limit: int = 0, workers: int = 1) -> dict:
     """Pack every subject (or only the sources in `only`, keeping the other sources' packed subjects).
-    more: the `anatomy-more` folder (sources MORE_SOURCES, anatomy_more.py); flare_limit: at most N FLARE maps."""
+    more: the `anatomy-more` folder (sources MORE_SOURCES, anatomy_more.py); flare_limit: at most N FLARE maps;
+    workers: subjects packed side by side (parallel.ordered_map; the index is the same for any number)."""
     cache_dir, root = Path(cache_dir), Path(root)
     cache_dir.mkdir(parents=True, exist_ok=True)
     kept = []
@@ -474,16 +487,12 @@ def pack(cache_dir, root, partial: str = 'ignore', deepmind_limit: int = 0, log=
             old.unlink()
     entries = list(kept)
     t0 = time.time()
-    for source, sub, loader in _jobs(root, partial, deepmind_limit, only, more, flare_limit):
-        t1 = time.time()
-        cmap, e = loader()
-        sid = f'{source}-{sub.replace("/", "-")}' if sub else source
-        name = f'anatomy-{sid}.xz'
-        (cache_dir / name).write_bytes(lzma.compress(np.ascontiguousarray(cmap).tobytes(), preset=6))
-        e.update(id=sid, file=name, bytes=(cache_dir / name).stat().st_size)
+    tasks = [lambda source=source, sub=sub, loader=loader: _pack_one(cache_dir, source, sub, loader)
+             for source, sub, loader in _jobs(root, partial, deepmind_limit, only, more, flare_limit)]
+    for e, shape, seconds in ordered_map(tasks, workers):
         entries.append(e)
-        log(f'{sid}: {cmap.shape} {len(e["table"])} labels, annotated {len(e["annotated"])}, '
-            f'{e["bytes"] / 1e3:.0f} kB, {time.time() - t1:.1f} s ({time.time() - t0:.0f} s)')
+        log(f'{e["id"]}: {shape} {len(e["table"])} labels, annotated {len(e["annotated"])}, '
+            f'{e["bytes"] / 1e3:.0f} kB, {seconds:.1f} s ({time.time() - t0:.0f} s)')
         _write_index(cache_dir, entries, partial, complete=False)  # progress survives an interruption
     idx = _write_index(cache_dir, entries, partial, complete=True)
     total = sum(e['bytes'] for e in entries)
@@ -538,10 +547,12 @@ def main(argv=None):
     ap.add_argument('--more', help='the anatomy-more folder (e.g. ../shared/data/anatomy-more): (re)packs its sources '
                                    f'{", ".join(MORE_SOURCES)}, keeping the others (or those named by --only)')
     ap.add_argument('--flare-limit', type=int, default=0, help='at most N FLARE22 maps (0 = all 50; smoke runs)')
+    ap.add_argument('--workers', type=int, default=default_workers(), help='subjects packed side by side (default: '
+                    'one per usable core)')
     args = ap.parse_args(argv)
     only = [x for x in args.only.split(',') if x] or (list(MORE_SOURCES) if args.more else None)
     pack(args.cache, args.root, args.partial, args.deepmind_limit, only=only, more=args.more,
-         flare_limit=args.flare_limit)
+         flare_limit=args.flare_limit, workers=args.workers)
     return 0
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from .cache import write_case, write_index
 from .grid import GridSpec
 from .organs import CHANNEL_NAMES
+from .parallel import default_workers, ordered_map
 from .sources import (OPENKBP_ORGANS, TOTALSEG_TABLES, load_openkbp, load_phantom, load_totalseg_ct, openkbp_dirs,
                       totalseg_ct_dirs)
 
@@ -73,6 +74,9 @@ def main(argv=None):
     ap.add_argument('--flare-limit', type=int, default=0, help='at most N FLARE22 maps (0 = all 50)')
     ap.add_argument('--totalseg-ct', action='append', default=[],
                     help='TotalSegmentator subject with ct.nii.gz (or a folder of them): real training CT (repeatable)')
+    ap.add_argument('--workers', type=int, default=default_workers(),
+                    help='cases and subjects packed side by side (default: one per usable core; the cache is the same '
+                         'for any number)')
     args = ap.parse_args(argv)
 
     spec = GridSpec()
@@ -83,42 +87,45 @@ def main(argv=None):
     entries, summary = [], {}
     t0 = time.time()
 
-    def add(case, split, codec='fine'):
-        entries.append(write_case(out, case, split, spec, codec))
-        if split == 'train':
-            s = summary.setdefault(case.source, {'cases': 0, 'annotated': set()})
-            s['cases'] += 1
-            s['annotated'].update(case.annotated)
-        print(f'{case.id}: {split}, {case.ct.data.shape[0]} slices', flush=True)
+    tasks = []  # (split, task): each task loads one case and writes its file; run args.workers at a time
+
+    def add(loader, split, codec='fine', dest=out):
+        tasks.append((split, lambda: write_case(dest, loader(), split, spec, codec)))
 
     if args.openkbp:
         for split, dest in (('train', 'train'), ('val', 'val')):
             dirs = openkbp_dirs(args.openkbp, split)
             n = args.limit or (args.openkbp_train if split == 'train' else args.openkbp_val) or None
             for d in dirs[:n]:
-                add(load_openkbp(d), dest)
+                add(lambda d=d: load_openkbp(d), dest)
     for i, folder in enumerate(args.phantom):
         n = args.limit or (args.phantom_limit[i] if i < len(args.phantom_limit) else 0) or None
         for d in phantom_case_dirs(folder)[:n]:
-            add(load_phantom(d), 'train', args.phantom_codec)
+            add(lambda d=d: load_phantom(d), 'train', args.phantom_codec)
     tables = Path(args.anatomy) / 'totalseg' if args.anatomy else None
     for folder in args.totalseg_ct:
         for d in totalseg_ct_dirs(folder)[:args.limit or None]:
-            add(load_totalseg_ct(d, tables_dir=tables), 'train')
-    test_entries = []
-    if args.test_out:
-        test_dir = Path(args.test_out)
+            add(lambda d=d: load_totalseg_ct(d, tables_dir=tables), 'train')
+    test_dir = Path(args.test_out) if args.test_out else None
+    if test_dir is not None:
         if test_dir.exists():
             shutil.rmtree(test_dir)
         test_dir.mkdir(parents=True)
     for folder in args.phantom_test:
         for d in phantom_case_dirs(folder)[:args.limit or None]:
-            case = load_phantom(d)
-            if args.test_out:
-                test_entries.append(write_case(test_dir, case, 'test', spec, args.phantom_codec))
-                print(f'{case.id}: test -> {test_dir}', flush=True)
-            else:
-                add(case, 'test', args.phantom_codec)
+            add(lambda d=d: load_phantom(d), 'test', args.phantom_codec, dest=test_dir or out)
+    test_entries = []
+    for (split, _), entry in zip(tasks, ordered_map([t for _, t in tasks], args.workers)):
+        if split == 'test' and test_dir is not None:
+            test_entries.append(entry)
+            print(f'{entry["id"]}: test -> {test_dir}', flush=True)
+            continue
+        entries.append(entry)
+        if split == 'train':
+            s = summary.setdefault(entry['source'], {'cases': 0, 'annotated': set()})
+            s['cases'] += 1
+            s['annotated'].update(entry['annotated'])
+        print(f'{entry["id"]}: {split}, {entry["shape"][0]} slices', flush=True)
     sources = []
     for sid, s in summary.items():
         annotated = sorted(s['annotated'])
@@ -128,15 +135,15 @@ def main(argv=None):
                         'description': SOURCE_DESCRIPTIONS.get(sid, f'{sid} dataset'), 'cases': s['cases'],
                         'annotated': [CHANNEL_NAMES[c] for c in annotated]})
     write_index(out, entries, spec, sources)
-    if args.test_out:
+    if test_dir is not None:
         write_index(test_dir, test_entries, spec, sources)
     if args.anatomy:
         from .anatomy import pack
-        pack(out, args.anatomy, args.anatomy_partial, args.deepmind_limit)
+        pack(out, args.anatomy, args.anatomy_partial, args.deepmind_limit, workers=args.workers)
     if args.anatomy_more:
         from .anatomy import MORE_SOURCES, pack
         pack(out, args.anatomy or TOTALSEG_TABLES.parent, args.anatomy_partial, only=list(MORE_SOURCES),
-             more=args.anatomy_more, flare_limit=args.flare_limit)
+             more=args.anatomy_more, flare_limit=args.flare_limit, workers=args.workers)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f'{len(entries)} cases in {out} ({size / 1e6:.1f} MB) in {time.time() - t0:.0f} s')
     return 0

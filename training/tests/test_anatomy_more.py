@@ -254,3 +254,25 @@ def test_totalseg_ct_case(tmp_path):
     ex.mkdir(parents=True)
     with pytest.raises(ValueError):
         totalseg_ct_dirs(ex)
+
+
+def test_cli_packs_the_same_cache_with_two_workers(tmp_path):
+    root = _fake_root(tmp_path)
+    more = tmp_path / 'more'
+    _write_masks(more / 'totalseg-more' / 's0001', fake_masks())
+    (more / 'flare22').mkdir(parents=True)
+    arr = np.zeros((40, 40, 8), np.uint16)
+    arr[5:20, 5:20, 1:7] = 1
+    for n in (1, 2, 3):
+        arr[22:26, 20:24, :n] = 5
+        write_nifti(more / 'flare22' / f'FLARE22_Tr_000{n}.nii.gz', arr, RAS)
+    caches = []
+    for workers in (1, 2):
+        cache = tmp_path / f'cache{workers}'
+        assert A.main(['--cache', str(cache), '--root', str(root), '--more', str(more), '--workers', str(workers)]) == 0
+        caches.append(cache)
+    one, two = (json.loads((c / 'anatomy.json').read_text()) for c in caches)
+    assert [e['id'] for e in two['subjects']] == ['totalseg-more-s0001', 'flare22-0001', 'flare22-0002', 'flare22-0003']
+    assert one == two
+    for e in one['subjects']:
+        assert (caches[0] / e['file']).read_bytes() == (caches[1] / e['file']).read_bytes()
