@@ -19,6 +19,11 @@ shift 2
 export MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=${THREADS:-2}
 export PYTHONPATH=training
 cache=${CACHE:-.train-cache}
+# bfloat16 autocast only where the CPU computes it natively (avx512_bf16 / amx_bf16): on others (AMD EPYC with
+# AVX2, 2026-12-07) torch emulates it and a step takes minutes instead of half a second; float32 there.
+prec=(--bf16)
+grep -qE 'avx512_bf16|amx_bf16' /proc/cpuinfo 2>/dev/null || prec=()
+[ -n "${BF16:-}" ] && { [ "$BF16" = 1 ] && prec=(--bf16) || prec=(); }
 start=()
 if [ -f "$out/attention_hpa.pt.opt" ]; then
   start=(--resume "$out/attention_hpa.pt")
@@ -28,8 +33,8 @@ else
   start=(--init training/checkpoints/aa-hpa-v1.pt)
 fi
 mkdir -p "$out"
-echo "run.sh: cache $cache, ${start[*]}, $secs s, threads ${THREADS:-2}, $(date -u +%FT%TZ)" | tee -a "$out/run.txt"
+echo "run.sh: cache $cache, ${start[*]}, $secs s, threads ${THREADS:-2}, ${prec[*]:-float32}, $(date -u +%FT%TZ)" | tee -a "$out/run.txt"
 exec /usr/bin/python3 -m attention_anatomy.train --cache "$cache" --out "$out" --variant attention_hpa \
-  --device cpu --threads "${THREADS:-2}" --seconds "$secs" --batch 8 --freeze-bn --bf16 --loss ce_dice \
+  --device cpu --threads "${THREADS:-2}" --seconds "$secs" --batch 8 --freeze-bn "${prec[@]}" --loss ce_dice \
   --stage-weights 0,0,1,0 --lr 1e-4,1e-4,1e-4,1e-4 --real-share 0.375 --phantom-share 0.125 --focus-slots 1 \
   --organ-weight 3 --warmup 500 --log-every 50 --weights-out "$out/attention_hpa.f16.pt" "${start[@]}" "$@"
