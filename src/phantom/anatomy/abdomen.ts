@@ -9,23 +9,8 @@
  * the contact surfaces are shared and the painter's blend gives them partial volume from both sides.
  */
 import type { Rng } from '../rng';
-import {
-  Capsule,
-  Ellipsoid,
-  HalfSpace,
-  Intersect,
-  Offset,
-  rotFromAxis,
-  type Shape,
-  Shell,
-  SmoothUnion,
-  Subtract,
-  Union,
-  type Vec3,
-  ZProfile,
-  norm3,
-  type Mat3,
-} from '../shapes';
+import { Capsule, Ellipsoid, HalfSpace, rotFromAxis, type Shape, type Vec3, ZProfile, norm3, type Mat3 } from '../shapes';
+import { Intersect, Offset, Shell, SmoothUnion, Subtract, Union } from '../csg';
 import { zOf } from '../subject';
 import { LEFT, RIGHT, side, type Builder } from './builder';
 

@@ -2,18 +2,8 @@
  * Body envelope: couch, skin, subcutaneous fat, muscle wall, the trunk cavity (filled with mediastinal /
  * visceral fat before the organs go in) and the diaphragm that divides it.
  */
-import {
-  HalfSpace,
-  HeightSolid,
-  Intersect,
-  Offset,
-  type ProfileKey,
-  Shell,
-  SmoothUnion,
-  Subtract,
-  ZProfile,
-  type Shape,
-} from '../shapes';
+import { HalfSpace, HeightSolid, type ProfileKey, ZProfile, type Shape } from '../shapes';
+import { Intersect, Offset, Shell, SmoothUnion, Subtract } from '../csg';
 import { zOf, type Subject } from '../subject';
 import { LEFT, RIGHT, type Builder } from './builder';
 

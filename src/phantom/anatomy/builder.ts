@@ -3,7 +3,8 @@
  * mapping, jittered organ ellipsoids and tubes along centre lines.
  */
 import type { Layer } from '../render';
-import { Capsule, Ellipsoid, type Deform, Offset, rotEuler, type Shape, Union, type Vec3, type Mat3 } from '../shapes';
+import { Capsule, Ellipsoid, type Deform, rotEuler, type Shape, type Vec3, type Mat3 } from '../shapes';
+import { Offset, Union } from '../csg';
 import { CHIN_Z, headPt, jitter, type Jitter, lumpy, type Subject, trunkPt } from '../subject';
 
 export type LayerOpts = Partial<Pick<Layer, 'tex' | 'tex2' | 'gradY' | 'onlyIn' | 'carves'>>;

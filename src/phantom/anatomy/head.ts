@@ -7,22 +7,8 @@
  * (adult averages): globe centres (+-32, -66, -112); sella / pituitary (0, -20, -105); foramen magnum
  * (0, +15, -152); external auditory meatus (+-45..78, +12, -138); condyles (+-50, -1, -142); menton -222.
  */
-import {
-  Capsule,
-  Ellipsoid,
-  HalfSpace,
-  HeightSolid,
-  Intersect,
-  Offset,
-  rotEuler,
-  type Shape,
-  Shell,
-  SmoothUnion,
-  Subtract,
-  Torus,
-  Union,
-  type Vec3,
-} from '../shapes';
+import { Capsule, Ellipsoid, HalfSpace, HeightSolid, rotEuler, type Shape, Torus, type Vec3 } from '../shapes';
+import { Intersect, Offset, Shell, SmoothUnion, Subtract, Union } from '../csg';
 import { LEFT, RIGHT, side, type Builder } from './builder';
 
 /** Skull-base height (canonical head z) of the cranial floor at canonical (x, y): anterior, middle and posterior fossae. */

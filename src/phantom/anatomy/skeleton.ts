@@ -4,7 +4,8 @@
  * clavicles, scapulae, pelvis and femoral heads. Painted after the soft organs, so bone (label 0)
  * carves whatever an organ's envelope left in its place, as a contouring physician would.
  */
-import { Intersect, HalfSpace, Offset, type ProfileKey, type Shape, Subtract, Union, type Vec3, ZProfile } from '../shapes';
+import { HalfSpace, type ProfileKey, type Shape, type Vec3, ZProfile } from '../shapes';
+import { Intersect, Offset, Subtract, Union } from '../csg';
 import { zOf } from '../subject';
 import { LEFT, RIGHT, side, type Builder } from './builder';
 import { cavityAt, spineY } from './body';

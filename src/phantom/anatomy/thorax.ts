@@ -7,21 +7,8 @@
  * central tendon of the diaphragm about -495.
  */
 import type { Rng } from '../rng';
-import {
-  Ellipsoid,
-  HalfSpace,
-  Intersect,
-  Offset,
-  rotFromAxis,
-  type Shape,
-  Shell,
-  Subtract,
-  Union,
-  type Vec3,
-  ZProfile,
-  norm3,
-  cross3,
-} from '../shapes';
+import { Ellipsoid, HalfSpace, rotFromAxis, type Shape, type Vec3, ZProfile, norm3, cross3 } from '../shapes';
+import { Intersect, Offset, Shell, Subtract, Union } from '../csg';
 import { zOf } from '../subject';
 import { LEFT, RIGHT, side, type Builder } from './builder';
 
