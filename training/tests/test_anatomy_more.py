@@ -206,16 +206,23 @@ def _fake_root(tmp_path):
     return root
 
 
-def test_cli_packs_the_more_sources_and_only_keeps_others(tmp_path):
+def _fake_more(tmp_path, flare: int, grow: bool = False):
+    """(anatomy root, anatomy-more folder) with one TotalSegmentator subject and `flare` FLARE22 maps (grow: the
+    pancreas spans n slices in map n, so that the maps differ)."""
     root = _fake_root(tmp_path)
     more = tmp_path / 'more'
     _write_masks(more / 'totalseg-more' / 's0001', fake_masks())
     (more / 'flare22').mkdir(parents=True)
     arr = np.zeros((40, 40, 8), np.uint16)
     arr[5:20, 5:20, 1:7] = 1
-    arr[22:26, 20:24, :] = 5
-    for n in (1, 2):
+    for n in range(1, flare + 1):
+        arr[22:26, 20:24, :n if grow else None] = 5
         write_nifti(more / 'flare22' / f'FLARE22_Tr_000{n}.nii.gz', arr, RAS)
+    return root, more
+
+
+def test_cli_packs_the_more_sources_and_only_keeps_others(tmp_path):
+    root, more = _fake_more(tmp_path, 2)
     cache = tmp_path / 'cache'
     assert A.main(['--cache', str(cache), '--root', str(root), '--more', str(more), '--flare-limit', '1']) == 0
     idx = json.loads((cache / 'anatomy.json').read_text())
@@ -257,15 +264,7 @@ def test_totalseg_ct_case(tmp_path):
 
 
 def test_cli_packs_the_same_cache_with_two_workers(tmp_path):
-    root = _fake_root(tmp_path)
-    more = tmp_path / 'more'
-    _write_masks(more / 'totalseg-more' / 's0001', fake_masks())
-    (more / 'flare22').mkdir(parents=True)
-    arr = np.zeros((40, 40, 8), np.uint16)
-    arr[5:20, 5:20, 1:7] = 1
-    for n in (1, 2, 3):
-        arr[22:26, 20:24, :n] = 5
-        write_nifti(more / 'flare22' / f'FLARE22_Tr_000{n}.nii.gz', arr, RAS)
+    root, more = _fake_more(tmp_path, 3, grow=True)
     caches = []
     for workers in (1, 2):
         cache = tmp_path / f'cache{workers}'
