@@ -285,15 +285,15 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
             log(f'[{cfg.variant}] torch {torch.__version__} has no torch.compile: running eagerly')
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr[0])
     opt_path = Path(str(cfg.resume) + '.opt') if cfg.resume else None
-    if opt_path is not None and opt_path.exists():
+    resumed_opt = opt_path is not None and opt_path.exists()
+    if resumed_opt:
         saved = torch.load(opt_path, map_location=dev)
         opt.load_state_dict(saved['optimizer'])
         start = saved['counters']
         log(f'[{cfg.variant}] resumed {cfg.resume}: optimiser state and counters {start}')
     elif cfg.resume:
         log(f'[{cfg.variant}] resumed {cfg.resume}: weights only (no {opt_path.name}: a fresh Adam state)')
-    fresh_opt = not (opt_path is not None and opt_path.exists())
-    warmup = cfg.warmup if fresh_opt else 0
+    warmup = 0 if resumed_opt else cfg.warmup
     if warmup:
         log(f'[{cfg.variant}] fresh Adam state: learning rate ramps up over the first {warmup} steps')
     log_path = out / f'{cfg.variant}.log.jsonl'
