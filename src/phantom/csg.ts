@@ -3,14 +3,26 @@
  * differences, offsets and shells, and a bounds clamp. Same conventions: approximate signed distance in mm,
  * negative inside, the outward normal of the last evaluation in `NRM`, no allocation per call.
  */
-import { NRM, setBox, Shape } from './shapes';
+import { Box, NRM, setBox, Shape } from './shapes';
+
+/** box = the bounding box of the parts' boxes (an empty box for no parts). */
+function unionBox(box: Box, parts: Shape[]): void {
+  setBox(box, Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity);
+  for (const p of parts) for (let i = 0; i < 6; i++) box[i] = i % 2 ? Math.max(box[i], p.box[i]) : Math.min(box[i], p.box[i]);
+}
+
+/** Squared distance (mm^2) from (x, y, z) to the box [x0, x1, y0, y1, z0, z1]; 0 inside. */
+function boxDistance2(b: Box, x: number, y: number, z: number): number {
+  const ox = x < b[0] ? b[0] - x : x > b[1] ? x - b[1] : 0;
+  const oy = y < b[2] ? b[2] - y : y > b[3] ? y - b[3] : 0;
+  const oz = z < b[4] ? b[4] - z : z > b[5] ? z - b[5] : 0;
+  return ox * ox + oy * oy + oz * oz;
+}
 
 export class Union extends Shape {
   constructor(readonly parts: Shape[]) {
     super();
-    setBox(this.box, Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity);
-    for (const p of parts)
-      for (let i = 0; i < 6; i++) this.box[i] = i % 2 ? Math.max(this.box[i], p.box[i]) : Math.min(this.box[i], p.box[i]);
+    unionBox(this.box, parts);
   }
   sd(x: number, y: number, z: number): number {
     let best = Infinity,
@@ -21,10 +33,7 @@ export class Union extends Shape {
     for (let i = 0; i < ps.length; i++) {
       const b = ps[i].box;
       // a part whose box is farther than the best distance so far cannot win
-      const ox = x < b[0] ? b[0] - x : x > b[1] ? x - b[1] : 0;
-      const oy = y < b[2] ? b[2] - y : y > b[3] ? y - b[3] : 0;
-      const oz = z < b[4] ? b[4] - z : z > b[5] ? z - b[5] : 0;
-      const o2 = ox * ox + oy * oy + oz * oz;
+      const o2 = boxDistance2(b, x, y, z);
       if (o2 > 0 && (best <= 0 || o2 > best * best)) continue;
       const d = ps[i].sd(x, y, z);
       if (d < best) {
@@ -48,9 +57,7 @@ export class SmoothUnion extends Shape {
     private readonly k: number,
   ) {
     super();
-    setBox(this.box, Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity);
-    for (const p of parts)
-      for (let i = 0; i < 6; i++) this.box[i] = i % 2 ? Math.max(this.box[i], p.box[i]) : Math.min(this.box[i], p.box[i]);
+    unionBox(this.box, parts);
   }
   sd(x: number, y: number, z: number): number {
     let d = Infinity,
@@ -62,10 +69,7 @@ export class SmoothUnion extends Shape {
     for (let i = 0; i < ps.length; i++) {
       const b = ps[i].box;
       // a part farther than the blend radius beyond the current distance changes nothing
-      const ox = x < b[0] ? b[0] - x : x > b[1] ? x - b[1] : 0;
-      const oy = y < b[2] ? b[2] - y : y > b[3] ? y - b[3] : 0;
-      const oz = z < b[4] ? b[4] - z : z > b[5] ? z - b[5] : 0;
-      const o2 = ox * ox + oy * oy + oz * oz;
+      const o2 = boxDistance2(b, x, y, z);
       if (o2 > 0 && d < Infinity && Math.sqrt(o2) > d + k) continue;
       const e = ps[i].sd(x, y, z);
       if (d === Infinity) {
@@ -94,8 +98,7 @@ export class Intersect extends Shape {
   constructor(private readonly parts: Shape[]) {
     super();
     setBox(this.box, -Infinity, Infinity, -Infinity, Infinity, -Infinity, Infinity);
-    for (const p of parts)
-      for (let i = 0; i < 6; i++) this.box[i] = i % 2 ? Math.min(this.box[i], p.box[i]) : Math.max(this.box[i], p.box[i]);
+    for (const p of parts) withBox(this, p.box);
   }
   sd(x: number, y: number, z: number): number {
     let best = -Infinity,
@@ -192,7 +195,7 @@ export class Shell extends Shape {
 }
 
 /** Exact bounds clamp: restrict a shape's box (for shapes like half spaces used inside Intersect). */
-export function withBox(s: Shape, box: [number, number, number, number, number, number]): Shape {
+export function withBox(s: Shape, box: ArrayLike<number>): Shape {
   for (let i = 0; i < 6; i++) s.box[i] = i % 2 ? Math.min(s.box[i], box[i]) : Math.max(s.box[i], box[i]);
   return s;
 }
