@@ -27,13 +27,21 @@ def attended_logits(f: torch.Tensor, log_a: torch.Tensor | None) -> torch.Tensor
     return f + log_a[:, :, None, None]
 
 
-def recalibrated_log_probs(f: torch.Tensor, log_a: torch.Tensor | None, m: torch.Tensor | None) -> torch.Tensor:
-    """log q [B, C, H, W]; channels with m_c = 0 get a large negative value (q_c = 0)."""
+def attended_log_probs(f: torch.Tensor, log_a: torch.Tensor | None) -> torch.Tensor:
+    """log p [B, C, H, W] = log softmax(f + log a), in float32 (or float64) whatever the logits' precision."""
     up = (lambda t: t if t.dtype == torch.float64 else t.float())  # noqa: E731  (bf16 logits -> float32)
     g = attended_logits(up(f), up(log_a) if log_a is not None else None)
-    log_p = torch.log_softmax(g, dim=1)
-    if m is None:
-        return log_p
+    return torch.log_softmax(g, dim=1)
+
+
+def recalibrated_log_probs(f: torch.Tensor, log_a: torch.Tensor | None, m: torch.Tensor | None) -> torch.Tensor:
+    """log q [B, C, H, W]; channels with m_c = 0 get a large negative value (q_c = 0)."""
+    log_p = attended_log_probs(f, log_a)
+    return log_p if m is None else recalibrate_log_probs(log_p, m)
+
+
+def recalibrate_log_probs(log_p: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+    """log q from log p: the unannotated channels' mass moves into background (log space)."""
     m4 = m[:, :, None, None].to(log_p.dtype)
     unannotated = (m4 < 0.5)
     unannotated = torch.cat([torch.ones_like(unannotated[:, :1]), unannotated[:, 1:]], dim=1)

@@ -79,6 +79,14 @@ class DeviceData:
         masks[:, 0] = 1
         for i, e in enumerate(entries):
             masks[i, e['annotated']] = 1
+        # the largest slice area of each annotated channel, mm^2 (size_prior.area_caps)
+        self.max_slice_area_mm2 = np.zeros(NUM_CHANNELS)
+        for i, (e, n0) in enumerate(zip(entries, start)):
+            K = e['shape'][0]
+            idx = np.arange(K)[:, None] * NUM_CHANNELS + lab[n0:n0 + K].reshape(K, -1)
+            counts = np.bincount(idx.ravel(), minlength=K * NUM_CHANNELS).reshape(K, NUM_CHANNELS)
+            area = counts.max(axis=0) * e['spacing'][0] * e['spacing'][1] * masks[i]
+            self.max_slice_area_mm2 = np.maximum(self.max_slice_area_mm2, area)
         self.masks = torch.from_numpy(masks).to(dev)
         self.regions = torch.tensor(np.concatenate([e['regions'] for e in entries]), dtype=torch.long, device=dev)
         luts = np.stack([self.spec.normalise(code_lut(c)) for c in CODEC_IDS]).astype(np.float32)

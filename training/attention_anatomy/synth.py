@@ -164,11 +164,16 @@ class AnatomyBank:
         self.slice_w = torch.from_numpy(np.concatenate(w).astype(np.float32)).to(dev)
         self.sources = sorted(set(src))
         # which target channels each slice shows (for focused draws: pick(..., channels=...))
+        # and the largest slice area of each annotated channel, mm^2 (size_prior.area_caps)
         present = []
+        self.max_slice_area_mm2 = np.zeros(NUM_CHANNELS)
         for s, a in enumerate(arrs):
             K = a.shape[0]
             idx = np.arange(K)[:, None] * NUM_CHANNELS + ch[s][a.reshape(K, -1)]
-            present.append(np.bincount(idx.ravel(), minlength=K * NUM_CHANNELS).reshape(K, NUM_CHANNELS) > 0)
+            counts = np.bincount(idx.ravel(), minlength=K * NUM_CHANNELS).reshape(K, NUM_CHANNELS)
+            present.append(counts > 0)
+            area = counts.max(axis=0) * float(sp[s, 0]) * float(sp[s, 1]) * masks[s]
+            self.max_slice_area_mm2 = np.maximum(self.max_slice_area_mm2, area)
         self.slice_channels = torch.from_numpy(np.concatenate(present)).to(dev)
         self._focus: dict = {}
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import torch
 
-from .attention import attention_from_fc4, recalibrated_log_probs
+from .attention import attended_log_probs, attention_from_fc4, recalibrate_log_probs
 from .export import load_checkpoint_dict
 from .grid import GridSpec
 from .cache import class_weights
@@ -42,6 +42,7 @@ from .losses import (batch_dice_loss, cap_focal_weights, cross_entropy_q, dice_c
 from .model import VARIANTS, ModelConfig, build_model
 from .organs import CHANNEL_NAMES, channel_of
 from .sampler import Augment, DeviceData
+from .size_prior import area_cap_loss, area_caps
 from .synth import AnatomyBank, SynthParams
 
 STAGES = ('region', 'all', 'nofocal', 'finetune')
@@ -83,6 +84,8 @@ class TrainConfig:
     threads: int = 0  # torch CPU threads (0 = torch's default)
     resume: str = ''  # continue this run (checkpoint + <checkpoint>.opt: optimiser state and counters)
     warmup: int = 0  # steps of linear learning-rate warm-up when the Adam state is fresh (0 = none)
+    area_weight: float = 0.0  # weight of the slice-area prior on unannotated organs (size_prior.py; 0 = off)
+    area_margin: float = 1.5  # its cap: this x the largest annotated slice area of the organ in the training data
     extra: dict = field(default_factory=dict)
 
     def fractions(self) -> list[float]:
@@ -119,8 +122,10 @@ def autocast_ctx(device_type: str | None):
     return torch.autocast(device_type=device_type, dtype=torch.bfloat16)
 
 
-def step_losses(model, batch: dict, stage: int, cfg: TrainConfig, focal_w: torch.Tensor, amp) -> dict:
-    """amp: None (float32), 'cuda' or 'cpu' (bf16 autocast + channels_last); True means 'cuda' (older callers)."""
+def step_losses(model, batch: dict, stage: int, cfg: TrainConfig, focal_w: torch.Tensor, amp,
+                caps: torch.Tensor | None = None) -> dict:
+    """amp: None (float32), 'cuda' or 'cpu' (bf16 autocast + channels_last); True means 'cuda' (older callers).
+    caps: per-organ slice-area caps (size_prior.area_caps) for the area prior when cfg.area_weight > 0."""
     mcfg = getattr(model, 'cfg', None) or model._orig_mod.cfg
     amp = 'cuda' if amp is True else (amp or None)
     x = batch['x']
@@ -134,7 +139,10 @@ def step_losses(model, batch: dict, stage: int, cfg: TrainConfig, focal_w: torch
     if stage > 0:
         log_a = attention_from_fc4(z.float())[1] if mcfg.uses_attention else None
         m = batch['m'] if mcfg.uses_hpa else None
-        log_q = recalibrated_log_probs(f.float(), log_a, m)
+        log_p = attended_log_probs(f, log_a)
+        log_q = log_p if m is None else recalibrate_log_probs(log_p, m)
+        if cfg.area_weight > 0 and m is not None and caps is not None:
+            out['area'] = cfg.area_weight * area_cap_loss(log_p, m, caps)
         if cfg.loss == 'ce_dice':
             out['ce'] = cross_entropy_q(log_q, batch['y'])
             out['dice'] = cfg.dice_weight * present_dice_loss(log_q, batch['y'], batch['m'])
@@ -270,6 +278,13 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
     if amp is not None:
         model = model.to(memory_format=torch.channels_last)
     focal_w = mixed_focal_weights(data, bank, spec, cfg.focal_cap).to(dev)
+    caps = None
+    if cfg.area_weight > 0:
+        caps = area_caps([data.max_slice_area_mm2] + ([bank.max_slice_area_mm2] if bank is not None else []),
+                         spec, cfg.area_margin).to(dev)
+        log(f'[{cfg.variant}] slice-area prior x{cfg.area_weight} on unannotated organs, caps (cm^2): '
+            + ', '.join(f'{CHANNEL_NAMES[c]} {caps[c].item() * spec.spacing ** 2 / 100:.1f}'
+                        for c in range(1, len(caps)) if torch.isfinite(caps[c])))
     sources = list(data.index['sources'])
     if bank is not None:
         from .anatomy import SOURCE_LICENCES
@@ -328,7 +343,7 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
             for g in opt.param_groups:
                 g['lr'] = cfg.lr[stage] * warmup_factor(step, warmup)
         batch = mixer.batch(aug_ft if stage == 3 else aug_base)
-        losses = step_losses(fwd, batch, stage, cfg, focal_w, amp)
+        losses = step_losses(fwd, batch, stage, cfg, focal_w, amp, caps)
         opt.zero_grad(set_to_none=True)
         losses['total'].backward()
         opt.step()
@@ -412,6 +427,10 @@ def main(argv=None):
     ap.add_argument('--resume', default='', help='continue from this checkpoint (+ its .opt file if present)')
     ap.add_argument('--warmup', type=int, default=0, help='linear learning-rate warm-up over this many steps when '
                     'the Adam state is fresh (ignored when resuming one)')
+    ap.add_argument('--area-weight', type=float, default=0.0, help='weight of the slice-area prior on the organs a '
+                    'sample does not annotate (size_prior.py; 0 = off)')
+    ap.add_argument('--area-margin', type=float, default=1.5, help='area prior cap: this x the largest annotated '
+                    'slice area of the organ in the training data')
     args = ap.parse_args(argv)
     synth = {}
     for kv in filter(None, args.synth.split(',')):
@@ -426,7 +445,8 @@ def main(argv=None):
                       dice_weight=args.dice_weight, focus_slots=args.focus_slots,
                       focus_organs=tuple(filter(None, args.focus_organs.split(','))),
                       real_sources=tuple(filter(None, args.real_sources.split(','))), threads=args.threads,
-                      resume=args.resume, warmup=args.warmup)
+                      resume=args.resume, warmup=args.warmup, area_weight=args.area_weight,
+                      area_margin=args.area_margin)
     train(args.cache, args.out, cfg, args.device)
     return 0
 

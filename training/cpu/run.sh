@@ -33,7 +33,7 @@ else
   start=(--init training/checkpoints/aa-hpa-v1.pt)
 fi
 mkdir -p "$out"
-echo "run.sh: cache $cache, ${start[*]}, $secs s, threads ${THREADS:-2}, ${prec[*]:-float32}, $(date -u +%FT%TZ)" | tee -a "$out/run.txt"
+echo "run.sh: cache $cache, ${start[*]}, $secs s, threads ${THREADS:-2}, ${prec[*]:-float32}, extra: ${*:-none}, $(date -u +%FT%TZ)" | tee -a "$out/run.txt"
 exec /usr/bin/python3 -m attention_anatomy.train --cache "$cache" --out "$out" --variant attention_hpa \
   --device cpu --threads "${THREADS:-2}" --seconds "$secs" --batch 8 --freeze-bn "${prec[@]}" --loss ce_dice \
   --stage-weights 0,0,1,0 --lr 1e-4,1e-4,1e-4,1e-4 --real-share 0.375 --phantom-share 0.125 --focus-slots 1 \
