@@ -91,12 +91,21 @@ def gate(new: dict, kept: dict | None) -> tuple[bool, str]:
     return True, f'real-set mean +{gain:.3f}, no set down by more than {MAX_DROP}'
 
 
+def kept_counters(kept: dict) -> set:
+    """The slice counters a run that resumes the kept run's own state starts from: recorded as 'counters' since
+    2026-12-07; older rows: the row's slicesSeen (a kept run that itself resumed its predecessor's state, like
+    cpu-s6) or its own slices (a kept run that started a fresh Adam state, like cpu-s8)."""
+    if 'counters' in kept:
+        return {kept['counters']}
+    return {kept['slicesSeen'], kept.get('slices')}
+
+
 def run_slices(summary: dict, kept: dict | None) -> dict:
     """{'slices', 'seconds'} a curve row counts for a run. A run resumed after an interruption (run.sh) counts every
     part (the summary's 'total'); a run that resumes the kept run's own state (its counters: 'before' = the kept
-    row's slicesSeen) counts only its own slices, the earlier ones are counted already."""
+    run's counters at its end) counts only its own slices, the earlier ones are counted already."""
     own = {'slices': summary['slices'], 'seconds': summary['seconds']}
-    if kept and (summary.get('before') or {}).get('slices') == kept['slicesSeen']:
+    if kept and (summary.get('before') or {}).get('slices') in kept_counters(kept):
         return own
     return summary.get('total') or own
 
@@ -225,7 +234,8 @@ def main(argv=None):
         tot = run_slices(s, kept)
         row.update(start=args.start or Path(s.get('init') or s.get('resume') or '?').name, slices=tot['slices'],
                    slicesPerS=round(tot['slices'] / max(tot['seconds'], 1e-6), 1),
-                   slicesSeen=(kept['slicesSeen'] if kept else 0) + tot['slices'])
+                   slicesSeen=(kept['slicesSeen'] if kept else 0) + tot['slices'],
+                   counters=(s.get('total') or s)['slices'])
     row['kept'], row['why'] = gate(row, None if args.baseline else kept)
     print(json.dumps(row, indent=1))
     print(f"gate: {'KEEP' if row['kept'] else 'ROLL BACK'} ({row['why']})")

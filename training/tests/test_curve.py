@@ -33,3 +33,14 @@ def test_run_slices_counts_an_interrupted_runs_parts_but_not_a_kept_runs_own_sta
     assert curve.run_slices(interrupted, row(0.5, 0.5, 0.5, seen=0))['slices'] == 240_776
     # a fresh run
     assert curve.run_slices({'slices': 10, 'seconds': 1.0}, kept) == {'slices': 10, 'seconds': 1.0}
+
+
+def test_run_slices_knows_the_state_of_a_kept_run_that_started_fresh():
+    # cpu-s8: a fresh Adam state, 34 136 slices of its own on top of 352 216 seen before; cpu-s9 resumes its state
+    kept = dict(row(0.789, 0.685, 0.704, seen=386_352), slices=34_136)
+    resumed = {'slices': 30_000, 'seconds': 5600.0, 'before': {'slices': 34_136, 'seconds': 5942.4},
+               'total': {'slices': 64_136, 'seconds': 11542.4}}
+    assert curve.run_slices(resumed, kept)['slices'] == 30_000
+    # rows since then record the counters the run ended with
+    assert curve.run_slices(resumed, dict(kept, counters=34_136))['slices'] == 30_000
+    assert curve.run_slices(resumed, dict(kept, counters=1))['slices'] == 64_136  # not its state: every part
