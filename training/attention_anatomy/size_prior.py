@@ -1,10 +1,8 @@
 """Slice-area prior for the organs a sample does not annotate (partial labels, DESIGN 3.4).
 
 With HPA recalibration an organ that a sample does not annotate counts as background in the loss, so nothing
-stops the network from painting it over neighbouring tissue on sources that never label it. That is what
-happened to the sublingual gland (annotated only by the ICRP phantoms and the project phantoms): on real head &
-neck CT (OpenKBP, which does not label it) it grew to 13-20 ml (a real one is 2-4 ml) and 6-16 cm^2 per slice,
-where no training label shows more than about 4 cm^2.
+stops the network from painting it over neighbouring tissue on sources that never label it (the sublingual gland,
+annotated only by the ICRP and project phantoms, reaches 13-20 ml on real head & neck CT; a real one is 2-4 ml).
 
 The prior bounds what the labels do say: the largest area the organ ever covers on one slice of any training
 source that annotates it (times a margin for the augmentation's zoom and anatomical variation). On the
@@ -16,6 +14,10 @@ for weakly supervised segmentation", MedIA 2019):
 
 p is the attended probability before recalibration (recalibration moves exactly this mass into background).
 Organs no source annotates have no cap (infinite): nothing to bound them by.
+
+What it cannot do: bound an organ's craniocaudal extent. A 2.5D network sees a few millimetres in z, so a gland of
+plausible area painted on too many slices passes (cpu-s8's sublingual gland on OpenKBP pt_201, training grid:
+16 slices x 3 mm at 3-5 cm^2 each against a 6.4 cm^2 cap).
 """
 from __future__ import annotations
 
