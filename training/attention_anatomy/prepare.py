@@ -16,6 +16,8 @@ label maps (totalseg-more, flare22) next to --anatomy's.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import shutil
 import sys
 import time
@@ -38,6 +40,41 @@ SOURCE_DESCRIPTIONS = {
                    'our channels (CC BY 4.0)',
 }
 REAL_SOURCES = ('openkbp', 'totalseg-ct')  # real CT: the trainer's real_sources
+STAMP = 'prepare.json'  # written last into a complete cache: the options and the code that built it (--reuse)
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_stamp(args) -> dict:
+    """The options (all but --workers / --reuse, which do not change the cache) and a hash of every module of this
+    package loaded while building it."""
+    pkg = Path(__file__).resolve().parent
+    code = {}
+    for mod in list(sys.modules.values()):
+        f = getattr(mod, '__file__', None)
+        if f and Path(f).resolve().parent == pkg:
+            code[Path(f).name] = _file_hash(Path(f))
+    return {'format': 'prepare-stamp/1', 'args': _stamp_args(args), 'code': dict(sorted(code.items()))}
+
+
+def _stamp_args(args) -> dict:
+    return {k: v for k, v in sorted(vars(args).items()) if k not in ('workers', 'reuse')}
+
+
+def up_to_date(args) -> bool:
+    """--reuse: the cache at --out was completed by the same options and the same code (and --test-out exists)."""
+    pkg = Path(__file__).resolve().parent
+    try:
+        stamp = json.loads((Path(args.out) / STAMP).read_text())
+    except (OSError, ValueError):
+        return False
+    if stamp.get('args') != json.loads(json.dumps(_stamp_args(args))):
+        return False
+    if any(not (pkg / name).exists() or _file_hash(pkg / name) != h for name, h in stamp.get('code', {}).items()):
+        return False
+    return not args.test_out or (Path(args.test_out) / 'index.json').exists()
 
 
 def phantom_case_dirs(root) -> list[Path]:
@@ -47,7 +84,7 @@ def phantom_case_dirs(root) -> list[Path]:
     return sorted(p.parent for p in root.glob('*/case.json'))
 
 
-def main(argv=None):
+def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='python -m attention_anatomy.prepare', description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', default='.train-cache', help='cache folder (replaced)')
@@ -77,10 +114,18 @@ def main(argv=None):
     ap.add_argument('--workers', type=int, default=default_workers(),
                     help='cases and subjects packed side by side (default: one per usable core; the cache is the same '
                          'for any number)')
-    args = ap.parse_args(argv)
+    ap.add_argument('--reuse', action='store_true', help='keep the cache at --out when a complete build with the same '
+                    'options and the same code made it (its prepare.json); otherwise rebuild')
+    return ap
 
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     spec = GridSpec()
     out = Path(args.out)
+    if args.reuse and up_to_date(args):
+        print(f'{out}: up to date (same options and code as its {STAMP}); kept')
+        return 0
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -145,6 +190,7 @@ def main(argv=None):
         pack(out, args.anatomy or TOTALSEG_TABLES.parent, args.anatomy_partial, only=list(MORE_SOURCES),
              more=args.anatomy_more, flare_limit=args.flare_limit, workers=args.workers)
     size = sum(p.stat().st_size for p in out.iterdir())
+    (out / STAMP).write_text(json.dumps(build_stamp(args), indent=1) + '\n')
     print(f'{len(entries)} cases in {out} ({size / 1e6:.1f} MB) in {time.time() - t0:.0f} s')
     return 0
 

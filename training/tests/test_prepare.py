@@ -39,4 +39,32 @@ def test_cache_is_the_same_with_two_workers(tmp_path):
     for a, b in ((one, two), (one_test, two_test)):
         assert sorted(p.name for p in a.iterdir()) == sorted(p.name for p in b.iterdir())
         for p in a.iterdir():
-            assert p.read_bytes() == (b / p.name).read_bytes(), p.name
+            if p.name != 'prepare.json':  # the stamp names its own folders (--out, --test-out)
+                assert p.read_bytes() == (b / p.name).read_bytes(), p.name
+
+
+def test_reuse_keeps_a_cache_built_by_the_same_options_and_code(tmp_path, capsys):
+    for i in range(2):
+        _phantom(tmp_path / 'train' / f'c{i}', 'phantom-thorax', i)
+    out = tmp_path / 'cache'
+    argv = ['--out', str(out), '--phantom', str(tmp_path / 'train'), '--workers', '1', '--reuse']
+    assert prepare.main(argv) == 0
+    stamp = json.loads((out / 'prepare.json').read_text())
+    assert 'prepare.py' in stamp['code'] and 'cache.py' in stamp['code']
+    built = (out / 'index.json').stat().st_mtime_ns
+    capsys.readouterr()
+    assert prepare.main(argv[:-2] + ['2', '--reuse']) == 0  # another worker count builds the same cache
+    assert 'up to date' in capsys.readouterr().out and (out / 'index.json').stat().st_mtime_ns == built
+    # other options: rebuilt
+    assert prepare.main(argv + ['--phantom-limit', '1']) == 0
+    assert len(json.loads((out / 'index.json').read_text())['cases']) == 1
+    # the same options but other code (a module's hash differs): rebuilt
+    stamp = json.loads((out / 'prepare.json').read_text())
+    stamp['code']['cache.py'] = '0' * 64
+    (out / 'prepare.json').write_text(json.dumps(stamp))
+    capsys.readouterr()
+    assert prepare.main(argv + ['--phantom-limit', '1']) == 0
+    assert 'up to date' not in capsys.readouterr().out
+    # without --reuse: always rebuilt
+    assert prepare.main(argv[:-1] + ['--phantom-limit', '1']) == 0
+    assert 'up to date' not in capsys.readouterr().out
