@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from .cache import CODEC_IDS, code_lut, read_case_arrays, read_index
 from .grid import GridSpec
 from .organs import NUM_CHANNELS
+from .size_prior import max_slice_area_mm2, slice_channel_counts
 
 
 @dataclass
@@ -82,10 +83,8 @@ class DeviceData:
         # the largest slice area of each annotated channel, mm^2 (size_prior.area_caps)
         self.max_slice_area_mm2 = np.zeros(NUM_CHANNELS)
         for i, (e, n0) in enumerate(zip(entries, start)):
-            K = e['shape'][0]
-            idx = np.arange(K)[:, None] * NUM_CHANNELS + lab[n0:n0 + K].reshape(K, -1)
-            counts = np.bincount(idx.ravel(), minlength=K * NUM_CHANNELS).reshape(K, NUM_CHANNELS)
-            area = counts.max(axis=0) * e['spacing'][0] * e['spacing'][1] * masks[i]
+            counts = slice_channel_counts(lab[n0:n0 + e['shape'][0]])
+            area = max_slice_area_mm2(counts, e['spacing'][0] * e['spacing'][1], masks[i])
             self.max_slice_area_mm2 = np.maximum(self.max_slice_area_mm2, area)
         self.masks = torch.from_numpy(masks).to(dev)
         self.regions = torch.tensor(np.concatenate([e['regions'] for e in entries]), dtype=torch.long, device=dev)

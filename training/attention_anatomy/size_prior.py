@@ -27,6 +27,20 @@ import numpy as np
 import torch
 
 from .grid import GridSpec
+from .organs import NUM_CHANNELS
+
+
+def slice_channel_counts(lab: np.ndarray) -> np.ndarray:
+    """[K, NUM_CHANNELS] voxel counts of each channel on each slice of a channel-id volume `lab` [K, ...]."""
+    K = lab.shape[0]
+    idx = np.arange(K)[:, None] * NUM_CHANNELS + lab.reshape(K, -1)
+    return np.bincount(idx.ravel(), minlength=K * NUM_CHANNELS).reshape(K, NUM_CHANNELS)
+
+
+def max_slice_area_mm2(counts: np.ndarray, pixel_mm2: float, annotated: np.ndarray) -> np.ndarray:
+    """[NUM_CHANNELS] largest slice area of each channel (mm^2) from `slice_channel_counts`, 0 where `annotated`
+    (a 0/1 mask over the channels) says the source does not label it."""
+    return counts.max(axis=0) * pixel_mm2 * annotated
 
 
 def area_caps(max_slice_area_mm2, spec: GridSpec, margin: float) -> torch.Tensor:

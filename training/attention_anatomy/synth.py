@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from .anatomy import read_anatomy, read_subject
 from .grid import GridSpec
 from .organs import NUM_CHANNELS
+from .size_prior import max_slice_area_mm2, slice_channel_counts
 from .tissues import TISSUE_INDEX, TISSUE_NAMES
 
 
@@ -168,11 +169,9 @@ class AnatomyBank:
         present = []
         self.max_slice_area_mm2 = np.zeros(NUM_CHANNELS)
         for s, a in enumerate(arrs):
-            K = a.shape[0]
-            idx = np.arange(K)[:, None] * NUM_CHANNELS + ch[s][a.reshape(K, -1)]
-            counts = np.bincount(idx.ravel(), minlength=K * NUM_CHANNELS).reshape(K, NUM_CHANNELS)
+            counts = slice_channel_counts(ch[s][a])
             present.append(counts > 0)
-            area = counts.max(axis=0) * float(sp[s, 0]) * float(sp[s, 1]) * masks[s]
+            area = max_slice_area_mm2(counts, float(sp[s, 0]) * float(sp[s, 1]), masks[s])
             self.max_slice_area_mm2 = np.maximum(self.max_slice_area_mm2, area)
         self.slice_channels = torch.from_numpy(np.concatenate(present)).to(dev)
         self._focus: dict = {}

@@ -19,7 +19,9 @@ organs present in the batch; the paper's losses over-predict or wipe out absent 
 --focus-slots N draws N synthesized samples of every batch among slices showing --focus-organs (default the
 lungs), --resume continues weights, optimiser state and counters of an earlier run, --warmup N ramps the
 learning rate linearly over the first N steps when the Adam state is fresh (a fresh Adam at full rate on trained
-weights cost the real sets in cpu-s4; training/RESULTS.md).
+weights cost the real sets in cpu-s4; training/RESULTS.md), --area-weight adds the slice-area prior on the
+organs a sample does not annotate (size_prior.py), --ema D keeps a moving average of the weights and writes it
+as the checkpoint (ema.py; the trained weights go to the .opt file for --resume).
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from .attention import attended_log_probs, attention_from_fc4, recalibrate_log_p
 from .export import load_checkpoint_dict
 from .grid import GridSpec
 from .cache import class_weights
+from .ema import WeightEma
 from .losses import (batch_dice_loss, cap_focal_weights, cross_entropy_q, dice_classes, focal_loss,
                      present_dice_loss, region_loss)
 from .model import VARIANTS, ModelConfig, build_model
@@ -86,6 +89,7 @@ class TrainConfig:
     warmup: int = 0  # steps of linear learning-rate warm-up when the Adam state is fresh (0 = none)
     area_weight: float = 0.0  # weight of the slice-area prior on unannotated organs (size_prior.py; 0 = off)
     area_margin: float = 1.5  # its cap: this x the largest annotated slice area of the organ in the training data
+    ema: float = 0.0  # decay of the weights' moving average (ema.py; 0 = off): the checkpoint holds the average
     extra: dict = field(default_factory=dict)
 
     def fractions(self) -> list[float]:
@@ -162,13 +166,14 @@ def freeze_batchnorm(model: torch.nn.Module) -> None:
 
 
 def save_checkpoint(path, model, cfg: TrainConfig, data: DeviceData, summary: dict, focal_weights=None,
-                    sources=None, half: bool = False) -> None:
-    """Checkpoint (weights + config + metadata); half: float16 weights only, a few MB, for continuation."""
+                    sources=None, half: bool = False, weights: dict | None = None) -> None:
+    """Checkpoint (weights + config + metadata); half: float16 weights only, a few MB, for continuation.
+    `weights`: this state dict instead of the model's (the moving average, ema.py)."""
     dt = torch.float16 if half else torch.float32
     # batch-norm statistics stay float32: the identity variance of recovered weights (recover.py) must survive
     keep = ('running_mean', 'running_var')
     state = {k: v.detach().to(dt).cpu() if v.is_floating_point() and not k.endswith(keep) else v.detach().cpu()
-             for k, v in model.state_dict().items()}
+             for k, v in (weights if weights is not None else model.state_dict()).items()}
     tmp = Path(str(path) + '.tmp')
     torch.save({'format': 'attention-anatomy-checkpoint/1', 'model': state, 'config': model.cfg.to_dict(),
                 'train': asdict(cfg), 'focal_weights': list(focal_weights or data.index['focalWeights']),
@@ -177,13 +182,17 @@ def save_checkpoint(path, model, cfg: TrainConfig, data: DeviceData, summary: di
     tmp.replace(path)
 
 
-def save_optimizer(ckpt_path, opt, start: dict, step: int, slices: int, seconds: float) -> None:
+def save_optimizer(ckpt_path, opt, start: dict, step: int, slices: int, seconds: float, raw: dict | None = None) -> None:
     """<checkpoint>.opt: Adam state + counters (cumulative over resumed runs), for --resume. Not committed
-    (16 MB); the weights-only checkpoint alone continues with a fresh optimiser."""
+    (16 MB); the weights-only checkpoint alone continues with a fresh optimiser. `raw`: the trained weights when
+    the checkpoint holds their moving average (--ema), so that a resumed run trains on from them."""
     p = Path(str(ckpt_path) + '.opt')
     tmp = Path(str(p) + '.tmp')
-    torch.save({'optimizer': opt.state_dict(), 'counters': {'step': start['step'] + step, 'slices': start['slices'] + slices,
-                                                          'seconds': round(start['seconds'] + seconds, 1)}}, tmp)
+    saved = {'optimizer': opt.state_dict(), 'counters': {'step': start['step'] + step, 'slices': start['slices'] + slices,
+                                                         'seconds': round(start['seconds'] + seconds, 1)}}
+    if raw is not None:
+        saved['raw_model'] = {k: v.detach().cpu() for k, v in raw.items()}
+    torch.save(saved, tmp)
     tmp.replace(p)
 
 
@@ -299,6 +308,7 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
         else:
             log(f'[{cfg.variant}] torch {torch.__version__} has no torch.compile: running eagerly')
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr[0])
+    ema_start = None
     opt_path = Path(str(cfg.resume) + '.opt') if cfg.resume else None
     resumed_opt = opt_path is not None and opt_path.exists()
     if resumed_opt:
@@ -306,9 +316,19 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
         opt.load_state_dict(saved['optimizer'])
         start = saved['counters']
         log(f'[{cfg.variant}] resumed {cfg.resume}: optimiser state and counters {start}')
+        if 'raw_model' in saved:  # the checkpoint holds the moving average; training goes on from the raw weights
+            ema_start = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            model.load_state_dict(saved['raw_model'])
+            log(f'[{cfg.variant}] resumed the trained weights from {opt_path.name} (the checkpoint holds their average)')
     elif cfg.resume:
         log(f'[{cfg.variant}] resumed {cfg.resume}: weights only (no {opt_path.name}: a fresh Adam state)')
     warmup = 0 if resumed_opt else cfg.warmup
+    ema = WeightEma(model, cfg.ema, ema_start) if cfg.ema > 0 else None
+    if ema is not None:
+        log(f'[{cfg.variant}] weights averaged with decay {cfg.ema} (about the last {f"{1 / (1 - cfg.ema):.0f}" if cfg.ema < 1 else "all"} steps; '
+            f'starting from the {"saved average" if ema_start is not None else "starting weights"}); the checkpoint holds the average')
+    ckpt_weights = (lambda: ema.state_dict(model)) if ema is not None else (lambda: None)
+    raw_weights = (lambda: model.state_dict()) if ema is not None else (lambda: None)
     if warmup:
         log(f'[{cfg.variant}] fresh Adam state: learning rate ramps up over the first {warmup} steps')
     log_path = out / f'{cfg.variant}.log.jsonl'
@@ -347,6 +367,8 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
         opt.zero_grad(set_to_none=True)
         losses['total'].backward()
         opt.step()
+        if ema is not None:
+            ema.update(model)
         step += 1
         slices += cfg.batch
         if step % cfg.log_every == 0:
@@ -359,8 +381,9 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
             logf.flush()
             log(f'[{cfg.variant}] ' + ' '.join(f'{a}={b}' for a, b in rec.items()))
         if time.time() - last_ckpt > cfg.checkpoint_every_s:
-            save_checkpoint(ckpt_path, model, cfg, data, {'steps': step, 'partial': True}, focal_w.tolist(), sources)
-            save_optimizer(ckpt_path, opt, start, step, slices, time.time() - t0)
+            save_checkpoint(ckpt_path, model, cfg, data, {'steps': step, 'partial': True}, focal_w.tolist(), sources,
+                            weights=ckpt_weights())
+            save_optimizer(ckpt_path, opt, start, step, slices, time.time() - t0, raw=raw_weights())
             last_ckpt = time.time()
     seconds = time.time() - t0
     summary = {'steps': step, 'seconds': round(seconds, 1), 'slices': slices,
@@ -370,14 +393,15 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
                'trainingCases': len(data.entries), 'trainingSlices': data.num_slices,
                'batchMix': {'real': mixer.counts[0], 'phantom': mixer.counts[1], 'synth': mixer.counts[2]},
                'anatomySubjects': len(bank.entries) if bank else 0, 'init': cfg.init or None,
-               'resume': cfg.resume or None, 'before': start,
+               'resume': cfg.resume or None, 'ema': cfg.ema or None, 'before': start,
                'total': {'steps': start['step'] + step, 'slices': start['slices'] + slices,
                          'seconds': round(start['seconds'] + seconds, 1)}}
     model.eval()
-    save_checkpoint(ckpt_path, model, cfg, data, summary, focal_w.tolist(), sources)
-    save_optimizer(ckpt_path, opt, start, step, slices, seconds)
+    save_checkpoint(ckpt_path, model, cfg, data, summary, focal_w.tolist(), sources, weights=ckpt_weights())
+    save_optimizer(ckpt_path, opt, start, step, slices, seconds, raw=raw_weights())
     if cfg.weights_out:
-        save_checkpoint(cfg.weights_out, model, cfg, data, summary, focal_w.tolist(), sources, half=True)
+        save_checkpoint(cfg.weights_out, model, cfg, data, summary, focal_w.tolist(), sources, half=True,
+                        weights=ckpt_weights())
     logf.write(json.dumps({'summary': summary}) + '\n')
     logf.close()
     log(f'[{cfg.variant}] done: {summary}')
@@ -429,6 +453,8 @@ def main(argv=None):
                     'the Adam state is fresh (ignored when resuming one)')
     ap.add_argument('--area-weight', type=float, default=0.0, help='weight of the slice-area prior on the organs a '
                     'sample does not annotate (size_prior.py; 0 = off)')
+    ap.add_argument('--ema', type=float, default=0.0, help='average the weights with this decay (e.g. 0.999; 0 = off): '
+                    'the checkpoint and --weights-out hold the average, <checkpoint>.opt the trained weights')
     ap.add_argument('--area-margin', type=float, default=1.5, help='area prior cap: this x the largest annotated '
                     'slice area of the organ in the training data')
     args = ap.parse_args(argv)
@@ -446,7 +472,7 @@ def main(argv=None):
                       focus_organs=tuple(filter(None, args.focus_organs.split(','))),
                       real_sources=tuple(filter(None, args.real_sources.split(','))), threads=args.threads,
                       resume=args.resume, warmup=args.warmup, area_weight=args.area_weight,
-                      area_margin=args.area_margin)
+                      area_margin=args.area_margin, ema=args.ema)
     train(args.cache, args.out, cfg, args.device)
     return 0
 

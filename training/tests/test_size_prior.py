@@ -8,7 +8,7 @@ import torch
 
 from attention_anatomy.grid import GridSpec
 from attention_anatomy.sampler import DeviceData
-from attention_anatomy.size_prior import area_cap_loss, area_caps
+from attention_anatomy.size_prior import area_cap_loss, area_caps, max_slice_area_mm2, slice_channel_counts
 from attention_anatomy.train import TrainConfig, train
 from test_model import tiny_cache
 from test_synth import tiny_bank
@@ -25,6 +25,21 @@ def test_caps_take_the_largest_source_times_the_margin_in_model_pixels():
     caps = area_caps([a, b], GridSpec(size=32, spacing=2.0), margin=1.5)
     assert caps[1].item() == 100.0 * 1.5 / 4 and caps[2].item() == 80.0 * 1.5 / 4
     assert math.isinf(caps[0].item()) and math.isinf(caps[3].item())  # background; organ nobody annotates
+
+
+def test_slice_channel_counts_and_the_largest_annotated_slice_area():
+    lab = np.zeros((2, 3, 4), np.uint8)  # 2 slices of 3 x 4 voxels
+    lab[0, 0, :3] = 7  # slice 0: 3 voxels of channel 7
+    lab[1, :, 0] = 7  # slice 1: 3 voxels of channel 7 ...
+    lab[1, 2, 1:] = 9  # ... and 3 of channel 9
+    counts = slice_channel_counts(lab)
+    assert counts.shape == (2, C)
+    assert counts[0, 0] == 9 and counts[0, 7] == 3 and counts[0].sum() == 12
+    assert counts[1, 0] == 6 and counts[1, 7] == 3 and counts[1, 9] == 3
+    annotated = np.zeros(C)
+    annotated[[0, 7]] = 1  # the source labels channel 7, not 9
+    area = max_slice_area_mm2(counts, 2.5, annotated)
+    assert area[7] == 3 * 2.5 and area[9] == 0 and area[0] == 9 * 2.5
 
 
 def _log_p(p_organ: float, organ: int, B=2, H=4, W=4) -> torch.Tensor:
