@@ -8,6 +8,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import type { PathFigure } from './batchPath';
+import { chromiumThreadTimes, cpuBreakdown, formatBreakdown } from './procCpu';
 import { syntheticSeries } from '../tests/e2e/helpers/synthetic';
 
 export async function serveExample(context: BrowserContext, size: number, slices: number): Promise<void> {
@@ -65,10 +66,12 @@ export async function appPath(page: Page, run: PathRun): Promise<PathFigure> {
   await page.getByTestId('open-example').click({ timeout: 300_000 });
   await page.getByTestId('mpr-grid').and(page.locator('[data-ready="true"]')).waitFor({ timeout: 300_000 });
   await page.locator('[data-testid="segment-panel"][data-status="ready"]').waitFor({ timeout: 300_000 });
+  const cpu0 = chromiumThreadTimes();
   const t0 = Date.now();
   await page.getByTestId('segment-button').click();
   await page.locator('[data-testid="segment-summary"][data-completed="true"]').waitFor({ timeout: 0 });
   const wallSeconds = (Date.now() - t0) / 1000;
+  const cpu = cpuBreakdown(cpu0, chromiumThreadTimes(), wallSeconds);
   const slicesPerS = Number(await attr(page, 'segment-summary', 'data-slices-per-s'));
   const text = (await page.getByTestId('segment-summary').textContent()) ?? '';
   const slices = Number(/(\d+) of \d+ slices/.exec(text)?.[1] ?? NaN);
@@ -84,6 +87,7 @@ export async function appPath(page: Page, run: PathRun): Promise<PathFigure> {
     slicesPerS,
     wallSeconds,
     longestTaskMs: Number(await attr(page, 'segment-summary', 'data-longest-task-ms')),
+    ...(cpu.groups.length ? { cpu } : {}),
   };
 }
 
@@ -110,6 +114,7 @@ export function formatPaths(rows: PathFigure[], backend: string, size: number, w
     lines.push(
       `  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)} ${how(r).padEnd(20)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s; ${wholeBody} slices at this rate ${f(wholeBody / r.slicesPerS, 0)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`,
     );
+    if (r.cpu) lines.push(`        Chromium's CPU from Segment to the result: ${formatBreakdown(r.cpu)}`);
   }
   const same = (a: PathFigure, b: PathFigure) => a.engine === b.engine && how(a) === how(b);
   const runs = [...new Map(rows.map((r) => [`${r.engine}|${how(r)}`, r])).values()];

@@ -11,6 +11,7 @@ import type { BackendName } from '../src/engine/backend';
 import { EngineController } from '../src/engine/controller';
 import { watchLongTasks } from '../src/engine/ui/longTasks';
 import { WASM_PATHS } from '../src/engine/assets/wasmPaths';
+import type { CpuBreakdown } from './procCpu';
 
 export interface PathFigure {
   path: 'app' | 'batch';
@@ -26,6 +27,8 @@ export interface PathFigure {
   /** Segment pressed -> result (incl. the CT sent to the worker and the clean-up) */
   wallSeconds: number;
   longestTaskMs: number;
+  /** app path on Linux: the CPU of Chromium's threads from Segment to the result (bench/procCpu.ts) */
+  cpu?: CpuBreakdown;
 }
 
 async function exampleFiles(): Promise<FileSource[]> {
