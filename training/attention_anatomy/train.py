@@ -327,8 +327,6 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
     if ema is not None:
         log(f'[{cfg.variant}] weights averaged with decay {cfg.ema} (about the last {f"{1 / (1 - cfg.ema):.0f}" if cfg.ema < 1 else "all"} steps; '
             f'starting from the {"saved average" if ema_start is not None else "starting weights"}); the checkpoint holds the average')
-    ckpt_weights = (lambda: ema.state_dict(model)) if ema is not None else (lambda: None)
-    raw_weights = (lambda: model.state_dict()) if ema is not None else (lambda: None)
     if warmup:
         log(f'[{cfg.variant}] fresh Adam state: learning rate ramps up over the first {warmup} steps')
     log_path = out / f'{cfg.variant}.log.jsonl'
@@ -382,8 +380,8 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
             log(f'[{cfg.variant}] ' + ' '.join(f'{a}={b}' for a, b in rec.items()))
         if time.time() - last_ckpt > cfg.checkpoint_every_s:
             save_checkpoint(ckpt_path, model, cfg, data, {'steps': step, 'partial': True}, focal_w.tolist(), sources,
-                            weights=ckpt_weights())
-            save_optimizer(ckpt_path, opt, start, step, slices, time.time() - t0, raw=raw_weights())
+                            weights=ema and ema.state_dict(model))
+            save_optimizer(ckpt_path, opt, start, step, slices, time.time() - t0, raw=ema and model.state_dict())
             last_ckpt = time.time()
     seconds = time.time() - t0
     summary = {'steps': step, 'seconds': round(seconds, 1), 'slices': slices,
@@ -397,11 +395,11 @@ def train(cache: str, out_dir: str, cfg: TrainConfig, device: str = 'auto', log=
                'total': {'steps': start['step'] + step, 'slices': start['slices'] + slices,
                          'seconds': round(start['seconds'] + seconds, 1)}}
     model.eval()
-    save_checkpoint(ckpt_path, model, cfg, data, summary, focal_w.tolist(), sources, weights=ckpt_weights())
-    save_optimizer(ckpt_path, opt, start, step, slices, seconds, raw=raw_weights())
+    save_checkpoint(ckpt_path, model, cfg, data, summary, focal_w.tolist(), sources, weights=ema and ema.state_dict(model))
+    save_optimizer(ckpt_path, opt, start, step, slices, seconds, raw=ema and model.state_dict())
     if cfg.weights_out:
         save_checkpoint(cfg.weights_out, model, cfg, data, summary, focal_w.tolist(), sources, half=True,
-                        weights=ckpt_weights())
+                        weights=ema and ema.state_dict(model))
     logf.write(json.dumps({'summary': summary}) + '\n')
     logf.close()
     log(f'[{cfg.variant}] done: {summary}')
