@@ -14,6 +14,7 @@ import { EngineError, isEngineError, type EngineErrorCode } from './errors';
 import { defaultModel, type ModelIndexEntry, type ModelManifest } from './manifest';
 import { loadModelIndex, type FetchFunc, type LoadedModel } from './model';
 import { dispatchProgress, dispatchRunEnd } from './progressEvent';
+import { throttleProgress } from './progressThrottle';
 import { sharedWorkerHost, WorkerHost } from './worker/client';
 import { runUsesEveryCore } from './wasmThreads';
 import { ShardedHost } from './worker/shards';
@@ -67,6 +68,9 @@ export interface RunRequest {
   /** Connected-component clean-up after the run (default on; engine.ts SegmentOptions.cleanup). */
   cleanup?: boolean;
 }
+
+/** The panel's progress figures change at most this often (progressThrottle.ts); the DOM event stays per batch. */
+const PROGRESS_DISPLAY_MS = 250;
 
 const initial: EngineState = {
   status: 'idle',
@@ -175,6 +179,7 @@ export class EngineController {
     this.set({ status: 'running', error: null, progress: null });
     const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1;
     const usesEveryCore = runUsesEveryCore(this.state.notice, cores);
+    const showProgress = throttleProgress((progress) => this.set({ progress }), PROGRESS_DISPLAY_MS);
     try {
       const r = await this.host.segment(this.model, ct, {
         protocol: req.protocol,
@@ -183,7 +188,7 @@ export class EngineController {
         onSlice: req.onSlice,
         ...(req.cleanup === false ? { cleanup: false } : {}),
         onProgress: (progress) => {
-          this.set({ progress });
+          showProgress(progress);
           dispatchProgress({ ...progress, usesEveryCore });
         },
       });
@@ -194,6 +199,7 @@ export class EngineController {
       this.set({ status: 'error', error });
       return null;
     } finally {
+      showProgress.cancel();
       this.abort = null;
       dispatchRunEnd();
     }
