@@ -51,10 +51,13 @@ export function throttleProgress(
     const milestone = p.done >= p.total || (shownDone === 0 && p.done > 0);
     if (milestone || now - lastAt >= minMs) return show(p);
     pending = p;
-    timer ??= clock.setTimeout(() => {
-      timer = null;
-      if (pending) show(pending);
-    }, minMs - (now - lastAt));
+    timer ??= clock.setTimeout(
+      () => {
+        timer = null;
+        if (pending) show(pending);
+      },
+      minMs - (now - lastAt),
+    );
   }) as ProgressThrottle;
   throttled.cancel = () => {
     if (timer !== null) clock.clearTimeout(timer);
