@@ -7,10 +7,9 @@
  * logical core, at most WASM_MAX_THREADS: Emscripten starts that many thread workers up front (tfjs' build has a
  * pool of 8); more would have to be started while the engine waits for them.
  *
- * `spareCores`: cores left to the page. The app leaves one to the viewer: on the 2-core development machine the
- * app path ran at 0.90x with 2 threads against 1 (`npm run bench`, 40 slices; 0.77x on 8), because drawing the
- * viewports and the overlay competes with the second thread, while the CLI's page, which draws nothing, ran
- * 1.2-1.7x faster (bench/README.md). The batch page (CLI, auto-contouring node) leaves none.
+ * `spareCores`: cores left to the page. No page leaves one now: the app did until 2026-12-07 (2 threads in one
+ * worker ran its path at 0.90x of 1 thread), but with the panel no longer repainting for every batch two engine
+ * workers run the app 1.84x faster than one on a 2-core machine (bench/README.md, "Where the app's CPU goes").
  */
 export const WASM_MAX_THREADS = 8;
 

@@ -1,7 +1,7 @@
 /**
  * Multi-threaded WebAssembly (issue 24): the app's server sends the cross-origin isolation headers
- * (src/node/isolation.mjs), the engine worker starts tfjs-backend-wasm's threaded build with one thread per core
- * but the one the app leaves to the viewer (src/engine/wasmThreads.ts), the panel and the backend chooser say so,
+ * (src/node/isolation.mjs), the app starts one engine worker per core (src/engine/wasmThreads.ts; cores beyond four as threads of
+ * tfjs-backend-wasm's threaded build inside them), the panel and the backend chooser say so,
  * `?threads=N` asks for N, `?workers=N` for N engine workers that split the slices (src/engine/worker/shards.ts),
  * and the labels on two threads and on two workers are the single-threaded labels bit for bit (the `npm run segment`
  * CLI, the app's default model, 24 slices of the bundled example, with the clean-up, which two workers run on the
@@ -29,20 +29,19 @@ async function openOnWasm(page: import('@playwright/test').Page, query: string) 
   await page.locator('[data-testid="segment-panel"][data-status="ready"]').waitFor({ timeout: 180_000 });
 }
 
-test('the page is cross-origin isolated; the app leaves one core to the viewer and says so', async ({ page }) => {
+test('the page is cross-origin isolated; the app runs one engine worker per core and says so', async ({ page }) => {
   test.setTimeout(240_000);
   await openOnWasm(page, '');
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  // all cores but one: one engine worker per core (at most 4), the cores beyond as threads inside them
-  const usable = Math.max(cores - 1, 1);
-  const workers = Math.min(usable, 4);
-  const threads = usable === 1 ? 1 : Math.floor(usable / workers);
+  // one engine worker per core (at most 4), the cores beyond as threads inside them
+  const workers = Math.min(Math.max(cores, 1), 4);
+  const threads = Math.max(1, Math.floor(cores / workers));
   await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-threads', String(threads));
   await expect(page.getByTestId('segment-panel')).toHaveAttribute('data-workers', String(workers));
   const notice = page.getByTestId('backend-notice');
   await expect(notice).toContainText(`WebAssembly SIMD, ${workers > 1 ? `${workers} workers x ` : ''}${threads} thread`);
-  if (cores === 2) await expect(notice).toContainText("one of this machine's 2 cores left to the viewer (?threads=2 uses both)");
-  else if (cores > 2) await expect(notice).toContainText('left to the viewer');
+  if (cores >= 2 && cores <= 4) await expect(notice).toContainText(`${workers} engine workers, one per core`);
+  await expect(notice).not.toContainText('left to the viewer');
   await expect(notice).not.toHaveClass(/seg-warn/);
 });
 

@@ -11,11 +11,11 @@ export function pageEngine(): EngineController {
       wasmPaths: WASM_PATHS,
       order: backendOrderFromQuery(window.location.search),
       // `?workers=N`: N engine workers splitting the slices, `?threads=N`: threads per worker (alone: one
-      // worker with N threads, the benchmark's comparison); default one worker per core but one, which the
-      // viewer's drawing needs (wasmThreads.ts)
+      // worker with N threads, the benchmark's comparison); default one worker per core, as the CLI: since the
+      // panel stopped repainting for every batch, two workers run the app 1.84x faster than one on a 2-core
+      // machine (bench/README.md, "Where the app's CPU goes"); the overlay then redraws every 5 s
       wasmWorkers: wasmWorkersFromQuery(window.location.search),
       wasmThreads: wasmThreadsFromQuery(window.location.search),
-      wasmSpareCores: 1,
     },
     cache: true,
     // `?engine=main`: the engine on the page's main thread, as before the worker (the benchmark's "before")
