@@ -38,10 +38,13 @@ export function throttleProgress(
   let shownDone = 0;
   let pending: SegmentProgress | null = null;
   let timer: unknown = null;
-  const show = (p: SegmentProgress) => {
+  const drop = () => {
     if (timer !== null) clock.clearTimeout(timer);
     timer = null;
     pending = null;
+  };
+  const show = (p: SegmentProgress) => {
+    drop();
     lastAt = clock.now();
     shownDone = p.done;
     deliver(p);
@@ -59,10 +62,6 @@ export function throttleProgress(
       minMs - (now - lastAt),
     );
   }) as ProgressThrottle;
-  throttled.cancel = () => {
-    if (timer !== null) clock.clearTimeout(timer);
-    timer = null;
-    pending = null;
-  };
+  throttled.cancel = drop;
   return throttled;
 }
