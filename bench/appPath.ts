@@ -77,6 +77,7 @@ export async function appPath(page: Page, run: PathRun): Promise<PathFigure> {
   const slices = Number(/(\d+) of \d+ slices/.exec(text)?.[1] ?? NaN);
   const used = Number((await attr(page, 'segment-panel', 'data-threads')) || 1);
   const workers = Number((await attr(page, 'segment-panel', 'data-workers')) || 1);
+  const shares = (await attr(page, 'segment-summary', 'data-share-seconds')).split(' ').filter(Boolean).map(Number);
   return {
     path: 'app',
     engine: run.engine,
@@ -87,6 +88,7 @@ export async function appPath(page: Page, run: PathRun): Promise<PathFigure> {
     slicesPerS,
     wallSeconds,
     longestTaskMs: Number(await attr(page, 'segment-summary', 'data-longest-task-ms')),
+    ...(shares.length ? { shareSeconds: shares } : {}),
     ...(cpu.groups.length ? { cpu } : {}),
   };
 }
@@ -102,6 +104,16 @@ export async function batchPathIn(page: Page, run: PathRun): Promise<PathFigure>
   return out.path;
 }
 
+/**
+ * When each worker's share was done, and the core time lost waiting for the last one (pure): shares done at
+ * 7.10 / 8.00 s, so one core waited 0.90 s = 11% of the run.
+ */
+export function shareLine(shareSeconds: number[]): string {
+  const end = Math.max(...shareSeconds);
+  const waited = shareSeconds.reduce((a, s) => a + (end - s), 0);
+  return `shares done at ${shareSeconds.map((s) => s.toFixed(2)).join(' / ')} s: cores waited ${waited.toFixed(2)} s for the last share (${((100 * waited) / (end * shareSeconds.length)).toFixed(0)}% of the workers' time)`;
+}
+
 const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 
 export function formatPaths(rows: PathFigure[], backend: string, size: number, wholeBody = 600): string {
@@ -114,6 +126,7 @@ export function formatPaths(rows: PathFigure[], backend: string, size: number, w
     lines.push(
       `  ${r.path.padEnd(5)} engine on the ${r.engine.padEnd(11)} ${how(r).padEnd(20)}: ${f(r.slicesPerS)} slices/s (run ${f(r.seconds, 1)} s, Segment -> result ${f(r.wallSeconds, 1)} s; ${wholeBody} slices at this rate ${f(wholeBody / r.slicesPerS, 0)} s), longest main-thread task ${f(r.longestTaskMs, 0)} ms`,
     );
+    if (r.shareSeconds) lines.push(`        ${shareLine(r.shareSeconds)}`);
     if (r.cpu) lines.push(`        Chromium's CPU from Segment to the result: ${formatBreakdown(r.cpu)}`);
   }
   const same = (a: PathFigure, b: PathFigure) => a.engine === b.engine && how(a) === how(b);

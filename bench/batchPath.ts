@@ -27,6 +27,8 @@ export interface PathFigure {
   /** Segment pressed -> result (incl. the CT sent to the worker and the clean-up) */
   wallSeconds: number;
   longestTaskMs: number;
+  /** several engine workers: when each one's share was done, s from the run's start (SegmentReport.shareSeconds) */
+  shareSeconds?: number[];
   /** app path on Linux: the CPU of Chromium's threads from Segment to the result (bench/procCpu.ts) */
   cpu?: CpuBreakdown;
 }
@@ -86,5 +88,6 @@ export async function batchPath(
     slicesPerS: r.report.slicesPerS,
     wallSeconds,
     longestTaskMs: lt.longestMs,
+    ...(r.report.shareSeconds ? { shareSeconds: r.report.shareSeconds } : {}),
   };
 }

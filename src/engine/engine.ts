@@ -94,6 +94,11 @@ export interface SegmentReport {
   completed: boolean;
   /** Engine workers that split the slices between them (worker/shards.ts); absent: one. */
   workers?: number;
+  /**
+   * With several engine workers: when each one's share of the slices was done, in seconds from the run's start
+   * (one clock, the page's), in share order; the spread is time a core waited at the end.
+   */
+  shareSeconds?: number[];
   batchSize: number;
   seconds: number;
   slicesPerS: number;

@@ -171,6 +171,7 @@ export class ShardedHost implements EngineHost {
     if (opts.signal?.aborted) stop.abort();
     const t0 = now();
     const dones = ranges.map(() => 0);
+    const finished = ranges.map(() => NaN);
     const progress = () =>
       opts.onProgress?.(
         progressAt(
@@ -199,7 +200,10 @@ export class ShardedHost implements EngineHost {
           },
           into,
         );
-        run.catch(() => stop.abort()); // one share failing stops the others
+        run.then(
+          () => (finished[i] = (now() - t0) / 1000),
+          () => stop.abort(), // one share failing stops the others
+        );
         return run;
       });
       const settled = await Promise.allSettled(runs);
@@ -228,6 +232,7 @@ export class ShardedHost implements EngineHost {
       slicesDone,
       completed,
       workers: hosts.length,
+      shareSeconds: finished,
       seconds,
       slicesPerS: slicesDone / seconds,
       bytesReadBack,

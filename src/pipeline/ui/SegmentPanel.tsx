@@ -226,6 +226,7 @@ export function SegmentPanel({
           data-completed={summary.completed}
           data-longest-task-ms={summary.longestTaskMs.toFixed(0)}
           data-slices-per-s={summary.slicesPerS.toFixed(2)}
+          data-share-seconds={summary.shareSeconds?.map((s) => s.toFixed(2)).join(' ') ?? ''}
           data-cleanup-removed={summary.cleanup?.voxelsRemoved ?? ''}
         >
           {summary.completed ? 'Done' : 'Cancelled'}: {summary.slicesDone} of {summary.slices} slices in {fmtS(summary.seconds)} (

@@ -117,6 +117,9 @@ describe('ShardedHost (several engine workers)', () => {
     expect(Buffer.from(r.labels).equals(Buffer.from(ref.labels)), 'labels differ from one run').toBe(true);
     expect(Buffer.from(r.confidence!).equals(Buffer.from(ref.confidence!))).toBe(true);
     expect(r.report).toMatchObject({ workers: 2, slices: 7, slicesDone: 7, completed: true, backend: 'wasm' });
+    // when each share was done, on the page's clock: within the run
+    expect(r.report.shareSeconds).toHaveLength(2);
+    for (const s of r.report.shareSeconds!) expect(s > 0 && s <= r.report.seconds, `share done at ${s} s`).toBe(true);
     // the tiny model's labels have stray components, so the clean-up on the assembled volume is exercised
     expect(ref.report.cleanup!.voxelsRemoved).toBeGreaterThan(0);
     expect(r.report.cleanup).toMatchObject({
