@@ -49,6 +49,8 @@ export interface ControllerOptions {
    * 'main-thread' (the calling thread: Node, the benchmark's "before"), or a host object.
    */
   host?: 'worker' | 'main-thread' | EngineHost;
+  /** The panel's progress figures change at most this often, in ms (default PROGRESS_DISPLAY_MS). */
+  progressDisplayMs?: number;
 }
 
 function makeHost(opts: ControllerOptions): EngineHost {
@@ -70,7 +72,7 @@ export interface RunRequest {
 }
 
 /** The panel's progress figures change at most this often (progressThrottle.ts); the DOM event stays per batch. */
-const PROGRESS_DISPLAY_MS = 250;
+export const PROGRESS_DISPLAY_MS = 250;
 
 const initial: EngineState = {
   status: 'idle',
@@ -179,7 +181,10 @@ export class EngineController {
     this.set({ status: 'running', error: null, progress: null });
     const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1;
     const usesEveryCore = runUsesEveryCore(this.state.notice, cores);
-    const showProgress = throttleProgress((progress) => this.set({ progress }), PROGRESS_DISPLAY_MS);
+    const showProgress = throttleProgress(
+      (progress) => this.set({ progress }),
+      this.opts.progressDisplayMs ?? PROGRESS_DISPLAY_MS,
+    );
     try {
       const r = await this.host.segment(this.model, ct, {
         protocol: req.protocol,

@@ -65,3 +65,13 @@ export function throttleProgress(
   throttled.cancel = drop;
   return throttled;
 }
+
+/**
+ * `?progress=MS` in the page URL: the panel's progress display at most every MS milliseconds (the benchmark's
+ * A/B of the display's cost, bench/appVariants.ts); absent or not a whole number of at least 1: undefined (the
+ * controller's default).
+ */
+export function progressDisplayMsFromQuery(search: string): number | undefined {
+  const raw = new URLSearchParams(search).get('progress')?.trim();
+  return raw && /^\d+$/.test(raw) && Number(raw) >= 1 ? Number(raw) : undefined;
+}

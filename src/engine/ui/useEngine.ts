@@ -3,6 +3,7 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { backendOrderFromQuery, wasmThreadsFromQuery, wasmWorkersFromQuery } from '../backend';
 import { getEngineController, type EngineController, type EngineState } from '../controller';
 import { WASM_PATHS } from '../assets/wasmPaths';
+import { progressDisplayMsFromQuery } from '../progressThrottle';
 
 export function pageEngine(): EngineController {
   return getEngineController({
@@ -18,6 +19,8 @@ export function pageEngine(): EngineController {
       wasmThreads: wasmThreadsFromQuery(window.location.search),
     },
     cache: true,
+    // `?progress=MS`: the panel's progress figures at most every MS ms (default 250; the benchmark's A/B)
+    progressDisplayMs: progressDisplayMsFromQuery(window.location.search),
     // `?engine=main`: the engine on the page's main thread, as before the worker (the benchmark's "before")
     ...(new URLSearchParams(window.location.search).get('engine') === 'main' ? { host: 'main-thread' as const } : {}),
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmentProgress } from '../../../src/engine/engine';
-import { throttleProgress, type ThrottleClock } from '../../../src/engine/progressThrottle';
+import { progressDisplayMsFromQuery, throttleProgress, type ThrottleClock } from '../../../src/engine/progressThrottle';
 
 /** A hand-driven clock: `advance` runs the timers that fall due, in order. */
 function fakeClock() {
@@ -65,5 +65,17 @@ describe('throttleProgress', () => {
     advance(1000);
     expect(shown).toEqual([0, 1, 3]);
     expect(pendingTimers()).toBe(0);
+  });
+});
+
+describe('?progress=MS (progressDisplayMsFromQuery)', () => {
+  it('reads a whole number of milliseconds and ignores anything else', () => {
+    expect(progressDisplayMsFromQuery('?progress=1000')).toBe(1000);
+    expect(progressDisplayMsFromQuery('?backend=wasm&progress=40')).toBe(40);
+    expect(progressDisplayMsFromQuery('')).toBeUndefined();
+    expect(progressDisplayMsFromQuery('?progress=0')).toBeUndefined();
+    expect(progressDisplayMsFromQuery('?progress=-5')).toBeUndefined();
+    expect(progressDisplayMsFromQuery('?progress=1.5')).toBeUndefined();
+    expect(progressDisplayMsFromQuery('?progress=fast')).toBeUndefined();
   });
 });
