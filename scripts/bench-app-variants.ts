@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
+import { benchServer } from '../bench/server';
 import { appPath, batchPathIn, serveExample, shareLine } from '../bench/appPath';
 import type { PathFigure } from '../bench/batchPath';
 import { formatBreakdown } from '../bench/procCpu';
@@ -32,15 +32,7 @@ const variants: Record<string, string>[] = JSON.parse(
 const label = (v: Record<string, string>) => (Object.keys(v).length ? new URLSearchParams(v).toString() : 'app as shipped');
 
 const root = path.resolve(import.meta.dirname, '..');
-// no file watching / HMR: an edit in the tree must not reload the page in the middle of a run
-const server = await createServer({
-  root,
-  configFile: path.join(root, 'vite.config.ts'),
-  server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
-  logLevel: 'warn',
-});
-await server.listen();
-const base = server.resolvedUrls!.local[0];
+const { server, base } = await benchServer(root);
 const dir = mkdtempSync(path.join(tmpdir(), 'aa-bench-variants-'));
 const context = await chromium.launchPersistentContext(dir, {
   executablePath: CHROMIUM_PATH,

@@ -22,7 +22,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createServer } from 'vite';
+import { benchServer } from '../bench/server';
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -92,15 +92,7 @@ const browserBackends = backends.filter((b) => b.startsWith('chromium-')).map((b
 const paths: PathFigure[] = [];
 let pathError = '';
 if (browserBackends.length || !app.skip) {
-  // No file watching / HMR: an edit in the tree must not reload the page in the middle of a run.
-  const server = await createServer({
-    root,
-    configFile: path.join(root, 'vite.config.ts'),
-    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
-    logLevel: 'warn',
-  });
-  await server.listen();
-  const base = server.resolvedUrls!.local[0];
+  const { server, base } = await benchServer(root);
   const modelUrl = modelDir.startsWith(path.join(root, 'public') + path.sep)
     ? `/${path.relative(path.join(root, 'public'), modelDir)}/`
     : `/@fs${modelDir}/`;
