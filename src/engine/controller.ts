@@ -72,7 +72,7 @@ export interface RunRequest {
 }
 
 /** The panel's progress figures change at most this often (progressThrottle.ts); the DOM event stays per batch. */
-export const PROGRESS_DISPLAY_MS = 250;
+const PROGRESS_DISPLAY_MS = 250;
 
 const initial: EngineState = {
   status: 'idle',
